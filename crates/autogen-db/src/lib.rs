@@ -1,0 +1,17 @@
+//! Database URLs and connections: the one place that turns a `DATABASE_URL` into a [`Dialect`]
+//! and an open sqlx connection. A URL's password never leaves this crate except through
+//! [`DatabaseUrl::expose`], which exists only to hand the secret to sqlx; everything printable
+//! (Display, Debug, every [`DbError`]) carries the redacted form. This crate deliberately does not
+//! run catalog queries (autogen-introspect) or revisions (autogen-revisions), and it does not read
+//! configuration files or the environment, except in the small [`testing`] module that test
+//! suites across the workspace share.
+
+mod connection;
+mod error;
+pub mod testing;
+mod url;
+
+pub use autogen_schema::Dialect;
+pub use connection::Connection;
+pub use error::DbError;
+pub use url::DatabaseUrl;

@@ -1,0 +1,9 @@
+use autogen::Model;
+
+#[derive(Model)]
+pub struct User {
+    #[model(primary_key, auto_increment)]
+    pub id: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use autogen::Model;
+
+#[derive(Model)]
+pub struct User {
+    #[model(primary_key)]
+    pub id: i64,
+    pub tags: Vec<String>,
+}
+
+fn main() {}

@@ -1,0 +1,158 @@
+//! The one `Change` enum that is the differ's whole output. Every variant carries enough of the
+//! old state to be inverted, so downgrades are derived rather than written twice.
+
+use autogen_schema::{
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint,
+};
+
+/// One schema change. Table-scoped variants name the table as it is called at the moment the
+/// change runs (after any rename that precedes it in the list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateEnum(EnumType),
+    DropEnum(EnumType),
+    /// Values added, removed or reordered.
+    AlterEnum {
+        from: EnumType,
+        to: EnumType,
+    },
+    /// A whole new table, with its keys, indexes and constraints.
+    CreateTable(Table),
+    /// Drops a table; holds the whole old table so the inverse can recreate it.
+    DropTable(Table),
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    DropColumn {
+        table: String,
+        column: Column,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    /// Type, nullability, default, auto-increment or comment changed. `from` and `to` have the
+    /// same name.
+    AlterColumn {
+        table: String,
+        from: Column,
+        to: Column,
+    },
+    AlterPrimaryKey {
+        table: String,
+        from: Option<PrimaryKey>,
+        to: Option<PrimaryKey>,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddUnique {
+        table: String,
+        unique: UniqueConstraint,
+    },
+    DropUnique {
+        table: String,
+        unique: UniqueConstraint,
+    },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    AddCheck {
+        table: String,
+        check: Check,
+    },
+    DropCheck {
+        table: String,
+        check: Check,
+    },
+    AlterTableComment {
+        table: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl Change {
+    /// The change that undoes this one.
+    pub fn inverse(&self) -> Change {
+        use Change::*;
+        match self.clone() {
+            CreateEnum(e) => DropEnum(e),
+            DropEnum(e) => CreateEnum(e),
+            AlterEnum { from, to } => AlterEnum { from: to, to: from },
+            CreateTable(t) => DropTable(t),
+            DropTable(t) => CreateTable(t),
+            RenameTable { from, to } => RenameTable { from: to, to: from },
+            AddColumn { table, column } => DropColumn { table, column },
+            DropColumn { table, column } => AddColumn { table, column },
+            RenameColumn { table, from, to } => RenameColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            AlterColumn { table, from, to } => AlterColumn {
+                table,
+                from: to,
+                to: from,
+            },
+            AlterPrimaryKey { table, from, to } => AlterPrimaryKey {
+                table,
+                from: to,
+                to: from,
+            },
+            AddIndex { table, index } => DropIndex { table, index },
+            DropIndex { table, index } => AddIndex { table, index },
+            AddUnique { table, unique } => DropUnique { table, unique },
+            DropUnique { table, unique } => AddUnique { table, unique },
+            AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
+            DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
+            AddCheck { table, check } => DropCheck { table, check },
+            DropCheck { table, check } => AddCheck { table, check },
+            AlterTableComment { table, from, to } => AlterTableComment {
+                table,
+                from: to,
+                to: from,
+            },
+        }
+    }
+
+    /// The table this change touches, if it touches exactly one (after the change, for renames).
+    pub fn table(&self) -> Option<&str> {
+        use Change::*;
+        match self {
+            CreateEnum(_) | DropEnum(_) | AlterEnum { .. } => None,
+            CreateTable(t) | DropTable(t) => Some(&t.name),
+            RenameTable { to, .. } => Some(to),
+            AddColumn { table, .. }
+            | DropColumn { table, .. }
+            | RenameColumn { table, .. }
+            | AlterColumn { table, .. }
+            | AlterPrimaryKey { table, .. }
+            | AddIndex { table, .. }
+            | DropIndex { table, .. }
+            | AddUnique { table, .. }
+            | DropUnique { table, .. }
+            | AddForeignKey { table, .. }
+            | DropForeignKey { table, .. }
+            | AddCheck { table, .. }
+            | DropCheck { table, .. }
+            | AlterTableComment { table, .. } => Some(table),
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The `diff` entry point: resolves rename hints, compares enum types and tables, and hands the
+//! unordered changes to the ordering pass.
+//!
+//! Tables and columns are indexed by name in hash maps so that a 5,000-table schema diffs in
+//! linear time; hash order never reaches the output because [`order`](crate::order) sorts every
+//! change by a total key. This file deliberately compares whole tables only (added, dropped,
+//! matched); what differs inside a matched table is [`crate::table`]'s business.
+
+use autogen_schema::{RenameHints, Schema, Table};
+use std::collections::HashMap;
+
+use crate::dependencies::moving;
+use crate::renames::{renamed_view, resolve};
+use crate::table::diff_table;
+use crate::{order, Change, DiffError};
+
+/// What the differ should know beyond the two schemas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// Renames declared in the models. Hints that do not apply (stale after the rename ran) are
+    /// skipped; contradictory ones are an error.
+    pub renames: RenameHints,
+}
+
+/// Compares `from` (usually the live database) with `to` (usually the models) and returns the
+/// ordered changes that turn `from` into `to`.
+///
+/// Pure, dialect-free and deterministic: the same inputs give the same list whatever order their
+/// tables, columns or enums are declared in.
+pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Change>, DiffError> {
+    let from_tables = index(&from.tables);
+    let to_tables = index(&to.tables);
+    let renames = resolve(&options.renames, &from_tables, &to_tables)?;
+
+    let mut changes = Vec::new();
+    for (old, new) in &renames.tables {
+        changes.push(Change::RenameTable {
+            from: old.clone(),
+            to: new.clone(),
+        });
+    }
+    for (table, old, new) in &renames.columns {
+        changes.push(Change::RenameColumn {
+            table: table.clone(),
+            from: old.clone(),
+            to: new.clone(),
+        });
+    }
+
+    // Enum types are matched by name. An altered enum's new values are what its columns hold
+    // once the AlterEnum has run, so the renamed view carries them and the columns do not show
+    // up again as type changes.
+    let from_enums: HashMap<&str, _> = from.enums.iter().map(|e| (e.name.as_str(), e)).collect();
+    let to_enums: HashMap<&str, _> = to.enums.iter().map(|e| (e.name.as_str(), e)).collect();
+    let mut enum_values: HashMap<&str, &[String]> = HashMap::new();
+    for e in &from.enums {
+        match to_enums.get(e.name.as_str()) {
+            None => changes.push(Change::DropEnum(e.clone())),
+            Some(new) if new.values != e.values => {
+                enum_values.insert(e.name.as_str(), new.values.as_slice());
+                changes.push(Change::AlterEnum {
+                    from: e.clone(),
+                    to: (*new).clone(),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    for e in &to.enums {
+        if !from_enums.contains_key(e.name.as_str()) {
+            changes.push(Change::CreateEnum(e.clone()));
+        }
+    }
+
+    let view = renamed_view(from, &renames, &enum_values);
+    let old_tables = index(&view.tables);
+    for t in &view.tables {
+        if !to_tables.contains_key(t.name.as_str()) {
+            changes.push(Change::DropTable(t.clone()));
+        }
+    }
+    let moving = moving(&old_tables, to);
+    for t in &to.tables {
+        match old_tables.get(t.name.as_str()) {
+            Some(old) => diff_table(old, t, &moving, &mut changes),
+            None => changes.push(Change::CreateTable(t.clone())),
+        }
+    }
+    Ok(order(changes))
+}
+
+/// The downgrade of an ordered change list: each change undone, last first.
+pub fn downgrade(changes: &[Change]) -> Vec<Change> {
+    changes.iter().rev().map(Change::inverse).collect()
+}
+
+fn index(tables: &[Table]) -> HashMap<&str, &Table> {
+    tables.iter().map(|t| (t.name.as_str(), t)).collect()
+}

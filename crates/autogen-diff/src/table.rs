@@ -1,0 +1,238 @@
+//! Comparing one table present on both sides (after renames): columns, primary key, indexes,
+//! unique constraints, foreign keys, checks and the comment.
+//!
+//! The matching rules are the ones every autogen crate agrees on: columns and indexes by name,
+//! the primary key, unique constraints and foreign keys by content (a name-only difference is not
+//! a change, because servers name these themselves), checks by name when both sides have one and
+//! otherwise by expression. Column order is not compared. Changes are pushed unordered; this
+//! file deliberately knows nothing about ordering.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use autogen_schema::{Check, Column, ForeignKey, Index, Table};
+
+use crate::dependencies::Moving;
+use crate::Change;
+
+/// Pushes the changes that turn `old` into `new` (both already carry the same name).
+///
+/// A foreign key that relies on something in `moving` (see [`crate::dependencies`]) is dropped
+/// and re-added even though its content is equal.
+pub(crate) fn diff_table(old: &Table, new: &Table, moving: &Moving, out: &mut Vec<Change>) {
+    let table = &new.name;
+    diff_columns(table, &old.columns, &new.columns, out);
+
+    let pk_columns = |t: &Table| {
+        t.primary_key
+            .as_ref()
+            .map(|pk| pk.columns.clone())
+            .filter(|c| !c.is_empty())
+    };
+    if pk_columns(old) != pk_columns(new) {
+        out.push(Change::AlterPrimaryKey {
+            table: table.clone(),
+            from: old.primary_key.clone(),
+            to: new.primary_key.clone(),
+        });
+    }
+
+    diff_indexes(table, &old.indexes, &new.indexes, out);
+
+    let (dropped, added) = unmatched(
+        old.unique_constraints.iter().collect(),
+        new.unique_constraints.iter().collect(),
+        |u| &u.columns,
+    );
+    out.extend(dropped.into_iter().map(|u| Change::DropUnique {
+        table: table.clone(),
+        unique: u.clone(),
+    }));
+    out.extend(added.into_iter().map(|u| Change::AddUnique {
+        table: table.clone(),
+        unique: u.clone(),
+    }));
+
+    let (old_rebuilt, old_fks): (Vec<&ForeignKey>, Vec<&ForeignKey>) = old
+        .foreign_keys
+        .iter()
+        .partition(|fk| moving.affects(table, fk));
+    let (new_rebuilt, new_fks): (Vec<&ForeignKey>, Vec<&ForeignKey>) = new
+        .foreign_keys
+        .iter()
+        .partition(|fk| moving.affects(table, fk));
+    let (mut dropped, mut added) = unmatched(old_fks, new_fks, |fk| {
+        (
+            &fk.columns,
+            &fk.referenced_table,
+            &fk.referenced_columns,
+            fk.on_delete,
+            fk.on_update,
+        )
+    });
+    dropped.extend(old_rebuilt);
+    added.extend(new_rebuilt);
+    out.extend(dropped.into_iter().map(|fk| Change::DropForeignKey {
+        table: table.clone(),
+        foreign_key: fk.clone(),
+    }));
+    out.extend(added.into_iter().map(|fk| Change::AddForeignKey {
+        table: table.clone(),
+        foreign_key: fk.clone(),
+    }));
+
+    diff_checks(table, &old.checks, &new.checks, out);
+
+    if old.comment != new.comment {
+        out.push(Change::AlterTableComment {
+            table: table.clone(),
+            from: old.comment.clone(),
+            to: new.comment.clone(),
+        });
+    }
+}
+
+fn diff_columns(table: &str, old: &[Column], new: &[Column], out: &mut Vec<Change>) {
+    let old_by_name: HashMap<&str, &Column> = old.iter().map(|c| (c.name.as_str(), c)).collect();
+    let new_by_name: HashMap<&str, &Column> = new.iter().map(|c| (c.name.as_str(), c)).collect();
+    for c in old {
+        if !new_by_name.contains_key(c.name.as_str()) {
+            out.push(Change::DropColumn {
+                table: table.to_string(),
+                column: c.clone(),
+            });
+        }
+    }
+    for c in new {
+        match old_by_name.get(c.name.as_str()) {
+            // Name equal, so any inequality is in type, nullability, default, auto-increment
+            // or comment: one AlterColumn carries all of it.
+            Some(o) if *o != c => out.push(Change::AlterColumn {
+                table: table.to_string(),
+                from: (*o).clone(),
+                to: c.clone(),
+            }),
+            Some(_) => {}
+            None => out.push(Change::AddColumn {
+                table: table.to_string(),
+                column: c.clone(),
+            }),
+        }
+    }
+}
+
+fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>) {
+    let new_by_name: HashMap<&str, &Index> = new.iter().map(|i| (i.name.as_str(), i)).collect();
+    let old_by_name: HashMap<&str, &Index> = old.iter().map(|i| (i.name.as_str(), i)).collect();
+    for ix in old {
+        // Same name, different content: there is no portable ALTER INDEX, so drop and recreate.
+        if new_by_name.get(ix.name.as_str()) != Some(&ix) {
+            out.push(Change::DropIndex {
+                table: table.to_string(),
+                index: ix.clone(),
+            });
+        }
+    }
+    for ix in new {
+        if old_by_name.get(ix.name.as_str()) != Some(&ix) {
+            out.push(Change::AddIndex {
+                table: table.to_string(),
+                index: ix.clone(),
+            });
+        }
+    }
+}
+
+/// Checks: pairs named on both sides match by name; whatever is left matches by expression when
+/// at least one side of the pair is unnamed (an introspector may not recover the name).
+fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>) {
+    let mut old_used = vec![false; old.len()];
+    let mut new_used = vec![false; new.len()];
+    let old_named: HashMap<&str, usize> = old
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.name.as_deref().map(|n| (n, i)))
+        .collect();
+    for (j, c) in new.iter().enumerate() {
+        let Some(i) = c.name.as_deref().and_then(|n| old_named.get(n)).copied() else {
+            continue;
+        };
+        if old_used[i] {
+            continue;
+        }
+        old_used[i] = true;
+        new_used[j] = true;
+        if old[i].expression != c.expression {
+            out.push(Change::DropCheck {
+                table: table.to_string(),
+                check: old[i].clone(),
+            });
+            out.push(Change::AddCheck {
+                table: table.to_string(),
+                check: c.clone(),
+            });
+        }
+    }
+    let mut new_by_expr: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, c) in new.iter().enumerate() {
+        if !new_used[j] {
+            new_by_expr
+                .entry(c.expression.as_str())
+                .or_default()
+                .push(j);
+        }
+    }
+    for (i, c) in old.iter().enumerate() {
+        if old_used[i] {
+            continue;
+        }
+        let candidates = new_by_expr.get(c.expression.as_str());
+        let found = candidates.and_then(|js| {
+            js.iter()
+                .copied()
+                .find(|&j| !new_used[j] && (c.name.is_none() || new[j].name.is_none()))
+        });
+        match found {
+            Some(j) => new_used[j] = true,
+            None => out.push(Change::DropCheck {
+                table: table.to_string(),
+                check: c.clone(),
+            }),
+        }
+    }
+    for (j, c) in new.iter().enumerate() {
+        if !new_used[j] {
+            out.push(Change::AddCheck {
+                table: table.to_string(),
+                check: c.clone(),
+            });
+        }
+    }
+}
+
+/// Multiset difference by a content key: the old items no new item matches, and the new items no
+/// old item matches, each in declaration order. Linear in the number of items.
+fn unmatched<'a, T, K: Hash + Eq>(
+    old: Vec<&'a T>,
+    new: Vec<&'a T>,
+    key: impl Fn(&'a T) -> K,
+) -> (Vec<&'a T>, Vec<&'a T>) {
+    let missing_from = |items: &[&'a T], others: &[&'a T]| {
+        let mut counts: HashMap<K, usize> = HashMap::new();
+        for x in others {
+            *counts.entry(key(x)).or_default() += 1;
+        }
+        items
+            .iter()
+            .copied()
+            .filter(|x| match counts.get_mut(&key(x)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+            .collect::<Vec<_>>()
+    };
+    (missing_from(&old, &new), missing_from(&new, &old))
+}

@@ -1,0 +1,623 @@
+//! MySQL and MariaDB: `information_schema` pinned to the connection's `DATABASE()`, six
+//! queries: the current database and server flavour, tables, columns, index key parts
+//! (`STATISTICS`), foreign keys (`KEY_COLUMN_USAGE` + `REFERENTIAL_CONSTRAINTS`) and checks
+//! (`CHECK_CONSTRAINTS` + `TABLE_CONSTRAINTS`, MariaDB 10.2+ / MySQL 8.0.16+).
+//!
+//! Decisions (the renderer's `canonicalize(Mysql, ..)` must agree with them):
+//! - Unique indexes ARE unique constraints on MySQL (the server lists every unique index in
+//!   `TABLE_CONSTRAINTS` as a UNIQUE constraint, however it was created), so each unique index
+//!   is reported as a named `UniqueConstraint`, never as a unique `Index`. The exception is a
+//!   unique index a constraint cannot express (a descending part, a prefix length, an
+//!   expression, or a non-BTREE method): that stays an `Index { unique: true }`.
+//! - The primary key is always called `PRIMARY` on MySQL, so it is reported without a name.
+//! - MySQL creates an index for a foreign key that has no usable one, named after the
+//!   constraint (or after the first column for an unnamed `<table>_ibfk_<n>` constraint). A
+//!   non-unique index with exactly the foreign key's columns and that name is treated as this
+//!   implicit index and not reported; an index the models declare carries its own `ix_` name.
+//! - `RESTRICT` is reported as `NoAction`: InnoDB treats the two identically and MariaDB reports
+//!   an unspecified action as `RESTRICT`.
+//! - `tinyint(1)` is `Boolean`; `float` is `Real`; `timestamp` is `Timestamp { with_time_zone:
+//!   true }` (MySQL stores it as a UTC instant and converts on read) while `datetime` is without.
+//! - `ENUM('a','b')` columns become `ColumnType::Enum { name: "<table>_<column>", values }`:
+//!   MySQL enums are anonymous, and that name is stable and unique within the database.
+//! - MariaDB's `JSON` is `longtext` plus an automatic `CHECK (json_valid(col))` named after the
+//!   column; that pair is reported as a `Json` column and the check is dropped.
+//! - Defaults: MariaDB reports SQL expressions (`'x'` with MySQL escapes, `NULL`,
+//!   `current_timestamp()`); MySQL 8 reports bare literals and marks expressions with
+//!   `DEFAULT_GENERATED` in `EXTRA`. Both end up as the same canonical values.
+//! - Check clauses lose the backquotes around plain identifiers (`` `age` >= 0 `` -> `age >= 0`).
+//!
+//! Not represented: `ON UPDATE CURRENT_TIMESTAMP`, generated columns' expressions, character
+//! sets and collations, `SET` types beyond their `Other` spelling.
+
+use std::collections::BTreeMap;
+
+use autogen_schema::{
+    normalize_expression, parse_default, parse_type, Check, Column, ColumnType, DefaultValue,
+    ForeignKey, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
+};
+use sqlx::mysql::{MySqlConnection, MySqlRow};
+use sqlx::{Row, TypeInfo, ValueRef};
+
+use super::{Cell, Record};
+use crate::sqltext::{strip_outer_parens, tokenize, Kind};
+use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
+
+pub(super) async fn introspect(
+    conn: &mut MySqlConnection,
+    _options: &IntrospectOptions,
+    stats: &mut IntrospectStats,
+) -> Result<Schema, IntrospectError> {
+    let server = fetch(
+        conn,
+        stats,
+        "mysql database",
+        "SELECT DATABASE(), VERSION()",
+    )
+    .await?;
+    let Some(Some(_database)) = server.first().map(|r| r.opt_text(0)).transpose()? else {
+        return Err(IntrospectError::NoDatabaseSelected);
+    };
+    let mariadb = server
+        .first()
+        .map(|r| r.text(1))
+        .transpose()?
+        .is_some_and(|v| v.to_ascii_lowercase().contains("mariadb"));
+    let tables = fetch(
+        conn,
+        stats,
+        "mysql tables",
+        "SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES \
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') \
+         ORDER BY TABLE_NAME",
+    )
+    .await?;
+    let columns = fetch(
+        conn,
+        stats,
+        "mysql columns",
+        "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
+                COLUMN_COMMENT, DATA_TYPE \
+         FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+         ORDER BY TABLE_NAME, ORDINAL_POSITION",
+    )
+    .await?;
+    // MariaDB has no EXPRESSION column (no functional key parts).
+    let expression = if mariadb { "NULL" } else { "EXPRESSION" };
+    let statistics = fetch(
+        conn,
+        stats,
+        "mysql indexes",
+        &format!(
+            "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), COLUMN_NAME, COLLATION, \
+                    CAST(SUB_PART AS SIGNED), INDEX_TYPE, {expression} \
+             FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
+             ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"
+        ),
+    )
+    .await?;
+    let foreign_keys = fetch(
+        conn,
+        stats,
+        "mysql foreign keys",
+        "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+                k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE \
+         FROM information_schema.KEY_COLUMN_USAGE k \
+         JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+          AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
+         WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+         ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+    )
+    .await?;
+    // MariaDB names checks per table (a column-level check is named after its column), MySQL
+    // per schema; joining on the table name too is right for both where the column exists.
+    let same_table = if mariadb {
+        "AND cc.TABLE_NAME = tc.TABLE_NAME"
+    } else {
+        ""
+    };
+    let checks = fetch(
+        conn,
+        stats,
+        "mysql checks",
+        &format!(
+            "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, cc.CHECK_CLAUSE \
+             FROM information_schema.TABLE_CONSTRAINTS tc \
+             JOIN information_schema.CHECK_CONSTRAINTS cc \
+               ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA \
+              AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME {same_table} \
+             WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK' \
+             ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME"
+        ),
+    )
+    .await?;
+    assemble(
+        mariadb,
+        &tables,
+        &columns,
+        &statistics,
+        &foreign_keys,
+        &checks,
+    )
+}
+
+/// The one function every MySQL catalog query goes through (it counts them).
+async fn fetch(
+    conn: &mut MySqlConnection,
+    stats: &mut IntrospectStats,
+    label: &'static str,
+    sql: &str,
+) -> Result<Vec<Record>, IntrospectError> {
+    stats.queries += 1;
+    let rows =
+        sqlx::query(sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| IntrospectError::Query {
+                query: label,
+                message: e.to_string(),
+            })?;
+    rows.iter().map(|r| decode(label, r)).collect()
+}
+
+fn decode(label: &'static str, row: &MySqlRow) -> Result<Record, IntrospectError> {
+    let mut cells = Vec::with_capacity(row.len());
+    for i in 0..row.len() {
+        let err = |e: sqlx::Error| IntrospectError::Decode {
+            query: label,
+            column: i,
+            message: e.to_string(),
+        };
+        let raw = row.try_get_raw(i).map_err(err)?;
+        if raw.is_null() {
+            cells.push(Cell::Null);
+            continue;
+        }
+        let type_name = raw.type_info().name().to_ascii_uppercase();
+        let cell = if type_name.contains("INT") {
+            if type_name.contains("UNSIGNED") {
+                let n = row.try_get::<u64, _>(i).map_err(err)?;
+                Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
+            } else {
+                Cell::Int(row.try_get::<i64, _>(i).map_err(err)?)
+            }
+        } else {
+            // information_schema text is sometimes typed as binary (MySQL 8 views); take the
+            // bytes then.
+            match row.try_get::<String, _>(i) {
+                Ok(s) => Cell::Text(s),
+                Err(_) => Cell::Text(
+                    String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i).map_err(err)?)
+                        .into_owned(),
+                ),
+            }
+        };
+        cells.push(cell);
+    }
+    Ok(Record::new(label, cells))
+}
+
+/// One index as `STATISTICS` describes it, key parts in order.
+struct IndexRows {
+    unique: bool,
+    method: String,
+    parts: Vec<(String, bool, bool)>, // (name or expression, descending, plain column)
+}
+
+fn assemble(
+    mariadb: bool,
+    tables: &[Record],
+    columns: &[Record],
+    statistics: &[Record],
+    foreign_keys: &[Record],
+    checks: &[Record],
+) -> Result<Schema, IntrospectError> {
+    let mut by_name: BTreeMap<String, Table> = BTreeMap::new();
+    for r in tables {
+        let mut t = Table::new(r.text(0)?);
+        t.comment = r.opt_text(1)?.filter(|c| !c.is_empty());
+        by_name.insert(t.name.clone(), t);
+    }
+
+    // Checks first: MariaDB's JSON columns are recognised by theirs.
+    let mut json_checks: Vec<(String, String)> = Vec::new();
+    let mut all_checks: Vec<(String, Check)> = Vec::new();
+    for r in checks {
+        let table = r.text(0)?;
+        let name = r.text(1)?;
+        let expression = check_expression(&r.text(2)?);
+        if expression == format!("json_valid({name})") {
+            json_checks.push((table.clone(), name.clone()));
+        }
+        all_checks.push((
+            table,
+            Check {
+                name: Some(name),
+                expression,
+            },
+        ));
+    }
+
+    for r in columns {
+        let table = r.text(0)?;
+        let Some(t) = by_name.get_mut(&table) else {
+            continue;
+        };
+        let name = r.text(1)?;
+        let column_type = r.text(2)?;
+        let data_type = r.text(7)?.to_ascii_lowercase();
+        let is_json_text =
+            data_type == "longtext" && json_checks.iter().any(|(tb, c)| tb == &table && c == &name);
+        let ty = if is_json_text {
+            ColumnType::Json
+        } else {
+            mysql_type(&table, &name, &column_type)
+        };
+        let mut column = Column::new(name, ty);
+        column.nullable = r.flag(3)?;
+        let extra = r.opt_text(5)?.unwrap_or_default().to_ascii_lowercase();
+        column.auto_increment = extra.contains("auto_increment");
+        let generated = extra.contains("virtual generated") || extra.contains("stored generated");
+        column.default = match r.opt_text(4)? {
+            Some(raw) if !generated => Some(if mariadb {
+                mariadb_default(&raw)
+            } else {
+                mysql8_default(&raw, &extra, &column.ty)
+            }),
+            _ => None,
+        };
+        column.comment = r.opt_text(6)?.filter(|c| !c.is_empty());
+        t.columns.push(column);
+    }
+
+    for (table, check) in all_checks {
+        let is_json = json_checks
+            .iter()
+            .any(|(tb, c)| tb == &table && Some(c) == check.name.as_ref());
+        let json_column = is_json
+            && by_name
+                .get(&table)
+                .and_then(|t| t.column(check.name.as_deref().unwrap_or_default()))
+                .is_some_and(|c| c.ty == ColumnType::Json);
+        if json_column {
+            continue;
+        }
+        if let Some(t) = by_name.get_mut(&table) {
+            t.checks.push(check);
+        }
+    }
+
+    // Foreign keys, grouped by constraint name.
+    let mut fks: BTreeMap<(String, String), ForeignKey> = BTreeMap::new();
+    for r in foreign_keys {
+        let table = r.text(0)?;
+        let name = r.text(1)?;
+        let fk = fks
+            .entry((table, name.clone()))
+            .or_insert_with(|| ForeignKey {
+                name: Some(name),
+                columns: Vec::new(),
+                referenced_table: String::new(),
+                referenced_columns: Vec::new(),
+                on_delete: ReferentialAction::NoAction,
+                on_update: ReferentialAction::NoAction,
+            });
+        fk.columns.push(r.text(2)?);
+        fk.referenced_table = r.text(3)?;
+        fk.referenced_columns.push(r.text(4)?);
+        fk.on_update = referential_action(&r.text(5)?);
+        fk.on_delete = referential_action(&r.text(6)?);
+    }
+
+    // Indexes, grouped by name.
+    let mut indexes: BTreeMap<(String, String), IndexRows> = BTreeMap::new();
+    for r in statistics {
+        let key = (r.text(0)?, r.text(1)?);
+        let entry = indexes.entry(key).or_insert(IndexRows {
+            unique: r.int(2)? == 0,
+            method: r.opt_text(6)?.unwrap_or_default().to_ascii_lowercase(),
+            parts: Vec::new(),
+        });
+        let descending = r.opt_text(4)?.as_deref() == Some("D");
+        let part = match (r.opt_text(3)?, r.opt_text(7)?) {
+            (Some(column), _) => match r.opt_int(5)? {
+                // A prefix key part: only the first N characters are indexed.
+                Some(len) => (format!("{column}({len})"), descending, false),
+                None => (column, descending, true),
+            },
+            (None, Some(expr)) => (
+                normalize_expression(strip_outer_parens(&expr)),
+                descending,
+                false,
+            ),
+            (None, None) => (String::new(), descending, false),
+        };
+        entry.parts.push(part);
+    }
+    for ((table, name), ix) in indexes {
+        let Some(t) = by_name.get_mut(&table) else {
+            continue;
+        };
+        let column_names: Vec<String> = ix.parts.iter().map(|(n, _, _)| n.clone()).collect();
+        let plain = ix.method == "btree" && ix.parts.iter().all(|(_, desc, col)| *col && !desc);
+        if name == "PRIMARY" {
+            t.primary_key = Some(PrimaryKey {
+                name: None,
+                columns: column_names,
+            });
+        } else if ix.unique && plain {
+            t.unique_constraints.push(UniqueConstraint {
+                name: Some(name),
+                columns: column_names,
+            });
+        } else if !ix.unique && plain && is_implicit_fk_index(&table, &name, &column_names, &fks) {
+            continue;
+        } else {
+            t.indexes.push(Index {
+                name,
+                columns: ix
+                    .parts
+                    .into_iter()
+                    .map(|(name, descending, _)| IndexColumn { name, descending })
+                    .collect(),
+                unique: ix.unique,
+                method: (ix.method != "btree").then_some(ix.method),
+                predicate: None,
+            });
+        }
+    }
+    for ((table, _), fk) in fks {
+        if let Some(t) = by_name.get_mut(&table) {
+            t.foreign_keys.push(fk);
+        }
+    }
+
+    Ok(Schema {
+        tables: by_name.into_values().collect(),
+        enums: Vec::new(),
+    })
+}
+
+/// Whether the index `name` on `table` is the one MySQL made for a foreign key by itself.
+fn is_implicit_fk_index(
+    table: &str,
+    name: &str,
+    columns: &[String],
+    fks: &BTreeMap<(String, String), ForeignKey>,
+) -> bool {
+    fks.iter().any(|((t, fk_name), fk)| {
+        if t != table || fk.columns != columns {
+            return false;
+        }
+        let auto_named = fk_name
+            .strip_prefix(table)
+            .and_then(|rest| rest.strip_prefix("_ibfk_"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        name == fk_name || (auto_named && columns.first().is_some_and(|c| c == name))
+    })
+}
+
+/// `REFERENTIAL_CONSTRAINTS` rules. RESTRICT is NO ACTION on InnoDB (see the file comment).
+fn referential_action(rule: &str) -> ReferentialAction {
+    match ReferentialAction::parse(rule) {
+        Some(ReferentialAction::Restrict) | None => ReferentialAction::NoAction,
+        Some(action) => action,
+    }
+}
+
+/// `COLUMN_TYPE` -> canonical type, peeling MySQL's spellings first.
+fn mysql_type(table: &str, column: &str, column_type: &str) -> ColumnType {
+    let lower = column_type.trim().to_ascii_lowercase();
+    if lower == "tinyint(1)" {
+        return ColumnType::Boolean;
+    }
+    if lower == "float" {
+        return ColumnType::Real;
+    }
+    if lower == "timestamp" {
+        return ColumnType::Timestamp {
+            with_time_zone: true,
+        };
+    }
+    if lower.starts_with("enum(") {
+        if let Some(values) = enum_values(column_type) {
+            return ColumnType::Enum {
+                name: format!("{table}_{column}"),
+                values,
+            };
+        }
+    }
+    parse_type(column_type)
+}
+
+/// The labels of `enum('a','b''c')`.
+fn enum_values(column_type: &str) -> Option<Vec<String>> {
+    let tokens = tokenize(column_type);
+    let inner = tokens.get(2..tokens.len().checked_sub(1)?)?;
+    let mut values = Vec::new();
+    for (i, t) in inner.iter().enumerate() {
+        match (i % 2, t.kind) {
+            (0, Kind::Str) => values.push(unescape_mysql_string(t.text(column_type))?),
+            (1, Kind::Comma) => {}
+            _ => return None,
+        }
+    }
+    Some(values)
+}
+
+/// A MySQL string literal's contents: `''` and backslash escapes undone.
+fn unescape_mysql_string(literal: &str) -> Option<String> {
+    let inner = literal.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                if chars.next() != Some('\'') {
+                    return None;
+                }
+                out.push('\'');
+            }
+            '\\' => match chars.next()? {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                'r' => out.push('\r'),
+                '0' => out.push('\0'),
+                'Z' => out.push('\x1a'),
+                'b' => out.push('\x08'),
+                other => out.push(other),
+            },
+            _ => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// MariaDB reports defaults as SQL: `'x'` (MySQL escapes), `NULL`, `current_timestamp()`, `1`.
+fn mariadb_default(raw: &str) -> DefaultValue {
+    let tokens = tokenize(raw);
+    if let [only] = tokens.as_slice() {
+        if only.kind == Kind::Str {
+            if let Some(s) = unescape_mysql_string(raw.trim()) {
+                return DefaultValue::String(s);
+            }
+        }
+    }
+    parse_default(raw)
+}
+
+/// MySQL 8 reports literal defaults bare (`x`, `1`) and marks expressions (`CURRENT_TIMESTAMP`,
+/// `(uuid())`) with `DEFAULT_GENERATED`.
+fn mysql8_default(raw: &str, extra: &str, ty: &ColumnType) -> DefaultValue {
+    if extra.contains("default_generated") {
+        return parse_default(raw);
+    }
+    let numeric = ty.is_integer()
+        || matches!(
+            ty,
+            ColumnType::Boolean
+                | ColumnType::Real
+                | ColumnType::Double
+                | ColumnType::Decimal { .. }
+        );
+    if numeric {
+        return parse_default(raw);
+    }
+    if raw.eq_ignore_ascii_case("current_timestamp") {
+        return DefaultValue::CurrentTimestamp;
+    }
+    DefaultValue::String(raw.to_string())
+}
+
+/// A check clause as stored (`` `age` >= 0 ``, MySQL 8 wraps it in parentheses) -> canonical
+/// text, with backquotes dropped around plain identifiers.
+fn check_expression(clause: &str) -> String {
+    let stripped = strip_outer_parens(clause);
+    let mut out = String::with_capacity(stripped.len());
+    let mut last = 0;
+    for t in tokenize(stripped) {
+        let text = t.text(stripped);
+        if t.kind == Kind::Quoted && text.starts_with('`') {
+            let ident = t.ident(stripped);
+            let plain = ident
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && ident.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if plain {
+                out.push_str(&stripped[last..t.start]);
+                out.push_str(&ident);
+                last = t.end;
+            }
+        }
+    }
+    out.push_str(&stripped[last..]);
+    normalize_expression(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_mysql_types() {
+        let cases: &[(&str, ColumnType)] = &[
+            ("tinyint(1)", ColumnType::Boolean),
+            ("tinyint(4)", ColumnType::TinyInt { unsigned: false }),
+            ("int(10) unsigned", ColumnType::Integer { unsigned: true }),
+            ("bigint(20)", ColumnType::BigInt { unsigned: false }),
+            ("float", ColumnType::Real),
+            ("double", ColumnType::Double),
+            (
+                "datetime",
+                ColumnType::Timestamp {
+                    with_time_zone: false,
+                },
+            ),
+            (
+                "timestamp",
+                ColumnType::Timestamp {
+                    with_time_zone: true,
+                },
+            ),
+            ("varchar(255)", ColumnType::Varchar { length: Some(255) }),
+            ("longtext", ColumnType::Other("longtext".into())),
+            ("json", ColumnType::Json),
+            (
+                "enum('a','b''c','x,y')",
+                ColumnType::Enum {
+                    name: "t_c".into(),
+                    values: vec!["a".into(), "b'c".into(), "x,y".into()],
+                },
+            ),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&mysql_type("t", "c", raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn reads_mariadb_and_mysql8_defaults() {
+        use DefaultValue as D;
+        let maria: &[(&str, D)] = &[
+            ("'x'", D::String("x".into())),
+            ("'it''s'", D::String("it's".into())),
+            ("'a\\\\b'", D::String("a\\b".into())),
+            ("NULL", D::Null),
+            ("current_timestamp()", D::CurrentTimestamp),
+            ("-5", D::Number("-5".into())),
+            ("1.50", D::Number("1.5".into())),
+            ("uuid()", D::Expression("uuid()".into())),
+        ];
+        for (raw, want) in maria {
+            assert_eq!(&mariadb_default(raw), want, "{raw}");
+        }
+        let text = ColumnType::Text;
+        let int = ColumnType::Integer { unsigned: false };
+        assert_eq!(mysql8_default("x", "", &text), D::String("x".into()));
+        assert_eq!(mysql8_default("1", "", &text), D::String("1".into()));
+        assert_eq!(mysql8_default("-1", "", &int), D::Number("-1".into()));
+        assert_eq!(
+            mysql8_default("CURRENT_TIMESTAMP", "default_generated", &text),
+            D::CurrentTimestamp
+        );
+        assert_eq!(
+            mysql8_default("uuid()", "default_generated", &text),
+            D::Expression("uuid()".into())
+        );
+    }
+
+    #[test]
+    fn unquotes_plain_identifiers_in_checks() {
+        let cases: &[(&str, &str)] = &[
+            ("`age` >= 0", "age >= 0"),
+            ("(`a` > 0 and `b c` < 1)", "a > 0 and `b c` < 1"),
+            ("`x` <> '`y`'", "x <> '`y`'"),
+            ("json_valid(`doc`)", "json_valid(doc)"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(check_expression(raw), *want, "{raw}");
+        }
+    }
+}

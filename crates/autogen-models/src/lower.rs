@@ -1,0 +1,541 @@
+//! Lowering one [`ModelDef`] into a [`Table`]: types, nullability, keys, indexes, constraints
+//! and generated names, with every check that needs only this one model (key columns exist, one
+//! primary key, `auto_increment` on an integer key, `max_length` on text, ...).
+//!
+//! It deliberately does not look at other models: enum types and foreign-key targets are left
+//! for the resolve pass, recorded here with their positions so that pass can report them.
+
+use std::collections::{HashMap, HashSet};
+
+use autogen_schema::{
+    normalize_expression, parse_default, parse_type, Check, Column, ColumnRename, ColumnType,
+    ForeignKey, Index, IndexColumn, NamingConvention, PrimaryKey, ReferentialAction, Table,
+    UniqueConstraint,
+};
+
+use crate::error::{Diag, Pos, Site};
+use crate::grammar::{did_you_mean, snake_case, FieldDef, ModelDef};
+use crate::types::{display_type, map_field_type, Mapped};
+
+/// One model's table plus what the resolve pass still has to check. Plain data (no spans), so
+/// it crosses from the parsing threads to the resolve pass.
+#[derive(Debug, Clone)]
+pub(crate) struct TableDraft {
+    pub rust_name: String,
+    /// Where the table name comes from (the `table = ...` key, or the struct name).
+    pub name_pos: Pos,
+    pub table: Table,
+    /// Columns whose type is a name that should be a `#[derive(Enum)]` enum.
+    pub enum_refs: Vec<EnumRef>,
+    /// Positions of the `references = ...` values, parallel to `table.foreign_keys`.
+    pub fk_pos: Vec<Pos>,
+    pub renamed_from: Option<String>,
+    pub column_renames: Vec<ColumnRename>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EnumRef {
+    pub column: usize,
+    pub rust_name: String,
+    pub pos: Pos,
+}
+
+pub(crate) fn lower_model(
+    def: &ModelDef,
+    naming: &NamingConvention,
+    diags: &mut Vec<Diag>,
+) -> TableDraft {
+    let (table_name, name_site) = match &def.table {
+        Some((name, site)) => (name.clone(), *site),
+        None => (snake_case(&def.rust_name), def.ident_site),
+    };
+    let mut table = Table::new(table_name.clone());
+    table.comment = def.comment.clone();
+    let mut draft = TableDraft {
+        rust_name: def.rust_name.clone(),
+        name_pos: name_site.pos(),
+        table: Table::new(table_name.clone()),
+        enum_refs: Vec::new(),
+        fk_pos: Vec::new(),
+        renamed_from: def.renamed_from.clone(),
+        column_renames: Vec::new(),
+    };
+
+    // Column names first: key and index columns may name any column, wherever it is declared.
+    let mut by_column: HashMap<String, &FieldDef> = HashMap::new();
+    let mut field_pk: Option<&FieldDef> = None;
+    let mut field_fks: Vec<(ForeignKey, Pos)> = Vec::new();
+    let mut field_uniques: Vec<UniqueConstraint> = Vec::new();
+    let mut field_indexes: Vec<Index> = Vec::new();
+    for field in def.fields.iter().filter(|f| !f.skip) {
+        let column_name = field
+            .column
+            .clone()
+            .unwrap_or_else(|| field.field_name.clone());
+        if let Some(first) = by_column.get(&column_name) {
+            diags.push(
+                Diag::new(
+                    field.site,
+                    format!("duplicate column `{column_name}` in table `{table_name}`"),
+                )
+                .help(format!(
+                    "field `{}` already maps to `{column_name}`; give one of them another name with #[model(column = \"...\")]",
+                    first.field_name
+                )),
+            );
+            continue;
+        }
+        by_column.insert(column_name.clone(), field);
+
+        let index = table.columns.len();
+        let column = lower_column(field, &column_name, index, &mut draft.enum_refs, diags);
+        table.columns.push(column);
+
+        if let Some(pk_site) = field.primary_key {
+            if let Some(first) = field_pk {
+                diags.push(
+                    Diag::new(pk_site, format!("`{}` is a second primary_key field", field.field_name))
+                        .help(format!(
+                            "`{}` is already the primary key; for a composite key write #[model(primary_key(columns(\"{}\", \"{column_name}\")))] on the struct",
+                            first.field_name,
+                            first.column.as_deref().unwrap_or(&first.field_name),
+                        )),
+                );
+            } else if def.primary_key.is_some() {
+                diags.push(
+                    Diag::new(
+                        pk_site,
+                        format!(
+                            "`{}` is marked primary_key but the struct also declares primary_key(...)",
+                            field.field_name
+                        ),
+                    )
+                    .help("keep one: list every key column in the struct's primary_key(columns(...)) and remove the field's primary_key"),
+                );
+            } else {
+                field_pk = Some(field);
+            }
+        }
+        if field.unique.is_some() {
+            field_uniques.push(UniqueConstraint {
+                name: Some(naming.unique_name(&table_name, &[&column_name])),
+                columns: vec![column_name.clone()],
+            });
+        }
+        if field.index.is_some() {
+            field_indexes.push(Index {
+                name: naming.index_name(&table_name, &[&column_name]),
+                columns: vec![IndexColumn::asc(column_name.clone())],
+                unique: false,
+                method: None,
+                predicate: None,
+            });
+        }
+        if let Some(fk) = lower_reference(field, &table_name, &column_name, naming, diags) {
+            field_fks.push(fk);
+        } else {
+            for (what, site) in [
+                ("on_delete", &field.on_delete),
+                ("on_update", &field.on_update),
+            ] {
+                if let (Some((_, site)), None) = (site, &field.references) {
+                    diags.push(
+                        Diag::new(*site, format!("`{what}` without `references`"))
+                            .help("add the referenced column: `references = \"orgs.id\"`, or remove the key"),
+                    );
+                }
+            }
+        }
+        if let Some(from) = &field.renamed_from {
+            draft.column_renames.push(ColumnRename {
+                table: table_name.clone(),
+                from: from.clone(),
+                to: column_name.clone(),
+            });
+        }
+    }
+
+    let known = |name: &str, site: Site, diags: &mut Vec<Diag>| -> bool {
+        if by_column.contains_key(name) {
+            return true;
+        }
+        let mut columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let help = match did_you_mean(name, columns.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => {
+                columns.sort_unstable();
+                format!("the columns of `{table_name}` are: {}", columns.join(", "))
+            }
+        };
+        diags.push(
+            Diag::new(site, format!("table `{table_name}` has no column `{name}`")).help(help),
+        );
+        false
+    };
+
+    // The primary key: a struct-level composite, or the one field marked primary_key.
+    if let Some(pk) = &def.primary_key {
+        let ok = pk
+            .columns
+            .iter()
+            .fold(true, |ok, (c, site)| known(c, *site, diags) && ok);
+        if ok {
+            table.primary_key = Some(PrimaryKey {
+                name: Some(
+                    pk.name
+                        .clone()
+                        .unwrap_or_else(|| naming.primary_key_name(&table_name)),
+                ),
+                columns: pk.columns.iter().map(|(c, _)| c.clone()).collect(),
+            });
+        }
+    } else if let Some(field) = field_pk {
+        table.primary_key = Some(PrimaryKey {
+            name: Some(naming.primary_key_name(&table_name)),
+            columns: vec![field
+                .column
+                .clone()
+                .unwrap_or_else(|| field.field_name.clone())],
+        });
+    }
+    check_key_columns_not_null(&table, &by_column, diags);
+    check_auto_increment(def, &table, diags);
+
+    for index in &def.indexes {
+        let ok = index
+            .columns
+            .iter()
+            .fold(true, |ok, (c, site)| known(c, *site, diags) && ok);
+        if ok {
+            let cols: Vec<&str> = index.columns.iter().map(|(c, _)| c.as_str()).collect();
+            table.indexes.push(Index {
+                name: index
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| naming.index_name(&table_name, &cols)),
+                columns: cols.iter().map(|c| IndexColumn::asc(*c)).collect(),
+                unique: index.unique,
+                method: None,
+                predicate: None,
+            });
+        }
+    }
+    table.indexes.extend(field_indexes);
+
+    for unique in &def.uniques {
+        let ok = unique
+            .columns
+            .iter()
+            .fold(true, |ok, (c, site)| known(c, *site, diags) && ok);
+        if ok {
+            let cols: Vec<&str> = unique.columns.iter().map(|(c, _)| c.as_str()).collect();
+            table.unique_constraints.push(UniqueConstraint {
+                name: Some(
+                    unique
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| naming.unique_name(&table_name, &cols)),
+                ),
+                columns: cols.iter().map(|c| c.to_string()).collect(),
+            });
+        }
+    }
+    table.unique_constraints.extend(field_uniques);
+
+    let mut unnamed = 0;
+    for check in &def.checks {
+        let expression = normalize_expression(&check.expr);
+        let name = match &check.name {
+            Some(n) => n.clone(),
+            None => {
+                unnamed += 1;
+                naming.check_name(&table_name, unnamed)
+            }
+        };
+        table.checks.push(Check {
+            name: Some(name),
+            expression,
+        });
+    }
+
+    for (fk, pos) in field_fks {
+        table.foreign_keys.push(fk);
+        draft.fk_pos.push(pos);
+    }
+    check_unique_names(&table, name_site, diags);
+    draft.table = table;
+    draft
+}
+
+/// Indexes and constraints of one table share a namespace in every dialect (PostgreSQL even
+/// shares index names across the schema); two generated or given names that collide would make
+/// the second CREATE fail, so it is caught here.
+fn check_unique_names(table: &Table, site: Site, diags: &mut Vec<Diag>) {
+    let names = table
+        .indexes
+        .iter()
+        .map(|i| Some(&i.name))
+        .chain(table.unique_constraints.iter().map(|u| u.name.as_ref()))
+        .chain(table.foreign_keys.iter().map(|f| f.name.as_ref()))
+        .chain(table.checks.iter().map(|c| c.name.as_ref()))
+        .chain(table.primary_key.iter().map(|p| p.name.as_ref()))
+        .flatten();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for name in names {
+        if !seen.insert(name.as_str()) {
+            diags.push(
+                Diag::new(
+                    site,
+                    format!("table `{}` has two indexes or constraints named `{name}`", table.name),
+                )
+                .help("remove the duplicate (a field's `index`/`unique` and a struct-level one on the same column), or give one an explicit name"),
+            );
+        }
+    }
+}
+
+fn lower_column(
+    field: &FieldDef,
+    name: &str,
+    index: usize,
+    enum_refs: &mut Vec<EnumRef>,
+    diags: &mut Vec<Diag>,
+) -> Column {
+    let mapped = map_field_type(&field.ty);
+    let ty_site = Site::of(&field.ty);
+    let ty = if let Some((raw, site)) = &field.column_type {
+        for (key, given) in [
+            ("max_length", field.max_length.map(|(_, s)| s)),
+            ("precision", field.precision.map(|(_, s)| s)),
+            ("scale", field.scale.map(|(_, s)| s)),
+        ] {
+            if let Some(s) = given {
+                diags.push(
+                    Diag::new(s, format!("`{key}` has no effect together with `column_type`"))
+                        .help("write the whole type in column_type, e.g. `column_type = \"varchar(255)\"`"),
+                );
+            }
+        }
+        if raw.trim().is_empty() {
+            diags.push(
+                Diag::new(*site, "`column_type` is empty")
+                    .help("write an SQL type: `column_type = \"numeric(10,2)\"`"),
+            );
+        }
+        parse_type(raw)
+    } else {
+        match mapped.mapped {
+            Mapped::Known(ty) => apply_size_keys(field, ty, diags),
+            Mapped::MaybeEnum(rust_name) => {
+                for (key, given) in [
+                    ("max_length", field.max_length.map(|(_, s)| s)),
+                    ("precision", field.precision.map(|(_, s)| s)),
+                    ("scale", field.scale.map(|(_, s)| s)),
+                ] {
+                    if let Some(s) = given {
+                        diags.push(not_applicable(s, key, &display_type(&field.ty)));
+                    }
+                }
+                enum_refs.push(EnumRef {
+                    column: index,
+                    rust_name: rust_name.clone(),
+                    pos: ty_site.pos(),
+                });
+                // Replaced by the enum's type in the resolve pass.
+                ColumnType::Other(rust_name)
+            }
+            Mapped::Unsupported => {
+                diags.push(no_sql_type(ty_site, &display_type(&field.ty)));
+                ColumnType::Other(display_type(&field.ty))
+            }
+        }
+    };
+    let default = field.default.as_ref().and_then(|(raw, site)| {
+        if raw.trim().is_empty() {
+            diags.push(
+                Diag::new(*site, "`default` is empty")
+                    .help("write an SQL expression: `default = \"0\"`, or remove the key"),
+            );
+            None
+        } else {
+            Some(parse_default(raw))
+        }
+    });
+    Column {
+        name: name.to_string(),
+        ty,
+        nullable: mapped.nullable,
+        default,
+        auto_increment: field.auto_increment.is_some(),
+        comment: field.comment.clone(),
+    }
+}
+
+pub(crate) fn no_sql_type(site: Site, ty: &str) -> Diag {
+    Diag::new(site, format!("no SQL type for `{ty}`"))
+        .help("use #[model(column_type = \"...\")] or #[model(skip)]")
+}
+
+fn not_applicable(site: Site, key: &str, ty: &str) -> Diag {
+    let wants = match key {
+        "max_length" => "string types (String, &str)",
+        _ => "decimal types (rust_decimal::Decimal, bigdecimal::BigDecimal)",
+    };
+    Diag::new(site, format!("`{key}` does not apply to `{ty}`")).help(format!(
+        "`{key}` applies to {wants}; remove it or use column_type"
+    ))
+}
+
+/// `max_length` on text, `precision`/`scale` on decimals.
+fn apply_size_keys(field: &FieldDef, ty: ColumnType, diags: &mut Vec<Diag>) -> ColumnType {
+    let shown = display_type(&field.ty);
+    let mut ty = ty;
+    if let Some((n, site)) = field.max_length {
+        if ty == ColumnType::Text {
+            ty = ColumnType::Varchar { length: Some(n) };
+        } else {
+            diags.push(not_applicable(site, "max_length", &shown));
+        }
+    }
+    match (field.precision, field.scale) {
+        (None, None) => {}
+        (None, Some((_, site))) => diags.push(
+            Diag::new(site, "`scale` needs `precision`")
+                .help("give both: `precision = 12, scale = 4`"),
+        ),
+        (Some((p, site)), scale) => {
+            if matches!(ty, ColumnType::Decimal { .. }) {
+                let s = scale.map(|(s, _)| s).unwrap_or(0);
+                if s > p {
+                    let at = scale.map(|(_, s)| s).unwrap_or(site);
+                    diags.push(
+                        Diag::new(
+                            at,
+                            format!("`scale = {s}` is larger than `precision = {p}`"),
+                        )
+                        .help("scale counts digits after the point and must not exceed precision"),
+                    );
+                }
+                // `numeric(p)` means scale 0 in SQL, and that is how databases report it back.
+                ty = ColumnType::Decimal {
+                    precision: Some(p),
+                    scale: Some(s),
+                };
+            } else {
+                diags.push(not_applicable(site, "precision", &shown));
+            }
+        }
+    }
+    ty
+}
+
+fn lower_reference(
+    field: &FieldDef,
+    table: &str,
+    column: &str,
+    naming: &NamingConvention,
+    diags: &mut Vec<Diag>,
+) -> Option<(ForeignKey, Pos)> {
+    let (target, site) = field.references.as_ref()?;
+    let parts: Vec<&str> = target.split('.').map(str::trim).collect();
+    let [ref_table, ref_column] = parts.as_slice() else {
+        diags.push(
+            Diag::new(*site, format!("cannot read `references = \"{target}\"`"))
+                .help("write the referenced table and column as `references = \"orgs.id\"`"),
+        );
+        return None;
+    };
+    if ref_table.is_empty() || ref_column.is_empty() {
+        diags.push(
+            Diag::new(*site, format!("cannot read `references = \"{target}\"`"))
+                .help("write the referenced table and column as `references = \"orgs.id\"`"),
+        );
+        return None;
+    }
+    let action = |given: &Option<(String, Site)>, diags: &mut Vec<Diag>| match given {
+        None => ReferentialAction::NoAction,
+        Some((raw, site)) => ReferentialAction::parse(raw).unwrap_or_else(|| {
+            diags.push(
+                Diag::new(*site, format!("unknown referential action `{raw}`"))
+                    .help("use one of: cascade, restrict, set_null, set_default, no_action"),
+            );
+            ReferentialAction::NoAction
+        }),
+    };
+    let on_delete = action(&field.on_delete, diags);
+    let on_update = action(&field.on_update, diags);
+    Some((
+        ForeignKey {
+            name: Some(naming.foreign_key_name(table, &[column], ref_table)),
+            columns: vec![column.to_string()],
+            referenced_table: ref_table.to_string(),
+            referenced_columns: vec![ref_column.to_string()],
+            on_delete,
+            on_update,
+        },
+        site.pos(),
+    ))
+}
+
+/// A key column cannot hold NULL; an `Option<T>` key column would be silently made NOT NULL by
+/// the database and then show up as drift forever.
+fn check_key_columns_not_null(
+    table: &Table,
+    by_column: &HashMap<String, &FieldDef>,
+    diags: &mut Vec<Diag>,
+) {
+    let Some(pk) = &table.primary_key else { return };
+    for name in &pk.columns {
+        let (Some(column), Some(field)) = (table.column(name), by_column.get(name)) else {
+            continue;
+        };
+        if column.nullable {
+            let site = field.primary_key.unwrap_or(field.site);
+            diags.push(
+                Diag::new(site, format!("primary key column `{name}` is an Option"))
+                    .help("primary key columns cannot be NULL; remove the Option<...>"),
+            );
+        }
+    }
+}
+
+/// `auto_increment` needs an integer column that is the table's whole primary key: that is the
+/// one shape every dialect (SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` included) supports.
+fn check_auto_increment(def: &ModelDef, table: &Table, diags: &mut Vec<Diag>) {
+    for field in def.fields.iter().filter(|f| !f.skip) {
+        let Some(site) = field.auto_increment else {
+            continue;
+        };
+        let name = field.column.as_deref().unwrap_or(&field.field_name);
+        let Some(column) = table.column(name) else {
+            continue;
+        };
+        if !column.ty.is_integer() {
+            let shown = match &field.column_type {
+                Some((raw, _)) => raw.clone(),
+                None => display_type(&field.ty),
+            };
+            diags.push(
+                Diag::new(
+                    site,
+                    format!(
+                        "`auto_increment` needs an integer type, but `{}` is `{shown}`",
+                        field.field_name
+                    ),
+                )
+                .help("use i32 or i64 for an auto-increment key, or remove auto_increment"),
+            );
+            continue;
+        }
+        let is_whole_key = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| matches!(pk.columns.as_slice(), [only] if only == name));
+        if !is_whole_key {
+            diags.push(
+                Diag::new(site, format!("`auto_increment` on `{}`, which is not the primary key", field.field_name))
+                    .help("mark the field #[model(primary_key, auto_increment)]; auto_increment works only on a single-column primary key"),
+            );
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The cross-model pass: joins every file's tables and enums into one [`Schema`], checking what
+//! no single model can (one model per table, enum types exist, foreign keys point at modelled
+//! tables and columns), and collects the declared renames.
+//!
+//! Lookups go through hash maps keyed by name, so the pass is linear in the number of models;
+//! output order never comes from a map: tables keep file order, enums first-use order.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use autogen_schema::{ColumnType, EnumType, RenameHints, Schema, TableRename};
+
+use crate::error::{ModelError, ModelErrors, Pos};
+use crate::grammar::did_you_mean;
+use crate::lower::TableDraft;
+use crate::ModelSet;
+
+/// A `#[derive(Enum)]` enum, position resolved.
+#[derive(Debug, Clone)]
+pub(crate) struct EnumDraft {
+    pub rust_name: String,
+    pub name: String,
+    pub values: Vec<String>,
+    pub pos: Pos,
+}
+
+/// What one file contributed.
+#[derive(Debug, Default)]
+pub(crate) struct FileOutput {
+    pub tables: Vec<TableDraft>,
+    pub enums: Vec<EnumDraft>,
+    pub errors: Vec<ModelError>,
+}
+
+/// `sources[i]` is the file `outputs[i]` came from (text empty when it could not be read).
+pub(crate) fn resolve(
+    sources: &[(PathBuf, &str)],
+    outputs: Vec<FileOutput>,
+    mut errors: Vec<ModelError>,
+) -> Result<ModelSet, ModelErrors> {
+    let at = |file: usize, pos: Pos, message: String, help: Option<String>| {
+        let (path, text) = &sources[file];
+        ModelError::at(path, text, pos, message, help)
+    };
+    let where_is = |file: usize, pos: Pos| {
+        format!(
+            "{}:{}:{}",
+            sources[file].0.display(),
+            pos.line,
+            pos.column + 1
+        )
+    };
+
+    let mut tables: Vec<(usize, TableDraft)> = Vec::new();
+    let mut enums: HashMap<String, (usize, EnumDraft)> = HashMap::new();
+    for (file, output) in outputs.into_iter().enumerate() {
+        errors.extend(output.errors);
+        for e in output.enums {
+            if let Some((first_file, first)) = enums.get(&e.rust_name) {
+                errors.push(at(
+                    file,
+                    e.pos,
+                    format!("two enums named `{}` derive Enum", e.rust_name),
+                    Some(format!(
+                        "the other is at {}; model columns find enums by name, so rename one",
+                        where_is(*first_file, first.pos)
+                    )),
+                ));
+                continue;
+            }
+            enums.insert(e.rust_name.clone(), (file, e));
+        }
+        tables.extend(output.tables.into_iter().map(|t| (file, t)));
+    }
+
+    let mut by_name: HashMap<String, usize> = HashMap::with_capacity(tables.len());
+    let mut duplicate = vec![false; tables.len()];
+    for (i, (file, draft)) in tables.iter().enumerate() {
+        let name = &draft.table.name;
+        if let Some(&first) = by_name.get(name) {
+            let (first_file, first_draft) = &tables[first];
+            errors.push(at(
+                *file,
+                draft.name_pos,
+                format!(
+                    "two models for table `{name}`: `{}` and `{}`",
+                    first_draft.rust_name, draft.rust_name
+                ),
+                Some(format!(
+                    "`{}` at {} also maps to `{name}`; give one of them another #[model(table = \"...\")]",
+                    first_draft.rust_name,
+                    where_is(*first_file, first_draft.name_pos)
+                )),
+            ));
+            duplicate[i] = true;
+        } else {
+            by_name.insert(name.clone(), i);
+        }
+    }
+
+    // Enum columns, then foreign-key targets.
+    let mut schema_enums: Vec<EnumType> = Vec::new();
+    let mut enum_seen: HashSet<String> = HashSet::new();
+    for (file, draft) in tables.iter_mut() {
+        for r in &draft.enum_refs {
+            match enums.get(&r.rust_name) {
+                Some((_, e)) => {
+                    if let Some(column) = draft.table.columns.get_mut(r.column) {
+                        column.ty = ColumnType::Enum {
+                            name: e.name.clone(),
+                            values: e.values.clone(),
+                        };
+                    }
+                }
+                None => errors.push(at(
+                    *file,
+                    r.pos,
+                    format!("no SQL type for `{}`", r.rust_name),
+                    Some(
+                        "use #[model(column_type = \"...\")] or #[model(skip)], or add #[derive(autogen::Enum)] to the enum in a model file"
+                            .into(),
+                    ),
+                )),
+            }
+        }
+    }
+    for (_, draft) in &tables {
+        for column in &draft.table.columns {
+            if let ColumnType::Enum { name, values } = &column.ty {
+                if enum_seen.insert(name.clone()) {
+                    schema_enums.push(EnumType {
+                        name: name.clone(),
+                        values: values.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    let mut sorted_tables: Option<Vec<&str>> = None;
+    for (file, draft) in &tables {
+        for (fk, pos) in draft.table.foreign_keys.iter().zip(&draft.fk_pos) {
+            let target = &fk.referenced_table;
+            let Some(&ti) = by_name.get(target) else {
+                let names = sorted_tables.get_or_insert_with(|| {
+                    let mut v: Vec<&str> = by_name.keys().map(String::as_str).collect();
+                    v.sort_unstable();
+                    v
+                });
+                let help = match did_you_mean(target, names.iter().copied()) {
+                    Some(best) => format!("did you mean `{best}`?"),
+                    None => format!("the modelled tables are: {}", names.join(", ")),
+                };
+                errors.push(at(
+                    *file,
+                    *pos,
+                    format!("foreign key references table `{target}`, which no model defines"),
+                    Some(help),
+                ));
+                continue;
+            };
+            let target_table = &tables[ti].1.table;
+            for col in &fk.referenced_columns {
+                if target_table.column(col).is_none() {
+                    let names = target_table.columns.iter().map(|c| c.name.as_str());
+                    let help = match did_you_mean(col, names.clone()) {
+                        Some(best) => format!("did you mean `{target}.{best}`?"),
+                        None => format!(
+                            "the columns of `{target}` are: {}",
+                            names.collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    errors.push(at(
+                        *file,
+                        *pos,
+                        format!("foreign key references `{target}.{col}`, but table `{target}` has no column `{col}`"),
+                        Some(help),
+                    ));
+                }
+            }
+        }
+    }
+
+    if !errors.is_empty() {
+        // Stable: io and glob errors (line 0) first within a path, then by position.
+        errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        return Err(ModelErrors(errors));
+    }
+
+    let mut renames = RenameHints::default();
+    let mut schema = Schema {
+        tables: Vec::with_capacity(tables.len()),
+        enums: schema_enums,
+    };
+    for (i, (_, draft)) in tables.into_iter().enumerate() {
+        if duplicate[i] {
+            continue;
+        }
+        if let Some(from) = draft.renamed_from {
+            renames.tables.push(TableRename {
+                from,
+                to: draft.table.name.clone(),
+            });
+        }
+        renames.columns.extend(draft.column_renames);
+        schema.tables.push(draft.table);
+    }
+    Ok(ModelSet { schema, renames })
+}

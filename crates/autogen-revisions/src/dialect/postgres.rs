@@ -1,0 +1,173 @@
+//! PostgreSQL: DDL is transactional, so each revision runs in one transaction with its
+//! version-table row and a failed statement leaves no trace. A session-level advisory lock on a
+//! fixed key is held for the whole upgrade or downgrade (advisory locks are per database, so runs
+//! against different databases of one server do not wait for each other); the runner reads the
+//! applied set only after taking it, so two concurrent runs apply each revision once. Statements
+//! that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`) are not
+//! supported in revisions.
+
+use sqlx::postgres::PgConnection;
+use sqlx::Row;
+
+use super::{
+    db_error, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE, SELECT_APPLIED,
+};
+use crate::error::Direction;
+use crate::runner::AppliedRevision;
+use crate::RunError;
+
+/// The advisory lock key: the bytes of "autogen" read as a big-endian integer, fixed so every
+/// autogen process agrees on it.
+const LOCK_KEY: i64 = 0x0061_7574_6f67_656e;
+
+pub(super) async fn lock(conn: &mut PgConnection) -> Result<(), RunError> {
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await
+        .map_err(|e| RunError::Lock {
+            message: format!("pg_advisory_lock({LOCK_KEY}) failed: {e}"),
+        })?;
+    Ok(())
+}
+
+pub(super) async fn unlock(conn: &mut PgConnection) -> Result<(), RunError> {
+    sqlx::query("SELECT pg_advisory_unlock($1)")
+        .bind(LOCK_KEY)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error(
+            "releasing the migration lock (pg_advisory_unlock)",
+        ))?;
+    Ok(())
+}
+
+pub(super) async fn ensure_tables(conn: &mut PgConnection) -> Result<(), RunError> {
+    sqlx::raw_sql(CREATE_VERSION_TABLE)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error("creating the version table autogen_version"))?;
+    Ok(())
+}
+
+pub(super) async fn read_applied(
+    conn: &mut PgConnection,
+) -> Result<Vec<AppliedRevision>, RunError> {
+    // `to_regclass` follows the search_path, exactly like the unqualified name in the queries.
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('autogen_version') IS NOT NULL")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error("looking for the version table autogen_version"))?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(SELECT_APPLIED)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_error("reading the version table autogen_version"))?;
+    rows.iter()
+        .map(|row| {
+            Ok(AppliedRevision {
+                revision: row.try_get(0)?,
+                checksum: row.try_get(1)?,
+                applied_at: row.try_get(2)?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_error("reading the version table autogen_version"))
+}
+
+pub(super) async fn apply(conn: &mut PgConnection, step: &Step<'_>) -> Result<Outcome, RunError> {
+    let rev = step.revision;
+    sqlx::raw_sql("BEGIN")
+        .execute(&mut *conn)
+        .await
+        .map_err(db_error(format!(
+            "starting the transaction for revision {}",
+            rev.id
+        )))?;
+    match body(conn, step).await {
+        Ok(()) => {
+            // A deferred constraint can still fail here; the transaction is then rolled back by
+            // the server.
+            sqlx::raw_sql("COMMIT")
+                .execute(&mut *conn)
+                .await
+                .map_err(db_error(format!(
+                    "committing revision {} ({}); it was rolled back",
+                    rev.id,
+                    rev.path.display()
+                )))?;
+            Ok(Outcome::Done)
+        }
+        Err(e) => {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+async fn body(conn: &mut PgConnection, step: &Step<'_>) -> Result<(), RunError> {
+    let rev = step.revision;
+    for (i, sql) in step.statements.iter().enumerate() {
+        sqlx::raw_sql(sql)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| statement_error(step, i, e))?;
+    }
+    let record = match step.direction {
+        Direction::Upgrade => sqlx::query(
+            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(&rev.id)
+        .bind(&rev.checksum)
+        .bind(&step.applied_at),
+        Direction::Downgrade => {
+            sqlx::query("DELETE FROM autogen_version WHERE revision = $1").bind(&rev.id)
+        }
+    };
+    record.execute(&mut *conn).await.map_err(db_error(format!(
+        "recording revision {} in autogen_version",
+        rev.id
+    )))?;
+    Ok(())
+}
+
+pub(super) async fn stamp(conn: &mut PgConnection, plan: &StampPlan) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql("BEGIN").execute(&mut *conn).await?;
+    let result = stamp_body(conn, plan).await;
+    match result {
+        Ok(()) => sqlx::raw_sql("COMMIT").execute(&mut *conn).await.map(drop),
+        Err(e) => {
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+            Err(e)
+        }
+    }
+}
+
+async fn stamp_body(conn: &mut PgConnection, plan: &StampPlan) -> Result<(), sqlx::Error> {
+    for id in &plan.delete {
+        sqlx::query("DELETE FROM autogen_version WHERE revision = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (id, checksum) in &plan.update {
+        sqlx::query("UPDATE autogen_version SET checksum = $1 WHERE revision = $2")
+            .bind(checksum)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (id, checksum) in &plan.insert {
+        sqlx::query(
+            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(checksum)
+        .bind(&plan.applied_at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

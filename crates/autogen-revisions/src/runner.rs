@@ -1,0 +1,364 @@
+//! The runner: reads where a database is (the version table), and applies or reverts revisions
+//! to reach a target. Every revision runs in one transaction together with its version-table
+//! row where the dialect allows it (SQLite, PostgreSQL); MySQL/MariaDB commit DDL as it runs, so
+//! there progress is recorded statement by statement (see `dialect/mysql.rs`). The whole run
+//! holds the dialect's migration lock, and the applied set is read after the lock is taken, so
+//! two concurrent runs apply each revision once.
+//!
+//! The version table has one row per applied revision (not one row holding "the" version), so
+//! branches and merges need no special storage: where the database is = the applied revisions no
+//! other applied revision has as a parent ([`RevisionSet::applied_heads`]). This file owns the
+//! planning and the order of operations; the SQL of each dialect lives in `dialect/`. It does
+//! not print or choose files.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use autogen_db::Connection;
+
+use crate::dialect;
+use crate::error::Direction;
+use crate::file::Revision;
+use crate::graph::RevisionSet;
+use crate::split::split_statements;
+use crate::RunError;
+
+/// Every table the runner owns. Introspection callers pass these in `exclude_tables`.
+/// `autogen_version` holds the applied revisions (every dialect); `autogen_progress` holds the
+/// statement-level progress of a revision being applied on MySQL/MariaDB.
+pub const VERSION_TABLES: &[&str] = &["autogen_version", "autogen_progress"];
+
+/// One row of the version table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRevision {
+    pub revision: String,
+    /// SHA-256 of the revision file when it was applied.
+    pub checksum: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub applied_at: String,
+}
+
+/// Every applied revision, oldest first (by `applied_at`, then id). Creates nothing: a database
+/// without a version table is at base (empty list). Use [`RevisionSet::applied_heads`] to get
+/// the current revision(s).
+pub async fn current(conn: &mut Connection) -> Result<Vec<AppliedRevision>, RunError> {
+    dialect::read_applied(conn).await
+}
+
+/// Every revision of the set, root first. The same as [`RevisionSet::history`]; here so the
+/// runner's commands sit together.
+pub fn history(set: &RevisionSet) -> &[Revision] {
+    set.history()
+}
+
+/// Applies every revision needed to reach `target` (`head`, an id or unique prefix; `base` does
+/// nothing), parents first. Returns the ids applied, in order. Refuses to run when applied
+/// revisions are missing from the set or were edited after they ran (checksum).
+pub async fn upgrade(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+) -> Result<Vec<String>, RunError> {
+    // Resolve before touching the database so a typo or an unmerged branch changes nothing.
+    set.resolve(target)?;
+    dialect::lock(conn).await?;
+    let result = upgrade_locked(conn, set, target).await;
+    unlock(conn, result).await
+}
+
+/// Reverts applied revisions down to `target`: `-N` (N steps back from the single current
+/// revision), `base` (everything), or an applied revision's id or unique prefix (every applied
+/// revision built on it is reverted; the target itself stays). Children are reverted before
+/// their parents. Returns the ids reverted, in order. Checksums are not checked: fixing a broken
+/// downgrade section is a legitimate reason to edit an applied file.
+pub async fn downgrade(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+) -> Result<Vec<String>, RunError> {
+    let target = parse_downgrade_target(set, target)?;
+    dialect::lock(conn).await?;
+    let result = downgrade_locked(conn, set, target).await;
+    unlock(conn, result).await
+}
+
+/// Records the database as being exactly at `target` (`head`, `base`, an id or unique prefix)
+/// without running any revision SQL: the target and its ancestors become the applied set (with
+/// the files' current checksums), every other row is removed. For a database brought up to date
+/// by other means, and for accepting an intended edit of an applied file. Returns the recorded
+/// ids, root first.
+pub async fn stamp(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+) -> Result<Vec<String>, RunError> {
+    let target = set.resolve(target)?;
+    dialect::lock(conn).await?;
+    let result = stamp_locked(conn, set, target).await;
+    unlock(conn, result).await
+}
+
+async fn stamp_locked(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: Option<&Revision>,
+) -> Result<Vec<String>, RunError> {
+    dialect::ensure_tables(conn).await?;
+    let applied = dialect::read_applied(conn).await?;
+    let keep = target.map_or_else(BTreeSet::new, |t| set.ancestors_and_self(&t.id));
+    let mut plan = dialect::StampPlan {
+        delete: applied
+            .iter()
+            .filter(|a| !keep.contains(&a.revision))
+            .map(|a| a.revision.clone())
+            .collect(),
+        update: Vec::new(),
+        insert: Vec::new(),
+        applied_at: crate::now_timestamp(),
+    };
+    let mut recorded = Vec::new();
+    for rev in set.history().iter().filter(|r| keep.contains(&r.id)) {
+        recorded.push(rev.id.clone());
+        match applied.iter().find(|a| a.revision == rev.id) {
+            Some(a) if a.checksum == rev.checksum => {}
+            Some(_) => plan.update.push((rev.id.clone(), rev.checksum.clone())),
+            None => plan.insert.push((rev.id.clone(), rev.checksum.clone())),
+        }
+    }
+    dialect::stamp(conn, &plan).await?;
+    Ok(recorded)
+}
+
+/// What `downgrade` was asked for, resolved against the set (not yet against the database).
+#[derive(Debug, Clone, Copy)]
+enum DowngradeTarget<'s> {
+    Steps(usize),
+    To(Option<&'s Revision>),
+}
+
+fn parse_downgrade_target<'s>(
+    set: &'s RevisionSet,
+    target: &str,
+) -> Result<DowngradeTarget<'s>, RunError> {
+    let t = target.trim();
+    if let Some(n) = t.strip_prefix('-') {
+        return match n.parse::<usize>() {
+            Ok(steps) if steps > 0 => Ok(DowngradeTarget::Steps(steps)),
+            _ => Err(RunError::RelativeStep {
+                steps: t.to_string(),
+                reason: "a relative target is `-` followed by a positive number, like `-1`"
+                    .to_string(),
+            }),
+        };
+    }
+    Ok(DowngradeTarget::To(set.resolve(t)?))
+}
+
+/// Releases the migration lock after a run, whatever its outcome (the run's error wins over an
+/// unlock error).
+async fn unlock(
+    conn: &mut Connection,
+    result: Result<Vec<String>, RunError>,
+) -> Result<Vec<String>, RunError> {
+    let unlocked = dialect::unlock(conn).await;
+    match (result, unlocked) {
+        (Err(e), _) => Err(e),
+        (Ok(_), Err(e)) => Err(e),
+        (Ok(ids), Ok(())) => Ok(ids),
+    }
+}
+
+async fn upgrade_locked(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+) -> Result<Vec<String>, RunError> {
+    dialect::ensure_tables(conn).await?;
+    let applied = dialect::read_applied(conn).await?;
+    check_known(set, &applied)?;
+    check_checksums(set, &applied)?;
+    let applied_ids: BTreeSet<String> = applied.into_iter().map(|a| a.revision).collect();
+    let plan = set.path_to(&applied_ids, target)?;
+    dialect::check_partial(conn, plan.first().copied(), Direction::Upgrade).await?;
+    run_plan(conn, &plan, Direction::Upgrade).await
+}
+
+async fn downgrade_locked(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: DowngradeTarget<'_>,
+) -> Result<Vec<String>, RunError> {
+    let applied = dialect::read_applied(conn).await?;
+    check_known(set, &applied)?;
+    let applied_ids: BTreeSet<String> = applied.into_iter().map(|a| a.revision).collect();
+    let plan: Vec<&Revision> = match target {
+        DowngradeTarget::Steps(steps) => step_back(set, &applied_ids, steps)?,
+        DowngradeTarget::To(None) => set.downgrade_path(&applied_ids, None),
+        DowngradeTarget::To(Some(rev)) => {
+            if !applied_ids.contains(&rev.id) {
+                return Err(RunError::NotApplied {
+                    target: rev.id.clone(),
+                    applied_heads: set.applied_heads(&applied_ids),
+                });
+            }
+            set.downgrade_path(&applied_ids, Some(rev))
+        }
+    };
+    if !plan.is_empty() {
+        // A database whose version table predates the MySQL progress table gets it now.
+        dialect::ensure_tables(conn).await?;
+    }
+    dialect::check_partial(conn, plan.first().copied(), Direction::Downgrade).await?;
+    run_plan(conn, &plan, Direction::Downgrade).await
+}
+
+/// The revisions `-steps` reverts: the single applied head, then the single head after that,
+/// and so on. Computed completely before anything runs, so an impossible request changes
+/// nothing.
+fn step_back<'s>(
+    set: &'s RevisionSet,
+    applied: &BTreeSet<String>,
+    steps: usize,
+) -> Result<Vec<&'s Revision>, RunError> {
+    let mut remaining = applied.clone();
+    let mut plan = Vec::new();
+    for done in 0..steps {
+        let heads = set.applied_heads(&remaining);
+        let reason = match heads.as_slice() {
+            [] if done == 0 => Some("the database is at base".to_string()),
+            [] => Some(format!("only {done} revision(s) are applied")),
+            [one] => match set.get(one) {
+                Some(rev) => {
+                    remaining.remove(one);
+                    plan.push(rev);
+                    None
+                }
+                None => Some(format!("revision {one} is not in the revisions folder")),
+            },
+            several => Some(format!(
+                "the database is at several revisions ({}); name the revision to downgrade to",
+                several.join(", ")
+            )),
+        };
+        if let Some(reason) = reason {
+            return Err(RunError::RelativeStep {
+                steps: format!("-{steps}"),
+                reason,
+            });
+        }
+    }
+    Ok(plan)
+}
+
+async fn run_plan(
+    conn: &mut Connection,
+    plan: &[&Revision],
+    direction: Direction,
+) -> Result<Vec<String>, RunError> {
+    let dialect = conn.dialect();
+    // Split and check every revision before running the first, so a bad file later in the plan
+    // stops the run before it changes anything.
+    let mut steps = Vec::with_capacity(plan.len());
+    for rev in plan {
+        let sql = match direction {
+            Direction::Upgrade => &rev.upgrade_sql,
+            Direction::Downgrade => &rev.downgrade_sql,
+        };
+        let statements = split_statements(sql, dialect);
+        if let Some(statement) = statements.iter().find(|s| is_transaction_control(s)) {
+            return Err(RunError::TransactionControl {
+                revision: rev.id.clone(),
+                path: rev.path.clone(),
+                statement: statement.clone(),
+            });
+        }
+        steps.push(dialect::Step {
+            revision: rev,
+            direction,
+            statements,
+            applied_at: String::new(),
+        });
+    }
+    let mut done = Vec::new();
+    for mut step in steps {
+        let rev = step.revision;
+        step.applied_at = crate::now_timestamp();
+        if dialect::apply(conn, &step).await? == dialect::Outcome::Done {
+            done.push(rev.id.clone());
+        }
+    }
+    Ok(done)
+}
+
+/// Whether a statement starts or ends a transaction (`BEGIN`, `COMMIT`, `START TRANSACTION`,
+/// ...). The runner owns each revision's transaction, so such a statement would silently break
+/// the all-or-nothing guarantee. `BEGIN` inside a trigger body is part of a larger statement and
+/// never starts one.
+fn is_transaction_control(statement: &str) -> bool {
+    let mut words = statement
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase);
+    match words.next().as_deref() {
+        Some("BEGIN" | "COMMIT" | "ROLLBACK" | "END" | "ABORT") => true,
+        Some("START") => words.next().as_deref() == Some("TRANSACTION"),
+        _ => false,
+    }
+}
+
+fn check_known(set: &RevisionSet, applied: &[AppliedRevision]) -> Result<(), RunError> {
+    let unknown: Vec<String> = applied
+        .iter()
+        .filter(|a| set.get(&a.revision).is_none())
+        .map(|a| a.revision.clone())
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(RunError::UnknownApplied { ids: unknown })
+    }
+}
+
+fn check_checksums(set: &RevisionSet, applied: &[AppliedRevision]) -> Result<(), RunError> {
+    let mismatches: Vec<(String, PathBuf)> = applied
+        .iter()
+        .filter_map(|a| {
+            let rev = set.get(&a.revision)?;
+            (rev.checksum != a.checksum).then(|| (rev.id.clone(), rev.path.clone()))
+        })
+        .collect();
+    if mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(RunError::ChecksumMismatch { mismatches })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transaction_control;
+
+    #[test]
+    fn transaction_control_statements() {
+        for (sql, expected) in [
+            ("BEGIN", true),
+            ("begin transaction", true),
+            ("COMMIT", true),
+            ("ROLLBACK", true),
+            ("END", true),
+            ("abort", true),
+            ("START TRANSACTION", true),
+            ("start  transaction read write", true),
+            ("START SLAVE", false),
+            (
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END",
+                false,
+            ),
+            ("BEGINNING", false),
+            ("SELECT 'BEGIN'", false),
+            ("CREATE TABLE \"begin\" (x int)", false),
+        ] {
+            assert_eq!(is_transaction_control(sql), expected, "{sql}");
+        }
+    }
+}

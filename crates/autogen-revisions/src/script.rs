@@ -1,0 +1,192 @@
+//! Offline scripts (`autogen upgrade --sql`): the SQL an upgrade or downgrade would run, with the
+//! version-table bookkeeping, as one text a DBA can review and run by hand. No connection is
+//! involved, so the starting point is given by the caller instead of read from the database.
+//! The MySQL/MariaDB progress table is not written to: a script run by hand is watched by the
+//! person running it. This file does not execute anything.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use autogen_schema::Dialect;
+
+use crate::dialect::CREATE_VERSION_TABLE;
+use crate::error::Direction;
+use crate::file::Revision;
+use crate::graph::RevisionSet;
+use crate::split::split_statements;
+use crate::RevisionError;
+
+/// The script that upgrades a database at `from` (`base`, or a revision id/prefix: that
+/// revision and its ancestors are taken as applied) to `target`.
+pub fn upgrade_script(
+    set: &RevisionSet,
+    dialect: Dialect,
+    from: &str,
+    target: &str,
+) -> Result<String, RevisionError> {
+    let applied = applied_at(set, from)?;
+    let plan = set.path_to(&applied, target)?;
+    Ok(render(dialect, Direction::Upgrade, from, target, &plan))
+}
+
+/// The script that downgrades a database at `from` (a revision id/prefix or `head`) to
+/// `target` (`base` or a revision id/prefix that `from` builds on).
+pub fn downgrade_script(
+    set: &RevisionSet,
+    dialect: Dialect,
+    from: &str,
+    target: &str,
+) -> Result<String, RevisionError> {
+    let applied = applied_at(set, from)?;
+    let target_rev = set.resolve(target)?;
+    if let Some(t) = target_rev {
+        if !applied.contains(&t.id) {
+            return Err(RevisionError::UnknownTarget {
+                target: format!("{target} (not an ancestor of {from})"),
+            });
+        }
+    }
+    let plan = set.downgrade_path(&applied, target_rev);
+    Ok(render(dialect, Direction::Downgrade, from, target, &plan))
+}
+
+fn applied_at(set: &RevisionSet, from: &str) -> Result<BTreeSet<String>, RevisionError> {
+    Ok(match set.resolve(from)? {
+        Some(rev) => set.ancestors_and_self(&rev.id),
+        None => BTreeSet::new(),
+    })
+}
+
+fn render(
+    dialect: Dialect,
+    direction: Direction,
+    from: &str,
+    target: &str,
+    plan: &[&Revision],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "-- autogen {direction} script for {dialect}: {from} -> {target}"
+    );
+    if plan.is_empty() {
+        out.push_str("-- (nothing to do)\n");
+        return out;
+    }
+    let _ = writeln!(out, "\n{CREATE_VERSION_TABLE};");
+    // On MySQL/MariaDB DDL commits implicitly, so a transaction would only pretend.
+    let transactional = dialect != Dialect::Mysql;
+    let now = crate::now_timestamp();
+    for rev in plan {
+        let message = rev.message.replace(['\n', '\r'], " ");
+        let _ = writeln!(out, "\n-- revision {} {message}", rev.id);
+        if transactional {
+            out.push_str("BEGIN;\n");
+        }
+        let sql = match direction {
+            Direction::Upgrade => &rev.upgrade_sql,
+            Direction::Downgrade => &rev.downgrade_sql,
+        };
+        for statement in split_statements(sql, dialect) {
+            let last_line = statement.rsplit('\n').next().unwrap_or(&statement);
+            let sep = if last_line.contains("--") || last_line.contains('#') {
+                "\n"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "{statement}{sep};");
+        }
+        // Ids and checksums are hex (validated when the file was parsed), safe to inline.
+        match direction {
+            Direction::Upgrade => {
+                let _ = writeln!(
+                    out,
+                    "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ('{}', '{}', '{now}');",
+                    rev.id, rev.checksum
+                );
+            }
+            Direction::Downgrade => {
+                let _ = writeln!(
+                    out,
+                    "DELETE FROM autogen_version WHERE revision = '{}';",
+                    rev.id
+                );
+            }
+        }
+        if transactional {
+            out.push_str("COMMIT;\n");
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_revision, render_revision, RevisionHeader, Statement};
+    use std::path::Path;
+
+    fn set() -> RevisionSet {
+        let mk = |id: &str, parent: Option<&str>, up: &str, down: &str| {
+            let header = RevisionHeader {
+                id: id.into(),
+                parents: parent.into_iter().map(str::to_string).collect(),
+                message: format!("make {id}"),
+                created: String::new(),
+            };
+            let st = |sql: &str| Statement {
+                sql: sql.into(),
+                comment: None,
+            };
+            let text = render_revision(&header, &[st(up)], &[st(down)]);
+            parse_revision(Path::new("x.sql"), &text).unwrap()
+        };
+        RevisionSet::new(vec![
+            mk(
+                "aaaaaaaaaaa1",
+                None,
+                "CREATE TABLE a (id int)",
+                "DROP TABLE a",
+            ),
+            mk(
+                "aaaaaaaaaaa2",
+                Some("aaaaaaaaaaa1"),
+                "CREATE TABLE b (id int)",
+                "DROP TABLE b",
+            ),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn upgrade_and_downgrade_scripts() {
+        let s = set();
+        let up = upgrade_script(&s, Dialect::Postgres, "base", "head").unwrap();
+        let a = up.find("CREATE TABLE a (id int);").unwrap();
+        let b = up.find("CREATE TABLE b (id int);").unwrap();
+        assert!(a < b, "{up}");
+        assert!(
+            up.starts_with("-- autogen upgrade script for postgres: base -> head\n"),
+            "{up}"
+        );
+        assert_eq!(up.matches("BEGIN;").count(), 2, "{up}");
+        assert!(up.contains("INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ('aaaaaaaaaaa2', '"), "{up}");
+
+        let up = upgrade_script(&s, Dialect::Mysql, "aaaaaaaaaaa1", "head").unwrap();
+        assert!(
+            !up.contains("CREATE TABLE a") && up.contains("CREATE TABLE b"),
+            "{up}"
+        );
+        assert!(!up.contains("BEGIN;"), "{up}");
+
+        let down = downgrade_script(&s, Dialect::Sqlite, "head", "base").unwrap();
+        let b = down.find("DROP TABLE b;").unwrap();
+        let a = down.find("DROP TABLE a;").unwrap();
+        assert!(b < a, "{down}");
+        assert!(down.contains("DELETE FROM autogen_version WHERE revision = 'aaaaaaaaaaa1';"));
+
+        let none = upgrade_script(&s, Dialect::Sqlite, "head", "head").unwrap();
+        assert!(none.contains("(nothing to do)"), "{none}");
+        assert!(downgrade_script(&s, Dialect::Sqlite, "aaaaaaaaaaa1", "aaaaaaaaaaa2").is_err());
+    }
+}

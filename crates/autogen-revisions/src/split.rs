@@ -1,0 +1,412 @@
+//! Splitting a section of SQL into statements at top-level `;`. This is the one place that knows
+//! where a statement ends in each dialect: `'...'` strings (`''` escapes everywhere, backslash
+//! escapes on MySQL and in PostgreSQL `E'...'`), `"..."` and `` `...` `` (and SQLite `[...]`)
+//! identifiers, `--` and `/* */` comments (nested on PostgreSQL; `#` on MySQL), PostgreSQL dollar
+//! quotes, and `BEGIN ... END` bodies of SQLite triggers and PostgreSQL `BEGIN ATOMIC` functions.
+//!
+//! A small hand-written scanner rather than `sqlparser`'s tokenizer: we need only statement
+//! boundaries, must keep the statement text byte-for-byte, and must never fail on SQL we do not
+//! understand (`sqlparser` errors on unknown syntax). It deliberately does not parse or validate
+//! SQL, and it does not understand MySQL's client-side `DELIMITER` command.
+
+use autogen_schema::Dialect;
+
+/// Splits `sql` into statements for `dialect`. Each statement is trimmed, has no trailing `;`
+/// and no leading comments; fragments that hold only comments and whitespace are dropped (except
+/// MySQL `/*! ... */` executable comments, which are code).
+pub fn split_statements(sql: &str, dialect: Dialect) -> Vec<String> {
+    Splitter::new(sql, dialect).run()
+}
+
+struct Splitter<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    dialect: Dialect,
+    pos: usize,
+    out: Vec<String>,
+    /// Byte offset of the first code (not comment, not whitespace) of the current statement.
+    code_start: Option<usize>,
+    /// The first words of the current statement, uppercased, to recognise statements with
+    /// `BEGIN ... END` bodies.
+    head: Vec<String>,
+    /// Whether the current statement is one whose body may hold `;` inside `BEGIN ... END`.
+    has_body: bool,
+    /// Open `BEGIN`/`CASE` blocks inside such a statement.
+    depth: usize,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(src: &'a str, dialect: Dialect) -> Self {
+        Splitter {
+            src,
+            bytes: src.as_bytes(),
+            dialect,
+            pos: 0,
+            out: Vec::new(),
+            code_start: None,
+            head: Vec::new(),
+            has_body: false,
+            depth: 0,
+        }
+    }
+
+    fn peek(&self, offset: usize) -> Option<u8> {
+        self.bytes.get(self.pos + offset).copied()
+    }
+
+    fn mark_code(&mut self, at: usize) {
+        if self.code_start.is_none() {
+            self.code_start = Some(at);
+        }
+    }
+
+    fn run(mut self) -> Vec<String> {
+        while let Some(b) = self.peek(0) {
+            let start = self.pos;
+            match b {
+                b';' if self.depth == 0 => {
+                    self.finish(start);
+                    self.pos += 1;
+                }
+                b'-' if self.peek(1) == Some(b'-') && self.line_comment_allowed() => {
+                    self.skip_line();
+                }
+                b'#' if self.dialect == Dialect::Mysql => self.skip_line(),
+                b'/' if self.peek(1) == Some(b'*') => {
+                    if self.dialect == Dialect::Mysql && self.peek(2) == Some(b'!') {
+                        self.mark_code(start);
+                    }
+                    self.skip_block_comment();
+                }
+                b'\'' => {
+                    self.mark_code(start);
+                    let backslash = self.dialect == Dialect::Mysql || self.is_escape_string(start);
+                    self.skip_quoted(b'\'', backslash);
+                }
+                b'"' => {
+                    self.mark_code(start);
+                    self.skip_quoted(b'"', self.dialect == Dialect::Mysql);
+                }
+                b'`' if self.dialect != Dialect::Postgres => {
+                    self.mark_code(start);
+                    self.skip_quoted(b'`', false);
+                }
+                b'[' if self.dialect == Dialect::Sqlite => {
+                    self.mark_code(start);
+                    self.skip_until(b']');
+                }
+                b'$' if self.dialect == Dialect::Postgres && self.dollar_tag().is_some() => {
+                    self.mark_code(start);
+                    self.skip_dollar_quoted();
+                }
+                b if is_word_start(b) => {
+                    self.mark_code(start);
+                    self.word();
+                }
+                b if b.is_ascii_whitespace() => self.pos += 1,
+                _ => {
+                    self.mark_code(start);
+                    self.advance_char();
+                }
+            }
+        }
+        self.finish(self.bytes.len());
+        self.out
+    }
+
+    /// Closes the current statement at `end` (exclusive).
+    fn finish(&mut self, end: usize) {
+        if let Some(start) = self.code_start.take() {
+            let text = self.src[start..end].trim();
+            if !text.is_empty() {
+                self.out.push(text.to_string());
+            }
+        }
+        self.head.clear();
+        self.has_body = false;
+        self.depth = 0;
+    }
+
+    /// MySQL only treats `--` as a comment when whitespace (or the end) follows it.
+    fn line_comment_allowed(&self) -> bool {
+        self.dialect != Dialect::Mysql || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
+    }
+
+    /// PostgreSQL `E'...'` strings take backslash escapes; the `E` must be a word of its own.
+    fn is_escape_string(&self, quote_at: usize) -> bool {
+        if self.dialect != Dialect::Postgres || quote_at == 0 {
+            return false;
+        }
+        let prev = self.bytes[quote_at - 1];
+        if prev != b'e' && prev != b'E' {
+            return false;
+        }
+        quote_at < 2 || !is_word_byte(self.bytes[quote_at - 2])
+    }
+
+    fn advance_char(&mut self) {
+        let len = self.src[self.pos..]
+            .chars()
+            .next()
+            .map_or(1, char::len_utf8);
+        self.pos += len;
+    }
+
+    fn skip_line(&mut self) {
+        match self.src[self.pos..].find('\n') {
+            Some(at) => self.pos += at + 1,
+            None => self.pos = self.bytes.len(),
+        }
+    }
+
+    fn skip_block_comment(&mut self) {
+        self.pos += 2;
+        let nested = self.dialect == Dialect::Postgres;
+        let mut level = 1usize;
+        while let Some(b) = self.peek(0) {
+            if b == b'*' && self.peek(1) == Some(b'/') {
+                self.pos += 2;
+                level -= 1;
+                if level == 0 {
+                    return;
+                }
+            } else if nested && b == b'/' && self.peek(1) == Some(b'*') {
+                self.pos += 2;
+                level += 1;
+            } else {
+                self.pos += 1;
+            }
+        }
+    }
+
+    /// Skips a quoted string or identifier starting at the opening `quote`; a doubled quote is an
+    /// escaped quote, and with `backslash` a backslash escapes the next character.
+    fn skip_quoted(&mut self, quote: u8, backslash: bool) {
+        self.pos += 1;
+        while let Some(b) = self.peek(0) {
+            if backslash && b == b'\\' {
+                self.pos += 2;
+            } else if b == quote {
+                if self.peek(1) == Some(quote) {
+                    self.pos += 2;
+                } else {
+                    self.pos += 1;
+                    return;
+                }
+            } else {
+                self.pos += 1;
+            }
+        }
+        self.pos = self.pos.min(self.bytes.len());
+    }
+
+    fn skip_until(&mut self, close: u8) {
+        match self.bytes[self.pos + 1..].iter().position(|&b| b == close) {
+            Some(at) => self.pos += at + 2,
+            None => self.pos = self.bytes.len(),
+        }
+    }
+
+    /// The `$tag$` opening at the current position, if it is one. `$1` (a parameter) and `a$b$`
+    /// (a `$` inside an identifier) are not dollar quotes.
+    fn dollar_tag(&self) -> Option<&'a str> {
+        if self.pos > 0 && is_word_byte(self.bytes[self.pos - 1]) {
+            return None;
+        }
+        let rest = &self.bytes[self.pos + 1..];
+        let len = rest.iter().position(|&b| b == b'$')?;
+        let tag = &rest[..len];
+        let valid = match tag.first() {
+            None => true,
+            Some(first) => {
+                (first.is_ascii_alphabetic() || *first == b'_' || *first >= 0x80)
+                    && tag
+                        .iter()
+                        .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80)
+            }
+        };
+        if valid {
+            // The tag is ASCII or whole UTF-8 sequences between two `$`, so this slice is on
+            // character boundaries.
+            Some(&self.src[self.pos..self.pos + len + 2])
+        } else {
+            None
+        }
+    }
+
+    fn skip_dollar_quoted(&mut self) {
+        let Some(tag) = self.dollar_tag() else {
+            self.pos += 1;
+            return;
+        };
+        let body = self.pos + tag.len();
+        match self.src[body..].find(tag) {
+            Some(at) => self.pos = body + at + tag.len(),
+            None => self.pos = self.bytes.len(),
+        }
+    }
+
+    /// Consumes one word and tracks `BEGIN`/`CASE`/`END` inside statements with bodies.
+    fn word(&mut self) {
+        let start = self.pos;
+        while self.peek(0).is_some_and(is_word_byte) {
+            self.pos += 1;
+        }
+        let word = self.src[start..self.pos].to_ascii_uppercase();
+        if self.head.len() < 4 {
+            self.head.push(word.clone());
+            self.has_body = self.statement_has_body();
+        }
+        if !self.has_body {
+            return;
+        }
+        match word.as_str() {
+            "BEGIN" | "CASE" => self.depth += 1,
+            "END" => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// `CREATE [TEMP|TEMPORARY] TRIGGER` on SQLite; `CREATE [OR REPLACE] FUNCTION|PROCEDURE` on
+    /// PostgreSQL (whose `BEGIN ATOMIC ... END` bodies hold `;`; bodies in dollar quotes never
+    /// reach the word scanner).
+    fn statement_has_body(&self) -> bool {
+        let words: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        match self.dialect {
+            Dialect::Sqlite => matches!(
+                words.as_slice(),
+                ["CREATE", "TRIGGER", ..]
+                    | ["CREATE", "TEMP", "TRIGGER", ..]
+                    | ["CREATE", "TEMPORARY", "TRIGGER", ..]
+            ),
+            Dialect::Postgres => matches!(
+                words.as_slice(),
+                ["CREATE", "FUNCTION", ..]
+                    | ["CREATE", "PROCEDURE", ..]
+                    | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE", ..]
+            ),
+            Dialect::Mysql => false,
+        }
+    }
+}
+
+fn is_word_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const S: Dialect = Dialect::Sqlite;
+    const P: Dialect = Dialect::Postgres;
+    const M: Dialect = Dialect::Mysql;
+
+    #[test]
+    fn splitter_table() {
+        let cases: &[(&[Dialect], &str, &[&str])] = &[
+            (&[S, P, M], "", &[]),
+            (&[S, P, M], "  ;; ; \n", &[]),
+            (&[S, P, M], "SELECT 1", &["SELECT 1"]),
+            (&[S, P, M], "SELECT 1;SELECT 2;", &["SELECT 1", "SELECT 2"]),
+            (&[S, P, M], "  SELECT 1 ;\n\n  SELECT 2  ", &["SELECT 1", "SELECT 2"]),
+            (&[S, P, M], "-- only a comment\n", &[]),
+            (&[S, P, M], "-- (no steps)", &[]),
+            (&[S, P, M], "/* block */ ; -- x\n;", &[]),
+            (
+                &[S, P, M],
+                "-- destructive: drops x; really\nDROP TABLE x;",
+                &["DROP TABLE x"],
+            ),
+            (
+                &[S, P, M],
+                "/* lead; */ SELECT 1 /* mid; */ + 1;",
+                &["SELECT 1 /* mid; */ + 1"],
+            ),
+            (&[S, P, M], "SELECT 'a;b'; SELECT 2", &["SELECT 'a;b'", "SELECT 2"]),
+            (&[S, P, M], "SELECT 'it''s;'; x", &["SELECT 'it''s;'", "x"]),
+            (&[S, P, M], "SELECT '--;'; x", &["SELECT '--;'", "x"]),
+            (&[S, P, M], "SELECT '/*'; x", &["SELECT '/*'", "x"]),
+            (&[S, P], "CREATE TABLE \"a;\"\"b\" (x int); x", &["CREATE TABLE \"a;\"\"b\" (x int)", "x"]),
+            (&[S, M], "CREATE TABLE `a;``b` (x int); x", &["CREATE TABLE `a;``b` (x int)", "x"]),
+            (&[S], "CREATE TABLE [a;b] (x int); x", &["CREATE TABLE [a;b] (x int)", "x"]),
+            (&[S, P, M], "SELECT 1 -- c;\n+ 1; x", &["SELECT 1 -- c;\n+ 1", "x"]),
+            (&[S, P, M], "SELECT 1\n-- trailing; comment\n", &["SELECT 1\n-- trailing; comment"]),
+            (&[S, P, M], "SELECT 1; -- trailing comment only", &["SELECT 1"]),
+            (&[S, P, M], "SELECT 'unterminated; x", &["SELECT 'unterminated; x"]),
+            (&[S, P, M], "SELECT 1 /* unterminated; x", &["SELECT 1 /* unterminated; x"]),
+            (&[S, P, M], "SELECT '\u{e9};\u{1f600}'; SELECT '\u{e9}'", &["SELECT '\u{e9};\u{1f600}'", "SELECT '\u{e9}'"]),
+            (&[S, P, M], "SELECT \u{e9}t\u{e9}; x", &["SELECT \u{e9}t\u{e9}", "x"]),
+            // Backslashes: literal on SQLite and in standard PostgreSQL strings ...
+            (&[S, P], "SELECT 'C:\\'; SELECT 2", &["SELECT 'C:\\'", "SELECT 2"]),
+            // ... escapes on MySQL and in PostgreSQL E'' strings.
+            (&[M], "SELECT 'a\\';b'; SELECT 2", &["SELECT 'a\\';b'", "SELECT 2"]),
+            (&[M], "SELECT \"a\\\";b\"; SELECT 2", &["SELECT \"a\\\";b\"", "SELECT 2"]),
+            (&[P], "SELECT E'a\\';b'; SELECT 2", &["SELECT E'a\\';b'", "SELECT 2"]),
+            (&[P], "SELECT e'a\\';b'; SELECT 2", &["SELECT e'a\\';b'", "SELECT 2"]),
+            (&[P], "SELECT name'x\\'; y", &["SELECT name'x\\'", "y"]),
+            // Dollar quotes.
+            (
+                &[P],
+                "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql; x",
+                &["CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", "x"],
+            ),
+            (
+                &[P],
+                "DO $body$ BEGIN PERFORM 1; RAISE NOTICE '$$;'; END $body$; x",
+                &["DO $body$ BEGIN PERFORM 1; RAISE NOTICE '$$;'; END $body$", "x"],
+            ),
+            (&[P], "SELECT $a$ $b$ ; $b$ $a$; x", &["SELECT $a$ $b$ ; $b$ $a$", "x"]),
+            (&[P], "PREPARE p AS SELECT $1; x", &["PREPARE p AS SELECT $1", "x"]),
+            (&[P], "SELECT a$b$c; x", &["SELECT a$b$c", "x"]),
+            (&[P], "SELECT $$ unterminated; x", &["SELECT $$ unterminated; x"]),
+            (&[S, M], "SELECT $$; x", &["SELECT $$", "x"]),
+            // Nested block comments are PostgreSQL only.
+            (&[P], "SELECT 1 /* a /* b */ ; */; x", &["SELECT 1 /* a /* b */ ; */", "x"]),
+            (&[S, M], "SELECT 1 /* a /* b */ ; */; x", &["SELECT 1 /* a /* b */", "*/", "x"]),
+            // MySQL comment quirks.
+            (&[M], "# hash comment;\nSELECT 1", &["SELECT 1"]),
+            (&[M], "SELECT 1--1; x", &["SELECT 1--1", "x"]),
+            (&[M], "/*!40101 SET NAMES utf8 */; x", &["/*!40101 SET NAMES utf8 */", "x"]),
+            (&[S, P], "SELECT 1 # 2; x", &["SELECT 1 # 2", "x"]),
+            // Trigger and function bodies.
+            (
+                &[S],
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); UPDATE c SET x = CASE WHEN 1 THEN 2 ELSE 3 END; END; SELECT 1",
+                &[
+                    "CREATE TRIGGER t AFTER INSERT ON a BEGIN INSERT INTO b VALUES (1); UPDATE c SET x = CASE WHEN 1 THEN 2 ELSE 3 END; END",
+                    "SELECT 1",
+                ],
+            ),
+            (
+                &[S],
+                "create temp trigger t after delete on a when case when 1 then 1 end begin delete from b; end;\nx",
+                &[
+                    "create temp trigger t after delete on a when case when 1 then 1 end begin delete from b; end",
+                    "x",
+                ],
+            ),
+            (&[S], "BEGIN; SELECT 1; END;", &["BEGIN", "SELECT 1", "END"]),
+            (&[S], "CREATE TABLE t (\"begin\" int, [end] int); x", &["CREATE TABLE t (\"begin\" int, [end] int)", "x"]),
+            (
+                &[P],
+                "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; x",
+                &[
+                    "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END",
+                    "x",
+                ],
+            ),
+            (&[P], "CREATE TABLE t (x int); BEGIN; END;", &["CREATE TABLE t (x int)", "BEGIN", "END"]),
+        ];
+        for (dialects, sql, expected) in cases {
+            for dialect in *dialects {
+                let got = split_statements(sql, *dialect);
+                assert_eq!(got, *expected, "{dialect}: {sql:?}");
+            }
+        }
+    }
+}

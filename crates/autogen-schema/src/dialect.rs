@@ -1,0 +1,41 @@
+//! The dialect tag. Only the tag lives here; what each dialect can do lives in the crates at the
+//! edges (introspector, renderer, runner), each behind its own `dialect` module.
+
+use std::fmt;
+
+/// The SQL dialects autogen speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Dialect {
+    /// Every dialect, in the order tests and reports list them.
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
+    /// The short lowercase name used in file names and messages (`sqlite`, `postgres`, `mysql`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+            Dialect::Mysql => "mysql",
+        }
+    }
+
+    /// The longest identifier the dialect accepts, in bytes (`None`: no practical limit).
+    pub fn max_identifier_len(self) -> Option<usize> {
+        match self {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => Some(63),
+            Dialect::Mysql => Some(64),
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,387 @@
+//! The IR types. Every type is plain data: `Debug + Clone + PartialEq + Eq`, public fields.
+
+use std::fmt;
+
+/// A whole database schema (one PostgreSQL schema, one MySQL database, one SQLite file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Schema {
+    /// Tables in declaration order (models) or name order (introspection).
+    pub tables: Vec<Table>,
+    /// Named enum types (PostgreSQL `CREATE TYPE ... AS ENUM`). Dialects whose enums are inline
+    /// column types (MySQL) or absent (SQLite) leave this empty after canonicalisation.
+    pub enums: Vec<EnumType>,
+}
+
+impl Schema {
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        self.tables.iter_mut().find(|t| t.name == name)
+    }
+
+    pub fn enum_type(&self, name: &str) -> Option<&EnumType> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+}
+
+/// One table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Table {
+    pub name: String,
+    /// Columns in their physical order.
+    pub columns: Vec<Column>,
+    pub primary_key: Option<PrimaryKey>,
+    /// Secondary indexes, unique or not. Indexes that only back a primary key or a unique
+    /// constraint are not listed here.
+    pub indexes: Vec<Index>,
+    pub unique_constraints: Vec<UniqueConstraint>,
+    pub foreign_keys: Vec<ForeignKey>,
+    pub checks: Vec<Check>,
+    pub comment: Option<String>,
+}
+
+impl Table {
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            name: name.into(),
+            ..Table::default()
+        }
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+}
+
+/// One column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub ty: ColumnType,
+    pub nullable: bool,
+    /// The server-side default, canonicalised.
+    pub default: Option<DefaultValue>,
+    /// Identity / serial / AUTO_INCREMENT / SQLite `INTEGER PRIMARY KEY AUTOINCREMENT`.
+    pub auto_increment: bool,
+    pub comment: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: ColumnType) -> Self {
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            auto_increment: false,
+            comment: None,
+        }
+    }
+}
+
+/// A canonical column type. Dialect spellings (`int4`, `character varying`, `tinyint(1)`) are
+/// mapped to these by the introspectors; what has no variant is kept as [`ColumnType::Other`]
+/// holding the type as the database spells it, lowercased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ColumnType {
+    Boolean,
+    TinyInt {
+        unsigned: bool,
+    },
+    SmallInt {
+        unsigned: bool,
+    },
+    Integer {
+        unsigned: bool,
+    },
+    BigInt {
+        unsigned: bool,
+    },
+    /// 4-byte floating point.
+    Real,
+    /// 8-byte floating point.
+    Double,
+    Decimal {
+        precision: Option<u32>,
+        scale: Option<u32>,
+    },
+    Char {
+        length: Option<u32>,
+    },
+    Varchar {
+        length: Option<u32>,
+    },
+    Text,
+    Blob,
+    Date,
+    Time,
+    Timestamp {
+        with_time_zone: bool,
+    },
+    Uuid,
+    Json,
+    /// An enum type: named (PostgreSQL type name, or the Rust enum's table-side name) with its
+    /// values in declaration order.
+    Enum {
+        name: String,
+        values: Vec<String>,
+    },
+    /// Anything else, as the database or the model spells it (lowercased, whitespace folded).
+    Other(String),
+}
+
+impl ColumnType {
+    pub fn is_integer(&self) -> bool {
+        matches!(
+            self,
+            ColumnType::TinyInt { .. }
+                | ColumnType::SmallInt { .. }
+                | ColumnType::Integer { .. }
+                | ColumnType::BigInt { .. }
+        )
+    }
+
+    pub fn is_textual(&self) -> bool {
+        matches!(
+            self,
+            ColumnType::Char { .. } | ColumnType::Varchar { .. } | ColumnType::Text
+        )
+    }
+}
+
+impl fmt::Display for ColumnType {
+    /// The dialect-neutral spelling used in the schema text rendering and in messages. It is not
+    /// SQL for any particular database; renderers spell types themselves.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn len(f: &mut fmt::Formatter<'_>, base: &str, n: Option<u32>) -> fmt::Result {
+            match n {
+                Some(n) => write!(f, "{base}({n})"),
+                None => f.write_str(base),
+            }
+        }
+        fn int(f: &mut fmt::Formatter<'_>, base: &str, unsigned: bool) -> fmt::Result {
+            f.write_str(base)?;
+            if unsigned {
+                f.write_str(" unsigned")?;
+            }
+            Ok(())
+        }
+        match self {
+            ColumnType::Boolean => f.write_str("boolean"),
+            ColumnType::TinyInt { unsigned } => int(f, "tinyint", *unsigned),
+            ColumnType::SmallInt { unsigned } => int(f, "smallint", *unsigned),
+            ColumnType::Integer { unsigned } => int(f, "integer", *unsigned),
+            ColumnType::BigInt { unsigned } => int(f, "bigint", *unsigned),
+            ColumnType::Real => f.write_str("real"),
+            ColumnType::Double => f.write_str("double"),
+            ColumnType::Decimal { precision, scale } => match (precision, scale) {
+                (Some(p), Some(s)) => write!(f, "decimal({p},{s})"),
+                (Some(p), None) => write!(f, "decimal({p})"),
+                _ => f.write_str("decimal"),
+            },
+            ColumnType::Char { length } => len(f, "char", *length),
+            ColumnType::Varchar { length } => len(f, "varchar", *length),
+            ColumnType::Text => f.write_str("text"),
+            ColumnType::Blob => f.write_str("blob"),
+            ColumnType::Date => f.write_str("date"),
+            ColumnType::Time => f.write_str("time"),
+            ColumnType::Timestamp {
+                with_time_zone: false,
+            } => f.write_str("timestamp"),
+            ColumnType::Timestamp {
+                with_time_zone: true,
+            } => f.write_str("timestamptz"),
+            ColumnType::Uuid => f.write_str("uuid"),
+            ColumnType::Json => f.write_str("json"),
+            ColumnType::Enum { name, values } => {
+                write!(f, "enum {name}(")?;
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "'{}'", v.replace('\'', "''"))?;
+                }
+                f.write_str(")")
+            }
+            ColumnType::Other(raw) => f.write_str(raw),
+        }
+    }
+}
+
+/// A canonical server default.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DefaultValue {
+    Null,
+    Boolean(bool),
+    /// A numeric literal in canonical text form (no leading `+`, no redundant zeros: `0`, `-1.5`).
+    Number(String),
+    /// A string literal's contents, unescaped.
+    String(String),
+    CurrentTimestamp,
+    CurrentDate,
+    CurrentTime,
+    /// Any other SQL expression, whitespace folded, as written.
+    Expression(String),
+}
+
+impl fmt::Display for DefaultValue {
+    /// A dialect-neutral SQL-ish spelling for the schema text and messages.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DefaultValue::Null => f.write_str("NULL"),
+            DefaultValue::Boolean(true) => f.write_str("TRUE"),
+            DefaultValue::Boolean(false) => f.write_str("FALSE"),
+            DefaultValue::Number(n) => f.write_str(n),
+            DefaultValue::String(s) => write!(f, "'{}'", s.replace('\'', "''")),
+            DefaultValue::CurrentTimestamp => f.write_str("CURRENT_TIMESTAMP"),
+            DefaultValue::CurrentDate => f.write_str("CURRENT_DATE"),
+            DefaultValue::CurrentTime => f.write_str("CURRENT_TIME"),
+            DefaultValue::Expression(e) => write!(f, "({e})"),
+        }
+    }
+}
+
+/// A primary key. Compared by its columns; the name is kept for rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+/// A secondary index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<IndexColumn>,
+    pub unique: bool,
+    /// The access method when it is not the dialect's default (`gin`, `hash`, ...), lowercased.
+    pub method: Option<String>,
+    /// A partial index's WHERE clause, whitespace folded.
+    pub predicate: Option<String>,
+}
+
+/// One key part of an index: a column name (or, for expression indexes, the expression text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexColumn {
+    pub name: String,
+    pub descending: bool,
+}
+
+impl IndexColumn {
+    pub fn asc(name: impl Into<String>) -> Self {
+        IndexColumn {
+            name: name.into(),
+            descending: false,
+        }
+    }
+}
+
+/// A UNIQUE constraint. Compared by its columns: servers often name these themselves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UniqueConstraint {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+}
+
+/// A foreign key. Compared by content (columns, target, actions), never by name alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignKey {
+    pub name: Option<String>,
+    pub columns: Vec<String>,
+    pub referenced_table: String,
+    pub referenced_columns: Vec<String>,
+    pub on_delete: ReferentialAction,
+    pub on_update: ReferentialAction,
+}
+
+/// ON DELETE / ON UPDATE behaviour. `NoAction` is every dialect's default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReferentialAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl ReferentialAction {
+    /// The SQL keywords (`NO ACTION`, `CASCADE`, ...).
+    pub fn sql(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// Parses the SQL keywords or the model spelling (`cascade`, `set_null`, `set null`,
+    /// `no_action`, `restrict`, `set_default`), case-insensitively.
+    pub fn parse(s: &str) -> Option<Self> {
+        let norm: String = s
+            .trim()
+            .chars()
+            .map(|c| {
+                if c == '_' || c == ' ' {
+                    ' '
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        let norm = norm.split_whitespace().collect::<Vec<_>>().join(" ");
+        Some(match norm.as_str() {
+            "no action" => ReferentialAction::NoAction,
+            "restrict" => ReferentialAction::Restrict,
+            "cascade" => ReferentialAction::Cascade,
+            "set null" => ReferentialAction::SetNull,
+            "set default" => ReferentialAction::SetDefault,
+            _ => return None,
+        })
+    }
+}
+
+/// A CHECK constraint. The expression is kept as SQL text, whitespace folded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub name: Option<String>,
+    pub expression: String,
+}
+
+/// A named enum type (PostgreSQL). Values in declaration order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// Renames declared in the models (`renamed_from`). They are hints to the differ, not part of
+/// what a database is, so they travel beside the [`Schema`] rather than inside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenameHints {
+    pub tables: Vec<TableRename>,
+    pub columns: Vec<ColumnRename>,
+}
+
+/// `from` is the old table name, `to` the new one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRename {
+    pub from: String,
+    pub to: String,
+}
+
+/// A column rename inside `table` (the table's new name when the table is renamed as well).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRename {
+    pub table: String,
+    pub from: String,
+    pub to: String,
+}

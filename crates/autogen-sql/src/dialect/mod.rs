@@ -1,0 +1,78 @@
+//! The one place that matches on [`Dialect`]: it hands out the dialect's [`SqlDialect`]
+//! implementation. Everything a dialect decides (identifier quoting, literal escaping, type
+//! spelling, what an ALTER can do, canonicalisation) sits behind that trait, one module per
+//! dialect; the shared clause writers in `crate::ddl` only call the trait.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+mod sqlite_group;
+mod sqlite_rebuild;
+
+use autogen_diff::Change;
+use autogen_schema::{ColumnType, DefaultValue, Dialect, Schema};
+
+use crate::{RenderError, Statement};
+
+/// What the renderer needs to know about one dialect.
+pub(crate) trait SqlDialect: Sync {
+    /// The identifier quote character; a quote inside an identifier is doubled.
+    fn quote_char(&self) -> char;
+
+    /// `ident` quoted, with the quote character doubled inside.
+    fn quote(&self, ident: &str) -> String {
+        let q = self.quote_char();
+        let mut out = String::with_capacity(ident.len() + 2);
+        out.push(q);
+        for c in ident.chars() {
+            if c == q {
+                out.push(q);
+            }
+            out.push(c);
+        }
+        out.push(q);
+        out
+    }
+
+    /// A string literal with `'` doubled (the SQL standard); MySQL also escapes backslashes.
+    fn string_literal(&self, s: &str) -> String {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+
+    /// The column type as this dialect spells it in DDL.
+    fn type_sql(&self, ty: &ColumnType) -> String;
+
+    /// A default value as a DDL expression (what follows `DEFAULT`).
+    fn default_sql(&self, d: &DefaultValue) -> String {
+        match d {
+            DefaultValue::Null => "NULL".to_string(),
+            DefaultValue::Boolean(true) => "TRUE".to_string(),
+            DefaultValue::Boolean(false) => "FALSE".to_string(),
+            DefaultValue::Number(n) => n.clone(),
+            DefaultValue::String(s) => self.string_literal(s),
+            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_string(),
+            DefaultValue::CurrentDate => "CURRENT_DATE".to_string(),
+            DefaultValue::CurrentTime => "CURRENT_TIME".to_string(),
+            DefaultValue::Expression(e) => format!("({e})"),
+        }
+    }
+
+    /// `DROP TABLE "t"`, through sea-query's builder for the dialect.
+    fn drop_table_sql(&self, name: &str) -> String;
+
+    /// The dialect's table rename, through sea-query's builder for the dialect.
+    fn rename_table_sql(&self, from: &str, to: &str) -> String;
+
+    fn canonicalize(&self, schema: &Schema) -> Schema;
+
+    fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError>;
+}
+
+/// The implementation for `dialect`.
+pub(crate) fn get(dialect: Dialect) -> &'static dyn SqlDialect {
+    match dialect {
+        Dialect::Sqlite => &sqlite::Sqlite,
+        Dialect::Postgres => &postgres::Postgres,
+        Dialect::Mysql => &mysql::Mysql,
+    }
+}

@@ -1,0 +1,399 @@
+//! SQLite: type spelling, canonicalisation, and rendering of changes as plain `ALTER TABLE` where
+//! SQLite allows it. Everything else goes through the table rebuild in `sqlite_rebuild.rs`.
+//!
+//! # Types
+//!
+//! SQLite keeps a column's declared type verbatim, so autogen declares precise names that parse
+//! back to the same [`ColumnType`] through `autogen_schema::parse_type`:
+//!
+//! | IR                              | SQLite declaration                  |
+//! |---------------------------------|-------------------------------------|
+//! | Boolean                         | `boolean`                           |
+//! | TinyInt / SmallInt / Integer / BigInt | `tinyint` / `smallint` / `integer` / `bigint` (no `unsigned`) |
+//! | Real / Double                   | `real` / `double`                   |
+//! | Decimal                         | `numeric(p,s)`, `numeric(p)`, `numeric` |
+//! | Char / Varchar                  | `char(n)` / `varchar(n)` (or without length) |
+//! | Text / Blob                     | `text` / `blob`                     |
+//! | Date / Time                     | `date` / `time`                     |
+//! | Timestamp (tz false / true)     | `timestamp` / `timestamptz`         |
+//! | Uuid / Json                     | `uuid` / `json`                     |
+//! | Enum                            | `text` (canonicalize adds a CHECK)  |
+//! | Other(raw)                      | `raw` as written                    |
+//!
+//! A single-column auto-increment primary key is declared inline as
+//! `"id" integer NOT NULL PRIMARY KEY AUTOINCREMENT` (NOT NULL is spelled out so that
+//! `PRAGMA table_info` reports it).
+//!
+//! # Canonicalisation
+//!
+//! `canonicalize(Sqlite)` drops `unsigned`; gives `numeric(p)` its implied scale 0; turns an
+//! `Enum` column into `Text` plus a check named `ck_<table>_<column>_enum` with the expression
+//! `"<column>" IN ('a', 'b')`; turns the type of a single-column auto-increment primary key into
+//! `Integer` and clears `auto_increment` everywhere else (SQLite has no other kind); clears
+//! index methods, table and column comments and `Schema::enums` (SQLite stores none of them);
+//! and makes primary-key columns NOT NULL.
+//!
+//! # Plain ALTER versus rebuild
+//!
+//! SQLite's ALTER TABLE can rename a table or a column and add a column that is nullable or has a
+//! constant default and no constraint. Indexes are separate objects. Every other change to a
+//! table (altering or dropping a column, keys, unique, foreign-key and check constraints) is done
+//! by rebuilding the table; consecutive changes to one table are grouped into one rebuild.
+//! Comments and enum types have no SQLite form and render to nothing.
+
+use autogen_diff::{apply, Change};
+use autogen_schema::{Check, Column, ColumnType, DefaultValue, Index, Schema, Table};
+use sea_query::{Alias, SqliteQueryBuilder, Table as SeaTable};
+
+use super::sqlite_group::{groupable_table, rebuild_group};
+use super::sqlite_rebuild;
+use super::SqlDialect;
+use crate::ddl::{self, check_clause, foreign_key_clause, null_and_default, unique_clause};
+use crate::{RenderError, Statement};
+
+pub(crate) struct Sqlite;
+
+impl SqlDialect for Sqlite {
+    fn quote_char(&self) -> char {
+        '"'
+    }
+
+    fn type_sql(&self, ty: &ColumnType) -> String {
+        fn with_len(base: &str, n: Option<u32>) -> String {
+            match n {
+                Some(n) => format!("{base}({n})"),
+                None => base.to_string(),
+            }
+        }
+        match ty {
+            ColumnType::Boolean => "boolean".into(),
+            ColumnType::TinyInt { .. } => "tinyint".into(),
+            ColumnType::SmallInt { .. } => "smallint".into(),
+            ColumnType::Integer { .. } => "integer".into(),
+            ColumnType::BigInt { .. } => "bigint".into(),
+            ColumnType::Real => "real".into(),
+            ColumnType::Double => "double".into(),
+            ColumnType::Decimal { precision, scale } => match (precision, scale) {
+                (Some(p), Some(s)) => format!("numeric({p},{s})"),
+                (Some(p), None) => format!("numeric({p})"),
+                _ => "numeric".into(),
+            },
+            ColumnType::Char { length } => with_len("char", *length),
+            ColumnType::Varchar { length } => with_len("varchar", *length),
+            ColumnType::Text | ColumnType::Enum { .. } => "text".into(),
+            ColumnType::Blob => "blob".into(),
+            ColumnType::Date => "date".into(),
+            ColumnType::Time => "time".into(),
+            ColumnType::Timestamp { with_time_zone } => if *with_time_zone {
+                "timestamptz"
+            } else {
+                "timestamp"
+            }
+            .into(),
+            ColumnType::Uuid => "uuid".into(),
+            ColumnType::Json => "json".into(),
+            ColumnType::Other(raw) => raw.clone(),
+        }
+    }
+
+    fn drop_table_sql(&self, name: &str) -> String {
+        SeaTable::drop()
+            .table(Alias::new(name))
+            .to_string(SqliteQueryBuilder)
+    }
+
+    fn rename_table_sql(&self, from: &str, to: &str) -> String {
+        SeaTable::rename()
+            .table(Alias::new(from), Alias::new(to))
+            .to_string(SqliteQueryBuilder)
+    }
+
+    fn canonicalize(&self, schema: &Schema) -> Schema {
+        let mut out = ddl::canonicalize_common(schema);
+        out.enums.clear();
+        for t in &mut out.tables {
+            t.comment = None;
+            let mut enum_checks = Vec::new();
+            let table_name = t.name.clone();
+            let pk = t.primary_key.clone();
+            for c in &mut t.columns {
+                c.comment = None;
+                let sole_pk = pk
+                    .as_ref()
+                    .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == c.name);
+                if c.auto_increment && sole_pk {
+                    c.ty = ColumnType::Integer { unsigned: false };
+                } else {
+                    c.auto_increment = false;
+                }
+                c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
+                    ColumnType::TinyInt { .. } => ColumnType::TinyInt { unsigned: false },
+                    ColumnType::SmallInt { .. } => ColumnType::SmallInt { unsigned: false },
+                    ColumnType::Integer { .. } => ColumnType::Integer { unsigned: false },
+                    ColumnType::BigInt { .. } => ColumnType::BigInt { unsigned: false },
+                    ColumnType::Decimal {
+                        precision: Some(p),
+                        scale,
+                    } => ColumnType::Decimal {
+                        precision: Some(p),
+                        scale: Some(scale.unwrap_or(0)),
+                    },
+                    ColumnType::Decimal {
+                        precision: None, ..
+                    } => ColumnType::Decimal {
+                        precision: None,
+                        scale: None,
+                    },
+                    ColumnType::Enum { values, .. } => {
+                        enum_checks.push(Check {
+                            name: Some(enum_check_name(&table_name, &c.name)),
+                            expression: self.enum_check_expression(&c.name, &values),
+                        });
+                        ColumnType::Text
+                    }
+                    other => other,
+                };
+            }
+            for ck in enum_checks {
+                if !t.checks.iter().any(|x| x.name == ck.name) {
+                    t.checks.push(ck);
+                }
+            }
+            for ix in &mut t.indexes {
+                ix.method = None;
+            }
+        }
+        out
+    }
+
+    fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError> {
+        let mut state = from.clone();
+        let mut out = Vec::new();
+        let mut done = vec![false; changes.len()];
+        for i in 0..changes.len() {
+            if done[i] {
+                continue;
+            }
+            let change = &changes[i];
+            if let Some(table) = groupable_table(change) {
+                let members = rebuild_group(changes, &done, i, table);
+                let group: Vec<Change> = members.iter().map(|&k| changes[k].clone()).collect();
+                if let Some(reason) = group.iter().find_map(|c| self.rebuild_reason(c)) {
+                    sqlite_rebuild::rebuild(self, &mut state, table, &group, reason, &mut out)?;
+                    for k in members {
+                        done[k] = true;
+                    }
+                    continue;
+                }
+            }
+            self.render_plain(&state, change, &mut out)?;
+            apply(&mut state, change)?;
+            done[i] = true;
+        }
+        Ok(out)
+    }
+}
+
+/// The name of the CHECK that stands in for an enum column.
+pub(crate) fn enum_check_name(table: &str, column: &str) -> String {
+    format!("ck_{table}_{column}_enum")
+}
+
+impl Sqlite {
+    fn enum_check_expression(&self, column: &str, values: &[String]) -> String {
+        let values: Vec<String> = values.iter().map(|v| self.string_literal(v)).collect();
+        format!("{} IN ({})", self.quote(column), values.join(", "))
+    }
+
+    /// Why `change` needs a table rebuild, or `None` when plain SQL (or nothing) does it.
+    pub(crate) fn rebuild_reason(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::AddColumn { column, .. } if !add_column_in_place(column) => {
+                Some("SQLite can only ADD COLUMN when it is nullable or has a constant default")
+            }
+            Change::DropColumn { .. } => Some("SQLite cannot drop a column in place"),
+            Change::AlterColumn { from, to, .. } if !self.same_definition(from, to) => {
+                Some("SQLite cannot ALTER COLUMN")
+            }
+            Change::AlterPrimaryKey { .. } => Some("SQLite cannot alter a primary key"),
+            Change::AddUnique { .. } | Change::DropUnique { .. } => {
+                Some("SQLite cannot add or drop a UNIQUE constraint")
+            }
+            Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => {
+                Some("SQLite cannot add or drop a FOREIGN KEY")
+            }
+            Change::AddCheck { .. } | Change::DropCheck { .. } => {
+                Some("SQLite cannot add or drop a CHECK constraint")
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether two versions of a column declare the same thing on SQLite (comments and enum
+    /// value lists do not reach the declaration).
+    fn same_definition(&self, a: &Column, b: &Column) -> bool {
+        self.type_sql(&a.ty) == self.type_sql(&b.ty)
+            && a.nullable == b.nullable
+            && a.default == b.default
+            && a.auto_increment == b.auto_increment
+    }
+
+    /// A column definition inside CREATE TABLE or ADD COLUMN.
+    pub(crate) fn column_def(&self, table: &Table, c: &Column) -> String {
+        if c.auto_increment && ddl::is_sole_pk(table, &c.name) {
+            return format!(
+                "{} integer NOT NULL PRIMARY KEY AUTOINCREMENT",
+                self.quote(&c.name)
+            );
+        }
+        format!(
+            "{} {}{}",
+            self.quote(&c.name),
+            self.type_sql(&c.ty),
+            null_and_default(self, c)
+        )
+    }
+
+    /// `CREATE TABLE "<name>" (...)` for `table`'s definition under the name `name`.
+    pub(crate) fn create_table_sql(&self, table: &Table, name: &str) -> String {
+        let mut parts: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.column_def(table, c))
+            .collect();
+        if let Some(pk) = &table.primary_key {
+            let inline = pk.columns.len() == 1
+                && table
+                    .column(&pk.columns[0])
+                    .is_some_and(|c| c.auto_increment);
+            if !inline {
+                parts.push(ddl::primary_key_clause(self, pk));
+            }
+        }
+        parts.extend(
+            table
+                .unique_constraints
+                .iter()
+                .map(|u| unique_clause(self, u)),
+        );
+        parts.extend(
+            table
+                .foreign_keys
+                .iter()
+                .map(|f| foreign_key_clause(self, f)),
+        );
+        parts.extend(table.checks.iter().map(|c| check_clause(self, c)));
+        format!(
+            "CREATE TABLE {} (\n    {}\n)",
+            self.quote(name),
+            parts.join(",\n    ")
+        )
+    }
+
+    pub(crate) fn create_index_sql(&self, table: &Table, index: &Index) -> String {
+        let mut s = format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote(&index.name),
+            self.quote(&table.name),
+            ddl::index_key_parts(self, table, index)
+        );
+        if let Some(p) = &index.predicate {
+            s.push_str(" WHERE ");
+            s.push_str(p);
+        }
+        s
+    }
+
+    /// Renders a change that needs no rebuild.
+    fn render_plain(
+        &self,
+        state: &Schema,
+        change: &Change,
+        out: &mut Vec<Statement>,
+    ) -> Result<(), RenderError> {
+        let table_of = |name: &str| {
+            state
+                .table(name)
+                .ok_or_else(|| autogen_diff::ApplyError::NoSuchTable(name.to_string()))
+        };
+        match change {
+            // SQLite has no enum types and no comments: enums are text columns with a CHECK
+            // (see canonicalize), comments are not stored.
+            Change::CreateEnum(_) | Change::DropEnum(_) | Change::AlterEnum { .. } => {}
+            Change::AlterTableComment { .. } | Change::AlterColumn { .. } => {}
+            Change::CreateTable(t) => {
+                out.push(Statement::new(self.create_table_sql(t, &t.name)));
+                for ix in &t.indexes {
+                    out.push(Statement::new(self.create_index_sql(t, ix)));
+                }
+            }
+            Change::DropTable(t) => out.push(Statement::with_comment(
+                self.drop_table_sql(&t.name),
+                ddl::loss_comment(change),
+            )),
+            Change::RenameTable { from, to } => {
+                out.push(Statement::new(self.rename_table_sql(from, to)))
+            }
+            Change::AddColumn { table, column } => {
+                let t = table_of(table)?;
+                out.push(Statement::new(format!(
+                    "ALTER TABLE {} ADD COLUMN {}",
+                    self.quote(table),
+                    self.column_def(t, column)
+                )));
+            }
+            Change::RenameColumn { table, from, to } => out.push(Statement::new(format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {}",
+                self.quote(table),
+                self.quote(from),
+                self.quote(to)
+            ))),
+            Change::AddIndex { table, index } => {
+                let t = table_of(table)?;
+                out.push(Statement::new(self.create_index_sql(t, index)));
+            }
+            Change::DropIndex { index, .. } => out.push(Statement::new(format!(
+                "DROP INDEX {}",
+                self.quote(&index.name)
+            ))),
+            // Only reached if `rebuild_reason` and this match disagree; a rebuild of one change
+            // is always correct.
+            other => {
+                let table = other.table().unwrap_or_default().to_string();
+                let mut scratch = state.clone();
+                let reason = self
+                    .rebuild_reason(other)
+                    .unwrap_or("SQLite cannot alter this in place");
+                sqlite_rebuild::rebuild(
+                    self,
+                    &mut scratch,
+                    &table,
+                    std::slice::from_ref(other),
+                    reason,
+                    out,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether SQLite's `ALTER TABLE ADD COLUMN` accepts `column`: it must not be a key, and must be
+/// nullable or have a constant, non-NULL default (SQLite refuses CURRENT_* and expressions there).
+fn add_column_in_place(column: &Column) -> bool {
+    if column.auto_increment {
+        return false;
+    }
+    match &column.default {
+        None => column.nullable,
+        Some(DefaultValue::Null) => column.nullable,
+        Some(
+            DefaultValue::CurrentTimestamp
+            | DefaultValue::CurrentDate
+            | DefaultValue::CurrentTime
+            | DefaultValue::Expression(_),
+        ) => false,
+        Some(DefaultValue::Boolean(_) | DefaultValue::Number(_) | DefaultValue::String(_)) => true,
+    }
+}

@@ -1,0 +1,89 @@
+//! Renders a list of schema [`Change`]s as SQL for one dialect, and says how each dialect stores a
+//! model schema ([`canonicalize`]).
+//!
+//! The renderer walks the change list while tracking the schema state with
+//! [`autogen_diff::apply`], so every statement is written against what the table looks like at
+//! that point (the SQLite table rebuild needs the whole table). Dialect knowledge lives in
+//! `dialect/`: `dialect/mod.rs` is the only place that matches on [`Dialect`]; each dialect module
+//! documents its type table. This crate deliberately does not order changes (the differ does),
+//! open connections, or decide what a change means: it only spells it.
+//!
+//! Every identifier goes through [`quote_ident`] and every string literal through the dialect's
+//! literal escaping, so hostile names cannot break out of the SQL. CHECK expressions, index
+//! predicates and expression defaults are SQL written by the model author and are emitted as
+//! written (inside parentheses). Output is byte-for-byte deterministic: no hash-map order reaches
+//! it.
+
+mod ddl;
+mod dialect;
+mod error;
+mod order;
+
+use autogen_diff::Change;
+use autogen_schema::{Dialect, Schema};
+
+pub use error::RenderError;
+
+/// One SQL statement of a rendered change list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The statement, without a trailing semicolon.
+    pub sql: String,
+    /// One line for the reader of a revision file (a data-loss warning, why a table is rebuilt),
+    /// without a leading `--`.
+    pub comment: Option<String>,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: impl Into<String>) -> Self {
+        Statement {
+            sql: sql.into(),
+            comment: None,
+        }
+    }
+
+    pub(crate) fn with_comment(sql: impl Into<String>, comment: Option<String>) -> Self {
+        Statement {
+            sql: sql.into(),
+            comment,
+        }
+    }
+}
+
+/// Renders `changes`, applied in order to `from`, as SQL statements for `dialect`.
+///
+/// `from` must be the schema the changes start from (the live database, canonicalised); a change
+/// that does not fit it is [`RenderError::State`]. A change the dialect cannot express is
+/// [`RenderError::Unsupported`] with a hint.
+pub fn render(
+    dialect: Dialect,
+    from: &Schema,
+    changes: &[Change],
+) -> Result<Vec<Statement>, RenderError> {
+    dialect::get(dialect).render(from, changes)
+}
+
+/// The model schema as `dialect` will store it and report it back through introspection, so
+/// that `introspect(database after upgrade) == canonicalize(models)`. See each dialect module's
+/// documentation for what it changes.
+pub fn canonicalize(dialect: Dialect, schema: &Schema) -> Schema {
+    dialect::get(dialect).canonicalize(schema)
+}
+
+/// Quotes an identifier for `dialect`: `"x"` with `"` doubled on SQLite and PostgreSQL, `` `x` ``
+/// with `` ` `` doubled on MySQL/MariaDB.
+pub fn quote_ident(dialect: Dialect, ident: &str) -> String {
+    dialect::get(dialect).quote(ident)
+}
+
+/// Renders the statements that create `schema` from nothing: its enum types, then its tables in
+/// foreign-key order (a table after the tables it references; tables on a reference cycle get the
+/// cycle's foreign keys added at the end). The schema is rendered as given: canonicalise it first
+/// if it comes from models.
+pub fn render_create_schema(
+    dialect: Dialect,
+    schema: &Schema,
+) -> Result<Vec<Statement>, RenderError> {
+    let changes = order::create_schema_changes(schema);
+    render(dialect, &Schema::default(), &changes)
+}

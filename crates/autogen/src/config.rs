@@ -1,0 +1,319 @@
+//! `autogen.toml`, the project file, and where the database URL comes from.
+//!
+//! The URL is taken, first match wins, from: an explicit override (the CLI's `--database-url`),
+//! the `DATABASE_URL` environment variable, `DATABASE_URL` in a `.env` file beside
+//! `autogen.toml`, and `database_url` in `autogen.toml` — the order sqlx and diesel users know.
+//! This module reads files but never connects and never prints.
+
+use std::path::{Path, PathBuf};
+
+use autogen_schema::NamingConvention;
+use serde::Deserialize;
+
+use crate::error::ConfigError;
+
+/// The file name autogen looks for.
+pub const CONFIG_FILE: &str = "autogen.toml";
+
+/// What `autogen init` writes.
+pub const DEFAULT_CONFIG: &str = r#"# autogen project file. Paths are relative to this file.
+
+# The database autogen compares the models with and applies revisions to.
+# DATABASE_URL (environment or .env beside this file) overrides it.
+database_url = "sqlite://app.db"
+
+# Globs of Rust files that hold #[derive(autogen::Model)] structs.
+models = ["src/**/*.rs"]
+
+# The folder revision files are written to.
+revisions = "revisions"
+
+# Tables autogen never touches (globs), besides its own version table.
+exclude_tables = []
+
+# PostgreSQL only: the schema to read and write.
+# pg_schema = "public"
+
+# Names generated for constraints and indexes that the models do not name.
+# [naming]
+# index = "ix_{table}_{columns}"
+# unique = "uq_{table}_{columns}"
+# foreign_key = "fk_{table}_{columns}_{referred_table}"
+# check = "ck_{table}_{n}"
+# primary_key = "pk_{table}"
+"#;
+
+/// The parsed `autogen.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub database_url: Option<String>,
+    #[serde(default = "default_models")]
+    pub models: Vec<String>,
+    #[serde(default = "default_revisions")]
+    pub revisions: PathBuf,
+    #[serde(default)]
+    pub exclude_tables: Vec<String>,
+    pub pg_schema: Option<String>,
+    #[serde(default)]
+    pub naming: NamingConfig,
+}
+
+/// `[naming]`: each template optional, falling back to the default convention.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamingConfig {
+    pub index: Option<String>,
+    pub unique: Option<String>,
+    pub foreign_key: Option<String>,
+    pub check: Option<String>,
+    pub primary_key: Option<String>,
+}
+
+fn default_models() -> Vec<String> {
+    vec!["src/**/*.rs".to_string()]
+}
+
+fn default_revisions() -> PathBuf {
+    PathBuf::from("revisions")
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            models: default_models(),
+            revisions: default_revisions(),
+            exclude_tables: Vec::new(),
+            pg_schema: None,
+            naming: NamingConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses `text` as the contents of `path` (named in errors).
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|span| line_col(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError::Malformed {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().to_string(),
+            }
+        })?;
+        config
+            .naming()
+            .validate()
+            .map_err(|e| ConfigError::Naming {
+                path: path.to_path_buf(),
+                source: e,
+            })?;
+        if config.models.is_empty() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "`models` is empty".into(),
+                help: "list at least one glob, e.g. models = [\"src/**/*.rs\"]".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    /// Reads `autogen.toml` from `dir`.
+    pub fn load(dir: &Path) -> Result<Config, ConfigError> {
+        let path = dir.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::Missing {
+                    dir: dir.to_path_buf(),
+                })
+            }
+            Err(e) => return Err(ConfigError::Io { path, source: e }),
+        };
+        Config::parse(&path, &text)
+    }
+
+    /// The naming convention: the defaults with `[naming]` overrides applied.
+    pub fn naming(&self) -> NamingConvention {
+        let mut n = NamingConvention::default();
+        let c = &self.naming;
+        for (slot, value) in [
+            (&mut n.index, &c.index),
+            (&mut n.unique, &c.unique),
+            (&mut n.foreign_key, &c.foreign_key),
+            (&mut n.check, &c.check),
+            (&mut n.primary_key, &c.primary_key),
+        ] {
+            if let Some(v) = value {
+                *slot = v.clone();
+            }
+        }
+        n
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where the URL was found, for messages ("DATABASE_URL from .env").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    Override,
+    Environment,
+    DotEnv,
+    ConfigFile,
+}
+
+impl std::fmt::Display for UrlSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            UrlSource::Override => "--database-url",
+            UrlSource::Environment => "DATABASE_URL in the environment",
+            UrlSource::DotEnv => "DATABASE_URL in .env",
+            UrlSource::ConfigFile => "database_url in autogen.toml",
+        })
+    }
+}
+
+/// Picks the database URL by precedence. `env` is the value of `DATABASE_URL` in the process
+/// environment (passed in so tests need not touch the real environment).
+pub fn choose_database_url(
+    root: &Path,
+    config: &Config,
+    override_url: Option<&str>,
+    env: Option<String>,
+) -> Result<(String, UrlSource), ConfigError> {
+    if let Some(u) = override_url {
+        return Ok((u.to_string(), UrlSource::Override));
+    }
+    if let Some(u) = env.filter(|u| !u.trim().is_empty()) {
+        return Ok((u, UrlSource::Environment));
+    }
+    let dotenv = root.join(".env");
+    if dotenv.is_file() {
+        let iter = dotenvy::from_path_iter(&dotenv).map_err(|e| ConfigError::DotEnv {
+            path: dotenv.clone(),
+            message: e.to_string(),
+        })?;
+        for item in iter {
+            let (k, v) = item.map_err(|e| ConfigError::DotEnv {
+                path: dotenv.clone(),
+                message: e.to_string(),
+            })?;
+            if k == "DATABASE_URL" && !v.trim().is_empty() {
+                return Ok((v, UrlSource::DotEnv));
+            }
+        }
+    }
+    if let Some(u) = &config.database_url {
+        return Ok((u.clone(), UrlSource::ConfigFile));
+    }
+    Err(ConfigError::NoDatabaseUrl {
+        dir: root.to_path_buf(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_missing_keys() {
+        let c = Config::parse(
+            Path::new("autogen.toml"),
+            "database_url = \"sqlite://x.db\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.models, vec!["src/**/*.rs"]);
+        assert_eq!(c.revisions, PathBuf::from("revisions"));
+        assert_eq!(c.naming(), NamingConvention::default());
+    }
+
+    #[test]
+    fn the_init_template_parses() {
+        let c = Config::parse(Path::new("autogen.toml"), DEFAULT_CONFIG).unwrap();
+        assert_eq!(c.database_url.as_deref(), Some("sqlite://app.db"));
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_column() {
+        let err = Config::parse(
+            Path::new("p/autogen.toml"),
+            "models = [\"a\"]\nrevision = \"r\"\n",
+        )
+        .unwrap_err();
+        let ConfigError::Malformed {
+            line,
+            column,
+            message,
+            ..
+        } = &err
+        else {
+            panic!("unexpected {err:?}");
+        };
+        assert_eq!((*line, *column), (2, 1));
+        assert!(message.contains("unknown field `revision`"), "{message}");
+        assert!(err.to_string().starts_with("p/autogen.toml:2:1: "), "{err}");
+    }
+
+    #[test]
+    fn bad_naming_template_is_rejected() {
+        let err = Config::parse(
+            Path::new("autogen.toml"),
+            "[naming]\nindex = \"ix_{tbl}\"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("unknown placeholder `{tbl}`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn url_precedence() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Config::default();
+        assert!(matches!(
+            choose_database_url(dir.path(), &c, None, None),
+            Err(ConfigError::NoDatabaseUrl { .. })
+        ));
+        c.database_url = Some("sqlite://file.db".into());
+        assert_eq!(
+            choose_database_url(dir.path(), &c, None, None).unwrap(),
+            ("sqlite://file.db".to_string(), UrlSource::ConfigFile)
+        );
+        std::fs::write(
+            dir.path().join(".env"),
+            "OTHER=1\nDATABASE_URL=sqlite://dotenv.db\n",
+        )
+        .unwrap();
+        assert_eq!(
+            choose_database_url(dir.path(), &c, None, None).unwrap(),
+            ("sqlite://dotenv.db".to_string(), UrlSource::DotEnv)
+        );
+        assert_eq!(
+            choose_database_url(dir.path(), &c, None, Some("sqlite://env.db".into())).unwrap(),
+            ("sqlite://env.db".to_string(), UrlSource::Environment)
+        );
+        assert_eq!(
+            choose_database_url(
+                dir.path(),
+                &c,
+                Some("sqlite://flag.db"),
+                Some("sqlite://env.db".into())
+            )
+            .unwrap(),
+            ("sqlite://flag.db".to_string(), UrlSource::Override)
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! The facade's errors. Each wraps a lower crate's error unchanged (those already name the file,
+//! revision or redacted URL) or says what the orchestration itself found wrong and what to do.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+/// Problems with `autogen.toml`, `.env` or the project folder.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("no autogen.toml in {}\n  help: run `autogen init` there, or pass `-C DIR` to point at the project", dir.display())]
+    Missing { dir: PathBuf },
+    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, pg_schema, [naming])", path.display())]
+    Malformed {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{}: {message}\n  help: {help}", path.display())]
+    Invalid {
+        path: PathBuf,
+        message: String,
+        help: String,
+    },
+    #[error("{}: {source}", path.display())]
+    Naming {
+        path: PathBuf,
+        source: autogen_schema::NamingError,
+    },
+    #[error("{}: cannot read .env: {message}", path.display())]
+    DotEnv { path: PathBuf, message: String },
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no database URL for the project in {}\n  help: set database_url in autogen.toml, DATABASE_URL in the environment or .env, or pass --database-url", dir.display())]
+    NoDatabaseUrl { dir: PathBuf },
+}
+
+/// Everything an autogen operation can fail with.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Models(#[from] autogen_models::ModelErrors),
+    #[error(transparent)]
+    Database(#[from] autogen_db::DbError),
+    #[error("cannot read the schema of {url}: {source}")]
+    Introspect {
+        url: String,
+        source: autogen_introspect::IntrospectError,
+    },
+    #[error(transparent)]
+    Diff(#[from] autogen_diff::DiffError),
+    #[error(transparent)]
+    Render(#[from] autogen_sql::RenderError),
+    #[error(transparent)]
+    Revisions(#[from] autogen_revisions::RevisionError),
+    #[error(transparent)]
+    Run(#[from] autogen_revisions::RunError),
+    #[error("the database is at {current}, but the head revision is {heads}\n  help: run `autogen upgrade` first, then autogenerate")]
+    NotAtHead { current: String, heads: String },
+    #[error("the revisions folder has several heads: {heads}\n  help: run `autogen merge -m MESSAGE` to join them")]
+    SeveralHeads { heads: String },
+    #[error("{} already exists; nothing was written", path.display())]
+    AlreadyExists { path: PathBuf },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("a revision needs a message\n  help: pass -m \"what this revision does\"")]
+    EmptyMessage,
+    #[error("internal error: {0}")]
+    Internal(String),
+}

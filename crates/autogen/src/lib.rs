@@ -1,0 +1,22 @@
+//! autogen's library API: the derive macros user models carry, and the operations the CLI runs
+//! (autogenerate, upgrade, downgrade, current) as plain functions returning values.
+//!
+//! This crate orchestrates; it owns no dialect knowledge and prints nothing. The CLI decides how
+//! to show results and errors.
+
+pub mod config;
+mod error;
+pub mod ops;
+mod project;
+
+pub use autogen_derive::{Enum, Model};
+pub use config::{Config, UrlSource};
+pub use error::{ConfigError, Error};
+pub use project::Project;
+
+/// The lower crates, for tests and tools that need a layer directly.
+pub use {
+    autogen_db as db, autogen_diff as diff, autogen_introspect as introspect,
+    autogen_models as models,
+};
+pub use {autogen_revisions as revisions, autogen_schema as schema, autogen_sql as sql};

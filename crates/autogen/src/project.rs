@@ -1,0 +1,85 @@
+//! A loaded project: its folder, its `autogen.toml`, and the database URL chosen for it.
+
+use std::path::{Path, PathBuf};
+
+use autogen_db::{Connection, DatabaseUrl};
+use autogen_models::{ModelSet, ReadOptions};
+use autogen_revisions::RevisionSet;
+
+use crate::config::{choose_database_url, Config, UrlSource};
+use crate::error::Error;
+
+/// Everything an operation needs to know about the project it runs in.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The folder holding `autogen.toml`; relative paths in the config are relative to it.
+    pub root: PathBuf,
+    pub config: Config,
+    pub database_url: DatabaseUrl,
+    pub url_source: UrlSource,
+}
+
+impl Project {
+    /// Loads `autogen.toml` from `root` and picks the database URL (override, then the
+    /// `DATABASE_URL` environment variable, then `.env`, then the config file).
+    pub fn load(root: &Path, override_url: Option<&str>) -> Result<Project, Error> {
+        let config = Config::load(root)?;
+        let env = std::env::var("DATABASE_URL").ok();
+        let (url, source) = choose_database_url(root, &config, override_url, env)?;
+        Project::from_parts(root, config, &url, source)
+    }
+
+    /// A project from an already parsed config and URL (tests and embedding applications).
+    pub fn from_parts(
+        root: &Path,
+        config: Config,
+        url: &str,
+        url_source: UrlSource,
+    ) -> Result<Project, Error> {
+        let database_url = DatabaseUrl::parse(url)?.resolve_relative(root);
+        Ok(Project {
+            root: root.to_path_buf(),
+            config,
+            database_url,
+            url_source,
+        })
+    }
+
+    pub fn dialect(&self) -> autogen_schema::Dialect {
+        self.database_url.dialect()
+    }
+
+    pub fn revisions_dir(&self) -> PathBuf {
+        self.root.join(&self.config.revisions)
+    }
+
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            root: self.root.clone(),
+            globs: self.config.models.clone(),
+            naming: self.config.naming(),
+        }
+    }
+
+    pub fn read_models(&self) -> Result<ModelSet, Error> {
+        Ok(autogen_models::read_models(&self.read_options())?)
+    }
+
+    pub fn load_revisions(&self) -> Result<RevisionSet, Error> {
+        Ok(RevisionSet::load(&self.revisions_dir())?)
+    }
+
+    pub async fn connect(&self) -> Result<Connection, Error> {
+        Ok(Connection::connect(&self.database_url).await?)
+    }
+
+    /// Tables introspection leaves alone: autogen's own version tables and the configured globs.
+    pub fn excluded_tables(&self) -> Vec<String> {
+        let mut out: Vec<String> = autogen_revisions::VERSION_TABLES
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        out.extend(self.config.exclude_tables.iter().cloned());
+        out
+    }
+}

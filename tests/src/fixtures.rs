@@ -1,0 +1,117 @@
+//! The golden fixture cases: `fixtures/revisions/<case>/` holds `after.rs` (the target models),
+//! optionally `before.rs` (the starting schema, as models; absent = empty database) and
+//! `seed.sql` (rows inserted into the starting schema, in SQL all three dialects accept), and
+//! `expected/<dialect>.sql`, the revision file autogenerate writes for that dialect.
+
+use std::path::{Path, PathBuf};
+
+use autogen::models::{read_sources, ModelSet};
+use autogen::ops;
+use autogen::revisions::RevisionHeader;
+use autogen::schema::{Dialect, NamingConvention, Schema};
+
+/// One fixture folder.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+    pub before: Option<String>,
+    pub after: String,
+    pub seed: Option<String>,
+}
+
+impl Case {
+    pub fn expected_path(&self, dialect: Dialect) -> PathBuf {
+        self.dir
+            .join("expected")
+            .join(format!("{}.sql", dialect.name()))
+    }
+
+    pub fn before_models(&self) -> Result<ModelSet, String> {
+        match &self.before {
+            Some(src) => models(&self.dir.join("before.rs"), src),
+            None => Ok(ModelSet {
+                schema: Schema::default(),
+                renames: Default::default(),
+            }),
+        }
+    }
+
+    pub fn after_models(&self) -> Result<ModelSet, String> {
+        models(&self.dir.join("after.rs"), &self.after)
+    }
+}
+
+fn models(path: &Path, src: &str) -> Result<ModelSet, String> {
+    read_sources(
+        &[(path.to_path_buf(), src.to_string())],
+        &NamingConvention::default(),
+    )
+    .map_err(|e| format!("{}: models do not read:\n{e}", path.display()))
+}
+
+/// Every case under `fixtures/revisions`, in sorted order.
+pub fn cases() -> Vec<Case> {
+    let root = crate::workspace_root().join("fixtures/revisions");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+            Case {
+                name: dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                before: read("before.rs"),
+                after: read("after.rs").unwrap_or_default(),
+                seed: read("seed.sql"),
+                dir,
+            }
+        })
+        .collect()
+}
+
+/// The header every golden revision carries, so expected files are whole revision files.
+pub fn golden_header(case: &Case) -> RevisionHeader {
+    RevisionHeader {
+        id: "000000000000".into(),
+        parents: Vec::new(),
+        message: case.name.replace('_', " "),
+        created: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+/// The revision file autogenerate writes for `case` on `dialect`, from the models alone (the
+/// starting database is the canonical form of `before.rs`). An error is rendered into the text
+/// so that a known limitation is blessed visibly rather than skipped.
+pub fn expected_revision(case: &Case, dialect: Dialect) -> Result<String, String> {
+    let before = case.before_models()?;
+    let after = case.after_models()?;
+    let current = autogen::sql::canonicalize(dialect, &before.schema);
+    Ok(match ops::plan(dialect, &current, &after) {
+        Ok(plan) => autogen::revisions::render_revision(
+            &golden_header(case),
+            &plan.upgrade,
+            &plan.downgrade,
+        ),
+        Err(e) => format!(
+            "-- autogenerate fails on {dialect}:\n-- {}\n",
+            e.to_string().replace('\n', "\n-- ")
+        ),
+    })
+}
+
+/// The part of a revision file from `-- autogen:upgrade` on: what must not depend on ids or time.
+pub fn body(revision_text: &str) -> &str {
+    revision_text
+        .find("-- autogen:upgrade")
+        .map_or(revision_text, |i| &revision_text[i..])
+}

@@ -1,0 +1,287 @@
+//! Project chores, run as `cargo xtask <task>`:
+//! - `quickstart`: runs autogen end to end on a fresh copy of the bundled example (SQLite).
+//! - `bless`: reruns the tests in bless mode, rewriting golden files (fixtures' expected
+//!   revisions, trybuild `.stderr` files); review `git diff` afterwards.
+//! - `tidy`: cargo fmt --check, clippy -D warnings, and the dependency-direction rules below.
+//!
+//! It shells out to cargo and the built `autogen` binary; it holds no product logic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("quickstart") => quickstart(),
+        Some("bless") => bless(&args[1..]),
+        Some("tidy") => tidy(),
+        _ => {
+            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy>");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(root());
+    c
+}
+
+fn run(mut cmd: Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed with {status}");
+    }
+    Ok(())
+}
+
+fn bless(extra: &[String]) -> Result<()> {
+    let mut c = cargo();
+    c.args(["test", "--workspace"])
+        .args(extra)
+        .env("AUTOGEN_BLESS", "1")
+        .env("TRYBUILD", "overwrite");
+    run(c)?;
+    println!(
+        "blessed: review the rewritten files with `git diff fixtures crates` before committing"
+    );
+    Ok(())
+}
+
+/// Crates that must never depend (normally, not as dev-dependencies) on the listed packages.
+/// These are the README's "what must never be" lines, checked.
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "autogen-schema",
+        &[
+            "syn",
+            "sqlx",
+            "sea-query",
+            "tokio",
+            "autogen-models",
+            "autogen-db",
+            "autogen-introspect",
+            "autogen-diff",
+            "autogen-sql",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-diff",
+        &[
+            "syn",
+            "sqlx",
+            "sea-query",
+            "tokio",
+            "autogen-models",
+            "autogen-db",
+            "autogen-introspect",
+            "autogen-sql",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-models",
+        &[
+            "sqlx",
+            "sea-query",
+            "tokio",
+            "autogen-db",
+            "autogen-introspect",
+            "autogen-diff",
+            "autogen-sql",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-derive",
+        &[
+            "sqlx",
+            "sea-query",
+            "tokio",
+            "autogen-db",
+            "autogen-introspect",
+            "autogen-sql",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-sql",
+        &[
+            "sqlx",
+            "syn",
+            "tokio",
+            "autogen-db",
+            "autogen-introspect",
+            "autogen-models",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-db",
+        &[
+            "syn",
+            "sea-query",
+            "autogen-models",
+            "autogen-diff",
+            "autogen-sql",
+            "autogen-revisions",
+            "autogen-introspect",
+        ],
+    ),
+    (
+        "autogen-introspect",
+        &[
+            "syn",
+            "sea-query",
+            "autogen-models",
+            "autogen-diff",
+            "autogen-sql",
+            "autogen-revisions",
+        ],
+    ),
+    (
+        "autogen-revisions",
+        &["syn", "autogen-models", "autogen-introspect"],
+    ),
+    (
+        "autogen",
+        &["clap", "anstream", "anstyle", "sqlx", "sea-query", "syn"],
+    ),
+];
+
+fn tidy() -> Result<()> {
+    check_dependency_directions()?;
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--", "--check"]);
+    run(fmt)?;
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run(clippy)?;
+    println!("tidy: ok");
+    Ok(())
+}
+
+fn check_dependency_directions() -> Result<()> {
+    let mut problems = Vec::new();
+    for (krate, forbidden) in FORBIDDEN {
+        let path = root().join("crates").join(krate).join("Cargo.toml");
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let manifest: toml::Table = text
+            .parse()
+            .with_context(|| format!("cannot parse {}", path.display()))?;
+        let deps = manifest
+            .get("dependencies")
+            .and_then(|d| d.as_table())
+            .cloned()
+            .unwrap_or_default();
+        for name in deps.keys() {
+            if forbidden.contains(&name.as_str()) {
+                problems.push(format!(
+                    "{krate} must not depend on {name} (see the README's architecture section)"
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        bail!(
+            "dependency direction violated:\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    println!("tidy: dependency directions ok");
+    Ok(())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        let target = to.join(&name);
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if !name.to_string_lossy().ends_with(".db") {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+fn quickstart() -> Result<()> {
+    let mut build = cargo();
+    build.args(["build", "--quiet", "-p", "autogen-cli"]);
+    run(build)?;
+    let bin = root().join("target/debug/autogen");
+    let demo = root().join("target/quickstart/blog");
+    if demo.exists() {
+        std::fs::remove_dir_all(&demo)?;
+    }
+    copy_dir(&root().join("examples/blog"), &demo)?;
+    for f in std::fs::read_dir(demo.join("revisions"))? {
+        let f = f?.path();
+        if f.extension().is_some_and(|e| e == "sql") {
+            std::fs::remove_file(f)?;
+        }
+    }
+    println!(
+        "== a fresh copy of examples/blog in {} (SQLite database blog.db)\n",
+        demo.display()
+    );
+    let step = |args: &[&str]| -> Result<()> {
+        println!("$ autogen {}", args.join(" "));
+        let mut c = Command::new(&bin);
+        c.arg("-C").arg(&demo).args(args).env_remove("DATABASE_URL");
+        run(c)?;
+        println!();
+        Ok(())
+    };
+    step(&["-m", "create blog schema"])?;
+    for f in std::fs::read_dir(demo.join("revisions"))? {
+        let f = f?.path();
+        if f.extension().is_some_and(|e| e == "sql") {
+            println!("== {}\n{}", f.display(), std::fs::read_to_string(&f)?);
+        }
+    }
+    step(&["upgrade"])?;
+    step(&["current"])?;
+    step(&["-m", "nothing changed"])?;
+    step(&["downgrade", "base"])?;
+    step(&["upgrade"])?;
+    step(&["history"])?;
+    println!(
+        "== done: edit {}/src/models and run `{} -C {} -m \"your change\"`",
+        demo.display(),
+        bin.display(),
+        demo.display()
+    );
+    Ok(())
+}
