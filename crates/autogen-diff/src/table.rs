@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use autogen_schema::{Check, Column, ForeignKey, Index, Table};
+use autogen_schema::{expression_key, Check, Column, ForeignKey, Index, Table};
 
 use crate::dependencies::Moving;
 use crate::Change;
@@ -121,12 +121,21 @@ fn diff_columns(table: &str, old: &[Column], new: &[Column], out: &mut Vec<Chang
     }
 }
 
+/// Indexes of the same name are the same when their key parts, uniqueness and method match and
+/// their predicates have the same [`expression_key`] (servers reprint WHERE clauses).
+fn same_index(a: &Index, b: &Index) -> bool {
+    a.columns == b.columns
+        && a.unique == b.unique
+        && a.method == b.method
+        && a.predicate.as_deref().map(expression_key) == b.predicate.as_deref().map(expression_key)
+}
+
 fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>) {
     let new_by_name: HashMap<&str, &Index> = new.iter().map(|i| (i.name.as_str(), i)).collect();
     let old_by_name: HashMap<&str, &Index> = old.iter().map(|i| (i.name.as_str(), i)).collect();
     for ix in old {
         // Same name, different content: there is no portable ALTER INDEX, so drop and recreate.
-        if new_by_name.get(ix.name.as_str()) != Some(&ix) {
+        if !new_by_name.get(ix.name.as_str()).is_some_and(|n| same_index(ix, n)) {
             out.push(Change::DropIndex {
                 table: table.to_string(),
                 index: ix.clone(),
@@ -134,7 +143,7 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
         }
     }
     for ix in new {
-        if old_by_name.get(ix.name.as_str()) != Some(&ix) {
+        if !old_by_name.get(ix.name.as_str()).is_some_and(|o| same_index(o, ix)) {
             out.push(Change::AddIndex {
                 table: table.to_string(),
                 index: ix.clone(),
@@ -145,6 +154,7 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
 
 /// Checks: pairs named on both sides match by name; whatever is left matches by expression when
 /// at least one side of the pair is unnamed (an introspector may not recover the name).
+/// Expressions are compared by [`expression_key`], which folds the way servers reprint them.
 fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>) {
     let mut old_used = vec![false; old.len()];
     let mut new_used = vec![false; new.len()];
@@ -162,7 +172,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
         }
         old_used[i] = true;
         new_used[j] = true;
-        if old[i].expression != c.expression {
+        if expression_key(&old[i].expression) != expression_key(&c.expression) {
             out.push(Change::DropCheck {
                 table: table.to_string(),
                 check: old[i].clone(),
@@ -173,11 +183,11 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
             });
         }
     }
-    let mut new_by_expr: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut new_by_expr: HashMap<String, Vec<usize>> = HashMap::new();
     for (j, c) in new.iter().enumerate() {
         if !new_used[j] {
             new_by_expr
-                .entry(c.expression.as_str())
+                .entry(expression_key(&c.expression))
                 .or_default()
                 .push(j);
         }
@@ -186,7 +196,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
         if old_used[i] {
             continue;
         }
-        let candidates = new_by_expr.get(c.expression.as_str());
+        let candidates = new_by_expr.get(&expression_key(&c.expression));
         let found = candidates.and_then(|js| {
             js.iter()
                 .copied()

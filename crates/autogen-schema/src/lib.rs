@@ -16,6 +16,6 @@ mod types;
 
 pub use dialect::Dialect;
 pub use naming::{NamingConvention, NamingError};
-pub use normalize::{normalize_expression, parse_default, parse_type};
+pub use normalize::{expression_key, normalize_expression, parse_default, parse_type};
 pub use text::render_text;
 pub use types::*;

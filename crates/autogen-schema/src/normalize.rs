@@ -145,6 +145,100 @@ pub fn normalize_expression(raw: &str) -> String {
     out
 }
 
+/// The key under which two CHECK (or partial-index) expressions count as the same.
+///
+/// Servers rewrite what they store: PostgreSQL prints `age >= 0 AND age < 200` back as
+/// `((age >= 0) AND (age < 200))` and `email <> ''` as `((email)::text <> ''::text)`; MariaDB
+/// quotes identifiers with backticks and lowercases keywords. The key folds those spellings
+/// together: outside string literals it lowercases, drops parentheses, identifier quotes and
+/// `::type` casts, and folds whitespace. It is a comparison key, never SQL to run. It is lossy
+/// only for expressions that differ in nothing but parenthesisation (`a OR b AND c` versus
+/// `(a OR b) AND c`), which the README's comparison contract documents.
+pub fn expression_key(expr: &str) -> String {
+    let mut out = String::with_capacity(expr.len());
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    let mut pending_space = false;
+    let push = |out: &mut String, c: char, pending_space: &mut bool| {
+        if *pending_space && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+        *pending_space = false;
+        out.push(c);
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '\'' => {
+                // A string literal, kept as written ('' escapes included).
+                push(&mut out, '\'', &mut pending_space);
+                i += 1;
+                while i < chars.len() {
+                    out.push(chars[i]);
+                    if chars[i] == '\'' {
+                        if chars.get(i + 1) == Some(&'\'') {
+                            out.push('\'');
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            ':' if chars.get(i + 1) == Some(&':') => {
+                // A PostgreSQL cast: skip `::` and the type name (words, spaces between words of
+                // a multi-word type, a parenthesised modifier, a trailing `[]`).
+                i += 2;
+                loop {
+                    while i < chars.len() && chars[i] == ' ' {
+                        i += 1;
+                    }
+                    let start = i;
+                    while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '"' | '.')) {
+                        i += 1;
+                    }
+                    if i < chars.len() && chars[i] == '(' && i > start {
+                        while i < chars.len() && chars[i] != ')' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    while i + 1 < chars.len() && chars[i] == '[' && chars[i + 1] == ']' {
+                        i += 2;
+                    }
+                    // Multi-word types: `character varying`, `timestamp with time zone`.
+                    let word: String = chars[start..i.min(chars.len())].iter().collect::<String>().to_ascii_lowercase();
+                    let continues = matches!(word.as_str(), "character" | "double" | "timestamp" | "time" | "with" | "without")
+                        && i < chars.len()
+                        && chars[i] == ' ';
+                    if !continues || start == i {
+                        break;
+                    }
+                }
+                continue;
+            }
+            '(' | ')' | '"' | '`' => {
+                pending_space = true;
+                i += 1;
+                continue;
+            }
+            c if c.is_whitespace() => {
+                pending_space = true;
+                i += 1;
+                continue;
+            }
+            c => {
+                push(&mut out, c.to_ascii_lowercase(), &mut pending_space);
+                i += 1;
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
 /// Strips parentheses that wrap the whole expression: `((0))` -> `0`, but `(a) + (b)` stays.
 fn strip_outer_parens(s: &str) -> &str {
     let mut s = s.trim();
@@ -402,6 +496,29 @@ mod tests {
         ];
         for (raw, want) in cases {
             assert_eq!(&parse_default(raw), want, "parse_default({raw:?})");
+        }
+    }
+
+    #[test]
+    fn expression_keys_fold_server_spellings() {
+        let same: &[(&str, &str)] = &[
+            ("age >= 0 AND age < 200", "((age >= 0) AND (age < 200))"),
+            ("email <> ''", "((email)::text <> ''::text)"),
+            ("age >= 0", "`age` >= 0"),
+            ("\"my col\" > 1", "(my col > 1)"),
+            ("created_at > '2020-01-01'", "(created_at > '2020-01-01'::timestamp with time zone)"),
+            ("price > 0", "(price > (0)::numeric)"),
+        ];
+        for (a, b) in same {
+            assert_eq!(expression_key(a), expression_key(b), "{a:?} vs {b:?}");
+        }
+        let different: &[(&str, &str)] = &[
+            ("age >= 0", "age > 0"),
+            ("name <> 'A'", "name <> 'a'"),
+            ("x = 'it''s'", "x = 'its'"),
+        ];
+        for (a, b) in different {
+            assert_ne!(expression_key(a), expression_key(b), "{a:?} vs {b:?}");
         }
     }
 

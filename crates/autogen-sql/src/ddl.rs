@@ -8,8 +8,8 @@
 //! reads in a revision file to be ours.
 
 use autogen_schema::{
-    Check, Column, DefaultValue, ForeignKey, Index, PrimaryKey, ReferentialAction, Schema, Table,
-    UniqueConstraint,
+    Check, Column, ColumnType, DefaultValue, ForeignKey, Index, PrimaryKey, ReferentialAction,
+    Schema, Table, UniqueConstraint,
 };
 
 use autogen_diff::{apply, Change};
@@ -175,7 +175,8 @@ pub(crate) fn state_name<T>(
 /// The canonicalisation steps common to every dialect: primary-key columns are NOT NULL (SQLite
 /// would allow NULL in a non-integer key, but autogen always declares NOT NULL there), and
 /// `DEFAULT NULL` is no default (MariaDB reports every nullable column without a default that
-/// way, so the introspector folds the two together).
+/// way, so the introspector folds the two together), and a boolean's `DEFAULT 0` / `1` is
+/// FALSE / TRUE.
 pub(crate) fn canonicalize_common(schema: &Schema) -> Schema {
     let mut out = schema.clone();
     for t in &mut out.tables {
@@ -188,9 +189,16 @@ pub(crate) fn canonicalize_common(schema: &Schema) -> Schema {
             if pk_cols.contains(&c.name) {
                 c.nullable = false;
             }
-            if c.default == Some(DefaultValue::Null) {
-                c.default = None;
-            }
+            c.default = match c.default.take() {
+                Some(DefaultValue::Null) | None => None,
+                // A boolean's `DEFAULT 1` is its TRUE, as the introspectors report it.
+                Some(DefaultValue::Number(n))
+                    if c.ty == ColumnType::Boolean && (n == "0" || n == "1") =>
+                {
+                    Some(DefaultValue::Boolean(n == "1"))
+                }
+                other => other,
+            };
         }
     }
     out

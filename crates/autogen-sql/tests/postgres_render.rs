@@ -128,6 +128,14 @@ fn table_and_column_changes() {
              ALTER TABLE \"users\" DROP COLUMN \"bio\";\n",
         ),
         (
+            vec![Change::AddColumn {
+                table: "users".into(),
+                column: col("level", int()),
+            }],
+            "-- fails if users has rows: level is NOT NULL without a default\n\
+             ALTER TABLE \"users\" ADD COLUMN \"level\" integer NOT NULL;\n",
+        ),
+        (
             vec![Change::RenameColumn {
                 table: "users".into(),
                 from: "bio".into(),

@@ -195,6 +195,23 @@ async fn check_dialect(dialect: Dialect, mut conn: Connection) {
             .indexes
             .retain(|i| i.name != "ix_things_title_created");
         things.indexes.push(index("ix_things_note", &["note"]));
+        // A value added in the middle of the enum (ALTER TYPE ... ADD VALUE ... BEFORE on
+        // PostgreSQL, MODIFY on MySQL, a CHECK rebuild on SQLite).
+        let values: Vec<String> = ["ok", "meh", "it's"]
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        to_models.enums[0].values = values.clone();
+        if let Some(mood) = to_models.tables[2]
+            .columns
+            .iter_mut()
+            .find(|c| c.name == "mood")
+        {
+            mood.ty = ColumnType::Enum {
+                name: "mood".into(),
+                values,
+            };
+        }
         let users = &mut to_models.tables[1];
         users.columns.push(with_default(
             col("score", int()),

@@ -460,3 +460,70 @@ fn canonicalize_matches_what_sqlite_reports() {
     // Canonicalising twice changes nothing.
     assert_eq!(canonicalize(Dialect::Sqlite, &got), got);
 }
+
+#[test]
+fn several_losses_share_one_warning() {
+    let stmts = render(
+        Dialect::Sqlite,
+        &users_schema(),
+        &[
+            Change::AlterColumn {
+                table: "users".into(),
+                from: nullable("bio", ColumnType::Text),
+                to: col("bio", ColumnType::Text),
+            },
+            Change::DropColumn {
+                table: "users".into(),
+                column: age(),
+            },
+        ],
+    )
+    .unwrap_or_default();
+    let drop = stmts.iter().find(|s| s.sql == "DROP TABLE \"users\"");
+    assert_eq!(
+        drop.and_then(|s| s.comment.as_deref()),
+        Some(
+            "destructive: makes users.bio NOT NULL: existing NULL values make it fail unless \
+             filled first; drops column users.age and all its data"
+        )
+    );
+}
+
+#[test]
+fn every_dialect_folds_null_and_boolean_number_defaults() {
+    let mut t = autogen_schema::Table::new("t");
+    t.columns = vec![
+        with_default(nullable("a", ColumnType::Text), DefaultValue::Null),
+        with_default(
+            col("b", ColumnType::Boolean),
+            DefaultValue::Number("1".into()),
+        ),
+        with_default(
+            col("c", ColumnType::Boolean),
+            DefaultValue::Number("0".into()),
+        ),
+        with_default(col("d", int()), DefaultValue::Number("1".into())),
+    ];
+    let schema = Schema {
+        tables: vec![t],
+        enums: vec![],
+    };
+    for d in Dialect::ALL {
+        let got = canonicalize(d, &schema);
+        let defaults: Vec<_> = got.tables[0]
+            .columns
+            .iter()
+            .map(|c| c.default.clone())
+            .collect();
+        assert_eq!(
+            defaults,
+            [
+                None,
+                Some(DefaultValue::Boolean(true)),
+                Some(DefaultValue::Boolean(false)),
+                Some(DefaultValue::Number("1".into()))
+            ],
+            "{d}"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 
 mod mysql;
 mod postgres;
+mod postgres_enum;
 mod sqlite;
 mod sqlite_group;
 mod sqlite_rebuild;

@@ -29,7 +29,7 @@
 //! `canonicalize(Sqlite)` drops `unsigned`; gives `numeric(p)` its implied scale 0; turns an
 //! `Enum` column into `Text` plus a check named `ck_<table>_<column>_enum` with the expression
 //! `"<column>" IN ('a', 'b')`; turns the type of a single-column auto-increment primary key into
-//! `Integer` and clears `auto_increment` everywhere else (SQLite has no other kind); clears
+//! `Integer` (without a default) and clears `auto_increment` everywhere else (SQLite has no other kind); clears
 //! index methods, table and column comments and `Schema::enums` (SQLite stores none of them);
 //! and makes primary-key columns NOT NULL.
 //!
@@ -38,8 +38,11 @@
 //! SQLite's ALTER TABLE can rename a table or a column and add a column that is nullable or has a
 //! constant default and no constraint. Indexes are separate objects. Every other change to a
 //! table (altering or dropping a column, keys, unique, foreign-key and check constraints) is done
-//! by rebuilding the table; consecutive changes to one table are grouped into one rebuild.
-//! Comments and enum types have no SQLite form and render to nothing.
+//! by rebuilding the table (`sqlite_rebuild.rs`); all of one table's changes that can be moved
+//! together are grouped into one rebuild, so its rows are copied once (`sqlite_group.rs`).
+//! Comments and enum types have no SQLite form and render to nothing; neither does an
+//! `AlterColumn` that only changes what SQLite does not store (a comment, an enum's values,
+//! which live in the CHECK that canonicalisation adds).
 
 use autogen_diff::{apply, Change};
 use autogen_schema::{Check, Column, ColumnType, DefaultValue, Index, Schema, Table};
@@ -122,7 +125,9 @@ impl SqlDialect for Sqlite {
                     .as_ref()
                     .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == c.name);
                 if c.auto_increment && sole_pk {
+                    // `INTEGER PRIMARY KEY AUTOINCREMENT` is declared without a default.
                     c.ty = ColumnType::Integer { unsigned: false };
+                    c.default = None;
                 } else {
                     c.auto_increment = false;
                 }

@@ -17,7 +17,6 @@ use autogen_schema::{Column, DefaultValue, Schema};
 
 use super::sqlite::Sqlite;
 use super::SqlDialect;
-use crate::ddl;
 use crate::{RenderError, Statement};
 
 /// The temporary name of a table being rebuilt.
@@ -71,7 +70,7 @@ pub(crate) fn rebuild(
                     .default
                     .as_ref()
                     .is_some_and(|d| *d != DefaultValue::Null);
-                ddl::loss_comment(&Change::AlterColumn {
+                Change::AlterColumn {
                     table: table.clone(),
                     from: from.clone(),
                     to: Column {
@@ -79,9 +78,10 @@ pub(crate) fn rebuild(
                         nullable: if fills { from.nullable } else { to.nullable },
                         ..to.clone()
                     },
-                })
+                }
+                .data_loss()
             }
-            _ => ddl::loss_comment(change),
+            _ => change.data_loss(),
         });
     }
     let after = state
@@ -134,7 +134,7 @@ pub(crate) fn rebuild(
     ));
     if targets.is_empty() {
         losses.push(format!(
-            "destructive: no column of {table} survives the rebuild; its rows are not copied"
+            "no column of {table} survives the rebuild; its rows are not copied"
         ));
     } else {
         out.push(Statement::new(format!(
@@ -148,7 +148,7 @@ pub(crate) fn rebuild(
     let drop_comment = if losses.is_empty() {
         format!("old copy of {table}; its rows were copied above")
     } else {
-        losses.join("; ")
+        format!("destructive: {}", losses.join("; "))
     };
     out.push(Statement::with_comment(
         d.drop_table_sql(table),
