@@ -115,13 +115,16 @@ impl Session {
         let files = self.revision_files();
         self.transcript
             .push_str(&format!("# revisions/ holds {} file(s)\n", files.len()));
+        // Sorted by the normalised name (`<id1>_...` before `<id2>_...`): real ids are random.
+        let mut shown: Vec<(String, String)> = Vec::new();
         for f in files {
-            let name = self.normalize(
-                &f.file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-            );
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = self.normalize(&name.unwrap_or_default());
             let text = self.normalize(&std::fs::read_to_string(&f).unwrap_or_default());
+            shown.push((name, text));
+        }
+        shown.sort();
+        for (name, text) in shown {
             self.transcript.push_str(&format!("## {name}\n{text}\n"));
         }
     }

@@ -196,7 +196,8 @@ async fn query_count_does_not_depend_on_table_count() {
             .all(|t| t.indexes.len() == 1 && t.checks.len() == 1));
         counts.push(stats.queries);
     }
-    assert_eq!(counts, [6, 6]);
+    assert_eq!(counts[0], counts[1]);
+    assert!((7..=8).contains(&counts[0]), "{counts:?}");
     conn.close().await.unwrap();
     scratch.drop_now().await.unwrap();
 }

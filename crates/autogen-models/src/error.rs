@@ -231,7 +231,7 @@ impl Diag {
     /// A compile error for the derive: the help goes on its own line, as rustc prints notes.
     pub fn to_syn(&self) -> syn::Error {
         let message = match &self.help {
-            Some(h) => format!("{}\n\n= help: {h}", self.message),
+            Some(h) => format!("{}\n= help: {h}", self.message),
             None => self.message.clone(),
         };
         syn::Error::new_spanned(SiteTokens(self.site), message)

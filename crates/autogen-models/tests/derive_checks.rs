@@ -36,22 +36,22 @@ fn model_errors_carry_the_help_line() {
     let cases: &[(&str, &[&str])] = &[
         (
             "struct A { #[model(max_lenght = 3)] a: String }",
-            &["unknown model attribute `max_lenght`\n\n= help: did you mean `max_length`?"],
+            &["unknown model attribute `max_lenght`\n= help: did you mean `max_length`?"],
         ),
         (
             "struct A { #[model(column = 3)] a: String, b: std::collections::HashMap<String, i32> }",
             &[
-                "`column` expects a string literal\n\n= help: write `column = \"name\"`",
-                "no SQL type for `std::collections::HashMap<String, i32>`\n\n= help: use #[model(column_type = \"...\")] or #[model(skip)]",
+                "`column` expects a string literal\n= help: write `column = \"name\"`",
+                "no SQL type for `std::collections::HashMap<String, i32>`\n= help: use #[model(column_type = \"...\")] or #[model(skip)]",
             ],
         ),
         (
             "enum A { X }",
-            &["derive(Model) works on structs only\n\n= help: for an SQL enum type, derive autogen::Enum on the enum instead"],
+            &["derive(Model) works on structs only\n= help: for an SQL enum type, derive autogen::Enum on the enum instead"],
         ),
         (
             "struct A(i64);",
-            &["`A` must have named fields to derive Model\n\n= help: write the struct with named fields: `struct User { id: i64, ... }`"],
+            &["`A` must have named fields to derive Model\n= help: write the struct with named fields: `struct User { id: i64, ... }`"],
         ),
     ];
     for (src, want) in cases {
@@ -73,9 +73,9 @@ fn enum_checks() {
     assert_eq!(
         got,
         [
-            "variant `Happy` carries data; an SQL enum value cannot\n\n= help: derive Enum only on enums whose variants have no fields",
-            "enum value `happy` appears twice in `Mood`\n\n= help: give one of the variants another value with #[model(rename = \"...\")]",
-            "unknown model attribute `name`\n\n= help: `name` goes in the enum's #[model(...)], not in a variant's #[model(...)]",
+            "variant `Happy` carries data; an SQL enum value cannot\n= help: derive Enum only on enums whose variants have no fields",
+            "enum value `happy` appears twice in `Mood`\n= help: give one of the variants another value with #[model(rename = \"...\")]",
+            "unknown model attribute `name`\n= help: `name` goes in the enum's #[model(...)], not in a variant's #[model(...)]",
         ]
     );
 }

@@ -1,3 +1,5 @@
+//! auto_increment on a String key fails at the flag.
+
 use autogen::Model;
 
 #[derive(Model)]

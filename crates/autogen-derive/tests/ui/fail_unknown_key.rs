@@ -1,3 +1,5 @@
+//! A misspelt key fails with a did-you-mean.
+
 use autogen::Model;
 
 #[derive(Model)]

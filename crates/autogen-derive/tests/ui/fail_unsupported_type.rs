@@ -1,3 +1,5 @@
+//! A field type with no SQL mapping fails at the type.
+
 use autogen::Model;
 
 #[derive(Model)]

@@ -1,3 +1,5 @@
+//! A string where max_length wants an integer fails at the value.
+
 use autogen::Model;
 
 #[derive(Model)]

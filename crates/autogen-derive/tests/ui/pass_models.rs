@@ -2,7 +2,7 @@
 
 use autogen::{Enum, Model};
 
-#[derive(Enum)]
+#[derive(Debug, Enum)]
 #[model(name = "post_status")]
 pub enum PostStatus {
     Draft,

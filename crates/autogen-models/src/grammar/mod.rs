@@ -1,0 +1,402 @@
+//! The one `#[model(...)]` attribute grammar: attributes in, typed definitions with sites out.
+//!
+//! Both the file reader and the derive macro go through here, so a model that compiles is a
+//! model the reader understands and the error wording is the same in both places. This module
+//! checks the *shape* of attributes (known keys, value kinds, duplicates, required parts); what
+//! the values mean together (types, key columns, names) is the lowering pass's job, and anything
+//! spanning several models is the resolve pass's.
+
+mod keys;
+
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Fields, Ident, Token, Type, Variant};
+
+pub(crate) use keys::did_you_mean;
+use keys::{read_attrs, Entry, Value, ENUM, FIELD, STRUCT, VARIANT};
+
+use crate::error::{Diag, Site};
+
+/// A `#[derive(Model)]` struct as its attributes describe it.
+pub(crate) struct ModelDef {
+    pub rust_name: String,
+    pub ident_site: Site,
+    pub table: Option<(String, Site)>,
+    pub comment: Option<String>,
+    pub renamed_from: Option<String>,
+    pub primary_key: Option<KeyDef>,
+    pub indexes: Vec<IndexDef>,
+    pub uniques: Vec<KeyDef>,
+    pub checks: Vec<CheckDef>,
+    pub fields: Vec<FieldDef>,
+}
+
+/// A struct-level `primary_key(...)` or `unique(...)`.
+pub(crate) struct KeyDef {
+    pub name: Option<String>,
+    pub columns: Vec<(String, Site)>,
+}
+
+pub(crate) struct IndexDef {
+    pub name: Option<String>,
+    pub columns: Vec<(String, Site)>,
+    pub unique: bool,
+}
+
+pub(crate) struct CheckDef {
+    pub name: Option<String>,
+    pub expr: String,
+}
+
+/// One field and its `#[model(...)]` keys. Flags hold the site of the key, for messages.
+pub(crate) struct FieldDef {
+    pub field_name: String,
+    pub site: Site,
+    pub ty: Type,
+    pub skip: bool,
+    pub column: Option<String>,
+    pub primary_key: Option<Site>,
+    pub auto_increment: Option<Site>,
+    pub unique: Option<Site>,
+    pub index: Option<Site>,
+    pub max_length: Option<(u32, Site)>,
+    pub precision: Option<(u32, Site)>,
+    pub scale: Option<(u32, Site)>,
+    pub default: Option<(String, Site)>,
+    pub column_type: Option<(String, Site)>,
+    pub references: Option<(String, Site)>,
+    pub on_delete: Option<(String, Site)>,
+    pub on_update: Option<(String, Site)>,
+    pub renamed_from: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A `#[derive(Enum)]` enum.
+pub(crate) struct EnumDef {
+    pub rust_name: String,
+    pub ident_site: Site,
+    pub name: String,
+    pub values: Vec<String>,
+}
+
+/// Whether a `#[derive(...)]` list names a derive whose path ends in `name`.
+pub(crate) fn has_derive(attrs: &[Attribute], name: &str) -> bool {
+    attrs.iter().any(|attr| {
+        if !attr.path().is_ident("derive") {
+            return false;
+        }
+        attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            .map(|paths| {
+                paths
+                    .iter()
+                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
+            })
+            .unwrap_or(false)
+    })
+}
+
+/// Reads a struct's attributes and fields. Returns the definition (as far as it could be read)
+/// and every problem found.
+pub(crate) fn parse_model(
+    ident: &Ident,
+    attrs: &[Attribute],
+    fields: &Fields,
+    diags: &mut Vec<Diag>,
+) -> Option<ModelDef> {
+    let named = match fields {
+        Fields::Named(n) => n,
+        _ => {
+            diags.push(
+                Diag::new(
+                    Site::span(ident.span()),
+                    format!("`{ident}` must have named fields to derive Model"),
+                )
+                .help("write the struct with named fields: `struct User { id: i64, ... }`"),
+            );
+            return None;
+        }
+    };
+    let mut def = ModelDef {
+        rust_name: ident.to_string(),
+        ident_site: Site::span(ident.span()),
+        table: None,
+        comment: None,
+        renamed_from: None,
+        primary_key: None,
+        indexes: Vec::new(),
+        uniques: Vec::new(),
+        checks: Vec::new(),
+        fields: Vec::new(),
+    };
+    for entry in read_attrs(attrs, &STRUCT, diags) {
+        match (entry.key, entry.value) {
+            ("table", Value::Str(s)) => {
+                if s.trim().is_empty() {
+                    diags.push(
+                        Diag::new(entry.site, "the table name is empty")
+                            .help("write `table = \"users\"` or remove the key"),
+                    );
+                } else {
+                    def.table = Some((s, entry.site));
+                }
+            }
+            ("comment", Value::Str(s)) => def.comment = Some(s),
+            ("renamed_from", Value::Str(s)) => def.renamed_from = Some(s),
+            ("primary_key", Value::Nested(inner)) => {
+                def.primary_key = key_def(inner, entry.site, "primary_key", diags);
+            }
+            ("unique", Value::Nested(inner)) => {
+                if let Some(u) = key_def(inner, entry.site, "unique", diags) {
+                    def.uniques.push(u);
+                }
+            }
+            ("index", Value::Nested(inner)) => {
+                let mut index = IndexDef {
+                    name: None,
+                    columns: Vec::new(),
+                    unique: false,
+                };
+                for e in inner {
+                    match (e.key, e.value) {
+                        ("name", Value::Str(s)) => index.name = Some(s),
+                        ("columns", Value::Columns(c)) => index.columns = c,
+                        ("unique", Value::Flag) => index.unique = true,
+                        _ => {}
+                    }
+                }
+                if index.columns.is_empty() {
+                    diags.push(missing_columns(entry.site, "index"));
+                } else {
+                    def.indexes.push(index);
+                }
+            }
+            ("check", Value::Nested(inner)) => {
+                let mut name = None;
+                let mut expr = None;
+                for e in inner {
+                    match (e.key, e.value) {
+                        ("name", Value::Str(s)) => name = Some(s),
+                        ("expr", Value::Str(s)) => expr = Some((s, e.site)),
+                        _ => {}
+                    }
+                }
+                match expr {
+                    Some((expr, _)) if !expr.trim().is_empty() => {
+                        def.checks.push(CheckDef { name, expr })
+                    }
+                    Some((_, site)) => diags.push(
+                        Diag::new(site, "the check expression is empty")
+                            .help("write the SQL condition: `expr = \"age >= 0\"`"),
+                    ),
+                    None => diags.push(
+                        Diag::new(entry.site, "`check(...)` needs an `expr`")
+                            .help("write `check(expr = \"age >= 0\")`"),
+                    ),
+                }
+            }
+            _ => {}
+        }
+    }
+    for field in &named.named {
+        let Some(fident) = &field.ident else { continue };
+        def.fields
+            .push(parse_field(fident, &field.attrs, &field.ty, diags));
+    }
+    Some(def)
+}
+
+fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Diag>) -> FieldDef {
+    let mut f = FieldDef {
+        field_name: syn::ext::IdentExt::unraw(ident).to_string(),
+        site: Site::span(ident.span()),
+        ty: ty.clone(),
+        skip: false,
+        column: None,
+        primary_key: None,
+        auto_increment: None,
+        unique: None,
+        index: None,
+        max_length: None,
+        precision: None,
+        scale: None,
+        default: None,
+        column_type: None,
+        references: None,
+        on_delete: None,
+        on_update: None,
+        renamed_from: None,
+        comment: None,
+    };
+    for e in read_attrs(attrs, &FIELD, diags) {
+        let site = e.site;
+        let value_site = e.value_site;
+        match (e.key, e.value) {
+            ("skip", Value::Flag) => f.skip = true,
+            ("primary_key", Value::Flag) => f.primary_key = Some(e.key_site),
+            ("auto_increment", Value::Flag) => f.auto_increment = Some(e.key_site),
+            ("unique", Value::Flag) => f.unique = Some(e.key_site),
+            ("index", Value::Flag) => f.index = Some(e.key_site),
+            ("max_length", Value::Int(n)) => {
+                if n == 0 {
+                    diags.push(
+                        Diag::new(site, "`max_length` must be at least 1")
+                            .help("write the longest length the column holds: `max_length = 255`"),
+                    );
+                } else {
+                    f.max_length = Some((n, site));
+                }
+            }
+            ("precision", Value::Int(n)) => f.precision = Some((n, site)),
+            ("scale", Value::Int(n)) => f.scale = Some((n, site)),
+            ("default", Value::Str(s)) => f.default = Some((s, value_site)),
+            ("column", Value::Str(s)) => {
+                if s.trim().is_empty() {
+                    diags.push(
+                        Diag::new(site, "the column name is empty")
+                            .help("write `column = \"name\"` or remove the key"),
+                    );
+                } else {
+                    f.column = Some(s);
+                }
+            }
+            ("column_type", Value::Str(s)) => f.column_type = Some((s, value_site)),
+            ("references", Value::Str(s)) => f.references = Some((s, value_site)),
+            ("on_delete", Value::Str(s)) => f.on_delete = Some((s, value_site)),
+            ("on_update", Value::Str(s)) => f.on_update = Some((s, value_site)),
+            ("renamed_from", Value::Str(s)) => f.renamed_from = Some(s),
+            ("comment", Value::Str(s)) => f.comment = Some(s),
+            _ => {}
+        }
+    }
+    f
+}
+
+/// Reads a `#[derive(Enum)]` enum: unit variants only, values snake_cased unless renamed.
+pub(crate) fn parse_enum<'a>(
+    ident: &Ident,
+    attrs: &[Attribute],
+    generics: &syn::Generics,
+    variants: impl IntoIterator<Item = &'a Variant>,
+    diags: &mut Vec<Diag>,
+) -> EnumDef {
+    let mut def = EnumDef {
+        rust_name: ident.to_string(),
+        ident_site: Site::span(ident.span()),
+        name: snake_case(&ident.to_string()),
+        values: Vec::new(),
+    };
+    if !generics.params.is_empty() {
+        diags.push(
+            Diag::new(
+                Site::of(generics),
+                format!("`{ident}` has generic parameters; an SQL enum cannot"),
+            )
+            .help("remove the generic parameters"),
+        );
+    }
+    for e in read_attrs(attrs, &ENUM, diags) {
+        if let ("name", Value::Str(s)) = (e.key, e.value) {
+            def.name = s;
+        }
+    }
+    let mut seen: Vec<(String, Site)> = Vec::new();
+    for v in variants {
+        if !matches!(v.fields, Fields::Unit) {
+            diags.push(
+                Diag::new(
+                    Site::of(v),
+                    format!(
+                        "variant `{}` carries data; an SQL enum value cannot",
+                        v.ident
+                    ),
+                )
+                .help("derive Enum only on enums whose variants have no fields"),
+            );
+        }
+        let mut value = snake_case(&syn::ext::IdentExt::unraw(&v.ident).to_string());
+        for e in read_attrs(&v.attrs, &VARIANT, diags) {
+            if let ("rename", Value::Str(s)) = (e.key, e.value) {
+                value = s;
+            }
+        }
+        let site = Site::span(v.ident.span());
+        if seen.iter().any(|(s, _)| *s == value) {
+            diags.push(
+                Diag::new(
+                    site,
+                    format!("enum value `{value}` appears twice in `{ident}`"),
+                )
+                .help("give one of the variants another value with #[model(rename = \"...\")]"),
+            );
+        } else {
+            seen.push((value.clone(), site));
+        }
+    }
+    def.values = seen.into_iter().map(|(v, _)| v).collect();
+    def
+}
+
+/// `primary_key(...)` and `unique(...)` share a shape: columns and an optional name.
+fn key_def(inner: Vec<Entry>, site: Site, what: &str, diags: &mut Vec<Diag>) -> Option<KeyDef> {
+    let mut name = None;
+    let mut columns = Vec::new();
+    for e in inner {
+        match (e.key, e.value) {
+            ("name", Value::Str(s)) => name = Some(s),
+            ("columns", Value::Columns(c)) => columns = c,
+            _ => {}
+        }
+    }
+    if columns.is_empty() {
+        diags.push(missing_columns(site, what));
+        return None;
+    }
+    Some(KeyDef { name, columns })
+}
+
+fn missing_columns(site: Site, what: &str) -> Diag {
+    Diag::new(site, format!("`{what}(...)` needs `columns(...)`"))
+        .help(format!("write `{what}(columns(\"a\", \"b\"))`"))
+}
+
+/// `PostStatus` -> `post_status`, `HTTPServer` -> `http_server`, `User2` -> `user2`.
+pub(crate) fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).map(|p| chars[p]);
+            let next = chars.get(i + 1).copied();
+            let boundary = match prev {
+                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
+                Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
+                _ => false,
+            };
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_names() {
+        for (rust, want) in [
+            ("User", "user"),
+            ("PostStatus", "post_status"),
+            ("HTTPServer", "http_server"),
+            ("User2", "user2"),
+            ("OrgMember", "org_member"),
+            ("already_snake", "already_snake"),
+        ] {
+            assert_eq!(snake_case(rust), want, "{rust}");
+        }
+    }
+}
