@@ -319,6 +319,12 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
         &[],
     );
     all += &bad_input(
+        "unreadable models file (not UTF-8)",
+        |s| std::fs::write(s.root().join("src/models.rs"), b"pub struct \xff\xfe;\n").expect("write"),
+        &m,
+        &[],
+    );
+    all += &bad_input(
         "missing autogen.toml",
         |s| std::fs::remove_file(s.root().join("autogen.toml")).expect("rm"),
         &m,

@@ -37,7 +37,7 @@ impl Connection {
         };
         match url.dialect() {
             Dialect::Sqlite => {
-                let options = SqliteConnectOptions::from_str(&secret)
+                let options = SqliteConnectOptions::from_str(secret)
                     .map_err(|e| fail(e.to_string()))?
                     .create_if_missing(true)
                     .foreign_keys(true);
@@ -46,13 +46,13 @@ impl Connection {
             }
             Dialect::Postgres => {
                 let options =
-                    PgConnectOptions::from_str(&secret).map_err(|e| fail(e.to_string()))?;
+                    PgConnectOptions::from_str(secret).map_err(|e| fail(e.to_string()))?;
                 let conn = with_timeout(options.connect()).await.map_err(fail)?;
                 Ok(Connection::Postgres(conn))
             }
             Dialect::Mysql => {
                 let options =
-                    MySqlConnectOptions::from_str(&secret).map_err(|e| fail(e.to_string()))?;
+                    MySqlConnectOptions::from_str(secret).map_err(|e| fail(e.to_string()))?;
                 let conn = with_timeout(options.connect()).await.map_err(fail)?;
                 Ok(Connection::Mysql(conn))
             }

@@ -45,17 +45,39 @@ pub const REQUIRE_ALL_VAR: &str = "AUTOGEN_TEST_REQUIRE_ALL";
 /// `AUTOGEN_TEST_REQUIRE_ALL=1`, in which case it panics so the missing server is noticed.
 /// SQLite needs no server: always `None`, silently.
 pub fn server_url(dialect: Dialect) -> Option<String> {
-    let var = env_var(dialect)?;
-    match std::env::var(var) {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            let required = std::env::var(REQUIRE_ALL_VAR).is_ok_and(|v| v.trim() == "1");
-            if required {
-                panic!("{var} is not set but {REQUIRE_ALL_VAR}=1 requires every database test to run; set {var} to a server URL such as {}", example_url(dialect));
-            }
+    match lookup_server_url(dialect, |var| std::env::var(var).ok()) {
+        Lookup::Found(url) => Some(url),
+        Lookup::Skip(var) => {
             println!("skipped: {var} not set");
             None
         }
+        Lookup::Required(message) => panic!("{message}"),
+        Lookup::NoServer => None,
+    }
+}
+
+/// What [`server_url`] decided, separated from printing and panicking so it can be tested
+/// without touching the process environment.
+#[derive(Debug, PartialEq, Eq)]
+enum Lookup {
+    Found(String),
+    Skip(&'static str),
+    Required(String),
+    NoServer,
+}
+
+fn lookup_server_url(dialect: Dialect, get: impl Fn(&str) -> Option<String>) -> Lookup {
+    let Some(var) = env_var(dialect) else {
+        return Lookup::NoServer;
+    };
+    match get(var) {
+        Some(url) if !url.trim().is_empty() => Lookup::Found(url.trim().to_string()),
+        _ if get(REQUIRE_ALL_VAR).is_some_and(|v| v.trim() == "1") => Lookup::Required(format!(
+            "{var} is not set but {REQUIRE_ALL_VAR}=1 requires every database test to run; \
+             set {var} to a server URL such as {}",
+            example_url(dialect)
+        )),
+        _ => Lookup::Skip(var),
     }
 }
 
@@ -200,4 +222,57 @@ fn unique_name() -> String {
         .map(|d| d.as_nanos())
         .unwrap_or(0);
     format!("autogen_t_{}_{nanos}_{n}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_urls_come_from_the_environment_or_skip_or_fail() {
+        let pg = "AUTOGEN_TEST_POSTGRES_URL";
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: &[(Dialect, Env, Lookup)] = &[
+            (
+                Dialect::Postgres,
+                &[(pg, " postgres://root@h/postgres ")],
+                Lookup::Found("postgres://root@h/postgres".into()),
+            ),
+            (Dialect::Postgres, &[], Lookup::Skip(pg)),
+            (Dialect::Postgres, &[(pg, "  ")], Lookup::Skip(pg)),
+            (
+                Dialect::Mysql,
+                &[(REQUIRE_ALL_VAR, "0")],
+                Lookup::Skip("AUTOGEN_TEST_MYSQL_URL"),
+            ),
+            (Dialect::Sqlite, &[(REQUIRE_ALL_VAR, "1")], Lookup::NoServer),
+        ];
+        for (dialect, env, want) in cases {
+            let got = lookup_server_url(*dialect, |var| {
+                env.iter()
+                    .find(|(k, _)| *k == var)
+                    .map(|(_, v)| v.to_string())
+            });
+            assert_eq!(&got, want, "{dialect} {env:?}");
+        }
+        let required = lookup_server_url(Dialect::Mysql, |var| {
+            (var == REQUIRE_ALL_VAR).then(|| "1".to_string())
+        });
+        let Lookup::Required(message) = required else {
+            panic!("expected a failure, got {required:?}")
+        };
+        assert!(
+            message.starts_with("AUTOGEN_TEST_MYSQL_URL is not set but AUTOGEN_TEST_REQUIRE_ALL=1")
+        );
+    }
+
+    #[test]
+    fn scratch_names_are_unique_and_valid_identifiers() {
+        let a = unique_name();
+        let b = unique_name();
+        assert_ne!(a, b);
+        assert!(a.starts_with(&format!("autogen_t_{}_", std::process::id())));
+        assert!(a.len() <= 63, "{a}");
+        assert!(a.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+    }
 }

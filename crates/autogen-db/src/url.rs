@@ -22,6 +22,8 @@ const MASK: &str = "***";
 pub struct DatabaseUrl {
     dialect: Dialect,
     target: Target,
+    /// The secret form, computed once so [`DatabaseUrl::expose`] can lend it out.
+    secret: String,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -39,6 +41,15 @@ enum Target {
 }
 
 impl DatabaseUrl {
+    fn new(dialect: Dialect, target: Target) -> DatabaseUrl {
+        let secret = secret_form(&target);
+        DatabaseUrl {
+            dialect,
+            target,
+            secret,
+        }
+    }
+
     /// Parses `sqlite:path`, `sqlite://path`, `sqlite::memory:`, `postgres://...`,
     /// `postgresql://...`, `mysql://...` and `mariadb://...`.
     pub fn parse(raw: &str) -> Result<DatabaseUrl, DbError> {
@@ -68,7 +79,7 @@ impl DatabaseUrl {
             Dialect::Sqlite => parse_sqlite(raw, rest)?,
             Dialect::Postgres | Dialect::Mysql => parse_server(raw, dialect)?,
         };
-        Ok(DatabaseUrl { dialect, target })
+        Ok(DatabaseUrl::new(dialect, target))
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -79,14 +90,14 @@ impl DatabaseUrl {
     /// replaced by `***`. Safe to print and log.
     pub fn redacted(&self) -> String {
         match &self.target {
-            Target::Sqlite { .. } => self.expose_string(),
+            Target::Sqlite { .. } => self.secret.clone(),
             Target::Server(url) => redact_url(url).to_string(),
         }
     }
 
     /// The secret form, password included. Hand it to sqlx and nowhere else.
-    pub fn expose(&self) -> String {
-        self.expose_string()
+    pub fn expose(&self) -> &str {
+        &self.secret
     }
 
     /// The database name for servers (`test` in `postgres://h/test`), the file path for SQLite
@@ -135,14 +146,14 @@ impl DatabaseUrl {
             return self.clone();
         }
         let joined = dir.join(percent_decode(path));
-        DatabaseUrl {
-            dialect: self.dialect,
-            target: Target::Sqlite {
+        DatabaseUrl::new(
+            self.dialect,
+            Target::Sqlite {
                 path: percent_encode_path(&joined.to_string_lossy()),
                 params: params.clone(),
                 memory: false,
             },
-        }
+        )
     }
 
     /// The same server with a different database (`postgres://h/a` -> `postgres://h/b`). Used to
@@ -152,10 +163,7 @@ impl DatabaseUrl {
             Target::Server(url) => {
                 let mut url = url.clone();
                 url.set_path(&format!("/{name}"));
-                Ok(DatabaseUrl {
-                    dialect: self.dialect,
-                    target: Target::Server(url),
-                })
+                Ok(DatabaseUrl::new(self.dialect, Target::Server(url)))
             }
             Target::Sqlite { .. } => Err(DbError::InvalidUrl {
                 url: self.redacted(),
@@ -183,27 +191,6 @@ impl DatabaseUrl {
             Target::Sqlite { .. } => None,
         }
     }
-
-    fn expose_string(&self) -> String {
-        match &self.target {
-            Target::Sqlite {
-                path,
-                params,
-                memory,
-            } => {
-                let path = if *memory && path.is_empty() {
-                    ":memory:"
-                } else {
-                    path
-                };
-                match params {
-                    Some(p) => format!("sqlite:{path}?{p}"),
-                    None => format!("sqlite:{path}"),
-                }
-            }
-            Target::Server(url) => url.to_string(),
-        }
-    }
 }
 
 impl FromStr for DatabaseUrl {
@@ -224,6 +211,27 @@ impl fmt::Debug for DatabaseUrl {
     /// Hand-written so that `{:?}` cannot print the password either.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DatabaseUrl({:?})", self.redacted())
+    }
+}
+
+fn secret_form(target: &Target) -> String {
+    match target {
+        Target::Sqlite {
+            path,
+            params,
+            memory,
+        } => {
+            let path = if *memory && path.is_empty() {
+                ":memory:"
+            } else {
+                path
+            };
+            match params {
+                Some(p) => format!("sqlite:{path}?{p}"),
+                None => format!("sqlite:{path}"),
+            }
+        }
+        Target::Server(url) => url.to_string(),
     }
 }
 

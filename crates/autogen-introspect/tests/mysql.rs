@@ -201,3 +201,27 @@ async fn query_count_does_not_depend_on_table_count() {
     conn.close().await.unwrap();
     scratch.drop_now().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_url_without_a_database_is_a_clear_error() {
+    let Some(server) = autogen_db::testing::server_url(Dialect::Mysql) else {
+        return;
+    };
+    let url = autogen_db::DatabaseUrl::parse(&server).unwrap();
+    // The same server with an empty path: no current database.
+    let bare = url.with_database("").unwrap();
+    assert_eq!(bare.database_name(), None);
+    let mut conn = autogen_db::Connection::connect(&bare).await.unwrap();
+    let err = introspect(&mut conn, &IntrospectOptions::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, autogen_introspect::IntrospectError::NoDatabaseSelected),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the MySQL connection has no current database; add `/<database>` to the URL"
+    );
+    conn.close().await.unwrap();
+}

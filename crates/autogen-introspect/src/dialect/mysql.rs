@@ -17,7 +17,8 @@
 //!   implicit index and not reported; an index the models declare carries its own `ix_` name.
 //! - `RESTRICT` is reported as `NoAction`: InnoDB treats the two identically and MariaDB reports
 //!   an unspecified action as `RESTRICT`.
-//! - `tinyint(1)` is `Boolean`; `float` is `Real`; `timestamp` is `Timestamp { with_time_zone:
+//! - `tinyint(1)` is `Boolean`; `float` is `Real`; `blob`, `mediumblob` and `longblob` are
+//!   `Blob` (`tinyblob` stays `Other`); `timestamp` is `Timestamp { with_time_zone:
 //!   true }` (MySQL stores it as a UTC instant and converts on read) while `datetime` is without.
 //! - `ENUM('a','b')` columns become `ColumnType::Enum { name: "<table>_<column>", values }`:
 //!   MySQL enums are anonymous, and that name is stable and unique within the database.
@@ -447,6 +448,10 @@ fn mysql_type(table: &str, column: &str, column_type: &str) -> ColumnType {
     if lower == "float" {
         return ColumnType::Real;
     }
+    // The renderer writes Blob as `longblob` (`blob` stops at 64 KiB); both read back as Blob.
+    if lower == "longblob" || lower == "mediumblob" {
+        return ColumnType::Blob;
+    }
     if lower == "timestamp" {
         return ColumnType::Timestamp {
             with_time_zone: true,
@@ -595,6 +600,9 @@ mod tests {
             ),
             ("varchar(255)", ColumnType::Varchar { length: Some(255) }),
             ("longtext", ColumnType::Other("longtext".into())),
+            ("longblob", ColumnType::Blob),
+            ("blob", ColumnType::Blob),
+            ("tinyblob", ColumnType::Other("tinyblob".into())),
             ("json", ColumnType::Json),
             (
                 "enum('a','b''c','x,y')",
