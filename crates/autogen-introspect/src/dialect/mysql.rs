@@ -347,6 +347,7 @@ fn assemble(
     let mut indexes: BTreeMap<(String, String), IndexRows> = BTreeMap::new();
     for r in statistics {
         let key = (r.text(0)?, r.text(1)?);
+        let table_name = key.0.clone();
         let entry = indexes.entry(key).or_insert(IndexRows {
             unique: r.int(2)? == 0,
             method: r.opt_text(6)?.unwrap_or_default().to_ascii_lowercase(),
@@ -356,6 +357,10 @@ fn assemble(
         let part = match (r.opt_text(3)?, r.opt_text(7)?) {
             (Some(column), _) => match r.opt_int(5)? {
                 // A prefix key part: only the first N characters are indexed.
+                // MariaDB indexes a whole TEXT/BLOB column through an automatic prefix (the
+                // longest the key allows); autogen never writes prefixes, so that one is not a
+                // prefix the model asked for and the part is the plain column.
+                Some(_) if is_long_column(by_name.get(&table_name), &column) => (column, descending, true),
                 Some(len) => (format!("{column}({len})"), descending, false),
                 None => (column, descending, true),
             },
@@ -368,12 +373,18 @@ fn assemble(
         };
         entry.parts.push(part);
     }
-    for ((table, name), ix) in indexes {
+    for ((table, name), mut ix) in indexes {
+        if ix.unique && ix.method == "hash" {
+            ix.method = "btree".into();
+        }
         let Some(t) = by_name.get_mut(&table) else {
             continue;
         };
         let column_names: Vec<String> = ix.parts.iter().map(|(n, _, _)| n.clone()).collect();
-        let plain = ix.method == "btree" && ix.parts.iter().all(|(_, desc, col)| *col && !desc);
+        // MariaDB enforces a UNIQUE key too long for a B-tree (one over a TEXT column, say) with
+        // a hidden hash ("long unique"): it is still the unique constraint the model declared.
+        let plain_method = ix.method == "btree" || (ix.unique && ix.method == "hash");
+        let plain = plain_method && ix.parts.iter().all(|(_, desc, col)| *col && !desc);
         if name == "PRIMARY" {
             t.primary_key = Some(PrimaryKey {
                 name: None,
@@ -571,6 +582,13 @@ fn check_expression(clause: &str) -> String {
     }
     out.push_str(&stripped[last..]);
     normalize_expression(&out)
+}
+
+/// A TEXT, BLOB or JSON column, which MySQL and MariaDB can only index through a prefix.
+fn is_long_column(table: Option<&Table>, column: &str) -> bool {
+    table
+        .and_then(|t| t.column(column))
+        .is_some_and(|c| matches!(c.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json))
 }
 
 #[cfg(test)]

@@ -425,11 +425,22 @@ impl Mysql {
                     },
                     |f| f.name.as_ref(),
                 );
+                let name = self.need_name(change, name)?;
                 out.push(Statement::new(format!(
                     "{}DROP FOREIGN KEY {}",
                     alter_table(self, table),
-                    self.quote(&self.need_name(change, name)?)
+                    self.quote(&name)
                 )));
+                // MySQL created an index named after the key when no index covered its columns,
+                // and keeps it after the key is dropped; the introspector hides it only while the
+                // key exists, so it goes with the key.
+                if !fk_columns_covered(t, &foreign_key.columns) {
+                    out.push(Statement::new(format!(
+                        "{}DROP INDEX {}",
+                        alter_table(self, table),
+                        self.quote(&name)
+                    )));
+                }
             }
             Change::AddCheck { table, check } => out.push(Statement::new(format!(
                 "{}ADD {}",
@@ -459,4 +470,16 @@ impl Mysql {
         }
         Ok(())
     }
+}
+
+/// Whether an index, unique constraint or primary key of `t` starts with `columns` (in order):
+/// then MySQL needed no index of its own for a foreign key over them.
+fn fk_columns_covered(t: &Table, columns: &[String]) -> bool {
+    let starts = |key: &[String]| key.len() >= columns.len() && key[..columns.len()] == *columns;
+    t.primary_key.as_ref().is_some_and(|pk| starts(&pk.columns))
+        || t.unique_constraints.iter().any(|u| starts(&u.columns))
+        || t.indexes.iter().any(|i| {
+            let names: Vec<String> = i.columns.iter().map(|c| c.name.clone()).collect();
+            starts(&names)
+        })
 }
