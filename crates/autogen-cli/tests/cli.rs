@@ -3,6 +3,9 @@
 //! `fixtures/cli/<scenario>.txt` (rewritten only by `cargo xtask bless`). Revision ids, times and
 //! the temporary folder are replaced by placeholders so the snapshots are stable.
 
+// A test that cannot set up its temporary project should fail loudly, right there.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

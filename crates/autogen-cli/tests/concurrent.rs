@@ -3,6 +3,9 @@
 //! revision is applied exactly once. One revision holds a slow step with a visible side effect (an
 //! INSERT), so a revision applied twice would leave two rows behind.
 
+// A test that cannot set up its temporary project should fail loudly, right there.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -24,7 +27,11 @@ fn autogen(dir: &Path, args: &[&str]) -> Output {
 
 fn ok(dir: &Path, args: &[&str]) -> String {
     let out = autogen(dir, args);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.status.success(), "autogen {args:?} failed:\n{text}");
     text
 }
@@ -52,7 +59,10 @@ async fn user_rows(conn: &mut Connection) -> i64 {
 }
 
 async fn two_processes_apply_each_revision_once(dialect: Dialect) {
-    let Some(scratch) = ScratchDatabase::from_env(dialect).await.expect("scratch database") else {
+    let Some(scratch) = ScratchDatabase::from_env(dialect)
+        .await
+        .expect("scratch database")
+    else {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -61,7 +71,10 @@ async fn two_processes_apply_each_revision_once(dialect: Dialect) {
     std::fs::create_dir_all(root.join("revisions")).expect("mkdir");
     std::fs::write(
         root.join("autogen.toml"),
-        format!("database_url = \"{}\"\nmodels = [\"src/*.rs\"]\n", scratch.url().expose()),
+        format!(
+            "database_url = \"{}\"\nmodels = [\"src/*.rs\"]\n",
+            scratch.url().expose()
+        ),
     )
     .expect("write config");
     std::fs::write(root.join("src/models.rs"), V1).expect("write models");
@@ -69,8 +82,14 @@ async fn two_processes_apply_each_revision_once(dialect: Dialect) {
     // Three revisions: the table, a column, and a slow hand-written data step.
     ok(root, &["-m", "create users"]);
     ok(root, &["upgrade"]);
-    std::fs::write(root.join("src/models.rs"), V1.replace("    pub name: String,\n", "    pub name: String,\n    pub bio: Option<String>,\n"))
-        .expect("write models");
+    std::fs::write(
+        root.join("src/models.rs"),
+        V1.replace(
+            "    pub name: String,\n",
+            "    pub name: String,\n    pub bio: Option<String>,\n",
+        ),
+    )
+    .expect("write models");
     ok(root, &["-m", "add bio"]);
     ok(root, &["downgrade", "base"]);
     ok(root, &["revision", "--empty", "-m", "slow data step"]);
@@ -85,8 +104,16 @@ async fn two_processes_apply_each_revision_once(dialect: Dialect) {
     };
     let text = std::fs::read_to_string(&slow).expect("read revision");
     let text = text
-        .replacen("-- autogen:upgrade\n-- (no steps)", &format!("-- autogen:upgrade\n{sleep};\nINSERT INTO users (name) VALUES ('once');"), 1)
-        .replacen("-- autogen:downgrade\n-- (no steps)", "-- autogen:downgrade\nDELETE FROM users WHERE name = 'once';", 1);
+        .replacen(
+            "-- autogen:upgrade\n-- (no steps)",
+            &format!("-- autogen:upgrade\n{sleep};\nINSERT INTO users (name) VALUES ('once');"),
+            1,
+        )
+        .replacen(
+            "-- autogen:downgrade\n-- (no steps)",
+            "-- autogen:downgrade\nDELETE FROM users WHERE name = 'once';",
+            1,
+        );
     std::fs::write(&slow, text).expect("write revision");
 
     // Two upgrades at once.
@@ -101,12 +128,32 @@ async fn two_processes_apply_each_revision_once(dialect: Dialect) {
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(spawn);
         let b = s.spawn(spawn);
-        (a.join().expect("thread a").expect("run a"), b.join().expect("thread b").expect("run b"))
+        (
+            a.join().expect("thread a").expect("run a"),
+            b.join().expect("thread b").expect("run b"),
+        )
     });
-    let show = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(a.status.success() && b.status.success(), "{dialect}: both upgrades must succeed (the second waits):\n--- a\n{}\n--- b\n{}", show(&a), show(&b));
+    let show = |o: &Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(
+        a.status.success() && b.status.success(),
+        "{dialect}: both upgrades must succeed (the second waits):\n--- a\n{}\n--- b\n{}",
+        show(&a),
+        show(&b)
+    );
     let applied_lines = show(&a).matches("Applied").count() + show(&b).matches("Applied").count();
-    assert_eq!(applied_lines, 3, "{dialect}: three revisions applied in all:\n--- a\n{}\n--- b\n{}", show(&a), show(&b));
+    assert_eq!(
+        applied_lines,
+        3,
+        "{dialect}: three revisions applied in all:\n--- a\n{}\n--- b\n{}",
+        show(&a),
+        show(&b)
+    );
 
     let mut conn = scratch.connect().await.expect("connect");
     let ids = applied(&mut conn).await;
@@ -114,9 +161,16 @@ async fn two_processes_apply_each_revision_once(dialect: Dialect) {
     unique.dedup();
     assert_eq!(ids.len(), 3, "{dialect}: version table {ids:?}");
     assert_eq!(ids, unique, "{dialect}: a revision recorded twice");
-    assert_eq!(user_rows(&mut conn).await, 1, "{dialect}: the data step ran more than once");
+    assert_eq!(
+        user_rows(&mut conn).await,
+        1,
+        "{dialect}: the data step ran more than once"
+    );
     let _ = conn.close().await;
-    assert!(ok(root, &["-m", "after"]).contains("No changes detected"), "{dialect}: schema not at the models");
+    assert!(
+        ok(root, &["-m", "after"]).contains("No changes detected"),
+        "{dialect}: schema not at the models"
+    );
     scratch.drop_now().await.expect("drop scratch database");
 }
 

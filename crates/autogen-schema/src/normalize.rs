@@ -197,7 +197,9 @@ pub fn expression_key(expr: &str) -> String {
                         i += 1;
                     }
                     let start = i;
-                    while i < chars.len() && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '"' | '.')) {
+                    while i < chars.len()
+                        && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '"' | '.'))
+                    {
                         i += 1;
                     }
                     if i < chars.len() && chars[i] == '(' && i > start {
@@ -210,9 +212,14 @@ pub fn expression_key(expr: &str) -> String {
                         i += 2;
                     }
                     // Multi-word types: `character varying`, `timestamp with time zone`.
-                    let word: String = chars[start..i.min(chars.len())].iter().collect::<String>().to_ascii_lowercase();
-                    let continues = matches!(word.as_str(), "character" | "double" | "timestamp" | "time" | "with" | "without")
-                        && i < chars.len()
+                    let word: String = chars[start..i.min(chars.len())]
+                        .iter()
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    let continues = matches!(
+                        word.as_str(),
+                        "character" | "double" | "timestamp" | "time" | "with" | "without"
+                    ) && i < chars.len()
                         && chars[i] == ' ';
                     if !continues || start == i {
                         break;
@@ -506,7 +513,10 @@ mod tests {
             ("email <> ''", "((email)::text <> ''::text)"),
             ("age >= 0", "`age` >= 0"),
             ("\"my col\" > 1", "(my col > 1)"),
-            ("created_at > '2020-01-01'", "(created_at > '2020-01-01'::timestamp with time zone)"),
+            (
+                "created_at > '2020-01-01'",
+                "(created_at > '2020-01-01'::timestamp with time zone)",
+            ),
             ("price > 0", "(price > (0)::numeric)"),
         ];
         for (a, b) in same {
