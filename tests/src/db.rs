@@ -94,11 +94,24 @@ pub async fn snapshot(
         Dialect::Postgres => format!("concat_ws('|', {})", parts.join(", ")),
         Dialect::Mysql => format!("CONCAT_WS('|', {})", parts.join(", ")),
     };
+    // MySQL types the concatenation as binary as soon as one part is a BLOB, so it is always
+    // read as bytes there and decoded leniently (the same bytes give the same text).
+    let expr = match dialect {
+        Dialect::Mysql => format!("CAST({expr} AS BINARY)"),
+        _ => expr,
+    };
     let sql = format!("SELECT {expr} AS r FROM {}", q(table));
     let mut rows: Vec<String> = match conn {
         Connection::Sqlite(c) => sqlx::query_scalar(&sql).fetch_all(c).await,
         Connection::Postgres(c) => sqlx::query_scalar(&sql).fetch_all(c).await,
-        Connection::Mysql(c) => sqlx::query_scalar(&sql).fetch_all(c).await,
+        Connection::Mysql(c) => sqlx::query_scalar::<_, Vec<u8>>(&sql)
+            .fetch_all(c)
+            .await
+            .map(|rows| {
+                rows.iter()
+                    .map(|r| String::from_utf8_lossy(r).into_owned())
+                    .collect()
+            }),
     }
     .map_err(|e| format!("{sql}: {e}"))?;
     rows.sort();

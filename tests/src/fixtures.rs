@@ -18,6 +18,9 @@ pub struct Case {
     pub before: Option<String>,
     pub after: String,
     pub seed: Option<String>,
+    /// `unsupported.txt`: `(dialect name, reason)` per line `<dialect>: <reason>`, for dialects
+    /// that cannot apply the change at all (the golden file shows the error there).
+    pub unsupported: Vec<(String, String)>,
 }
 
 impl Case {
@@ -40,6 +43,27 @@ impl Case {
     pub fn after_models(&self) -> Result<ModelSet, String> {
         models(&self.dir.join("after.rs"), &self.after)
     }
+
+    /// Why the round trip skips this case on `dialect`, from `unsupported.txt`.
+    pub fn unsupported_reason(&self, dialect: Dialect) -> Option<&str> {
+        self.unsupported
+            .iter()
+            .find(|(d, _)| d == dialect.name())
+            .map(|(_, reason)| reason.as_str())
+    }
+}
+
+/// `<dialect>: <reason>` lines; blank lines and `#` comments are skipped. A line without a colon
+/// keeps its text as the dialect name, so that the round trip reports it as unknown.
+fn unsupported_lines(text: &str) -> Vec<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(':') {
+            Some((d, reason)) => (d.trim().to_string(), reason.trim().to_string()),
+            None => (l.to_string(), String::new()),
+        })
+        .collect()
 }
 
 fn models(path: &Path, src: &str) -> Result<ModelSet, String> {
@@ -73,6 +97,9 @@ pub fn cases() -> Vec<Case> {
                 before: read("before.rs"),
                 after: read("after.rs").unwrap_or_default(),
                 seed: read("seed.sql"),
+                unsupported: read("unsupported.txt")
+                    .map(|t| unsupported_lines(&t))
+                    .unwrap_or_default(),
                 dir,
             }
         })
@@ -89,6 +116,9 @@ pub fn golden_header(case: &Case) -> RevisionHeader {
     }
 }
 
+/// How an expected file starts when autogenerate writes no revision for the case on a dialect.
+pub const NO_CHANGES: &str = "-- autogenerate finds no changes";
+
 /// The revision file autogenerate writes for `case` on `dialect`, from the models alone (the
 /// starting database is the canonical form of `before.rs`). An error is rendered into the text
 /// so that a known limitation is blessed visibly rather than skipped.
@@ -97,8 +127,12 @@ pub fn expected_revision(case: &Case, dialect: Dialect) -> Result<String, String
     let after = case.after_models()?;
     let current = autogen::sql::canonicalize(dialect, &before.schema);
     Ok(match ops::plan(dialect, &current, &after) {
-        Ok(plan) => autogen::revisions::render_revision(
+        // A change the dialect does not store (a comment on SQLite) leaves nothing to write;
+        // autogenerate then writes no revision, and the round trip checks that it does not.
+        Ok(plan) if plan.is_empty() => format!("{NO_CHANGES} on {dialect}\n"),
+        Ok(plan) => autogen::revisions::render_revision_with_notes(
             &golden_header(case),
+            &plan.notes(),
             &plan.upgrade,
             &plan.downgrade,
         ),

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 pub mod db;
 pub mod fixtures;
+pub mod gen;
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {

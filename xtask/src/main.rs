@@ -3,8 +3,13 @@
 //! - `bless`: reruns the tests in bless mode, rewriting golden files (fixtures' expected
 //!   revisions, trybuild `.stderr` files); review `git diff` afterwards.
 //! - `tidy`: cargo fmt --check, clippy -D warnings, and the dependency-direction rules below.
+//! - `bench`: autogen and Alembic side by side at 100 / 1,000 / 5,000 tables (see `bench/`).
+//! - `roundtrip`: the randomized round trip with more cases (see `roundtrip.rs`).
 //!
 //! It shells out to cargo and the built `autogen` binary; it holds no product logic.
+
+mod bench;
+mod roundtrip;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -17,8 +22,10 @@ fn main() -> ExitCode {
         Some("quickstart") => quickstart(),
         Some("bless") => bless(&args[1..]),
         Some("tidy") => tidy(),
+        Some("bench") => bench::run(&args[1..]),
+        Some("roundtrip") => roundtrip::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy>");
+            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy | bench [options] | roundtrip --cases N --seed S [--dialect D]>");
             return ExitCode::from(2);
         }
     };

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 /// Schema-diff autogeneration for Rust models: compare annotated structs with a live database and
 /// write reviewable revision files, then apply them.
@@ -22,6 +22,14 @@ pub struct Cli {
     /// Database URL; overrides DATABASE_URL, .env and autogen.toml.
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
+    /// A scratch database autogen may EMPTY and replay the revisions into (overrides `dev_url`
+    /// in autogen.toml): autogenerate then needs no live database at head, and verifies each new
+    /// revision there before writing it.
+    #[arg(long, global = true, value_name = "URL")]
+    pub dev_url: Option<String>,
+    /// With a dev database: write the new revision without checking that it round-trips.
+    #[arg(long)]
+    pub no_verify: bool,
     /// Autogenerate a revision with this message (same as `autogen revision -m MSG`).
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
@@ -41,21 +49,99 @@ pub enum Command {
         /// Write a revision with no steps, for hand-written SQL (no database needed).
         #[arg(long)]
         empty: bool,
+        /// With a dev database: write the new revision without checking that it round-trips.
+        #[arg(long)]
+        no_verify: bool,
     },
     /// Apply revisions up to TARGET.
     Upgrade {
-        /// `head`, a revision id or a unique prefix of one.
+        /// `head`, `heads` (every branch), a revision id or unique prefix, `+N` (N steps on),
+        /// `REV+N`, `REV-N`. With --sql: `[FROM:]TO` (FROM defaults to base).
         #[arg(default_value = "head")]
         target: String,
+        /// Print the SQL instead of running it (offline: no database connection).
+        #[arg(long)]
+        sql: bool,
+        /// Accept an applied revision whose file was edited since it ran (records its new
+        /// checksum). Repeatable.
+        #[arg(long, value_name = "REV")]
+        allow_edited: Vec<String>,
+        /// Refuse to run when a pending revision has destructive steps without an
+        /// `-- autogen:allow-destructive <reason>` header line (checked before anything runs).
+        #[arg(long, conflicts_with = "sql")]
+        deny_destructive: bool,
     },
     /// Revert revisions down to TARGET.
     Downgrade {
-        /// `-1` (one step), `base` (everything), or a revision id or prefix to stop at.
+        /// `-1` (one step), `base` (everything), or a revision id or prefix to stop at, `REV-N`.
+        /// With --sql: `FROM:TO`.
         #[arg(default_value = "-1", allow_hyphen_values = true)]
         target: String,
+        /// Print the SQL instead of running it (offline: no database connection).
+        #[arg(long)]
+        sql: bool,
     },
-    /// Show which revision the database is at, and whether that is the head.
+    /// Show which revision the database is at, whether that is the head, and applied revisions
+    /// edited since they ran.
     Current,
-    /// List the revisions, oldest first.
-    History,
+    /// Draw the revision graph, newest first.
+    History {
+        /// Also show each revision's file, creation time and checksum.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List the heads of the revision graph (more than one: branches to merge).
+    Heads,
+    /// Print one revision: header and both sections.
+    Show {
+        /// `head`, a revision id or unique prefix, `REV-N`.
+        #[arg(allow_hyphen_values = true)]
+        target: String,
+    },
+    /// Write a merge revision (no steps) whose parents are all current heads.
+    Merge {
+        /// What the merge joins; also names the file.
+        #[arg(short, long, value_name = "MSG")]
+        message: String,
+    },
+    /// Record the database as being at TARGET without running any revision SQL.
+    Stamp {
+        /// `head`, `heads`, `base`, a revision id or unique prefix.
+        #[arg(required_unless_present = "purge")]
+        target: Option<String>,
+        /// Empty the version table instead (the revisions folder is not read).
+        #[arg(long, conflicts_with = "target")]
+        purge: bool,
+    },
+    /// Compare models, database and revisions (for CI): exit 0 in sync, 1 on drift, 2 when the
+    /// check cannot run.
+    Check {
+        /// `human` (a schema diff and the changes) or `json` (described by docs/check.schema.json).
+        #[arg(long, value_enum, default_value = "human")]
+        format: CheckFormat,
+        /// Also fail on revisions whose destructive steps carry no
+        /// `-- autogen:allow-destructive <reason>` header line.
+        #[arg(long)]
+        deny_destructive: bool,
+    },
+    /// Print the SQL that turns FROM into TO, in FROM's dialect.
+    Diff {
+        /// A database URL, or `models` (the project's models, as TO's database would store them).
+        from: String,
+        /// A database URL, or `models`.
+        to: String,
+        /// Print the SQL that turns TO back into FROM instead.
+        #[arg(long)]
+        downgrade: bool,
+        /// Exit 1 when there is a difference (0 when there is none).
+        #[arg(long)]
+        exit_code: bool,
+    },
+}
+
+/// How `autogen check` prints its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
 }

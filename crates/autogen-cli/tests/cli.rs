@@ -207,6 +207,12 @@ fn help_of_every_command() {
         vec!["downgrade", "--help"],
         vec!["current", "--help"],
         vec!["history", "--help"],
+        vec!["heads", "--help"],
+        vec!["show", "--help"],
+        vec!["merge", "--help"],
+        vec!["stamp", "--help"],
+        vec!["check", "--help"],
+        vec!["diff", "--help"],
     ] {
         s.run(&args);
     }
@@ -323,7 +329,10 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     );
     all += &bad_input(
         "unreadable models file (not UTF-8)",
-        |s| std::fs::write(s.root().join("src/models.rs"), b"pub struct \xff\xfe;\n").expect("write"),
+        |s| {
+            std::fs::write(s.root().join("src/models.rs"), b"pub struct \xff\xfe;\n")
+                .expect("write")
+        },
         &m,
         &[],
     );
@@ -419,4 +428,174 @@ fn a_failing_revision_leaves_nothing_behind() {
         s.transcript
     );
     s.snapshot("failing_revision");
+}
+
+/// Replaces what differs between runs beyond ids: 64-hex checksums and RFC 3339 times (offline
+/// scripts record the time they were written).
+fn replace_checksums_and_times(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let is_hex = |b: u8| b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+    let time_at = |i: usize| {
+        let pattern = b"dddd-dd-ddTdd:dd:ddZ";
+        i + pattern.len() <= bytes.len()
+            && pattern.iter().zip(&bytes[i..]).all(|(p, b)| match p {
+                b'd' => b.is_ascii_digit(),
+                other => other == b,
+            })
+    };
+    while i < bytes.len() {
+        let boundary = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        if boundary && i + 64 <= bytes.len() && bytes[i..i + 64].iter().all(|b| is_hex(*b)) {
+            out.push_str("<checksum>");
+            i += 64;
+            continue;
+        }
+        if boundary && time_at(i) {
+            out.push_str("<time>");
+            i += 20;
+            continue;
+        }
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// The id of the revision whose file name contains `slug`.
+fn id_of(s: &Session, slug: &str) -> String {
+    let file = s
+        .revision_files()
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains(slug))
+        .expect("revision file");
+    let name = file
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    name[..12].to_string()
+}
+
+/// Branches, merge, heads, history, show, stamp, edited revisions and offline SQL, end to end.
+#[test]
+fn branches_merge_stamp_and_offline_sql() {
+    let mut s = Session::project(USERS);
+    assert_eq!(s.run(&["-m", "create users"]), 0);
+    assert_eq!(s.run(&["upgrade"]), 0);
+    let root = id_of(&s, "create_users");
+    assert_eq!(s.run(&["revision", "--empty", "-m", "branch one"]), 0);
+    // A second branch from the same parent, as a teammate's file would arrive by merge.
+    s.write(
+        "revisions/0000000000b2_branch_two.sql",
+        &format!(
+            "-- autogen:revision 0000000000b2\n-- autogen:parent {root}\n-- autogen:message branch two\n-- autogen:created 2000-01-01T00:00:00Z\n\n-- autogen:upgrade\nCREATE TABLE \"tags\" (\"id\" integer);\n\n-- autogen:downgrade\nDROP TABLE \"tags\";\n"
+        ),
+    );
+    assert_eq!(s.run(&["heads"]), 0);
+    assert_eq!(s.run(&["history"]), 0);
+    assert_eq!(s.run(&["-m", "blocked by two heads"]), 1);
+    assert_eq!(s.run(&["upgrade", "head"]), 1);
+    assert_eq!(s.run(&["upgrade", "heads"]), 0);
+    assert_eq!(s.run(&["merge", "-m", "join branches"]), 0);
+    assert_eq!(s.run(&["merge", "-m", "nothing left to join"]), 1);
+    assert_eq!(s.run(&["heads"]), 0);
+    assert_eq!(s.run(&["history", "--verbose"]), 0);
+    assert_eq!(s.run(&["show", "head"]), 0);
+    assert_eq!(s.run(&["show", "head-1"]), 1);
+    assert_eq!(s.run(&["show", "0000000000b2"]), 0);
+    assert_eq!(s.run(&["current"]), 0);
+    assert_eq!(s.run(&["upgrade", "+1"]), 0);
+    assert_eq!(s.run(&["current"]), 0);
+    assert_eq!(s.run(&["stamp", "base"]), 0);
+    assert_eq!(s.run(&["current"]), 0);
+    assert_eq!(s.run(&["stamp", "heads"]), 0);
+    assert_eq!(s.run(&["stamp", "--purge"]), 0);
+    assert_eq!(s.run(&["stamp", "head"]), 0);
+
+    // An applied revision edited afterwards: named by current and refused by upgrade until
+    // explicitly accepted.
+    let file = s
+        .revision_files()
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("create_users"))
+        .expect("file");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        text.replace(
+            "-- autogen:upgrade\n",
+            "-- autogen:upgrade\n-- reviewed by Ada\n",
+        ),
+    )
+    .expect("write");
+    assert_eq!(s.run(&["current"]), 0);
+    assert_eq!(s.run(&["upgrade"]), 1);
+    assert_eq!(s.run(&["upgrade", "--allow-edited", &root]), 0);
+    assert_eq!(s.run(&["current"]), 0);
+
+    // Offline SQL: no database is opened (the URL points at a server that does not exist).
+    let offline = [("DATABASE_URL", "postgres://app:pw@127.0.0.1:1/app")];
+    assert_eq!(
+        s.run_env(&["upgrade", "--sql", &format!("{root}:head")], &offline),
+        0
+    );
+    assert_eq!(
+        s.run_env(&["downgrade", "--sql", "head:0000000000b2"], &offline),
+        0
+    );
+    assert_eq!(s.run_env(&["downgrade", "--sql", "-1"], &offline), 1);
+    assert_eq!(s.run_env(&["downgrade", "--sql", "head:-2"], &offline), 1);
+    assert_eq!(s.run(&["upgrade", "--sql", "base:+1"]), 0);
+
+    // Broken folders: each names the file and the fix; nothing changes in the database.
+    for (name, text) in [
+        (
+            "revisions/bbbbbbbbbbbb_orphan.sql",
+            "-- autogen:revision bbbbbbbbbbbb\n-- autogen:parent ffffffffffff\n-- autogen:upgrade\n-- autogen:downgrade\n",
+        ),
+        ("revisions/cccccccccccc_garbage.sql", "not a revision\n"),
+    ] {
+        s.write(name, text);
+        assert_eq!(s.run(&["upgrade"]), 1);
+        std::fs::remove_file(s.root().join(name)).expect("rm");
+    }
+    s.write(
+        "revisions/dddddddddddd_one.sql",
+        "-- autogen:revision dddddddddddd\n-- autogen:parent eeeeeeeeeeee\n-- autogen:upgrade\n-- autogen:downgrade\n",
+    );
+    s.write(
+        "revisions/eeeeeeeeeeee_two.sql",
+        "-- autogen:revision eeeeeeeeeeee\n-- autogen:parent dddddddddddd\n-- autogen:upgrade\n-- autogen:downgrade\n",
+    );
+    assert_eq!(s.run(&["upgrade"]), 1);
+    std::fs::remove_file(s.root().join("revisions/dddddddddddd_one.sql")).expect("rm");
+    std::fs::remove_file(s.root().join("revisions/eeeeeeeeeeee_two.sql")).expect("rm");
+    std::fs::copy(&file, s.root().join("revisions/zz_copy.sql")).expect("copy");
+    assert_eq!(s.run(&["upgrade"]), 1);
+    std::fs::remove_file(s.root().join("revisions/zz_copy.sql")).expect("rm");
+    assert_eq!(s.run(&["current"]), 0);
+
+    // Autogenerate against a dev database: the revisions are replayed into an in-memory SQLite
+    // database, the new revision is verified there, and the live database is not needed.
+    s.write(
+        "src/models.rs",
+        &USERS.replace(
+            "    pub email: String,\n",
+            "    pub email: String,\n    pub bio: Option<String>,\n",
+        ),
+    );
+    assert_eq!(s.run(&["-m", "add bio", "--dev-url", "sqlite::memory:"]), 0);
+    assert_eq!(s.run(&["current"]), 0);
+    assert_eq!(s.run(&["-m", "again", "--dev-url", "sqlite://app.db"]), 1);
+
+    // Command lines are recorded as typed; ids passed as arguments get their placeholders here.
+    let mut transcript = replace_checksums_and_times(&s.transcript);
+    for (n, id) in s.ids.iter().enumerate() {
+        transcript = transcript.replace(id.as_str(), &format!("<id{}>", n + 1));
+    }
+    s.transcript = transcript;
+    s.snapshot("graph");
 }

@@ -153,12 +153,20 @@ pub fn apply(schema: &mut Schema, change: &Change) -> Result<(), ApplyError> {
             }
             for ix in &mut t.indexes {
                 ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
+                if let Some(p) = &mut ix.predicate {
+                    *p = autogen_schema::rename_identifier(p, from, to);
+                }
             }
             for u in &mut t.unique_constraints {
                 u.columns.iter_mut().for_each(rename);
             }
             for fk in &mut t.foreign_keys {
                 fk.columns.iter_mut().for_each(rename);
+            }
+            // As the servers do (and as the differ's renamed view does): stored expressions
+            // follow the column.
+            for ck in &mut t.checks {
+                ck.expression = autogen_schema::rename_identifier(&ck.expression, from, to);
             }
             let table_name = t.name.clone();
             for other in &mut schema.tables {

@@ -2,7 +2,7 @@
 //!
 //! `diff` is a pure function (no async, no connection, no files) and dialect-free: it compares
 //! canonical IR values and never parses SQL. Renames happen only when declared
-//! ([`DiffOptions::renames`]); nothing is renamed by guess. Ordering is a separate pure pass
+//! ([`DiffOptions::renames`]); nothing is renamed by guess ([`rename_suggestions`] only advises). Ordering is a separate pure pass
 //! ([`order`]). The downgrade of a change list is `changes.iter().rev().map(Change::inverse)`
 //! ([`downgrade`]), computed without a database. This crate deliberately knows no dialect and
 //! renders no SQL.
@@ -15,6 +15,7 @@ mod diff;
 mod error;
 mod order;
 mod renames;
+mod suggest;
 mod table;
 mod widening;
 
@@ -23,3 +24,4 @@ pub use change::Change;
 pub use diff::{diff, downgrade, DiffOptions};
 pub use error::DiffError;
 pub use order::order;
+pub use suggest::{rename_suggestions, Suggestion, SuggestionKind};

@@ -5,12 +5,15 @@
 //! whose source is gone is stale (the rename already ran) and is skipped silently, so that
 //! autogenerating right after an upgrade reports nothing. A hint that would collide (target
 //! already in the old schema, or source still in the new one) is a [`DiffError`]. Nothing is ever
-//! renamed by guess here; this file deliberately knows nothing about ordering or rendering.
+//! renamed by guess here (see `suggest.rs` for the advice given instead); this file deliberately
+//! knows nothing about ordering or rendering. The view renames a column everywhere the servers
+//! do: keys, indexes, foreign keys pointing at it, and CHECK / partial-index expression text
+//! (through `autogen_schema::rename_identifier`).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use autogen_schema::{ColumnType, RenameHints, Schema, Table};
+use autogen_schema::{rename_identifier, ColumnType, RenameHints, Schema, Table};
 
 use crate::DiffError;
 
@@ -172,6 +175,14 @@ pub(crate) fn renamed_view<'a>(
         }
         for ix in &mut t.indexes {
             ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
+            if let Some(p) = &mut ix.predicate {
+                *p = rename_in_expression(p, cols);
+            }
+        }
+        // Servers rewrite stored CHECK expressions when a column is renamed; so does the view,
+        // or a declared rename would drop and re-add every check that mentions the column.
+        for ck in &mut t.checks {
+            ck.expression = rename_in_expression(&ck.expression, cols);
         }
         for u in &mut t.unique_constraints {
             u.columns.iter_mut().for_each(rename);
@@ -196,4 +207,94 @@ pub(crate) fn renamed_view<'a>(
         }
     }
     Cow::Owned(view)
+}
+
+/// `expr` with every renamed column of its table renamed. The renames of one table are applied
+/// at once through placeholders, so swapping two names (`a` -> `b`, `b` -> `a`) works.
+fn rename_in_expression(expr: &str, cols: &HashMap<&str, &str>) -> String {
+    if cols.is_empty() {
+        return expr.to_string();
+    }
+    let mut pairs: Vec<(&str, &str)> = cols.iter().map(|(o, n)| (*o, *n)).collect();
+    pairs.sort_unstable();
+    let mut out = expr.to_string();
+    for (i, (old, _)) in pairs.iter().enumerate() {
+        out = rename_identifier(&out, old, &format!("__autogen_rename_{i}__"));
+    }
+    for (i, (_, new)) in pairs.iter().enumerate() {
+        out = rename_identifier(&out, &format!("__autogen_rename_{i}__"), new);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{diff, Change, DiffOptions};
+    use autogen_schema::{Check, Column, ColumnRename, ColumnType, RenameHints, Schema, Table};
+
+    fn table(col: &str, check: &str) -> Schema {
+        Schema {
+            tables: vec![Table {
+                columns: vec![Column::new(col, ColumnType::Integer { unsigned: false })],
+                checks: vec![Check {
+                    name: Some("ck_t_1".into()),
+                    expression: check.into(),
+                }],
+                ..Table::new("t")
+            }],
+            enums: vec![],
+        }
+    }
+
+    #[test]
+    fn a_declared_rename_carries_the_checks_that_mention_the_column() {
+        // Found by the randomized round trip: the check was dropped and re-added, and the
+        // downgrade re-added `age >= 0` before renaming the column back.
+        let mut hints = RenameHints::default();
+        hints.columns.push(ColumnRename {
+            table: "t".into(),
+            from: "age".into(),
+            to: "years".into(),
+        });
+        let options = DiffOptions { renames: hints };
+        let changes = diff(
+            &table("age", "age >= 0"),
+            &table("years", "years >= 0"),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(
+            changes,
+            vec![Change::RenameColumn {
+                table: "t".into(),
+                from: "age".into(),
+                to: "years".into()
+            }]
+        );
+        // A check that really changes is still replaced.
+        let changes = diff(
+            &table("age", "age >= 0"),
+            &table("years", "years > 0"),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(changes.len(), 3, "{changes:?}");
+    }
+
+    #[test]
+    fn applying_a_column_rename_rewrites_check_expressions() {
+        // The SQLite renderer rebuilds tables from the applied state: a stale `age >= 0` in the
+        // rebuilt table's CHECK failed the upgrade.
+        let mut schema = table("age", "\"age\" >= 0 AND age < 200");
+        let rename = Change::RenameColumn {
+            table: "t".into(),
+            from: "age".into(),
+            to: "years".into(),
+        };
+        crate::apply(&mut schema, &rename).unwrap();
+        assert_eq!(
+            schema.tables[0].checks[0].expression,
+            "\"years\" >= 0 AND years < 200"
+        );
+    }
 }

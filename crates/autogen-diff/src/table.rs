@@ -135,7 +135,10 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
     let old_by_name: HashMap<&str, &Index> = old.iter().map(|i| (i.name.as_str(), i)).collect();
     for ix in old {
         // Same name, different content: there is no portable ALTER INDEX, so drop and recreate.
-        if !new_by_name.get(ix.name.as_str()).is_some_and(|n| same_index(ix, n)) {
+        if !new_by_name
+            .get(ix.name.as_str())
+            .is_some_and(|n| same_index(ix, n))
+        {
             out.push(Change::DropIndex {
                 table: table.to_string(),
                 index: ix.clone(),
@@ -143,7 +146,10 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
         }
     }
     for ix in new {
-        if !old_by_name.get(ix.name.as_str()).is_some_and(|o| same_index(o, ix)) {
+        if !old_by_name
+            .get(ix.name.as_str())
+            .is_some_and(|o| same_index(o, ix))
+        {
             out.push(Change::AddIndex {
                 table: table.to_string(),
                 index: ix.clone(),
@@ -152,9 +158,11 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
     }
 }
 
-/// Checks: pairs named on both sides match by name; whatever is left matches by expression when
-/// at least one side of the pair is unnamed (an introspector may not recover the name).
-/// Expressions are compared by [`expression_key`], which folds the way servers reprint them.
+/// Checks: pairs named on both sides match by name; whatever is left matches by expression,
+/// whatever the names (an introspector may not recover a name, and a server names an unnamed
+/// CHECK itself, e.g. PostgreSQL's `t_age_check` against the convention's `ck_t_1`: a name-only
+/// difference is not a change). Expressions are compared by [`expression_key`], which folds the
+/// way servers reprint them.
 fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>) {
     let mut old_used = vec![false; old.len()];
     let mut new_used = vec![false; new.len()];
@@ -197,11 +205,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
             continue;
         }
         let candidates = new_by_expr.get(&expression_key(&c.expression));
-        let found = candidates.and_then(|js| {
-            js.iter()
-                .copied()
-                .find(|&j| !new_used[j] && (c.name.is_none() || new[j].name.is_none()))
-        });
+        let found = candidates.and_then(|js| js.iter().copied().find(|&j| !new_used[j]));
         match found {
             Some(j) => new_used[j] = true,
             None => out.push(Change::DropCheck {

@@ -269,12 +269,29 @@ fn name_only_differences_are_not_changes() {
 }
 
 #[test]
-fn checks_named_on_both_sides_match_by_name_only() {
-    let from = one(users().check(Some("ck_a"), "id > 0"));
-    let to = one(users().check(Some("ck_b"), "id > 0"));
+fn checks_match_by_name_first_then_by_expression_whatever_the_names() {
+    // A server-named CHECK (PostgreSQL's `users_id_check`) against the convention's name: a
+    // name-only difference, not a change.
+    let from = one(users().check(Some("users_id_check"), "id > 0"));
+    let to = one(users().check(Some("ck_users_1"), "id > 0"));
+    assert_eq!(describe(&from, &to), Vec::<String>::new());
+    // Same name, other expression: replaced.
+    let to = one(users().check(Some("users_id_check"), "id > 1"));
     assert_eq!(
         describe(&from, &to),
-        ["drop check ck_a on users", "add check ck_b on users"]
+        [
+            "drop check users_id_check on users",
+            "add check users_id_check on users"
+        ]
+    );
+    // Other name, other expression: replaced.
+    let to = one(users().check(Some("ck_b"), "id > 1"));
+    assert_eq!(
+        describe(&from, &to),
+        [
+            "drop check users_id_check on users",
+            "add check ck_b on users"
+        ]
     );
 }
 

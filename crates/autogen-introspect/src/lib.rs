@@ -9,6 +9,7 @@
 
 mod dialect;
 mod error;
+mod filter;
 mod sqltext;
 
 use autogen_db::Connection;
@@ -19,7 +20,8 @@ pub use error::IntrospectError;
 /// What to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IntrospectOptions {
-    /// Tables to leave out, by exact name (the revision runner's version tables, typically).
+    /// Tables to leave out: exact names (the revision runner's version tables, typically) or
+    /// globs such as `tmp_*` (see `filter.rs`).
     pub exclude_tables: Vec<String>,
     /// The PostgreSQL schema to read; `None` means `public`. Ignored by other dialects.
     pub pg_schema: Option<String>,

@@ -202,21 +202,31 @@ pub(crate) fn lower_model(
     check_auto_increment(def, &table, diags);
 
     for index in &def.indexes {
-        let ok = index
-            .columns
-            .iter()
-            .fold(true, |ok, (c, site)| known(c, *site, diags) && ok);
+        // Every part is checked, so that each missing column is reported.
+        let mut ok = true;
+        for part in &index.columns {
+            ok &= known(&part.column, part.site, diags);
+        }
         if ok {
-            let cols: Vec<&str> = index.columns.iter().map(|(c, _)| c.as_str()).collect();
+            // The generated name lists the columns only: direction, method and predicate are
+            // not part of it, as in the naming convention's `ix_{table}_{columns}` template.
+            let cols: Vec<&str> = index.columns.iter().map(|p| p.column.as_str()).collect();
             table.indexes.push(Index {
                 name: index
                     .name
                     .clone()
                     .unwrap_or_else(|| naming.index_name(&table_name, &cols)),
-                columns: cols.iter().map(|c| IndexColumn::asc(*c)).collect(),
+                columns: index
+                    .columns
+                    .iter()
+                    .map(|p| IndexColumn {
+                        name: p.column.clone(),
+                        descending: p.descending,
+                    })
+                    .collect(),
                 unique: index.unique,
-                method: None,
-                predicate: None,
+                method: index.method.clone(),
+                predicate: index.predicate.as_deref().map(normalize_expression),
             });
         }
     }
@@ -388,13 +398,15 @@ fn not_applicable(site: Site, key: &str, ty: &str) -> Diag {
 
 /// `max_length` on text, `precision`/`scale` on decimals.
 fn apply_size_keys(field: &FieldDef, ty: ColumnType, diags: &mut Vec<Diag>) -> ColumnType {
-    let shown = display_type(&field.ty);
+    // Spelled out only for an error: formatting a syn type costs more than the rest of this
+    // function, and it runs for every field of every model.
+    let shown = || display_type(&field.ty);
     let mut ty = ty;
     if let Some((n, site)) = field.max_length {
         if ty == ColumnType::Text {
             ty = ColumnType::Varchar { length: Some(n) };
         } else {
-            diags.push(not_applicable(site, "max_length", &shown));
+            diags.push(not_applicable(site, "max_length", &shown()));
         }
     }
     match (field.precision, field.scale) {
@@ -422,7 +434,7 @@ fn apply_size_keys(field: &FieldDef, ty: ColumnType, diags: &mut Vec<Diag>) -> C
                     scale: Some(s),
                 };
             } else {
-                diags.push(not_applicable(site, "precision", &shown));
+                diags.push(not_applicable(site, "precision", &shown()));
             }
         }
     }

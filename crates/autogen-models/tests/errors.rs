@@ -124,6 +124,36 @@ const CASES: &[Case] = &[
         want: &[("a.rs", "A {", "table `a` has two indexes or constraints named `ix_a_a`", "remove the duplicate")],
     },
     Case {
+        name: "unknown sort direction in an index key part",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"a DOWN\", \"b\")))]\nstruct A {\n    a: i64,\n    b: i64,\n}\n")],
+        want: &[("a.rs", "\"a DOWN\"", "unknown sort direction `DOWN` in index key part `a DOWN`", "optionally followed by DESC or ASC: `\"a DESC\"`")],
+    },
+    Case {
+        name: "index key part without a column",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"DESC\")))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"DESC\"", "index key part `DESC` names no column", "write the column first")],
+    },
+    Case {
+        name: "empty index predicate",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"a\"), where = \"  \"))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"  \"", "the index predicate (`where`) is empty", "where = \"deleted_at IS NULL\"")],
+    },
+    Case {
+        name: "index method that is not a name",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"a\"), method = \"hash; drop\"))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"hash; drop\"", "`hash; drop` is not an index method name", "method = \"hash\"")],
+    },
+    Case {
+        name: "descending key part on a missing column",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"nmae DESC\")))]\nstruct A {\n    name: String,\n}\n")],
+        want: &[("a.rs", "\"nmae DESC\"", "table `a` has no column `nmae`", "did you mean `name`?")],
+    },
+    Case {
+        name: "unknown key inside index(...)",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"a\"), methd = \"gin\"))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "methd", "unknown model attribute `methd`", "did you mean `method`?")],
+    },
+    Case {
         name: "invalid on_delete",
         files: &[("a.rs", ORG), ("b.rs", "#[derive(Model)]\nstruct Post {\n    #[model(references = \"orgs.id\", on_delete = \"explode\")]\n    org_id: i64,\n}\n")],
         want: &[("b.rs", "\"explode\"", "unknown referential action `explode`", "cascade, restrict, set_null, set_default, no_action")],

@@ -48,7 +48,7 @@ pub enum RevisionError {
     #[error("the revisions form a cycle: {}; a revision's parents must be older revisions, fix the `-- autogen:parent` lines of these files", format_cycle(.cycle))]
     Cycle { cycle: Vec<(String, PathBuf)> },
 
-    #[error("no revision matches `{target}`; use `head`, `base`, or a revision id (or a unique prefix of one) from `autogen history`")]
+    #[error("no revision matches `{target}`; use `head`, `heads`, `base`, a revision id (or a unique prefix of one) from `autogen history`, or `REV+N`/`REV-N`")]
     UnknownTarget { target: String },
 
     #[error("`{target}` matches several revisions: {}; use more characters of the id", candidates.join(", "))]
@@ -56,6 +56,9 @@ pub enum RevisionError {
         target: String,
         candidates: Vec<String>,
     },
+
+    #[error("cannot resolve `{target}`: {reason}")]
+    RelativeTarget { target: String, reason: String },
 
     #[error("several heads: {}; run `autogen merge` to join them, or name one revision as the target", heads.join(", "))]
     SeveralHeads { heads: Vec<String> },
@@ -84,6 +87,30 @@ fn join_errors(errors: &[RevisionError]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+/// An applied revision whose file changed after it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditedRevision {
+    pub id: String,
+    pub path: PathBuf,
+    /// SHA-256 recorded in `autogen_version` when the revision was applied.
+    pub applied_checksum: String,
+    /// SHA-256 of the file as it is now.
+    pub file_checksum: String,
+}
+
+impl std::fmt::Display for EditedRevision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({}): applied with checksum {}, the file now has {}",
+            self.id,
+            self.path.display(),
+            self.applied_checksum,
+            self.file_checksum
+        )
+    }
 }
 
 /// Which way a revision was being applied.
@@ -150,8 +177,8 @@ pub enum RunError {
     #[error("the database has revisions applied that are not in the revisions folder: {}; restore their files (did you switch branches?) before running upgrade or downgrade", ids.join(", "))]
     UnknownApplied { ids: Vec<String> },
 
-    #[error("applied revisions were edited after they ran (the file's checksum differs from the one recorded in autogen_version):\n{}\nrestore the original files; if the edit is intended and the database already matches the files, record the new checksums with `autogen stamp <current revision>`", mismatches.iter().map(|(id, path)| format!("  {id} ({})", path.display())).collect::<Vec<_>>().join("\n"))]
-    ChecksumMismatch { mismatches: Vec<(String, PathBuf)> },
+    #[error("applied revisions were edited after they ran (the file's checksum differs from the one recorded in autogen_version):\n{}\nrestore the original files; if the edit is intended and the database already matches the files, accept it with `autogen upgrade --allow-edited ID` (records the file's checksum) or `autogen stamp <current revision>`", edited.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+    ChecksumMismatch { edited: Vec<EditedRevision> },
 
     #[error("cannot downgrade to {target}: it is not applied to this database (applied heads: {})", if applied_heads.is_empty() { "none, the database is at base".to_string() } else { applied_heads.join(", ") })]
     NotApplied {

@@ -24,6 +24,11 @@
 //! `-- autogen:upgrade` on) depends only on the statements, so the same statements always give
 //! the same bytes.
 //!
+//! A reviewer acknowledges the destructive steps of a revision (the statements autogenerate marks
+//! with a `-- destructive: ...` comment) by adding one header line,
+//! `-- autogen:allow-destructive <reason>`. That line is review metadata, not SQL that runs: it
+//! is left out of the checksum, so acknowledging an already applied revision is not an edit.
+//!
 //! This file does not split sections into statements (see `split.rs`, which needs the dialect)
 //! nor look at other files (see `graph.rs`).
 
@@ -77,14 +82,59 @@ pub struct Revision {
     /// The downgrade section's text (without its marker line), trimmed.
     pub downgrade_sql: String,
     pub path: PathBuf,
-    /// SHA-256 of the whole file's bytes, lowercase hex.
+    /// SHA-256 of the file's bytes without its `-- autogen:allow-destructive` line, lowercase
+    /// hex (for a file without that line: the whole file).
     pub checksum: String,
+    /// The reason on the `-- autogen:allow-destructive <reason>` header line: a reviewer has
+    /// accepted the data loss of this revision's destructive steps. `None` without that line.
+    pub allow_destructive: Option<String>,
+}
+
+/// The comment prefix autogen-sql puts above a statement that can lose data.
+const DESTRUCTIVE_PREFIX: &str = "destructive:";
+
+impl Revision {
+    /// The warnings of the upgrade section's destructive steps: the text after every
+    /// `-- destructive:` comment line, in file order. Hand-written SQL counts once its author
+    /// marks it the same way.
+    pub fn destructive_steps(&self) -> Vec<String> {
+        self.upgrade_sql
+            .lines()
+            .filter_map(|line| {
+                let comment = line.trim().strip_prefix("--")?.trim_start();
+                let warning = comment.strip_prefix(DESTRUCTIVE_PREFIX)?;
+                Some(warning.trim().to_string())
+            })
+            .collect()
+    }
+
+    /// The destructive steps no reviewer has acknowledged: all of them without an
+    /// `allow-destructive` line, none with one.
+    pub fn unacknowledged_destructive_steps(&self) -> Vec<String> {
+        if self.allow_destructive.is_some() {
+            Vec::new()
+        } else {
+            self.destructive_steps()
+        }
+    }
 }
 
 /// Renders a revision file. Statement comments and the message are folded onto one line (a
 /// newline in them would otherwise turn the rest into executable SQL).
 pub fn render_revision(
     header: &RevisionHeader,
+    upgrade: &[Statement],
+    downgrade: &[Statement],
+) -> String {
+    render_revision_with_notes(header, &[], upgrade, downgrade)
+}
+
+/// [`render_revision`] with reviewer notes (e.g. rename suggestions): each becomes one
+/// `-- note: ...` comment line right after `-- autogen:upgrade`. Notes are plain comments, so
+/// parsing, splitting and running ignore them; they are part of the body and of the checksum.
+pub fn render_revision_with_notes(
+    header: &RevisionHeader,
+    notes: &[String],
     upgrade: &[Statement],
     downgrade: &[Statement],
 ) -> String {
@@ -96,15 +146,18 @@ pub fn render_revision(
     push_key(&mut out, "message", &header.message);
     push_key(&mut out, "created", &header.created);
     out.push('\n');
-    out.push_str(&render_body(upgrade, downgrade));
+    out.push_str(&render_body(notes, upgrade, downgrade));
     out
 }
 
 /// The part of a revision file from `-- autogen:upgrade` on.
-fn render_body(upgrade: &[Statement], downgrade: &[Statement]) -> String {
+fn render_body(notes: &[String], upgrade: &[Statement], downgrade: &[Statement]) -> String {
     let mut out = String::new();
     out.push_str(UPGRADE_MARKER);
     out.push('\n');
+    for note in notes {
+        out.push_str(&format!("-- note: {}\n", one_line(note)));
+    }
     render_section(&mut out, upgrade);
     out.push('\n');
     out.push_str(DOWNGRADE_MARKER);
@@ -192,6 +245,7 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
     let mut parents: Vec<(String, usize)> = Vec::new();
     let mut message: Option<(String, usize)> = None;
     let mut created: Option<(String, usize)> = None;
+    let mut allow_destructive: Option<(String, usize)> = None;
     let mut part = Part::Header;
     let mut upgrade_at: Option<usize> = None;
     let mut upgrade = String::new();
@@ -266,7 +320,9 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
                     return Err(err(line_no, format!("a second `{DOWNGRADE_MARKER}` line")));
                 }
             },
-            "revision" | "parent" | "message" | "created" if part != Part::Header => {
+            "revision" | "parent" | "message" | "created" | "allow-destructive"
+                if part != Part::Header =>
+            {
                 return Err(err(
                     line_no,
                     format!(
@@ -309,6 +365,21 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
                 }
                 parents.push((value.to_string(), line_no));
             }
+            "allow-destructive" => {
+                if let Some((_, first)) = &allow_destructive {
+                    return Err(err(
+                        line_no,
+                        format!("a second `-- autogen:allow-destructive` line (the first is on line {first})"),
+                    ));
+                }
+                if value.is_empty() {
+                    return Err(err(
+                        line_no,
+                        "`-- autogen:allow-destructive` needs a reason after it, e.g. `-- autogen:allow-destructive bio was never filled`".into(),
+                    ));
+                }
+                allow_destructive = Some((value.to_string(), line_no));
+            }
             "message" | "created" => {
                 let slot = if key == "message" {
                     &mut message
@@ -327,7 +398,7 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
                 return Err(err(
                     line_no,
                     format!(
-                        "unknown key `-- autogen:{other}`; the keys are revision, parent, message, created, upgrade and downgrade"
+                        "unknown key `-- autogen:{other}`; the keys are revision, parent, message, created, allow-destructive, upgrade and downgrade"
                     ),
                 ));
             }
@@ -367,8 +438,26 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         upgrade_sql: upgrade.trim().to_string(),
         downgrade_sql: downgrade.trim().to_string(),
         path: path.to_path_buf(),
-        checksum: checksum(text.as_bytes()),
+        checksum: checksum(without_acknowledgement(text).as_bytes()),
+        allow_destructive: allow_destructive.map(|(reason, _)| reason),
     })
+}
+
+/// The file text without its `-- autogen:allow-destructive` line (line ending included), which
+/// the checksum leaves out so that acknowledging a revision never counts as editing it.
+fn without_acknowledgement(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_ack = |line: &str| {
+        let line = line.trim_end_matches(['\n', '\r']);
+        matches!(autogen_key(line), Some(("allow-destructive", _)))
+    };
+    if !text.split_inclusive('\n').any(is_ack) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.split_inclusive('\n')
+            .filter(|line| !is_ack(line))
+            .collect(),
+    )
 }
 
 /// SHA-256 of `bytes` as lowercase hex.
@@ -436,6 +525,28 @@ ALTER TABLE \"users\" DROP COLUMN \"bio\";
 -- autogen:downgrade
 ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
 "
+        );
+    }
+
+    #[test]
+    fn notes_are_comment_lines_after_the_upgrade_marker() {
+        let up = [stmt("ALTER TABLE \"t\" DROP COLUMN \"a\"", None)];
+        let text = render_revision_with_notes(
+            &header(),
+            &["t.a dropped,\nt.b added".to_string()],
+            &up,
+            &[],
+        );
+        assert!(
+            text.contains("-- autogen:upgrade\n-- note: t.a dropped, t.b added\nALTER TABLE"),
+            "{text}"
+        );
+        let rev = parse_revision(Path::new("r.sql"), &text).unwrap();
+        let split = split_statements(&rev.upgrade_sql, Dialect::Sqlite);
+        assert_eq!(split.len(), 1, "{split:?}");
+        assert_eq!(
+            render_revision(&header(), &up, &[]),
+            render_revision_with_notes(&header(), &[], &up, &[])
         );
     }
 
@@ -593,6 +704,86 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
                 shown.contains("-- autogen:revision 3f9a2c1b7d04"),
                 "help missing: {shown}"
             );
+        }
+    }
+
+    #[test]
+    fn destructive_steps_and_their_acknowledgement() {
+        let text = render_revision(
+            &header(),
+            &[
+                stmt("CREATE TABLE t (id integer)", None),
+                stmt(
+                    "ALTER TABLE \"users\" DROP COLUMN \"bio\"",
+                    Some("destructive: drops column users.bio and all its data"),
+                ),
+            ],
+            &[stmt("DROP TABLE t", Some("destructive: drops table t"))],
+        );
+        let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
+        assert_eq!(rev.allow_destructive, None);
+        // Only the upgrade section counts: the downgrade runs only when asked for by name.
+        assert_eq!(
+            rev.destructive_steps(),
+            vec!["drops column users.bio and all its data"]
+        );
+        assert_eq!(
+            rev.unacknowledged_destructive_steps(),
+            rev.destructive_steps()
+        );
+
+        let acked = text.replacen(
+            "-- autogen:created",
+            "-- autogen:allow-destructive bio was never filled in\n-- autogen:created",
+            1,
+        );
+        let rev2 = parse_revision(Path::new("x.sql"), &acked).unwrap();
+        assert_eq!(
+            rev2.allow_destructive.as_deref(),
+            Some("bio was never filled in")
+        );
+        assert!(rev2.unacknowledged_destructive_steps().is_empty());
+        assert_eq!(rev2.destructive_steps().len(), 1);
+        // Acknowledging is not editing: the checksum an applied revision was recorded with holds.
+        assert_eq!(rev2.checksum, rev.checksum);
+        let edited = acked.replace("CREATE TABLE t", "CREATE TABLE u");
+        assert_ne!(
+            parse_revision(Path::new("x.sql"), &edited)
+                .unwrap()
+                .checksum,
+            rev.checksum
+        );
+
+        for (bad, needle) in [
+            (
+                acked.replacen(
+                    "-- autogen:allow-destructive bio was never filled in",
+                    "-- autogen:allow-destructive",
+                    1,
+                ),
+                "needs a reason",
+            ),
+            (
+                acked.replacen(
+                    "-- autogen:created",
+                    "-- autogen:allow-destructive again\n-- autogen:created",
+                    1,
+                ),
+                "a second `-- autogen:allow-destructive`",
+            ),
+            (
+                text.replacen(
+                    "-- autogen:downgrade",
+                    "-- autogen:allow-destructive late\n-- autogen:downgrade",
+                    1,
+                ),
+                "inside the upgrade section",
+            ),
+        ] {
+            let err = parse_revision(Path::new("x.sql"), &bad)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(needle), "{err}");
         }
     }
 }

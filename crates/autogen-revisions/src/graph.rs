@@ -8,7 +8,7 @@
 //! beyond refusing an ambiguous `head`. This file does not touch a database.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::file::{parse_revision, Revision};
 use crate::RevisionError;
@@ -50,16 +50,37 @@ impl RevisionSet {
             }
         }
         paths.sort();
-        let mut revisions = Vec::new();
+        let mut files = Vec::with_capacity(paths.len());
         let mut errors = Vec::new();
         for path in paths {
-            let bytes = match std::fs::read(&path) {
-                Ok(bytes) => bytes,
-                Err(source) => {
-                    errors.push(RevisionError::Io { path, source });
-                    continue;
-                }
-            };
+            match std::fs::read(&path) {
+                Ok(bytes) => files.push((path, bytes)),
+                Err(source) => errors.push(RevisionError::Io { path, source }),
+            }
+        }
+        RevisionSet::from_files(files, errors)
+    }
+
+    /// Validates revisions given as (file name, contents) pairs instead of a folder: what
+    /// [`EmbeddedRevisions`](crate::EmbeddedRevisions) holds after `embed_revisions!` read the
+    /// folder at compile time. Errors name the file names given.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<RevisionSet, RevisionError> {
+        let mut sorted: Vec<(PathBuf, Vec<u8>)> = sources
+            .iter()
+            .map(|(name, text)| (PathBuf::from(name), text.as_bytes().to_vec()))
+            .collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        RevisionSet::from_files(sorted, Vec::new())
+    }
+
+    /// Parses every file, reporting all unparsable ones together (with `errors` already found),
+    /// then validates the set.
+    fn from_files(
+        files: Vec<(PathBuf, Vec<u8>)>,
+        mut errors: Vec<RevisionError>,
+    ) -> Result<RevisionSet, RevisionError> {
+        let mut revisions = Vec::new();
+        for (path, bytes) in files {
             let Ok(text) = String::from_utf8(bytes) else {
                 errors.push(RevisionError::NotUtf8 { path });
                 continue;
@@ -138,6 +159,19 @@ impl RevisionSet {
         &self.revisions
     }
 
+    /// The ids of the revisions naming `id` as a parent, sorted.
+    pub fn children(&self, id: &str) -> &[String] {
+        self.children.get(id).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Revisions with no parent, in history order.
+    pub fn roots(&self) -> Vec<&Revision> {
+        self.revisions
+            .iter()
+            .filter(|r| r.parents.is_empty())
+            .collect()
+    }
+
     /// Revisions no other revision names as a parent, in history order.
     pub fn heads(&self) -> Vec<&Revision> {
         self.revisions
@@ -158,9 +192,9 @@ impl RevisionSet {
         }
     }
 
-    /// Resolves `head`, `base`, a full id or a unique id prefix. `Ok(None)` means base (before
-    /// the first revision).
-    pub fn resolve(&self, target: &str) -> Result<Option<&Revision>, RevisionError> {
+    /// Resolves `head`, `base`, a full id or a unique id prefix (no relative steps; see
+    /// [`RevisionSet::resolve`]). `Ok(None)` means base (before the first revision).
+    pub(crate) fn resolve_plain(&self, target: &str) -> Result<Option<&Revision>, RevisionError> {
         let t = target.trim();
         match t {
             "base" => return Ok(None),
@@ -243,18 +277,19 @@ impl RevisionSet {
         heads
     }
 
-    /// The revisions to apply, in order, to go from the `applied` set to `target`: every
-    /// ancestor of the target (and the target) not applied yet, parents first. `base` needs
-    /// nothing. For a linear chain this is the path from the current revision to the target.
+    /// The revisions to apply, in order, to go from the `applied` set to `target` (any upgrade
+    /// target, see [`RevisionSet::upgrade_targets`]): every ancestor of the target(s) (and the
+    /// targets) not applied yet, parents first. `base` needs nothing. For a linear chain this is
+    /// the path from the current revision to the target.
     pub fn path_to(
         &self,
         applied: &BTreeSet<String>,
         target: &str,
     ) -> Result<Vec<&Revision>, RevisionError> {
-        let Some(target) = self.resolve(target)? else {
-            return Ok(Vec::new());
-        };
-        let wanted = self.ancestors_and_self(&target.id);
+        let mut wanted = BTreeSet::new();
+        for t in self.upgrade_targets(applied, target)? {
+            wanted.extend(self.ancestors_and_self(&t.id));
+        }
         Ok(self
             .revisions
             .iter()
@@ -360,6 +395,7 @@ mod tests {
             downgrade_sql: String::new(),
             path: PathBuf::from(format!("revs/{id}_x.sql")),
             checksum: String::new(),
+            allow_destructive: None,
         }
     }
 

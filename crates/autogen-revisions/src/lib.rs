@@ -6,7 +6,9 @@
 //! [`stamp`] and [`current`] apply, revert and read revisions on a live database, recording them
 //! in the version table ([`VERSION_TABLES`]); [`upgrade_script`] and [`downgrade_script`] write the
 //! same work as an offline script. Statement splitting ([`split_statements`]) is the one place
-//! that knows where a statement ends in each dialect.
+//! that knows where a statement ends in each dialect. Targets (`head`, `heads`, `base`, ids and
+//! prefixes, `+N`, `REV-N`) are resolved in `src/target.rs`; [`EmbeddedRevisions`] is a folder
+//! compiled into an application; [`clean_database`] empties a scratch (dev) database.
 //!
 //! This crate deliberately does not compute schema differences, render changes to SQL (it takes
 //! `autogen_sql::Statement`s), choose folders or print anything: the facade and the CLI do that.
@@ -18,17 +20,28 @@ mod file;
 mod graph;
 mod name;
 mod runner;
+mod scratch;
 mod script;
 mod split;
+mod target;
 mod time;
 
 mod dialect;
+mod embedded;
 
-pub use error::{Direction, RevisionError, RunError, StatementFailure};
-pub use file::{parse_revision, render_revision, Revision, RevisionHeader, HEADER_HELP};
+pub use embedded::EmbeddedRevisions;
+pub use error::{Direction, EditedRevision, RevisionError, RunError, StatementFailure};
+pub use file::{
+    parse_revision, render_revision, render_revision_with_notes, Revision, RevisionHeader,
+    HEADER_HELP,
+};
 pub use graph::RevisionSet;
 pub use name::{file_name, is_valid_id, new_revision_id, slug, write_revision_file};
-pub use runner::{current, downgrade, history, stamp, upgrade, AppliedRevision, VERSION_TABLES};
+pub use runner::{
+    current, downgrade, edited_revisions, history, purge, stamp, upgrade, upgrade_with,
+    AppliedRevision, UpgradeOptions, VERSION_TABLES,
+};
+pub use scratch::clean_database;
 pub use script::{downgrade_script, upgrade_script};
 pub use split::split_statements;
 pub use time::{format_timestamp, now_timestamp};

@@ -12,16 +12,15 @@
 //! not print or choose files.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use autogen_db::Connection;
 
 use crate::dialect;
-use crate::error::Direction;
+use crate::error::{Direction, EditedRevision};
 use crate::file::Revision;
 use crate::graph::RevisionSet;
 use crate::split::split_statements;
-use crate::RunError;
+use crate::{RevisionError, RunError};
 
 /// Every table the runner owns. Introspection callers pass these in `exclude_tables`.
 /// `autogen_version` holds the applied revisions (every dialect); `autogen_progress` holds the
@@ -51,19 +50,81 @@ pub fn history(set: &RevisionSet) -> &[Revision] {
     set.history()
 }
 
-/// Applies every revision needed to reach `target` (`head`, an id or unique prefix; `base` does
-/// nothing), parents first. Returns the ids applied, in order. Refuses to run when applied
-/// revisions are missing from the set or were edited after they ran (checksum).
+/// Applies every revision needed to reach `target` (`head`, `heads`, an id or unique prefix,
+/// `+N`, `REV+N`; `base` does nothing), parents first. Returns the ids applied, in order.
+/// Refuses to run when applied revisions are missing from the set or were edited after they ran
+/// (checksum); see [`upgrade_with`] to accept an edit.
 pub async fn upgrade(
     conn: &mut Connection,
     set: &RevisionSet,
     target: &str,
 ) -> Result<Vec<String>, RunError> {
-    // Resolve before touching the database so a typo or an unmerged branch changes nothing.
-    set.resolve(target)?;
+    upgrade_with(conn, set, target, &UpgradeOptions::default()).await
+}
+
+/// How [`upgrade_with`] treats applied revisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpgradeOptions {
+    /// Applied revisions (ids or unique prefixes) whose edited files are accepted: their new
+    /// checksum is recorded before the upgrade runs, so later runs accept them too.
+    pub allow_edited: Vec<String>,
+}
+
+/// [`upgrade`] with options.
+pub async fn upgrade_with(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+    options: &UpgradeOptions,
+) -> Result<Vec<String>, RunError> {
+    // Resolve before touching the database so a typo or an unmerged branch changes nothing
+    // (`+N` depends on the database and is resolved under the lock).
+    match target.trim().strip_prefix('+') {
+        None => {
+            set.upgrade_targets(&BTreeSet::new(), target)?;
+        }
+        Some(n) if !n.parse::<i64>().is_ok_and(|n| n > 0) => {
+            return Err(RevisionError::RelativeTarget {
+                target: target.trim().to_string(),
+                reason: "a relative step is `+` followed by a positive number, like `+1`".into(),
+            }
+            .into())
+        }
+        Some(_) => {}
+    }
+    let mut allowed = BTreeSet::new();
+    for id in &options.allow_edited {
+        match set.resolve(id)? {
+            Some(rev) => allowed.insert(rev.id.clone()),
+            None => {
+                return Err(RevisionError::UnknownTarget {
+                    target: format!("{id} (--allow-edited needs a revision)"),
+                }
+                .into())
+            }
+        };
+    }
     dialect::lock(conn).await?;
-    let result = upgrade_locked(conn, set, target).await;
+    let result = upgrade_locked(conn, set, target, &allowed).await;
     unlock(conn, result).await
+}
+
+/// Applied revisions whose file no longer has the checksum recorded when they ran, in the
+/// order they were applied. Revisions missing from the set are not reported here (the runner
+/// refuses them separately).
+pub fn edited_revisions(set: &RevisionSet, applied: &[AppliedRevision]) -> Vec<EditedRevision> {
+    applied
+        .iter()
+        .filter_map(|a| {
+            let rev = set.get(&a.revision)?;
+            (rev.checksum != a.checksum).then(|| EditedRevision {
+                id: rev.id.clone(),
+                path: rev.path.clone(),
+                applied_checksum: a.checksum.clone(),
+                file_checksum: rev.checksum.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Reverts applied revisions down to `target`: `-N` (N steps back from the single current
@@ -82,30 +143,56 @@ pub async fn downgrade(
     unlock(conn, result).await
 }
 
-/// Records the database as being exactly at `target` (`head`, `base`, an id or unique prefix)
-/// without running any revision SQL: the target and its ancestors become the applied set (with
-/// the files' current checksums), every other row is removed. For a database brought up to date
-/// by other means, and for accepting an intended edit of an applied file. Returns the recorded
-/// ids, root first.
+/// Records the database as being exactly at `target` (`head`, `heads`, `base`, an id or unique
+/// prefix, `REV±N`) without running any revision SQL: the target(s) and their ancestors become
+/// the applied set (with the files' current checksums), every other row is removed. For a
+/// database brought up to date by other means, and for accepting an intended edit of an applied
+/// file. Returns the recorded ids, root first.
 pub async fn stamp(
     conn: &mut Connection,
     set: &RevisionSet,
     target: &str,
 ) -> Result<Vec<String>, RunError> {
-    let target = set.resolve(target)?;
+    let mut keep = BTreeSet::new();
+    for rev in set.stamp_targets(target)? {
+        keep.extend(set.ancestors_and_self(&rev.id));
+    }
     dialect::lock(conn).await?;
-    let result = stamp_locked(conn, set, target).await;
+    let result = stamp_locked(conn, set, &keep).await;
     unlock(conn, result).await
+}
+
+/// Empties the version table (and MySQL's progress table) without running any revision SQL and
+/// without looking at the revisions folder, which may be the thing that is broken. Returns the
+/// ids that were recorded.
+pub async fn purge(conn: &mut Connection) -> Result<Vec<String>, RunError> {
+    dialect::lock(conn).await?;
+    let result = purge_locked(conn).await;
+    unlock(conn, result).await
+}
+
+async fn purge_locked(conn: &mut Connection) -> Result<Vec<String>, RunError> {
+    dialect::ensure_tables(conn).await?;
+    let applied = dialect::read_applied(conn).await?;
+    let ids: Vec<String> = applied.into_iter().map(|a| a.revision).collect();
+    let plan = dialect::StampPlan {
+        delete: ids.clone(),
+        update: Vec::new(),
+        insert: Vec::new(),
+        applied_at: crate::now_timestamp(),
+        clear_progress: true,
+    };
+    dialect::stamp(conn, &plan).await?;
+    Ok(ids)
 }
 
 async fn stamp_locked(
     conn: &mut Connection,
     set: &RevisionSet,
-    target: Option<&Revision>,
+    keep: &BTreeSet<String>,
 ) -> Result<Vec<String>, RunError> {
     dialect::ensure_tables(conn).await?;
     let applied = dialect::read_applied(conn).await?;
-    let keep = target.map_or_else(BTreeSet::new, |t| set.ancestors_and_self(&t.id));
     let mut plan = dialect::StampPlan {
         delete: applied
             .iter()
@@ -115,6 +202,7 @@ async fn stamp_locked(
         update: Vec::new(),
         insert: Vec::new(),
         applied_at: crate::now_timestamp(),
+        clear_progress: true,
     };
     let mut recorded = Vec::new();
     for rev in set.history().iter().filter(|r| keep.contains(&r.id)) {
@@ -172,11 +260,36 @@ async fn upgrade_locked(
     conn: &mut Connection,
     set: &RevisionSet,
     target: &str,
+    allowed: &BTreeSet<String>,
 ) -> Result<Vec<String>, RunError> {
     dialect::ensure_tables(conn).await?;
     let applied = dialect::read_applied(conn).await?;
     check_known(set, &applied)?;
-    check_checksums(set, &applied)?;
+    let (accepted, refused): (Vec<EditedRevision>, Vec<EditedRevision>) =
+        edited_revisions(set, &applied)
+            .into_iter()
+            .partition(|e| allowed.contains(&e.id));
+    if !refused.is_empty() {
+        return Err(RunError::ChecksumMismatch { edited: refused });
+    }
+    if !accepted.is_empty() {
+        // Record the accepted files' checksums first, so the acceptance holds for later runs
+        // even when there is nothing to apply.
+        dialect::stamp(
+            conn,
+            &dialect::StampPlan {
+                delete: Vec::new(),
+                update: accepted
+                    .into_iter()
+                    .map(|e| (e.id, e.file_checksum))
+                    .collect(),
+                insert: Vec::new(),
+                applied_at: crate::now_timestamp(),
+                clear_progress: false,
+            },
+        )
+        .await?;
+    }
     let applied_ids: BTreeSet<String> = applied.into_iter().map(|a| a.revision).collect();
     let plan = set.path_to(&applied_ids, target)?;
     dialect::check_partial(conn, plan.first().copied(), Direction::Upgrade).await?;
@@ -316,21 +429,6 @@ fn check_known(set: &RevisionSet, applied: &[AppliedRevision]) -> Result<(), Run
         Ok(())
     } else {
         Err(RunError::UnknownApplied { ids: unknown })
-    }
-}
-
-fn check_checksums(set: &RevisionSet, applied: &[AppliedRevision]) -> Result<(), RunError> {
-    let mismatches: Vec<(String, PathBuf)> = applied
-        .iter()
-        .filter_map(|a| {
-            let rev = set.get(&a.revision)?;
-            (rev.checksum != a.checksum).then(|| (rev.id.clone(), rev.path.clone()))
-        })
-        .collect();
-    if mismatches.is_empty() {
-        Ok(())
-    } else {
-        Err(RunError::ChecksumMismatch { mismatches })
     }
 }
 

@@ -17,7 +17,8 @@ use crate::split::split_statements;
 use crate::RevisionError;
 
 /// The script that upgrades a database at `from` (`base`, or a revision id/prefix: that
-/// revision and its ancestors are taken as applied) to `target`.
+/// revision and its ancestors are taken as applied) to `target` (any upgrade target; `+N`
+/// counts from `from`). The statements are split exactly as the runner splits them.
 pub fn upgrade_script(
     set: &RevisionSet,
     dialect: Dialect,
@@ -51,10 +52,11 @@ pub fn downgrade_script(
 }
 
 fn applied_at(set: &RevisionSet, from: &str) -> Result<BTreeSet<String>, RevisionError> {
-    Ok(match set.resolve(from)? {
-        Some(rev) => set.ancestors_and_self(&rev.id),
-        None => BTreeSet::new(),
-    })
+    let mut applied = BTreeSet::new();
+    for rev in set.stamp_targets(from)? {
+        applied.extend(set.ancestors_and_self(&rev.id));
+    }
+    Ok(applied)
 }
 
 fn render(
@@ -74,6 +76,11 @@ fn render(
         return out;
     }
     let _ = writeln!(out, "\n{CREATE_VERSION_TABLE};");
+    if dialect == Dialect::Sqlite {
+        // As the runner does: a table rebuild must not cascade deletes, and the pragma is a
+        // no-op inside a transaction, so it is switched off up front.
+        out.push_str("PRAGMA foreign_keys = OFF;\n");
+    }
     // On MySQL/MariaDB DDL commits implicitly, so a transaction would only pretend.
     let transactional = dialect != Dialect::Mysql;
     let now = crate::now_timestamp();
@@ -116,6 +123,9 @@ fn render(
         if transactional {
             out.push_str("COMMIT;\n");
         }
+    }
+    if dialect == Dialect::Sqlite {
+        out.push_str("\n-- lists rows that violate foreign keys; expect no output\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;\n");
     }
     out
 }

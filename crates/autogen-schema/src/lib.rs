@@ -11,11 +11,13 @@
 mod dialect;
 mod naming;
 mod normalize;
+mod rename_ident;
 mod text;
 mod types;
 
 pub use dialect::Dialect;
-pub use naming::{NamingConvention, NamingError};
+pub use naming::{shorten, NamingConvention, NamingError};
 pub use normalize::{expression_key, normalize_expression, parse_default, parse_type};
+pub use rename_ident::rename_identifier;
 pub use text::render_text;
 pub use types::*;

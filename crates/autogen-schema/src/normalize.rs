@@ -243,7 +243,122 @@ pub fn expression_key(expr: &str) -> String {
             }
         }
     }
-    out.trim().to_string()
+    tidy_spaces(&fold_operator_spellings(out.trim()))
+}
+
+/// Folds the spaces dropped parentheses leave behind, outside string literals: runs of spaces
+/// become one, and none stays before `,` or `]` or after `[`. PostgreSQL's reprint of its own
+/// reprint (`ARRAY[('a'::character varying)::text]` for `ARRAY['a'::character varying]`) then
+/// keys the same.
+fn tidy_spaces(key: &str) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                i += 1;
+                if chars[i - 1] == '\'' {
+                    if chars.get(i) == Some(&'\'') {
+                        out.push('\'');
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            continue;
+        }
+        if c == ' ' {
+            let next = chars[i..].iter().find(|c| **c != ' ');
+            let after_open = out.ends_with(' ') || out.ends_with('[') || out.is_empty();
+            if after_open || matches!(next, None | Some(',') | Some(']')) {
+                i += 1;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// The second half of [`expression_key`], on text already lowercased and without parentheses
+/// or casts: PostgreSQL's operator spellings back to the SQL a model author writes.
+/// `x = any array[a, b]` is `x in a, b` (PostgreSQL stores `IN (...)` as `= ANY (ARRAY[...])`),
+/// `<> all array[...]` is `not in`, `~~` / `~~*` are `like` / `ilike` (with `!` for `not`), and
+/// `!=` is `<>`. String literals are copied untouched. `BETWEEN`, which PostgreSQL expands into
+/// two comparisons, is not folded: write the comparisons in the model.
+fn fold_operator_spellings(key: &str) -> String {
+    const FOLDS: &[(&str, &str)] = &[
+        ("= any array[", "in "),
+        ("<> all array[", "not in "),
+        ("!~~*", "not ilike"),
+        ("~~*", "ilike"),
+        ("!~~", "not like"),
+        ("~~", "like"),
+        ("!=", "<>"),
+    ];
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = String::with_capacity(key.len());
+    // Open `array[` brackets whose closing `]` is dropped with them.
+    let mut open_arrays = 0usize;
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            out.push(c);
+            i += 1;
+            while i < chars.len() {
+                out.push(chars[i]);
+                i += 1;
+                if chars[i - 1] == '\'' {
+                    if chars.get(i) == Some(&'\'') {
+                        out.push('\'');
+                        i += 1;
+                        continue;
+                    }
+                    break;
+                }
+            }
+            continue;
+        }
+        let rest = &chars[i..];
+        let fold = FOLDS.iter().find(|(from, _)| {
+            from.chars().count() <= rest.len() && from.chars().zip(rest).all(|(a, b)| a == *b)
+        });
+        if let Some((from, to)) = fold {
+            out.push_str(to);
+            if from.ends_with('[') {
+                depth += 1;
+                open_arrays = depth;
+            }
+            i += from.chars().count();
+            continue;
+        }
+        match c {
+            '[' => {
+                depth += 1;
+                out.push(c);
+            }
+            ']' => {
+                if depth > 0 && depth == open_arrays {
+                    open_arrays = 0;
+                } else {
+                    out.push(c);
+                }
+                depth = depth.saturating_sub(1);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Strips parentheses that wrap the whole expression: `((0))` -> `0`, but `(a) + (b)` stays.
@@ -518,6 +633,24 @@ mod tests {
                 "(created_at > '2020-01-01'::timestamp with time zone)",
             ),
             ("price > 0", "(price > (0)::numeric)"),
+            (
+                "kind IN ('admin', 'staff')",
+                "((kind)::text = ANY ((ARRAY['admin'::character varying, 'staff'::character varying])::text[]))",
+            ),
+            (
+                "((kind)::text = ANY ((ARRAY['admin'::character varying, 'staff'::character varying])::text[]))",
+                "((kind)::text = ANY (ARRAY[('admin'::character varying)::text, ('staff'::character varying)::text]))",
+            ),
+            ("n NOT IN (1, 2)", "(n <> ALL (ARRAY[1, 2]))"),
+            ("email NOT LIKE '%@x'", "((email)::text !~~ '%@x'::text)"),
+            ("email LIKE 'a%'", "((email)::text ~~ 'a%'::text)"),
+            ("email ILIKE 'a%'", "(email ~~* 'a%'::text)"),
+            ("email NOT ILIKE 'a%'", "(email !~~* 'a%'::text)"),
+            ("a != b", "(a <> b)"),
+            (
+                "tags[1] IN ('x') AND n > 0",
+                "((tags[1] = ANY (ARRAY['x'::text])) AND (n > 0))",
+            ),
         ];
         for (a, b) in same {
             assert_eq!(expression_key(a), expression_key(b), "{a:?} vs {b:?}");
@@ -526,6 +659,9 @@ mod tests {
             ("age >= 0", "age > 0"),
             ("name <> 'A'", "name <> 'a'"),
             ("x = 'it''s'", "x = 'its'"),
+            ("x IN ('a', 'b')", "x IN ('a', 'c')"),
+            ("x LIKE 'a%'", "x NOT LIKE 'a%'"),
+            ("x = '~~'", "x = 'like'"),
         ];
         for (a, b) in different {
             assert_ne!(expression_key(a), expression_key(b), "{a:?} vs {b:?}");

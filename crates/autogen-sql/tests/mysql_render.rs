@@ -338,3 +338,42 @@ fn canonicalize_matches_what_mysql_reports() {
     );
     assert_eq!(canonicalize(Dialect::Mysql, &got), got);
 }
+
+#[test]
+fn canonicalize_reads_hash_indexes_as_innodb_stores_them() {
+    // InnoDB builds a B-tree for `USING HASH` and reports BTREE; MariaDB's unique HASH key over
+    // a plain column is reported as a unique constraint. Descending parts and predicates stay.
+    let mut t = Table::new("t");
+    t.columns = vec![col("a", int()), col("b", int())];
+    let desc = |name: &str| IndexColumn {
+        name: name.into(),
+        descending: true,
+    };
+    t.indexes = vec![
+        Index {
+            method: Some("hash".into()),
+            ..index("ix_t_a", &["a"])
+        },
+        Index {
+            method: Some("hash".into()),
+            unique: true,
+            ..index("ux_t_b", &["b"])
+        },
+        Index {
+            columns: vec![desc("a"), IndexColumn::asc("b")],
+            predicate: Some("a > 0".into()),
+            ..index("ix_t_a_b", &[])
+        },
+    ];
+    let schema = Schema {
+        tables: vec![t],
+        enums: vec![],
+    };
+    let got = canonicalize(Dialect::Mysql, &schema);
+    let t = &got.tables[0];
+    assert_eq!(t.indexes.len(), 2, "{:#?}", t.indexes);
+    assert_eq!(t.indexes[0], index("ix_t_a", &["a"]));
+    assert_eq!(t.indexes[1].columns, vec![desc("a"), IndexColumn::asc("b")]);
+    assert_eq!(t.indexes[1].predicate.as_deref(), Some("a > 0"));
+    assert_eq!(t.unique_constraints, vec![unique("ux_t_b", &["b"])]);
+}

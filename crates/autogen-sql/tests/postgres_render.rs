@@ -436,3 +436,58 @@ fn canonicalize_matches_what_postgres_reports() {
     );
     assert_eq!(canonicalize(Dialect::Postgres, &got), got);
 }
+
+#[test]
+fn index_options_render_and_unique_needs_btree() {
+    let s = users_schema();
+    let add = |index: Index| Change::AddIndex {
+        table: "users".into(),
+        index,
+    };
+    let options = Index {
+        columns: vec![
+            IndexColumn {
+                name: "age".into(),
+                descending: true,
+            },
+            IndexColumn::asc("id"),
+        ],
+        method: Some("hash".into()),
+        predicate: Some("age > 0 AND bio IS NOT NULL".into()),
+        ..index("ix_users_age", &[])
+    };
+    assert_eq!(
+        pg(&s, &[add(options.clone())]),
+        "CREATE INDEX \"ix_users_age\" ON \"users\" USING hash (\"age\" DESC, \"id\") WHERE age > 0 AND bio IS NOT NULL;\n"
+    );
+    // A unique btree index is fine with a predicate; a unique hash index is refused.
+    let unique_btree = Index {
+        unique: true,
+        method: None,
+        ..options.clone()
+    };
+    assert!(pg(&s, &[add(unique_btree)]).starts_with("CREATE UNIQUE INDEX"));
+    for change in [
+        add(Index {
+            unique: true,
+            ..options.clone()
+        }),
+        Change::CreateTable({
+            let mut t = Table::new("t");
+            t.columns = vec![col("a", int())];
+            t.indexes = vec![Index {
+                unique: true,
+                method: Some("gin".into()),
+                ..index("ix_t_a", &["a"])
+            }];
+            t
+        }),
+    ] {
+        match render(Dialect::Postgres, &s, &[change]) {
+            Err(RenderError::Unsupported { hint, .. }) => {
+                assert!(hint.contains("only with the btree method"), "{hint}")
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+    }
+}

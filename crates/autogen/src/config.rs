@@ -31,8 +31,15 @@ revisions = "revisions"
 # Tables autogen never touches (globs), besides its own version table.
 exclude_tables = []
 
+# If not empty, autogen manages only tables matching one of these globs.
+# include_tables = ["app_*"]
+
 # PostgreSQL only: the schema to read and write.
 # pg_schema = "public"
+
+# A scratch database autogen may EMPTY and replay the revisions into, so `autogen -m` needs no
+# live database at head and verifies each new revision round-trips before writing it.
+# dev_url = "sqlite::memory:"
 
 # Names generated for constraints and indexes that the models do not name.
 # [naming]
@@ -54,7 +61,12 @@ pub struct Config {
     pub revisions: PathBuf,
     #[serde(default)]
     pub exclude_tables: Vec<String>,
+    /// When not empty, only tables matching one of these globs are managed.
+    #[serde(default)]
+    pub include_tables: Vec<String>,
     pub pg_schema: Option<String>,
+    /// A scratch database autogen empties and replays the revisions into (see `ops::dev`).
+    pub dev_url: Option<String>,
     #[serde(default)]
     pub naming: NamingConfig,
 }
@@ -85,7 +97,9 @@ impl Default for Config {
             models: default_models(),
             revisions: default_revisions(),
             exclude_tables: Vec::new(),
+            include_tables: Vec::new(),
             pg_schema: None,
+            dev_url: None,
             naming: NamingConfig::default(),
         }
     }
@@ -113,6 +127,13 @@ impl Config {
                 path: path.to_path_buf(),
                 source: e,
             })?;
+        if let Err(message) = config.table_filter() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+                help: "include_tables and exclude_tables take globs such as \"tmp_*\" or \"audit_{a,b}\"".into(),
+            });
+        }
         if config.models.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
@@ -136,6 +157,11 @@ impl Config {
             Err(e) => return Err(ConfigError::Io { path, source: e }),
         };
         Config::parse(&path, &text)
+    }
+
+    /// The compiled `include_tables` / `exclude_tables` globs.
+    pub fn table_filter(&self) -> Result<crate::tables::TableFilter, String> {
+        crate::tables::TableFilter::new(&self.include_tables, &self.exclude_tables)
     }
 
     /// The naming convention: the defaults with `[naming]` overrides applied.

@@ -74,6 +74,15 @@ pub enum Error {
     },
     #[error("a revision needs a message\n  help: pass -m \"what this revision does\"")]
     EmptyMessage,
+    /// A command was asked for something it cannot do as asked (comparing two dialects, `models`
+    /// without a project, ...).
+    #[error("{message}\n  help: {help}")]
+    Usage { message: String, help: String },
+    #[error("the new revision does not round-trip on the dev database, so it was not written: {stage}\n{}\n  help: fix the models or the renderer issue shown, or write this revision by hand (`autogen revision --empty`); `--no-verify` skips this check", differences.iter().map(|d| format!("    {d}")).collect::<Vec<_>>().join("\n"))]
+    NotVerified {
+        stage: String,
+        differences: Vec<String>,
+    },
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -6,12 +6,15 @@
 
 pub mod config;
 mod error;
+mod migrator;
 pub mod ops;
 mod project;
+pub mod tables;
 
-pub use autogen_derive::{Enum, Model};
+pub use autogen_derive::{embed_revisions, Enum, Model};
 pub use config::{Config, UrlSource};
 pub use error::{ConfigError, Error};
+pub use migrator::{MigrationStatus, Migrator};
 pub use project::Project;
 
 /// The lower crates, for tests and tools that need a layer directly.

@@ -1,4 +1,5 @@
-//! Commands that apply or read revisions: `upgrade`, `downgrade`, `current`, `history`.
+//! Commands that apply revisions: `upgrade`, `downgrade` (`current`, `history` and the other
+//! graph commands live in `graph.rs`).
 
 use std::process::ExitCode;
 
@@ -7,11 +8,23 @@ use autogen::ops;
 
 use super::load;
 use crate::cli::Cli;
-use crate::output::{DIM, OK, WARN};
+use crate::output::OK;
 
-pub async fn upgrade(cli: &Cli, target: &str) -> Result<ExitCode, autogen::Error> {
+pub async fn upgrade(
+    cli: &Cli,
+    target: &str,
+    deny_destructive: bool,
+    allow_edited: &[String],
+) -> Result<ExitCode, autogen::Error> {
     let project = load(cli)?;
-    let applied = ops::upgrade(&project, target).await?;
+    if deny_destructive {
+        let steps = ops::check::pending_destructive(&project, target).await?;
+        if !steps.is_empty() {
+            super::check::print_unacknowledged(&steps);
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let applied = ops::graph::upgrade_allowing(&project, target, allow_edited).await?;
     if applied.is_empty() {
         println!("Already at {target}; nothing to apply.");
     }
@@ -29,51 +42,6 @@ pub async fn downgrade(cli: &Cli, target: &str) -> Result<ExitCode, autogen::Err
     }
     for id in reverted {
         println!("{}Reverted{} {id}", OK.render(), OK.render_reset());
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn current(cli: &Cli) -> Result<ExitCode, autogen::Error> {
-    let project = load(cli)?;
-    let status = ops::current(&project).await?;
-    let current = if status.current.is_empty() {
-        "base".to_string()
-    } else {
-        status.current.join(", ")
-    };
-    let heads = if status.heads.is_empty() {
-        "base".to_string()
-    } else {
-        status.heads.join(", ")
-    };
-    if status.at_head() {
-        println!("{current} (head)");
-    } else {
-        println!(
-            "{current} {}(head is {heads}; run `autogen upgrade`){}",
-            WARN.render(),
-            WARN.render_reset()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn history(cli: &Cli) -> Result<ExitCode, autogen::Error> {
-    let project = load(cli)?;
-    let set = project.load_revisions()?;
-    for rev in set.history() {
-        let parents = if rev.parents.is_empty() {
-            "base".to_string()
-        } else {
-            rev.parents.join(", ")
-        };
-        println!(
-            "{} {}<- {parents}{}  {}",
-            rev.id,
-            DIM.render(),
-            DIM.render_reset(),
-            rev.message
-        );
     }
     Ok(ExitCode::SUCCESS)
 }

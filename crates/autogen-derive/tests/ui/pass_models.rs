@@ -21,6 +21,7 @@ pub struct Org {
 #[derive(Debug, autogen::Model)]
 #[model(table = "posts", comment = "Blog posts")]
 #[model(index(columns("org_id", "title")))]
+#[model(index(columns("views DESC", "id"), where = "pinned", method = "btree"))]
 #[model(unique(columns("org_id", "slug"), name = "uq_posts_slug"))]
 #[model(check(expr = "length(title) > 0"))]
 pub struct Post {

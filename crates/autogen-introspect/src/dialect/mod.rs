@@ -31,9 +31,8 @@ pub(crate) async fn introspect(
         Connection::Postgres(c) => postgres::introspect(c, options, &mut stats).await?,
         Connection::Mysql(c) => mysql::introspect(c, options, &mut stats).await?,
     };
-    schema
-        .tables
-        .retain(|t| !options.exclude_tables.iter().any(|x| x == &t.name));
+    let excluded = crate::filter::Excluded::new(&options.exclude_tables);
+    schema.tables.retain(|t| !excluded.contains(&t.name));
     finish(&mut schema);
     Ok((schema, stats))
 }

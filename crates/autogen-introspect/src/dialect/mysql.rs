@@ -251,13 +251,15 @@ fn assemble(
     }
 
     // Checks first: MariaDB's JSON columns are recognised by theirs.
-    let mut json_checks: Vec<(String, String)> = Vec::new();
+    // (table, check name, column): the name is the column's at creation, and MariaDB keeps it
+    // when the column is renamed, so the column is read from the expression.
+    let mut json_checks: Vec<(String, String, String)> = Vec::new();
     let mut all_checks: Vec<(String, Check)> = Vec::new();
     for (table, name, clause) in checks {
         let (table, name) = (table.clone(), name.clone());
         let expression = check_expression(clause);
-        if expression == format!("json_valid({name})") {
-            json_checks.push((table.clone(), name.clone()));
+        if let Some(column) = json_check_column(&expression) {
+            json_checks.push((table.clone(), name.clone(), column));
         }
         all_checks.push((
             table,
@@ -276,8 +278,10 @@ fn assemble(
         let name = r.text(1)?;
         let column_type = r.text(2)?;
         let data_type = r.text(7)?.to_ascii_lowercase();
-        let is_json_text =
-            data_type == "longtext" && json_checks.iter().any(|(tb, c)| tb == &table && c == &name);
+        let is_json_text = data_type == "longtext"
+            && json_checks
+                .iter()
+                .any(|(tb, _, c)| tb == &table && c == &name);
         let ty = if is_json_text {
             ColumnType::Json
         } else {
@@ -301,14 +305,15 @@ fn assemble(
     }
 
     for (table, check) in all_checks {
-        let is_json = json_checks
+        let json_column = json_checks
             .iter()
-            .any(|(tb, c)| tb == &table && Some(c) == check.name.as_ref());
-        let json_column = is_json
-            && by_name
-                .get(&table)
-                .and_then(|t| t.column(check.name.as_deref().unwrap_or_default()))
-                .is_some_and(|c| c.ty == ColumnType::Json);
+            .find(|(tb, n, _)| tb == &table && Some(n) == check.name.as_ref())
+            .is_some_and(|(_, _, column)| {
+                by_name
+                    .get(&table)
+                    .and_then(|t| t.column(column))
+                    .is_some_and(|c| c.ty == ColumnType::Json)
+            });
         if json_column {
             continue;
         }
@@ -360,7 +365,9 @@ fn assemble(
                 // MariaDB indexes a whole TEXT/BLOB column through an automatic prefix (the
                 // longest the key allows); autogen never writes prefixes, so that one is not a
                 // prefix the model asked for and the part is the plain column.
-                Some(_) if is_long_column(by_name.get(&table_name), &column) => (column, descending, true),
+                Some(_) if is_long_column(by_name.get(&table_name), &column) => {
+                    (column, descending, true)
+                }
                 Some(len) => (format!("{column}({len})"), descending, false),
                 None => (column, descending, true),
             },
@@ -591,6 +598,20 @@ fn is_long_column(table: Option<&Table>, column: &str) -> bool {
         .is_some_and(|c| matches!(c.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json))
 }
 
+/// The column of a `json_valid(col)` check (as [`check_expression`] returns it), the check
+/// MariaDB adds to a JSON column; the column stays backquoted there when its name is not a
+/// plain identifier.
+fn json_check_column(expression: &str) -> Option<String> {
+    let inner = expression.strip_prefix("json_valid(")?.strip_suffix(')')?;
+    match inner.strip_prefix('`').and_then(|i| i.strip_suffix('`')) {
+        Some(quoted) => Some(quoted.replace("``", "`")),
+        None if !inner.is_empty() && inner.chars().all(|c| c.is_alphanumeric() || c == '_') => {
+            Some(inner.to_string())
+        }
+        None => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -664,6 +685,28 @@ mod tests {
             mysql8_default("uuid()", "default_generated", &text),
             D::Expression("uuid()".into())
         );
+    }
+
+    #[test]
+    fn json_checks_are_recognised_whatever_the_column_name() {
+        // Found by the randomized round trip: a JSON column named `say "hi"` keeps its
+        // backticks in the check text and was reported as longtext plus a check.
+        // The check keeps the column's old name after a rename, hence the column comes from
+        // the expression.
+        for (raw, column) in [
+            ("json_valid(`doc`)", Some("doc")),
+            ("json_valid(`say \"hi\"`)", Some("say \"hi\"")),
+            ("json_valid(`a``b`)", Some("a`b")),
+            ("json_valid(`has space`)", Some("has space")),
+            ("json_valid(`a`) and 1", None),
+            ("`a` > 0", None),
+        ] {
+            assert_eq!(
+                json_check_column(&check_expression(raw)).as_deref(),
+                column,
+                "{raw}"
+            );
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! duplicates). It deliberately does not know what the keys mean; `grammar` turns entries
 //! into definitions.
 
+use syn::parse::ParseStream;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, Lit, LitStr, Meta, Token, Type};
+use syn::{Attribute, Expr, Ident, Lit, LitStr, Meta, MetaNameValue, Token, Type};
 
 use crate::error::{Diag, Site};
 
@@ -126,6 +127,9 @@ const INDEX: Scope = Scope {
         k("columns", Kind::Columns, "columns(\"a\", \"b\")"),
         k("name", Kind::Str, "name = \"ix_users_a\""),
         k("unique", Kind::Flag, "unique"),
+        // `where` is a Rust keyword, but attribute paths accept keywords, so it reads as SQL does.
+        k("where", Kind::Str, "where = \"deleted_at IS NULL\""),
+        k("method", Kind::Str, "method = \"hash\""),
     ],
 };
 
@@ -198,12 +202,10 @@ pub(crate) fn read_attrs(attrs: &[Attribute], scope: &Scope, diags: &mut Vec<Dia
             continue;
         }
         match &attr.meta {
-            Meta::List(list) => {
-                match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
-                    Ok(items) => metas.extend(items),
-                    Err(e) => diags.push(syn_diag(&e)),
-                }
-            }
+            Meta::List(list) => match list.parse_args_with(parse_meta_list) {
+                Ok(items) => metas.extend(items),
+                Err(e) => diags.push(syn_diag(&e)),
+            },
             other => diags.push(
                 Diag::new(Site::of(other), "expected `#[model(...)]`")
                     .help("write the keys in parentheses: `#[model(key = value, flag)]`"),
@@ -346,7 +348,7 @@ fn read_value(meta: &Meta, spec: &KeySpec, diags: &mut Vec<Diag>) -> Option<Valu
                 "unique" => &UNIQUE,
                 _ => &CHECK,
             };
-            match list.parse_args_with(Punctuated::<Meta, Token![,]>::parse_terminated) {
+            match list.parse_args_with(parse_meta_list) {
                 Ok(items) => Some(Value::Nested(read_metas(
                     items.into_iter().collect(),
                     scope,
@@ -363,6 +365,32 @@ fn read_value(meta: &Meta, spec: &KeySpec, diags: &mut Vec<Diag>) -> Option<Valu
             None
         }
     }
+}
+
+/// A comma-separated list of keys. syn's `Meta` parser takes no keywords as keys, but index
+/// predicates are written `where = "..."` as in SQL, so `where` is read here as a plain key.
+fn parse_meta_list(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]>> {
+    let mut items = Punctuated::new();
+    while !input.is_empty() {
+        let meta = if input.peek(Token![where]) {
+            let keyword: Token![where] = input.parse()?;
+            let eq_token: Token![=] = input.parse()?;
+            let value: Expr = input.parse()?;
+            Meta::NameValue(MetaNameValue {
+                path: Ident::new("where", keyword.span).into(),
+                eq_token,
+                value,
+            })
+        } else {
+            input.parse()?
+        };
+        items.push_value(meta);
+        if input.is_empty() {
+            break;
+        }
+        items.push_punct(input.parse()?);
+    }
+    Ok(items)
 }
 
 fn lit_of(expr: &Expr) -> Option<&Lit> {

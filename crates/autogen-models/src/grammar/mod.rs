@@ -6,11 +6,13 @@
 //! the values mean together (types, key columns, names) is the lowering pass's job, and anything
 //! spanning several models is the resolve pass's.
 
+mod index;
 mod keys;
 
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Fields, Ident, Token, Type, Variant};
 
+use index::IndexDef;
 pub(crate) use keys::did_you_mean;
 use keys::{read_attrs, Entry, Value, ENUM, FIELD, STRUCT, VARIANT};
 
@@ -34,12 +36,6 @@ pub(crate) struct ModelDef {
 pub(crate) struct KeyDef {
     pub name: Option<String>,
     pub columns: Vec<(String, Site)>,
-}
-
-pub(crate) struct IndexDef {
-    pub name: Option<String>,
-    pub columns: Vec<(String, Site)>,
-    pub unique: bool,
 }
 
 pub(crate) struct CheckDef {
@@ -150,22 +146,7 @@ pub(crate) fn parse_model(
                 }
             }
             ("index", Value::Nested(inner)) => {
-                let mut index = IndexDef {
-                    name: None,
-                    columns: Vec::new(),
-                    unique: false,
-                };
-                for e in inner {
-                    match (e.key, e.value) {
-                        ("name", Value::Str(s)) => index.name = Some(s),
-                        ("columns", Value::Columns(c)) => index.columns = c,
-                        ("unique", Value::Flag) => index.unique = true,
-                        _ => {}
-                    }
-                }
-                if index.columns.is_empty() {
-                    diags.push(missing_columns(entry.site, "index"));
-                } else {
+                if let Some(index) = index::parse_index(inner, entry.site, diags) {
                     def.indexes.push(index);
                 }
             }

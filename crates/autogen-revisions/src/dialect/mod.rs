@@ -40,6 +40,9 @@ pub(crate) struct StampPlan {
     /// Revisions to record: (id, checksum).
     pub insert: Vec<(String, String)>,
     pub applied_at: String,
+    /// Whether MySQL's `autogen_progress` is emptied too: a stamp asserts the database's whole
+    /// state; accepting an edited checksum during an upgrade does not.
+    pub clear_progress: bool,
 }
 
 /// The version table's DDL; the same types on every dialect (`varchar` is accepted by all three).
@@ -107,7 +110,7 @@ pub(crate) async fn apply(conn: &mut Connection, step: &Step<'_>) -> Result<Outc
 }
 
 /// Rewrites the version table in one transaction, running no revision SQL. On MySQL/MariaDB it
-/// also clears `autogen_progress`: stamping asserts the database's state.
+/// also clears `autogen_progress` when the plan says so.
 pub(crate) async fn stamp(conn: &mut Connection, plan: &StampPlan) -> Result<(), RunError> {
     let result = match conn {
         Connection::Sqlite(c) => sqlite::stamp(c, plan).await,
@@ -144,4 +147,15 @@ pub(crate) fn failure(step: &Step<'_>, index: usize, source: sqlx::Error) -> Sta
         statement: step.statements.get(index).cloned().unwrap_or_default(),
         source,
     }
+}
+
+/// Drops everything in the connection's database (PostgreSQL: in `pg_schema`, else the current
+/// schema). Only for scratch databases.
+pub(crate) async fn clean(conn: &mut Connection, pg_schema: Option<&str>) -> Result<(), RunError> {
+    let result = match conn {
+        Connection::Sqlite(c) => sqlite::clean(c).await,
+        Connection::Postgres(c) => postgres::clean(c, pg_schema).await,
+        Connection::Mysql(c) => mysql::clean(c).await,
+    };
+    result.map_err(db_error("emptying the scratch (dev) database"))
 }

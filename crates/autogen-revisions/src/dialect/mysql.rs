@@ -335,8 +335,41 @@ async fn stamp_body(conn: &mut MySqlConnection, plan: &StampPlan) -> Result<(), 
         .execute(&mut *conn)
         .await?;
     }
-    sqlx::raw_sql("DELETE FROM autogen_progress")
+    if plan.clear_progress {
+        sqlx::raw_sql("DELETE FROM autogen_progress")
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops every table and view of the connection's database, with foreign key checks off so
+/// the order does not matter.
+pub(super) async fn clean(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT CAST(table_name AS CHAR), CAST(table_type AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_type DESC, table_name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 0")
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    let mut result = Ok(());
+    for row in &rows {
+        let name: String = row.try_get(0)?;
+        let kind: String = row.try_get(1)?;
+        let keyword = if kind == "VIEW" { "VIEW" } else { "TABLE" };
+        let sql = format!(
+            "DROP {keyword} IF EXISTS {}",
+            autogen_sql::quote_ident(autogen_schema::Dialect::Mysql, &name)
+        );
+        if let Err(e) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
+            result = Err(e);
+            break;
+        }
+    }
+    sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 1")
+        .execute(&mut *conn)
+        .await?;
+    result
 }

@@ -171,3 +171,27 @@ async fn stamp_body(conn: &mut PgConnection, plan: &StampPlan) -> Result<(), sql
     }
     Ok(())
 }
+
+/// Drops and recreates the schema (the configured one, else the connection's current schema):
+/// tables, views, sequences, types and functions all go with it, which no list of DROP TABLEs
+/// would guarantee.
+pub(super) async fn clean(
+    conn: &mut PgConnection,
+    pg_schema: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let schema: String = match pg_schema {
+        Some(s) => s.to_string(),
+        None => {
+            sqlx::query_scalar("SELECT current_schema()::text")
+                .fetch_one(&mut *conn)
+                .await?
+        }
+    };
+    let quoted = autogen_sql::quote_ident(autogen_schema::Dialect::Postgres, &schema);
+    sqlx::raw_sql(&format!(
+        "DROP SCHEMA IF EXISTS {quoted} CASCADE; CREATE SCHEMA {quoted}"
+    ))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

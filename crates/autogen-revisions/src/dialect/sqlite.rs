@@ -234,3 +234,34 @@ async fn stamp_body(conn: &mut SqliteConnection, plan: &StampPlan) -> Result<(),
     }
     Ok(())
 }
+
+/// Drops every table and view (indexes and triggers go with them), with foreign keys off so the
+/// order does not matter.
+pub(super) async fn clean(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::raw_sql("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
+    let mut result = Ok(());
+    for row in &rows {
+        let kind: String = row.try_get(0)?;
+        let name: String = row.try_get(1)?;
+        let keyword = if kind == "view" { "VIEW" } else { "TABLE" };
+        let sql = format!(
+            "DROP {keyword} IF EXISTS {}",
+            autogen_sql::quote_ident(autogen_schema::Dialect::Sqlite, &name)
+        );
+        if let Err(e) = sqlx::raw_sql(&sql).execute(&mut *conn).await {
+            result = Err(e);
+            break;
+        }
+    }
+    sqlx::raw_sql("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    result
+}

@@ -7,6 +7,7 @@ mod mysql;
 mod postgres;
 mod postgres_enum;
 mod sqlite;
+mod sqlite_cycles;
 mod sqlite_group;
 mod sqlite_rebuild;
 

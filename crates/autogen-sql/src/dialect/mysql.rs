@@ -26,7 +26,9 @@
 //! `Char(36)`, a Varchar without length into Text, gives `char` its implied length 1 and
 //! `decimal` its implied `(10,0)` / scale 0; names every enum column's type `<table>_<column>`
 //! (MySQL enums are anonymous and inline) and clears `Schema::enums`; clears the `btree` index
-//! method (InnoDB's default); reports a unique index that a UNIQUE constraint can express
+//! method (InnoDB's default) and the `hash` method (InnoDB builds a B-tree instead); keeps
+//! descending key parts (MySQL 8.0 and MariaDB 10.8+ store them) and partial-index predicates
+//! (so that rendering one fails with a hint: MySQL has no partial indexes); reports a unique index that a UNIQUE constraint can express
 //! (ascending plain columns, default method, no predicate) as that constraint, since MySQL does
 //! not tell them apart; drops the primary key's name (always `PRIMARY`); reads `RESTRICT` as
 //! `NO ACTION` (identical on InnoDB); turns empty comments into none (MySQL reports "no
@@ -163,7 +165,9 @@ impl SqlDialect for Mysql {
                 };
             }
             for ix in &mut t.indexes {
-                if ix.method.as_deref() == Some("btree") {
+                // InnoDB builds a B-tree for `USING HASH` and reports BTREE (MariaDB's long
+                // unique HASH keys are read back as plain unique keys by the introspector).
+                if matches!(ix.method.as_deref(), Some("btree") | Some("hash")) {
                     ix.method = None;
                 }
             }

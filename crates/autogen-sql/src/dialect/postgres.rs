@@ -31,6 +31,9 @@
 //! NOT NULL without a default; clears the `btree` index method (the default); and makes
 //! primary-key columns NOT NULL.
 //!
+//! Indexes keep their method, descending key parts and predicate. A unique index with a method
+//! other than btree is [`RenderError::Unsupported`]: PostgreSQL would reject it mid-upgrade.
+//!
 //! String literals double `'` only: `standard_conforming_strings` is on (the default since 9.1).
 
 use autogen_diff::Change;
@@ -199,6 +202,21 @@ impl Postgres {
             self.quote(&t.name),
             parts.join(",\n    ")
         )
+    }
+
+    /// PostgreSQL builds unique indexes with btree only (`hash`, `gin`, ... reject UNIQUE), so
+    /// such an index is refused here rather than by the server halfway through an upgrade.
+    fn check_index(&self, change: &Change, index: &Index) -> Result<(), RenderError> {
+        match &index.method {
+            Some(m) if index.unique && m != "btree" => Err(RenderError::unsupported(
+                change.describe(),
+                format!(
+                    "PostgreSQL has unique indexes only with the btree method, not `{m}`; remove `unique` or `method` from index {}",
+                    index.name
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     fn create_index_sql(&self, t: &Table, index: &Index) -> String {
@@ -409,6 +427,7 @@ impl Postgres {
             Change::CreateTable(t) => {
                 out.push(Statement::new(self.create_table_sql(t)));
                 for ix in &t.indexes {
+                    self.check_index(change, ix)?;
                     out.push(Statement::new(self.create_index_sql(t, ix)));
                 }
                 if t.comment.is_some() {
@@ -497,6 +516,7 @@ impl Postgres {
             Change::AddIndex { table, index } => {
                 let t = state_table(table)
                     .ok_or_else(|| autogen_diff::ApplyError::NoSuchTable(table.clone()))?;
+                self.check_index(change, index)?;
                 out.push(Statement::new(self.create_index_sql(t, index)));
             }
             Change::DropIndex { index, .. } => out.push(Statement::new(format!(

@@ -53,7 +53,7 @@ impl Postgres {
         }
         // Removing or reordering values: PostgreSQL cannot, so the type is replaced and every
         // column using it is converted through text.
-        let old = format!("{}_autogen_old", to.name);
+        let old = old_type_name(&to.name);
         out.push(Statement::with_comment(
             format!("ALTER TYPE {ty} RENAME TO {}", self.quote(&old)),
             Some(format!(
@@ -98,5 +98,27 @@ impl Postgres {
             self.quote(&e.name),
             values.join(", ")
         )
+    }
+}
+
+/// The name the replaced type is parked under while columns are converted. PostgreSQL cuts
+/// names at 63 bytes, so for a long type name the plain suffix would be cut off and the rename
+/// would collide with the type itself; the name is shortened deterministically instead.
+fn old_type_name(name: &str) -> String {
+    autogen_schema::shorten(&format!("{name}_autogen_old"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::old_type_name;
+
+    #[test]
+    fn the_parked_type_name_differs_from_the_type_within_63_bytes() {
+        // Found by the randomized round trip with a 63-byte enum name.
+        assert_eq!(old_type_name("mood"), "mood_autogen_old");
+        let long = "e".repeat(63);
+        let parked = old_type_name(&long);
+        assert!(parked.len() <= 63, "{parked}");
+        assert_ne!(parked, long);
     }
 }

@@ -172,6 +172,7 @@ impl SqlDialect for Sqlite {
     }
 
     fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError> {
+        let changes = &*super::sqlite_cycles::fold_cycle_foreign_keys(changes);
         let mut state = from.clone();
         let mut out = Vec::new();
         let mut done = vec![false; changes.len()];
@@ -181,7 +182,10 @@ impl SqlDialect for Sqlite {
             }
             let change = &changes[i];
             if let Some(table) = groupable_table(change) {
-                let members = rebuild_group(changes, &done, i, table);
+                let referenced = state.tables.iter().any(|t| {
+                    t.name != table && t.foreign_keys.iter().any(|f| f.referenced_table == table)
+                });
+                let members = rebuild_group(changes, &done, i, table, referenced);
                 let group: Vec<Change> = members.iter().map(|&k| changes[k].clone()).collect();
                 if let Some(reason) = group.iter().find_map(|c| self.rebuild_reason(c)) {
                     sqlite_rebuild::rebuild(self, &mut state, table, &group, reason, &mut out)?;

@@ -1,0 +1,340 @@
+//! `autogen check`: whether the models, the database and the revisions folder agree, as a plain
+//! [`CheckReport`] value. It reports the changes autogenerate would write (database vs models),
+//! revisions not yet applied, several heads, applied revisions whose file was edited or is gone,
+//! and, on request, revisions whose destructive steps no reviewer acknowledged.
+//!
+//! With a dev database ([`CheckOptions::dev_url`]) the models are compared with the revisions
+//! replayed into that scratch database instead of the live database, which is then not opened:
+//! the changes are exactly what autogenerate has not written yet, and the lists about applied
+//! revisions stay empty.
+//!
+//! A [`CheckReport`] is only built when the check could run; everything that stops it (bad
+//! config, unreachable database, broken revision files, model errors) is an [`Error`], which the
+//! CLI maps to its own exit code. This file prints nothing and writes nothing: it never creates
+//! the version table either (reading a database without one means nothing is applied).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use autogen_diff::{Change, DiffOptions};
+use autogen_revisions::Revision;
+use autogen_schema::{Dialect, Schema};
+
+use crate::error::Error;
+use crate::project::Project;
+
+/// What `check` looks at besides models, database and revisions.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// Also report every revision in the folder with destructive steps and no
+    /// `-- autogen:allow-destructive` line.
+    pub deny_destructive: bool,
+    /// Compare the models with the revisions replayed into this scratch database (emptied
+    /// before and after) instead of with the live database.
+    pub dev_url: Option<String>,
+}
+
+/// What the models were compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Against {
+    /// The live database.
+    Database,
+    /// The revisions at their head(s), replayed into a dev database.
+    Revisions,
+}
+
+impl Against {
+    pub fn name(self) -> &'static str {
+        match self {
+            Against::Database => "database",
+            Against::Revisions => "revisions",
+        }
+    }
+}
+
+/// An applied revision whose file no longer matches the checksum recorded when it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditedRevision {
+    pub id: String,
+    pub path: PathBuf,
+}
+
+/// A destructive step of a revision that no reviewer acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DestructiveStep {
+    pub revision: String,
+    pub path: PathBuf,
+    /// The data-loss warning of the step (the text of its `-- destructive:` comment).
+    pub warning: String,
+}
+
+/// Everything `check` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    pub dialect: Dialect,
+    pub against: Against,
+    /// The database checked (the dev database with [`Against::Revisions`]), password removed.
+    pub database: String,
+    /// `render_text` of the database schema (of the replayed revisions with a dev database).
+    pub database_text: String,
+    /// `render_text` of the canonical model schema, columns of tables present in the database
+    /// listed in the database's order (column order is never a change; this keeps it out of the
+    /// text diff).
+    pub models_text: String,
+    /// What autogenerate would write: database -> models, in order.
+    pub changes: Vec<Change>,
+    /// Revisions of the folder not applied to the database, in history order.
+    pub pending_revisions: Vec<String>,
+    /// Heads of the revisions folder (more than one is drift: the branches need a merge).
+    pub heads: Vec<String>,
+    pub edited_revisions: Vec<EditedRevision>,
+    /// Revisions the database has applied that the folder does not hold.
+    pub missing_revisions: Vec<String>,
+    /// Filled only with [`CheckOptions::deny_destructive`].
+    pub unacknowledged_destructive: Vec<DestructiveStep>,
+}
+
+impl CheckReport {
+    /// True when nothing is out of step.
+    pub fn in_sync(&self) -> bool {
+        self.changes.is_empty()
+            && self.pending_revisions.is_empty()
+            && self.heads.len() <= 1
+            && self.edited_revisions.is_empty()
+            && self.missing_revisions.is_empty()
+            && self.unacknowledged_destructive.is_empty()
+    }
+}
+
+/// Runs the check: revisions are loaded first (a broken file stops everything before the
+/// database is touched), then models and database are read concurrently.
+pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckReport, Error> {
+    let set = project.load_revisions()?;
+    let dev = match &options.dev_url {
+        Some(raw) => super::dev::dev_url(project, Some(raw))?,
+        None => None,
+    };
+    let (models, schema, applied, against, database) = match &dev {
+        None => {
+            let (models, schema, mut conn) = super::models_and_schema(project).await?;
+            let applied = autogen_revisions::current(&mut conn).await;
+            let _ = conn.close().await;
+            let database = project.database_url.redacted();
+            (models, schema, Some(applied?), Against::Database, database)
+        }
+        Some(url) => {
+            let read = project.read_options();
+            let models = tokio::task::spawn_blocking(move || autogen_models::read_models(&read));
+            // `heads`: every branch, so several heads are reported below rather than failing here.
+            let target = if set.is_empty() { "base" } else { "heads" };
+            let schema = super::dev::schema_at(project, url, target).await?;
+            let models = models
+                .await
+                .map_err(|e| Error::Internal(format!("model reader thread failed: {e}")))??;
+            (models, schema, None, Against::Revisions, url.redacted())
+        }
+    };
+    let applied = applied.unwrap_or_default();
+
+    let dialect = project.dialect();
+    let target = autogen_sql::canonicalize(dialect, &models.schema);
+    let diff_options = DiffOptions {
+        renames: models.renames.clone(),
+    };
+    let changes = autogen_diff::diff(&schema, &target, &diff_options)?;
+
+    let applied_ids: BTreeSet<String> = applied.iter().map(|a| a.revision.clone()).collect();
+    let pending_revisions = set
+        .history()
+        .iter()
+        .filter(|r| against == Against::Database && !applied_ids.contains(&r.id))
+        .map(|r| r.id.clone())
+        .collect();
+    let edited_revisions = applied
+        .iter()
+        .filter_map(|a| {
+            let rev = set.get(&a.revision)?;
+            (rev.checksum != a.checksum).then(|| EditedRevision {
+                id: rev.id.clone(),
+                path: rev.path.clone(),
+            })
+        })
+        .collect();
+    let missing_revisions = applied
+        .iter()
+        .filter(|a| set.get(&a.revision).is_none())
+        .map(|a| a.revision.clone())
+        .collect();
+    let unacknowledged_destructive = if options.deny_destructive {
+        unacknowledged_destructive(set.history())
+    } else {
+        Vec::new()
+    };
+
+    Ok(CheckReport {
+        dialect,
+        against,
+        database,
+        database_text: autogen_schema::render_text(&schema),
+        models_text: autogen_schema::render_text(&in_database_column_order(&target, &schema)),
+        changes,
+        pending_revisions,
+        heads: set.heads().into_iter().map(|r| r.id.clone()).collect(),
+        edited_revisions,
+        missing_revisions,
+        unacknowledged_destructive,
+    })
+}
+
+/// The destructive steps of `revisions` that carry no acknowledgement, in the order given.
+pub fn unacknowledged_destructive<'a>(
+    revisions: impl IntoIterator<Item = &'a Revision>,
+) -> Vec<DestructiveStep> {
+    revisions
+        .into_iter()
+        .flat_map(|rev| {
+            rev.unacknowledged_destructive_steps()
+                .into_iter()
+                .map(|warning| DestructiveStep {
+                    revision: rev.id.clone(),
+                    path: rev.path.clone(),
+                    warning,
+                })
+        })
+        .collect()
+}
+
+/// The unacknowledged destructive steps of the revisions `upgrade target` would apply, read
+/// before anything runs (`upgrade --deny-destructive`).
+pub async fn pending_destructive(
+    project: &Project,
+    target: &str,
+) -> Result<Vec<DestructiveStep>, Error> {
+    let set = project.load_revisions()?;
+    let mut conn = project.connect().await?;
+    let applied = autogen_revisions::current(&mut conn).await;
+    let _ = conn.close().await;
+    let applied: BTreeSet<String> = applied?.into_iter().map(|a| a.revision).collect();
+    Ok(unacknowledged_destructive(set.path_to(&applied, target)?))
+}
+
+/// The machine name of a change's kind, as `autogen check --format json` reports it: the
+/// variant name in snake case (`add_column`, `drop_table`, ...).
+pub fn change_kind(change: &Change) -> &'static str {
+    use Change::*;
+    match change {
+        CreateEnum(_) => "create_enum",
+        DropEnum(_) => "drop_enum",
+        AlterEnum { .. } => "alter_enum",
+        CreateTable(_) => "create_table",
+        DropTable(_) => "drop_table",
+        RenameTable { .. } => "rename_table",
+        AddColumn { .. } => "add_column",
+        DropColumn { .. } => "drop_column",
+        RenameColumn { .. } => "rename_column",
+        AlterColumn { .. } => "alter_column",
+        AlterPrimaryKey { .. } => "alter_primary_key",
+        AddIndex { .. } => "add_index",
+        DropIndex { .. } => "drop_index",
+        AddUnique { .. } => "add_unique",
+        DropUnique { .. } => "drop_unique",
+        AddForeignKey { .. } => "add_foreign_key",
+        DropForeignKey { .. } => "drop_foreign_key",
+        AddCheck { .. } => "add_check",
+        DropCheck { .. } => "drop_check",
+        AlterTableComment { .. } => "alter_table_comment",
+    }
+}
+
+/// The named thing inside the table a change is about (column, index, constraint; the enum
+/// type for enum changes; the new name for renames), or `None` for whole-table changes and
+/// constraints without a name.
+pub fn change_object(change: &Change) -> Option<&str> {
+    use Change::*;
+    match change {
+        CreateEnum(e) | DropEnum(e) | AlterEnum { to: e, .. } => Some(&e.name),
+        CreateTable(_) | DropTable(_) | RenameTable { .. } | AlterTableComment { .. } => None,
+        AddColumn { column, .. } | DropColumn { column, .. } => Some(&column.name),
+        RenameColumn { to, .. } => Some(to),
+        AlterColumn { to, .. } => Some(&to.name),
+        AlterPrimaryKey { from, to, .. } => to
+            .as_ref()
+            .or(from.as_ref())
+            .and_then(|pk| pk.name.as_deref()),
+        AddIndex { index, .. } | DropIndex { index, .. } => Some(&index.name),
+        AddUnique { unique, .. } | DropUnique { unique, .. } => unique.name.as_deref(),
+        AddForeignKey { foreign_key, .. } | DropForeignKey { foreign_key, .. } => {
+            foreign_key.name.as_deref()
+        }
+        AddCheck { check, .. } | DropCheck { check, .. } => check.name.as_deref(),
+    }
+}
+
+/// A copy of `models` whose tables list the columns the database also has in the database's
+/// order, followed by the models' new columns in model order.
+fn in_database_column_order(models: &Schema, database: &Schema) -> Schema {
+    // Indexed by name: `Schema::table` is a linear scan, quadratic over thousands of tables.
+    let by_name: HashMap<&str, &autogen_schema::Table> = database
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    let mut out = models.clone();
+    for table in &mut out.tables {
+        let Some(db_table) = by_name.get(table.name.as_str()) else {
+            continue;
+        };
+        let position = |name: &str| {
+            db_table
+                .columns
+                .iter()
+                .position(|c| c.name == name)
+                .unwrap_or(usize::MAX)
+        };
+        // A stable sort keeps the models' order among the new columns (all at usize::MAX).
+        table.columns.sort_by_key(|c| position(&c.name));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use autogen_schema::{Column, ColumnType, Table};
+
+    fn table(name: &str, columns: &[&str]) -> Table {
+        let mut t = Table::new(name);
+        t.columns = columns
+            .iter()
+            .map(|c| Column::new(*c, ColumnType::Text))
+            .collect();
+        t
+    }
+
+    fn names(s: &Schema, table: &str) -> Vec<String> {
+        s.table(table)
+            .map(|t| t.columns.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn model_columns_follow_the_database_order_new_ones_last() {
+        let models = Schema {
+            tables: vec![
+                table("users", &["id", "new_a", "email", "new_b", "bio"]),
+                table("fresh", &["z", "a"]),
+            ],
+            ..Schema::default()
+        };
+        let database = Schema {
+            tables: vec![table("users", &["bio", "id", "email", "gone"])],
+            ..Schema::default()
+        };
+        let out = in_database_column_order(&models, &database);
+        assert_eq!(
+            names(&out, "users"),
+            ["bio", "id", "email", "new_a", "new_b"]
+        );
+        assert_eq!(names(&out, "fresh"), ["z", "a"]);
+    }
+}

@@ -1,0 +1,60 @@
+//! Offline mode (`autogen upgrade --sql`, `autogen downgrade --sql`): the exact SQL a run would
+//! execute, version-table updates included, written as one script without connecting to any
+//! database. The dialect comes from the configured URL's scheme; the starting point comes from
+//! the range (`FROM:TO`) because there is no database to read it from.
+//!
+//! The statements are split by the same function the runner uses, so running the script by hand
+//! does what `autogen upgrade` would do (tested statement by statement and by result on every
+//! dialect). This file only parses the range; the script itself is autogen-revisions' job.
+
+use crate::error::Error;
+use crate::project::Project;
+
+/// `[FROM:]TO` for `upgrade --sql`: FROM defaults to `base`.
+pub fn upgrade_sql(project: &Project, range: &str) -> Result<String, Error> {
+    let (from, to) = match range.split_once(':') {
+        Some((from, to)) => (from, to),
+        None => ("base", range),
+    };
+    let set = project.load_revisions()?;
+    Ok(autogen_revisions::upgrade_script(
+        &set,
+        project.dialect(),
+        nonempty(from, "base"),
+        nonempty(to, "head"),
+    )?)
+}
+
+/// `FROM:TO` for `downgrade --sql`: both ends are required, since a relative step like `-1`
+/// needs to know where the database is.
+pub fn downgrade_sql(project: &Project, range: &str) -> Result<String, Error> {
+    let Some((from, to)) = range.split_once(':') else {
+        return Err(Error::Usage {
+            message: format!("`downgrade --sql {range}` needs the starting revision too"),
+            help: format!(
+                "write the range as FROM:TO, e.g. `autogen downgrade --sql head:{range}` (offline mode cannot read where the database is)"
+            ),
+        });
+    };
+    let set = project.load_revisions()?;
+    let from = nonempty(from, "head");
+    // `FROM:-N` counts back from FROM, as `downgrade -N` counts back from the database.
+    let to = match nonempty(to, "base") {
+        steps if steps.starts_with('-') => format!("{from}{steps}"),
+        to => to.to_string(),
+    };
+    Ok(autogen_revisions::downgrade_script(
+        &set,
+        project.dialect(),
+        from,
+        &to,
+    )?)
+}
+
+fn nonempty<'a>(s: &'a str, default: &'a str) -> &'a str {
+    if s.trim().is_empty() {
+        default
+    } else {
+        s.trim()
+    }
+}
