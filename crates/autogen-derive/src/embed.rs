@@ -25,10 +25,11 @@ pub fn expand(folder: &syn::LitStr) -> Result<TokenStream, syn::Error> {
     let entries = std::fs::read_dir(&dir).map_err(|e| {
         syn::Error::new(
             folder.span(),
+            // The folder as written, not the absolute path: the message must read the same on
+            // every machine (and in the trybuild golden, wherever the target dir is).
             format!(
-                "cannot read the revisions folder {}: {e}\nhelp: the path is relative to the crate's Cargo.toml ({}); create the folder with `autogen init`",
-                dir.display(),
-                root.display()
+                "cannot read the revisions folder `{}`: {e}\nhelp: the path is relative to the folder of the crate's Cargo.toml; create the folder with `autogen init`",
+                folder.value()
             ),
         )
     })?;
