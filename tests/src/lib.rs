@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 pub mod db;
 pub mod fixtures;
 pub mod gen;
+pub mod trip;
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {

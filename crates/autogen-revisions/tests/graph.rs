@@ -5,63 +5,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 
-use autogen_db::testing::ScratchDatabase;
-use autogen_db::{Connection, DatabaseUrl, Dialect};
+use autogen_db::{Connection, Dialect};
 use autogen_revisions::{
     clean_database, current, downgrade, downgrade_script, purge, render_revision, split_statements,
     stamp, upgrade, upgrade_script, upgrade_with, RevisionHeader, RevisionSet, RunError, Statement,
     UpgradeOptions,
 };
-
-struct TestDb {
-    dialect: Dialect,
-    url: DatabaseUrl,
-    scratch: Option<ScratchDatabase>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    async fn connect(&self) -> Connection {
-        Connection::connect(&self.url).await.unwrap()
-    }
-
-    async fn finish(self) {
-        if let Some(scratch) = self.scratch {
-            scratch.drop_now().await.unwrap();
-        }
-    }
-}
-
-async fn database(dialect: Dialect) -> Option<TestDb> {
-    if dialect == Dialect::Sqlite {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db.sqlite");
-        return Some(TestDb {
-            dialect,
-            url: DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap(),
-            scratch: None,
-            _dir: Some(dir),
-        });
-    }
-    let scratch = ScratchDatabase::from_env(dialect).await.unwrap()?;
-    Some(TestDb {
-        dialect,
-        url: scratch.url().clone(),
-        scratch: Some(scratch),
-        _dir: None,
-    })
-}
-
-/// SQLite plus every server dialect whose URL is set.
-async fn databases() -> Vec<TestDb> {
-    let mut out = Vec::new();
-    for d in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
-        out.extend(database(d).await);
-    }
-    out
-}
+use common::{database, databases};
 
 fn write_rev(dir: &Path, id: &str, parents: &[&str], up: &[&str], down: &[&str]) {
     let st = |sqls: &[&str]| -> Vec<Statement> {

@@ -4,60 +4,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::{Connection, DatabaseUrl, Dialect};
 use autogen_revisions::{
     current, downgrade, downgrade_script, render_revision, stamp, upgrade, upgrade_script,
     RevisionHeader, RevisionSet, RunError, Statement,
 };
+use common::databases;
 
 const R1: &str = "aaaaaaaaaaa1";
 const R2: &str = "aaaaaaaaaaa2";
-
-/// A database to run one scenario against.
-struct TestDb {
-    dialect: Dialect,
-    url: DatabaseUrl,
-    scratch: Option<ScratchDatabase>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDb {
-    async fn connect(&self) -> Connection {
-        Connection::connect(&self.url).await.unwrap()
-    }
-
-    async fn finish(self) {
-        if let Some(scratch) = self.scratch {
-            scratch.drop_now().await.unwrap();
-        }
-    }
-}
-
-/// SQLite plus every server dialect whose URL is set.
-async fn databases() -> Vec<TestDb> {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("db.sqlite");
-    let mut out = vec![TestDb {
-        dialect: Dialect::Sqlite,
-        url: DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap(),
-        scratch: None,
-        _dir: Some(dir),
-    }];
-    for dialect in [Dialect::Postgres, Dialect::Mysql] {
-        if let Some(scratch) = ScratchDatabase::from_env(dialect).await.unwrap() {
-            out.push(TestDb {
-                dialect,
-                url: scratch.url().clone(),
-                scratch: Some(scratch),
-                _dir: None,
-            });
-        }
-    }
-    out
-}
 
 fn stmts(sqls: &[&str]) -> Vec<Statement> {
     sqls.iter()

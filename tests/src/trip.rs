@@ -1,0 +1,109 @@
+//! What the round trips share: which rows must survive a change (following declared renames),
+//! reading them back, and asking autogenerate whether a database still differs from models.
+
+use autogen::ops;
+use autogen::schema::{ColumnType, RenameHints, Schema};
+use autogen::Project;
+
+use crate::db::snapshot;
+
+pub type Rows = Vec<(String, Vec<String>)>;
+
+/// One table whose rows must survive: its name and columns before the change (`old`) and after
+/// it (`new`), which differ only where a rename is declared.
+pub struct Kept {
+    pub old_table: String,
+    pub old_columns: Vec<String>,
+    pub new_table: String,
+    pub new_columns: Vec<String>,
+}
+
+/// The columns whose values must survive the change: present on both sides (following the
+/// declared table and column renames) with the same type.
+pub fn kept_columns(a: &Schema, b: &Schema, renames: &RenameHints) -> Vec<Kept> {
+    let mut out = Vec::new();
+    for ta in &a.tables {
+        let new_table = renames
+            .tables
+            .iter()
+            .find(|r| r.from == ta.name && b.table(&r.to).is_some())
+            .map_or(ta.name.as_str(), |r| r.to.as_str());
+        let Some(tb) = b.table(new_table) else {
+            continue;
+        };
+        let mut kept = Kept {
+            old_table: ta.name.clone(),
+            old_columns: Vec::new(),
+            new_table: tb.name.clone(),
+            new_columns: Vec::new(),
+        };
+        for ca in &ta.columns {
+            let new_col = renames
+                .columns
+                .iter()
+                .find(|r| r.table == tb.name && r.from == ca.name && tb.column(&r.to).is_some())
+                .map_or(ca.name.as_str(), |r| r.to.as_str());
+            if tb
+                .column(new_col)
+                .is_some_and(|cb| same_values(&ca.ty, &cb.ty))
+            {
+                kept.old_columns.push(ca.name.clone());
+                kept.new_columns.push(new_col.to_string());
+            }
+        }
+        out.push(kept);
+    }
+    out
+}
+
+/// Whether a column's values read the same under both types. An enum whose values change keeps
+/// the rows that use values present on both sides, and seeds use only those.
+pub fn same_values(a: &ColumnType, b: &ColumnType) -> bool {
+    match (a, b) {
+        (ColumnType::Enum { name: na, .. }, ColumnType::Enum { name: nb, .. }) => na == nb,
+        _ => a == b,
+    }
+}
+
+/// The kept rows, read under the old names (`new == false`) or the new ones.
+pub async fn rows(project: &Project, kept: &[Kept], new: bool) -> Result<Rows, String> {
+    let mut conn = project.connect().await.map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for k in kept {
+        let (table, cols) = if new {
+            (&k.new_table, &k.new_columns)
+        } else {
+            (&k.old_table, &k.old_columns)
+        };
+        out.push((k.old_table.clone(), snapshot(&mut conn, table, cols).await?));
+    }
+    let _ = conn.close().await;
+    Ok(out)
+}
+
+/// Fails when the database differs from `models`: autogenerate's own comparison finds nothing.
+pub async fn expect_no_changes(
+    project: &Project,
+    models_src: &str,
+    what: &str,
+) -> Result<(), String> {
+    write_models(project, models_src)?;
+    let (models, schema, conn) = ops::models_and_schema(project)
+        .await
+        .map_err(|e| e.to_string())?;
+    let _ = conn.close().await;
+    let plan = ops::plan(project.dialect(), &schema, &models).map_err(|e| e.to_string())?;
+    if !plan.is_empty() {
+        let changes: Vec<String> = plan.changes.iter().map(|c| format!("  {c:?}")).collect();
+        return Err(format!(
+            "{what}: autogenerate still finds changes:\n{}",
+            changes.join("\n")
+        ));
+    }
+    Ok(())
+}
+
+pub fn write_models(project: &Project, src: &str) -> Result<(), String> {
+    let path = project.root.join("models/models.rs");
+    std::fs::write(&path, src).map_err(|e| format!("{}: {e}", path.display()))
+}
