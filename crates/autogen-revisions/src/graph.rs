@@ -381,11 +381,12 @@ fn topological_order(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    fn rev(id: &str, parents: &[&str]) -> Revision {
+    /// A revision with only an id and parents, for graph tests here and in `target.rs`.
+    pub(crate) fn rev(id: &str, parents: &[&str]) -> Revision {
         Revision {
             id: id.to_string(),
             parents: parents.iter().map(|p| p.to_string()).collect(),

@@ -214,21 +214,8 @@ fn relative(target: &str, reason: &str) -> RevisionError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn rev(id: &str, parents: &[&str]) -> Revision {
-        Revision {
-            id: id.to_string(),
-            parents: parents.iter().map(|p| p.to_string()).collect(),
-            message: String::new(),
-            created: String::new(),
-            upgrade_sql: String::new(),
-            downgrade_sql: String::new(),
-            path: PathBuf::from(format!("revs/{id}_x.sql")),
-            checksum: String::new(),
-            allow_destructive: None,
-        }
-    }
+    use crate::graph::tests::rev;
 
     const A: &str = "aaaaaaaaaaaa";
     const B: &str = "bbbbbbbbbbbb";
