@@ -280,6 +280,7 @@ fn quickstart() -> Result<()> {
     }
     step(&["upgrade"])?;
     step(&["current"])?;
+    step(&["check"])?;
     step(&["-m", "nothing changed"])?;
     step(&["downgrade", "base"])?;
     step(&["upgrade"])?;
