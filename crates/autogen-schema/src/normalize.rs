@@ -172,20 +172,7 @@ pub fn expression_key(expr: &str) -> String {
             '\'' => {
                 // A string literal, kept as written ('' escapes included).
                 push(&mut out, '\'', &mut pending_space);
-                i += 1;
-                while i < chars.len() {
-                    out.push(chars[i]);
-                    if chars[i] == '\'' {
-                        if chars.get(i + 1) == Some(&'\'') {
-                            out.push('\'');
-                            i += 2;
-                            continue;
-                        }
-                        i += 1;
-                        break;
-                    }
-                    i += 1;
-                }
+                i = copy_literal_rest(&chars, i + 1, &mut out);
                 continue;
             }
             ':' if chars.get(i + 1) == Some(&':') => {
@@ -258,19 +245,7 @@ fn tidy_spaces(key: &str) -> String {
         let c = chars[i];
         if c == '\'' {
             out.push(c);
-            i += 1;
-            while i < chars.len() {
-                out.push(chars[i]);
-                i += 1;
-                if chars[i - 1] == '\'' {
-                    if chars.get(i) == Some(&'\'') {
-                        out.push('\'');
-                        i += 1;
-                        continue;
-                    }
-                    break;
-                }
-            }
+            i = copy_literal_rest(&chars, i + 1, &mut out);
             continue;
         }
         if c == ' ' {
@@ -313,19 +288,7 @@ fn fold_operator_spellings(key: &str) -> String {
         let c = chars[i];
         if c == '\'' {
             out.push(c);
-            i += 1;
-            while i < chars.len() {
-                out.push(chars[i]);
-                i += 1;
-                if chars[i - 1] == '\'' {
-                    if chars.get(i) == Some(&'\'') {
-                        out.push('\'');
-                        i += 1;
-                        continue;
-                    }
-                    break;
-                }
-            }
+            i = copy_literal_rest(&chars, i + 1, &mut out);
             continue;
         }
         let rest = &chars[i..];
@@ -359,6 +322,26 @@ fn fold_operator_spellings(key: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// Copies the rest of a `'...'` string literal whose opening quote is already in `out`, starting
+/// at `chars[start]`: everything up to and including the closing quote, `''` escapes kept.
+/// Returns the index after the literal. The folding passes below never touch literal text.
+fn copy_literal_rest(chars: &[char], start: usize, out: &mut String) -> usize {
+    let mut i = start;
+    while i < chars.len() {
+        out.push(chars[i]);
+        i += 1;
+        if chars[i - 1] == '\'' {
+            if chars.get(i) == Some(&'\'') {
+                out.push('\'');
+                i += 1;
+                continue;
+            }
+            break;
+        }
+    }
+    i
 }
 
 /// Strips parentheses that wrap the whole expression: `((0))` -> `0`, but `(a) + (b)` stays.
