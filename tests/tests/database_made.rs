@@ -143,6 +143,35 @@ async fn on(dialect: Dialect) {
         Vec::<String>::new(),
         "{dialect}: include_tables"
     );
+    // `autogen diff URL models` in the same project filters both sides alike.
+    let side = ops::diff::DiffSide::parse(&url, dir.path()).unwrap();
+    let config = Config {
+        models: vec!["models/*.rs".into()],
+        include_tables: vec!["par*".into()],
+        ..Config::default()
+    };
+    let diff_project = ops::diff::DiffProject {
+        root: dir.path(),
+        config: &config,
+        dev_url: None,
+    };
+    let found = ops::diff::diff(
+        &side,
+        &ops::diff::DiffSide::Models,
+        Some(diff_project),
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        found
+            .changes
+            .iter()
+            .map(|c| c.describe())
+            .collect::<Vec<_>>(),
+        Vec::<String>::new(),
+        "{dialect}: include_tables in `autogen diff`"
+    );
 
     scratch.drop_now().await;
 }

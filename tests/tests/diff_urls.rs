@@ -137,9 +137,7 @@ async fn case_on(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
         let expected = autogen::diff::diff(
             &canonical(&before),
             &canonical(&after),
-            &DiffOptions {
-                renames: after.renames.clone(),
-            },
+            &DiffOptions::new(dialect, after.renames.clone()),
         )
         .map_err(|e| e.to_string())?;
         if up.changes.is_empty() && !expected.is_empty() {

@@ -55,16 +55,14 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
 
         let t = Instant::now();
         let target = autogen_sql::canonicalize(dialect, &models.schema);
-        let options = DiffOptions {
-            renames: models.renames.clone(),
-        };
+        let options = DiffOptions::new(dialect, models.renames.clone());
         let found = autogen_diff::diff(&schema, &target, &options)?;
         times[2].1.push(t.elapsed().as_secs_f64());
         changes = found.len();
 
         let t = Instant::now();
         let upgrade = autogen_sql::render(dialect, &schema, &found)?;
-        let after = autogen_diff::apply_all(&schema, &found)?;
+        let after = autogen_diff::apply_all(&schema, &found, dialect.identifier_quote())?;
         let downgrade = autogen_sql::render(dialect, &after, &autogen_diff::downgrade(&found))?;
         times[3].1.push(t.elapsed().as_secs_f64());
         std::hint::black_box((upgrade, downgrade));

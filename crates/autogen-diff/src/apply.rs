@@ -49,8 +49,9 @@ fn remove_where<T>(
 }
 
 /// Applies one change to `schema` in place. Constraints are matched by content (and indexes by
-/// name), the same way the differ matches them.
-pub fn apply(schema: &mut Schema, change: &Change) -> Result<(), ApplyError> {
+/// name), the same way the differ matches them. `quote` quotes a renamed column that needs it
+/// inside CHECK and predicate text (as [`crate::DiffOptions::identifier_quote`]).
+pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), ApplyError> {
     use Change::*;
     match change {
         CreateEnum(e) => schema.enums.push(e.clone()),
@@ -154,7 +155,7 @@ pub fn apply(schema: &mut Schema, change: &Change) -> Result<(), ApplyError> {
             for ix in &mut t.indexes {
                 ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
                 if let Some(p) = &mut ix.predicate {
-                    *p = autogen_schema::rename_identifier(p, from, to);
+                    *p = autogen_schema::rename_identifier(p, from, to, quote);
                 }
             }
             for u in &mut t.unique_constraints {
@@ -166,7 +167,7 @@ pub fn apply(schema: &mut Schema, change: &Change) -> Result<(), ApplyError> {
             // As the servers do (and as the differ's renamed view does): stored expressions
             // follow the column.
             for ck in &mut t.checks {
-                ck.expression = autogen_schema::rename_identifier(&ck.expression, from, to);
+                ck.expression = autogen_schema::rename_identifier(&ck.expression, from, to, quote);
             }
             let table_name = t.name.clone();
             for other in &mut schema.tables {
@@ -246,10 +247,10 @@ pub fn apply(schema: &mut Schema, change: &Change) -> Result<(), ApplyError> {
 }
 
 /// Applies every change in order to a copy of `schema`.
-pub fn apply_all(schema: &Schema, changes: &[Change]) -> Result<Schema, ApplyError> {
+pub fn apply_all(schema: &Schema, changes: &[Change], quote: char) -> Result<Schema, ApplyError> {
     let mut out = schema.clone();
     for c in changes {
-        apply(&mut out, c)?;
+        apply(&mut out, c, quote)?;
     }
     Ok(out)
 }

@@ -6,7 +6,7 @@
 //! change by a total key. This file deliberately compares whole tables only (added, dropped,
 //! matched); what differs inside a matched table is [`crate::table`]'s business.
 
-use autogen_schema::{RenameHints, Schema, Table};
+use autogen_schema::{Dialect, RenameHints, Schema, Table};
 use std::collections::HashMap;
 
 use crate::dependencies::moving;
@@ -15,11 +15,34 @@ use crate::table::diff_table;
 use crate::{order, Change, DiffError};
 
 /// What the differ should know beyond the two schemas.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiffOptions {
     /// Renames declared in the models. Hints that do not apply (stale after the rename ran) are
     /// skipped; contradictory ones are an error.
     pub renames: RenameHints,
+    /// How a renamed column that needs quoting is quoted inside CHECK and predicate text (the
+    /// target dialect's [`Dialect::identifier_quote`]); the only thing about SQL spelling the
+    /// differ is told.
+    pub identifier_quote: char,
+}
+
+impl Default for DiffOptions {
+    fn default() -> DiffOptions {
+        DiffOptions {
+            renames: RenameHints::default(),
+            identifier_quote: '"',
+        }
+    }
+}
+
+impl DiffOptions {
+    /// Options for a diff whose changes will be rendered for `dialect`.
+    pub fn new(dialect: Dialect, renames: RenameHints) -> DiffOptions {
+        DiffOptions {
+            renames,
+            identifier_quote: dialect.identifier_quote(),
+        }
+    }
 }
 
 /// Compares `from` (usually the live database) with `to` (usually the models) and returns the
@@ -72,7 +95,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
         }
     }
 
-    let view = renamed_view(from, &renames, &enum_values);
+    let view = renamed_view(from, &renames, &enum_values, options.identifier_quote);
     let old_tables = index(&view.tables);
     for t in &view.tables {
         if !to_tables.contains_key(t.name.as_str()) {

@@ -133,6 +133,7 @@ pub(crate) fn renamed_view<'a>(
     from: &'a Schema,
     renames: &Renames,
     enum_values: &HashMap<&str, &[String]>,
+    quote: char,
 ) -> Cow<'a, Schema> {
     if renames.is_empty() && enum_values.is_empty() {
         return Cow::Borrowed(from);
@@ -176,13 +177,13 @@ pub(crate) fn renamed_view<'a>(
         for ix in &mut t.indexes {
             ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
             if let Some(p) = &mut ix.predicate {
-                *p = rename_in_expression(p, cols);
+                *p = rename_in_expression(p, cols, quote);
             }
         }
         // Servers rewrite stored CHECK expressions when a column is renamed; so does the view,
         // or a declared rename would drop and re-add every check that mentions the column.
         for ck in &mut t.checks {
-            ck.expression = rename_in_expression(&ck.expression, cols);
+            ck.expression = rename_in_expression(&ck.expression, cols, quote);
         }
         for u in &mut t.unique_constraints {
             u.columns.iter_mut().for_each(rename);
@@ -211,7 +212,7 @@ pub(crate) fn renamed_view<'a>(
 
 /// `expr` with every renamed column of its table renamed. The renames of one table are applied
 /// at once through placeholders, so swapping two names (`a` -> `b`, `b` -> `a`) works.
-fn rename_in_expression(expr: &str, cols: &HashMap<&str, &str>) -> String {
+fn rename_in_expression(expr: &str, cols: &HashMap<&str, &str>, quote: char) -> String {
     if cols.is_empty() {
         return expr.to_string();
     }
@@ -219,10 +220,10 @@ fn rename_in_expression(expr: &str, cols: &HashMap<&str, &str>) -> String {
     pairs.sort_unstable();
     let mut out = expr.to_string();
     for (i, (old, _)) in pairs.iter().enumerate() {
-        out = rename_identifier(&out, old, &format!("__autogen_rename_{i}__"));
+        out = rename_identifier(&out, old, &format!("__autogen_rename_{i}__"), quote);
     }
     for (i, (_, new)) in pairs.iter().enumerate() {
-        out = rename_identifier(&out, &format!("__autogen_rename_{i}__"), new);
+        out = rename_identifier(&out, &format!("__autogen_rename_{i}__"), new, quote);
     }
     out
 }
@@ -256,7 +257,10 @@ mod tests {
             from: "age".into(),
             to: "years".into(),
         });
-        let options = DiffOptions { renames: hints };
+        let options = DiffOptions {
+            renames: hints,
+            ..DiffOptions::default()
+        };
         let changes = diff(
             &table("age", "age >= 0"),
             &table("years", "years >= 0"),
@@ -291,7 +295,7 @@ mod tests {
             from: "age".into(),
             to: "years".into(),
         };
-        crate::apply(&mut schema, &rename).unwrap();
+        crate::apply(&mut schema, &rename, '"').unwrap();
         assert_eq!(
             schema.tables[0].checks[0].expression,
             "\"years\" >= 0 AND years < 200"

@@ -139,7 +139,15 @@ mod tests {
         to: &Schema,
         hints: RenameHints,
     ) -> Vec<(SuggestionKind, String, String)> {
-        let changes = diff(from, to, &DiffOptions { renames: hints }).unwrap();
+        let changes = diff(
+            from,
+            to,
+            &DiffOptions {
+                renames: hints,
+                ..DiffOptions::default()
+            },
+        )
+        .unwrap();
         rename_suggestions(&changes)
             .into_iter()
             .map(|s| (s.kind, s.from, s.to))

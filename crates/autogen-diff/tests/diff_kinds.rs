@@ -341,10 +341,17 @@ fn column_hint(table: &str, from: &str, to: &str) -> RenameHints {
 }
 
 fn with_hints(from: &Schema, to: &Schema, renames: RenameHints) -> Result<Vec<String>, DiffError> {
-    Ok(diff(from, to, &DiffOptions { renames })?
-        .iter()
-        .map(Change::describe)
-        .collect())
+    Ok(diff(
+        from,
+        to,
+        &DiffOptions {
+            renames,
+            ..DiffOptions::default()
+        },
+    )?
+    .iter()
+    .map(Change::describe)
+    .collect())
 }
 
 #[test]
@@ -588,6 +595,7 @@ fn a_renamed_column_is_then_compared_under_its_new_name() {
         &to,
         &DiffOptions {
             renames: column_hint("users", "fullname", "full_name"),
+            ..DiffOptions::default()
         },
     )
     .unwrap();

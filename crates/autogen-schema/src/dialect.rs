@@ -24,6 +24,15 @@ impl Dialect {
         }
     }
 
+    /// The character that quotes an identifier in SQL text: a backquote on MySQL (where `"x"`
+    /// is a string literal unless ANSI_QUOTES is set), a double quote elsewhere.
+    pub fn identifier_quote(self) -> char {
+        match self {
+            Dialect::Mysql => '`',
+            Dialect::Sqlite | Dialect::Postgres => '"',
+        }
+    }
+
     /// The longest identifier the dialect accepts, in bytes (`None`: no practical limit).
     pub fn max_identifier_len(self) -> Option<usize> {
         match self {

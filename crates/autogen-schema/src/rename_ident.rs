@@ -9,8 +9,11 @@
 //! replaced. A bare word is matched case-insensitively (unquoted identifiers fold), a quoted one
 //! exactly. This file deliberately knows nothing else about SQL.
 
-/// `expr` with every reference to column `from` renamed to `to`.
-pub fn rename_identifier(expr: &str, from: &str, to: &str) -> String {
+/// `expr` with every reference to column `from` renamed to `to`. A bare reference whose new name
+/// needs quoting is quoted with `quote` (the dialect's [`crate::Dialect::identifier_quote`]: the
+/// text alone cannot tell, since `"x"` is an identifier on PostgreSQL and a string on MySQL); a
+/// quoted reference keeps its own quotes.
+pub fn rename_identifier(expr: &str, from: &str, to: &str, quote: char) -> String {
     let chars: Vec<char> = expr.chars().collect();
     let mut out = String::with_capacity(expr.len());
     let mut i = 0;
@@ -53,9 +56,7 @@ pub fn rename_identifier(expr: &str, from: &str, to: &str) -> String {
                     if is_plain(to) {
                         out.push_str(to);
                     } else {
-                        // The expression's own quoting style: backquotes where it already
-                        // uses them (MySQL), double quotes otherwise.
-                        let q = if chars.contains(&'`') { '`' } else { '"' };
+                        let q = quote;
                         out.push(q);
                         out.push_str(&to.replace(q, &format!("{q}{q}")));
                         out.push(q);
@@ -165,6 +166,13 @@ mod tests {
 
     #[test]
     fn renames_references_only() {
+        for (expr, from, to, expected, quote) in [
+            ("a >= 0", "a", "key", "`key` >= 0", '`'),
+            ("a >= 0", "a", "naïve_ß", "`naïve_ß` >= 0", '`'),
+            ("\"a\" >= 0", "a", "Has Space", "\"Has Space\" >= 0", '`'),
+        ] {
+            assert_eq!(rename_identifier(expr, from, to, quote), expected, "{expr}");
+        }
         for (expr, from, to, expected) in [
             ("age >= 0", "age", "years", "years >= 0"),
             ("\"age\" >= 0", "age", "years", "\"years\" >= 0"),
@@ -188,13 +196,13 @@ mod tests {
                 "a >= 0 AND `b c` > 1",
                 "a",
                 "key",
-                "`key` >= 0 AND `b c` > 1",
+                "\"key\" >= 0 AND `b c` > 1",
             ),
             ("\"say \"\"hi\"\"\" >= 0", "say \"hi\"", "b", "\"b\" >= 0"),
             ("\"Age\" >= 0", "age", "years", "\"Age\" >= 0"),
             ("'unterminated", "a", "b", "'unterminated"),
         ] {
-            assert_eq!(rename_identifier(expr, from, to), expected, "{expr}");
+            assert_eq!(rename_identifier(expr, from, to, '"'), expected, "{expr}");
         }
     }
 }

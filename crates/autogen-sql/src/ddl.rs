@@ -22,13 +22,14 @@ use crate::{RenderError, Statement};
 pub(crate) fn render_each(
     from: &Schema,
     changes: &[Change],
+    quote: char,
     mut render_one: impl FnMut(&Schema, &Change, &mut Vec<Statement>) -> Result<(), RenderError>,
 ) -> Result<Vec<Statement>, RenderError> {
     let mut state = from.clone();
     let mut out = Vec::new();
     for change in changes {
         render_one(&state, change, &mut out)?;
-        apply(&mut state, change)?;
+        apply(&mut state, change, quote)?;
     }
     Ok(out)
 }

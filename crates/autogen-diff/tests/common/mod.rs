@@ -182,7 +182,7 @@ pub fn apply_checked(start: &Schema, changes: &[Change]) -> Schema {
     check_valid(start).unwrap_or_else(|e| panic!("start schema invalid: {e}"));
     let mut s = start.clone();
     for (i, c) in changes.iter().enumerate() {
-        apply(&mut s, c).unwrap_or_else(|e| panic!("step {i} `{}` failed: {e}", c.describe()));
+        apply(&mut s, c, '"').unwrap_or_else(|e| panic!("step {i} `{}` failed: {e}", c.describe()));
         if let Err(e) = check_valid(&s) {
             let steps: Vec<String> = changes.iter().map(Change::describe).collect();
             panic!(
@@ -226,7 +226,10 @@ pub fn normalize(s: &Schema) -> Schema {
 /// The full round trip for one pair: the upgrade is valid at every step and lands on `to`, the
 /// downgrade is valid at every step and lands back on `from`, and diffing again finds nothing.
 pub fn round_trip(case: &str, from: &Schema, to: &Schema, renames: RenameHints) -> Vec<Change> {
-    let options = DiffOptions { renames };
+    let options = DiffOptions {
+        renames,
+        ..DiffOptions::default()
+    };
     let changes = diff(from, to, &options).unwrap_or_else(|e| panic!("{case}: {e}"));
     let upgraded = apply_checked(from, &changes);
     assert_eq!(normalize(&upgraded), normalize(to), "{case}: upgrade");
@@ -237,7 +240,12 @@ pub fn round_trip(case: &str, from: &Schema, to: &Schema, renames: RenameHints) 
     );
     // Autogenerating again with the same (now stale) hints must find nothing either.
     assert_eq!(
-        diff(&apply_all(from, &changes).unwrap(), to, &options).unwrap(),
+        diff(
+            &apply_all(from, &changes, options.identifier_quote).unwrap(),
+            to,
+            &options
+        )
+        .unwrap(),
         vec![],
         "{case}: stale hints"
     );

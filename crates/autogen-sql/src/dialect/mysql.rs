@@ -196,7 +196,7 @@ impl SqlDialect for Mysql {
     }
 
     fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError> {
-        ddl::render_each(from, changes, |state, change, out| {
+        ddl::render_each(from, changes, '`', |state, change, out| {
             self.render_one(state, change, out)
         })
     }

@@ -196,7 +196,7 @@ impl SqlDialect for Sqlite {
                 }
             }
             self.render_plain(&state, change, &mut out)?;
-            apply(&mut state, change)?;
+            apply(&mut state, change, '"')?;
             done[i] = true;
         }
         Ok(out)

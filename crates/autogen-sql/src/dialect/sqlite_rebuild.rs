@@ -46,7 +46,7 @@ pub(crate) fn rebuild(
     let mut losses = Vec::new();
     let mut added_by: Vec<(String, &Change)> = Vec::new();
     for change in run {
-        apply(state, change)?;
+        apply(state, change, '"')?;
         match change {
             Change::AddColumn { column, .. } => {
                 sources.push((column.name.clone(), None));

@@ -138,9 +138,7 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
 
     let dialect = project.dialect();
     let target = autogen_sql::canonicalize(dialect, &models.schema);
-    let diff_options = DiffOptions {
-        renames: models.renames.clone(),
-    };
+    let diff_options = DiffOptions::new(dialect, models.renames.clone());
     let changes = autogen_diff::diff(&schema, &target, &diff_options)?;
 
     let applied_ids: BTreeSet<String> = applied.iter().map(|a| a.revision.clone()).collect();

@@ -61,7 +61,9 @@ pub fn dev_url(
     Ok(Some(url))
 }
 
-fn same_database(a: &DatabaseUrl, b: &DatabaseUrl) -> bool {
+/// Whether two URLs name the same database (SQLite files compared by canonical path; an
+/// in-memory database is never the same as another).
+pub(crate) fn same_database(a: &DatabaseUrl, b: &DatabaseUrl) -> bool {
     if a.is_memory() || b.is_memory() {
         return false;
     }
@@ -80,11 +82,13 @@ pub struct DevDatabase {
     url: DatabaseUrl,
     pg_schema: Option<String>,
     exclude_tables: Vec<String>,
+    filter: crate::tables::TableFilter,
 }
 
 impl DevDatabase {
     /// Connects and empties the database.
     pub async fn open(project: &Project, url: &DatabaseUrl) -> Result<DevDatabase, Error> {
+        let filter = super::table_filter(project)?;
         let mut conn = Connection::connect(url).await?;
         let pg_schema = project.config.pg_schema.clone();
         if let Err(e) = autogen_revisions::clean_database(&mut conn, pg_schema.as_deref()).await {
@@ -96,6 +100,7 @@ impl DevDatabase {
             url: url.clone(),
             pg_schema,
             exclude_tables: project.excluded_tables(),
+            filter,
         })
     }
 
@@ -109,18 +114,21 @@ impl DevDatabase {
         Ok(autogen_revisions::downgrade(&mut self.conn, set, target).await?)
     }
 
-    /// The dev database's schema, without autogen's own and the excluded tables.
+    /// The dev database's schema, without autogen's own tables and those the project does not
+    /// manage (`include_tables` / `exclude_tables`).
     pub async fn schema(&mut self) -> Result<Schema, Error> {
         let options = IntrospectOptions {
             exclude_tables: self.exclude_tables.clone(),
             pg_schema: self.pg_schema.clone(),
         };
-        autogen_introspect::introspect(&mut self.conn, &options)
+        let mut schema = autogen_introspect::introspect(&mut self.conn, &options)
             .await
             .map_err(|source| Error::Introspect {
                 url: self.url.redacted(),
                 source,
-            })
+            })?;
+        self.filter.retain(&mut schema);
+        Ok(schema)
     }
 
     pub fn connection(&mut self) -> &mut Connection {

@@ -128,17 +128,14 @@ pub async fn diff(
     // inverse of the models-ward changes so a declared rename stays a rename.
     let forward = match (from, to, &models) {
         (DiffSide::Models, DiffSide::Database(_) | DiffSide::Revisions { .. }, Some(m)) => {
-            let toward_models = autogen_diff::diff(&to_schema, &from_schema, &options(m))?;
+            let toward_models =
+                autogen_diff::diff(&to_schema, &from_schema, &options(dialect, Some(m)))?;
             autogen_diff::downgrade(&toward_models)
         }
-        (_, _, m) => autogen_diff::diff(
-            &from_schema,
-            &to_schema,
-            &m.as_ref().map(options).unwrap_or_default(),
-        )?,
+        (_, _, m) => autogen_diff::diff(&from_schema, &to_schema, &options(dialect, m.as_ref()))?,
     };
     let (changes, start) = if reverse {
-        let reached = autogen_diff::apply_all(&from_schema, &forward)
+        let reached = autogen_diff::apply_all(&from_schema, &forward, dialect.identifier_quote())
             .map_err(|e| Error::Internal(e.to_string()))?;
         (autogen_diff::downgrade(&forward), reached)
     } else {
@@ -152,10 +149,9 @@ pub async fn diff(
     })
 }
 
-fn options(models: &ModelSet) -> DiffOptions {
-    DiffOptions {
-        renames: models.renames.clone(),
-    }
+fn options(dialect: Dialect, models: Option<&ModelSet>) -> DiffOptions {
+    let renames = models.map(|m| m.renames.clone()).unwrap_or_default();
+    DiffOptions::new(dialect, renames)
 }
 
 fn read_models(project: Option<DiffProject<'_>>) -> Result<ModelSet, Error> {
@@ -169,7 +165,25 @@ fn read_models(project: Option<DiffProject<'_>>) -> Result<ModelSet, Error> {
     })?)
 }
 
+/// One side's schema; in a project, only the tables it manages (`include_tables` /
+/// `exclude_tables`), on every kind of side, so both sides are filtered alike.
 async fn side_schema(
+    side: &DiffSide,
+    dialect: Dialect,
+    models: Option<&ModelSet>,
+    project: Option<DiffProject<'_>>,
+) -> Result<Schema, Error> {
+    let mut schema = unfiltered_side_schema(side, dialect, models, project).await?;
+    if let Some(p) = project {
+        p.config
+            .table_filter()
+            .map_err(Error::Internal)?
+            .retain(&mut schema);
+    }
+    Ok(schema)
+}
+
+async fn unfiltered_side_schema(
     side: &DiffSide,
     dialect: Dialect,
     models: Option<&ModelSet>,
@@ -228,13 +242,7 @@ fn check_dev_database(
     let dev = dev_database(project)?;
     for side in [from, to] {
         if let DiffSide::Database(url) = side {
-            let same = match (url.sqlite_path(), dev.sqlite_path()) {
-                (Some(a), Some(b)) => {
-                    let canon = |p: std::path::PathBuf| std::fs::canonicalize(&p).unwrap_or(p);
-                    !url.is_memory() && canon(a) == canon(b)
-                }
-                _ => url.expose() == dev.expose(),
-            };
+            let same = super::dev::same_database(url, dev);
             if same {
                 return Err(Error::Usage {
                     message: format!("the dev database {} is also compared; autogen empties the dev database before and after use", dev.redacted()),

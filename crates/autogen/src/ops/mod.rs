@@ -50,13 +50,11 @@ impl Plan {
 /// both directions. Pure: no connection, no files.
 pub fn plan(dialect: Dialect, current: &Schema, models: &ModelSet) -> Result<Plan, Error> {
     let target = autogen_sql::canonicalize(dialect, &models.schema);
-    let options = DiffOptions {
-        renames: models.renames.clone(),
-    };
+    let options = DiffOptions::new(dialect, models.renames.clone());
     let changes = autogen_diff::diff(current, &target, &options)?;
     let upgrade = autogen_sql::render(dialect, current, &changes)?;
-    let after =
-        autogen_diff::apply_all(current, &changes).map_err(|e| Error::Internal(e.to_string()))?;
+    let after = autogen_diff::apply_all(current, &changes, dialect.identifier_quote())
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let downgrade = autogen_sql::render(dialect, &after, &autogen_diff::downgrade(&changes))?;
     let suggestions = autogen_diff::rename_suggestions(&changes);
     Ok(Plan {
@@ -122,7 +120,7 @@ pub async fn introspect(
 }
 
 /// The project's include/exclude globs (validated when autogen.toml was parsed).
-fn table_filter(project: &Project) -> Result<crate::tables::TableFilter, Error> {
+pub(crate) fn table_filter(project: &Project) -> Result<crate::tables::TableFilter, Error> {
     project.config.table_filter().map_err(Error::Internal)
 }
 
