@@ -206,7 +206,7 @@ async fn query_count_does_not_depend_on_table_count() {
         assert_eq!(schema.tables.len(), n);
         counts.push(stats.queries);
     }
-    assert_eq!(counts, [6, 6]);
+    assert_eq!(counts, [7, 7]);
     conn.close().await.unwrap();
     scratch.drop_now().await.unwrap();
 }

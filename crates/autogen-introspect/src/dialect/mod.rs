@@ -44,8 +44,6 @@ pub(crate) enum Cell {
     Null,
     Int(i64),
     Text(String),
-    Bool(bool),
-    List(Vec<String>),
 }
 
 /// One catalog row, with the label of its query for error messages.
@@ -86,8 +84,6 @@ impl Record {
             Cell::Null => None,
             Cell::Text(s) => Some(s.clone()),
             Cell::Int(n) => Some(n.to_string()),
-            Cell::Bool(b) => Some(b.to_string()),
-            Cell::List(_) => return Err(self.error(i, "expected text, found a list")),
         })
     }
 
@@ -101,38 +97,25 @@ impl Record {
         Ok(match self.cell(i)? {
             Cell::Null => None,
             Cell::Int(n) => Some(*n),
-            Cell::Bool(b) => Some(i64::from(*b)),
             Cell::Text(s) => Some(
                 s.trim()
                     .parse()
                     .map_err(|_| self.error(i, &format!("expected an integer, found {s:?}")))?,
             ),
-            Cell::List(_) => return Err(self.error(i, "expected an integer, found a list")),
         })
     }
 
-    /// A truth value: booleans, non-zero integers, and `YES`/`Y`/`t`/`true`/`1` text. NULL is
+    /// A truth value: non-zero integers, and `YES`/`Y`/`t`/`true`/`1` text. NULL is
     /// false.
     pub fn flag(&self, i: usize) -> Result<bool, IntrospectError> {
         Ok(match self.cell(i)? {
             Cell::Null => false,
-            Cell::Bool(b) => *b,
             Cell::Int(n) => *n != 0,
             Cell::Text(s) => matches!(
                 s.trim().to_ascii_lowercase().as_str(),
                 "yes" | "y" | "t" | "true" | "1"
             ),
-            Cell::List(_) => return Err(self.error(i, "expected a flag, found a list")),
         })
-    }
-
-    /// A list value (PostgreSQL arrays); NULL is the empty list.
-    pub fn list(&self, i: usize) -> Result<Vec<String>, IntrospectError> {
-        match self.cell(i)? {
-            Cell::Null => Ok(Vec::new()),
-            Cell::List(v) => Ok(v.clone()),
-            _ => Err(self.error(i, "expected a list")),
-        }
     }
 }
 
