@@ -16,6 +16,10 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
+/// The allocator the `autogen` binary uses, so in-process phases time what the CLI runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
