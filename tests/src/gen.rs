@@ -139,11 +139,6 @@ pub struct Limits {
     /// the foreign key's own index and refuses to drop it, while implicit foreign-key indexes
     /// are still being settled in the introspector (helper B/J); left out until then.
     pub no_keys_on_foreign_keys: bool,
-    /// MySQL/MariaDB: a column a CHECK mentions is renamed only to a plain name. Renaming it
-    /// to a name that needs quoting makes the differ requote the old check's expression, and
-    /// without backquotes in it nothing says MySQL quoting is meant (a known gap, see
-    /// `autogen_schema::rename_identifier`).
-    pub plain_renames_in_checks: bool,
 }
 
 impl Limits {
@@ -152,17 +147,14 @@ impl Limits {
             Dialect::Postgres => Limits {
                 max_ident: 63,
                 no_keys_on_foreign_keys: false,
-                plain_renames_in_checks: false,
             },
             Dialect::Mysql => Limits {
                 max_ident: 64,
                 no_keys_on_foreign_keys: true,
-                plain_renames_in_checks: true,
             },
             Dialect::Sqlite => Limits {
                 max_ident: 63,
                 no_keys_on_foreign_keys: false,
-                plain_renames_in_checks: false,
             },
         }
     }
@@ -589,11 +581,6 @@ fn mutate(rng: &mut StdRng, b: &mut Spec, limits: Limits, table_names: &mut BTre
             };
             let mut taken = column_names(&b.tables[i]);
             let mut new = fresh_name(rng, &mut taken, "r", limits);
-            if limits.plain_renames_in_checks && b.tables[i].checks.contains(&old) {
-                while !is_plain(&new) {
-                    new = fresh_name(rng, &mut taken, "r", limits);
-                }
-            }
             // An index key part cannot hold a space in the model grammar (see `add_key`).
             if b.tables[i].indexes.iter().flatten().any(|c| *c == old) {
                 while new.contains(' ') {

@@ -378,4 +378,33 @@ mod tests {
         );
         assert_eq!(names(&out, "fresh"), ["z", "a"]);
     }
+
+    #[test]
+    fn texts_cover_only_the_tables_the_changes_touch() {
+        let schema = Schema {
+            tables: vec![
+                table("a", &["x"]),
+                table("b", &["y"]),
+                table("old_c", &["z"]),
+            ],
+            ..Schema::default()
+        };
+        let changes = [
+            Change::DropColumn {
+                table: "b".into(),
+                column: Column::new("y", ColumnType::Text),
+            },
+            Change::RenameTable {
+                from: "old_c".into(),
+                to: "c".into(),
+            },
+        ];
+        let names: Vec<String> = touched(&schema, &changes)
+            .tables
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(names, ["b", "old_c"]);
+        assert!(touched(&schema, &[]).tables.is_empty());
+    }
 }
