@@ -203,9 +203,17 @@ fn decode(label: &'static str, row: &MySqlRow) -> Result<Record, IntrospectError
             cells.push(Cell::Null);
             continue;
         }
-        let type_name = raw.type_info().name().to_ascii_uppercase();
-        let cell = if type_name.contains("INT") {
-            if type_name.contains("UNSIGNED") {
+        // Looked at in place rather than through an uppercased copy per cell.
+        let info = raw.type_info();
+        let type_name = info.name();
+        let has = |part: &str| {
+            type_name
+                .as_bytes()
+                .windows(part.len())
+                .any(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+        };
+        let cell = if has("INT") {
+            if has("UNSIGNED") {
                 let n = row.try_get::<u64, _>(i).map_err(err)?;
                 Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
             } else {

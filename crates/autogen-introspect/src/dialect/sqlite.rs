@@ -129,12 +129,16 @@ fn decode(label: &'static str, row: &SqliteRow) -> Result<Record, IntrospectErro
             cells.push(Cell::Null);
             continue;
         }
-        let type_name = raw.type_info().name().to_ascii_uppercase();
-        let cell = match type_name.as_str() {
-            "INTEGER" | "BOOLEAN" | "INT8" => {
+        // Compared in place: an uppercased copy per cell was 400,000 allocations at 5,000
+        // tables.
+        let info = raw.type_info();
+        let type_name = info.name();
+        let is = |t: &str| type_name.eq_ignore_ascii_case(t);
+        let cell = match () {
+            _ if is("INTEGER") || is("BOOLEAN") || is("INT8") => {
                 Cell::Int(row.try_get_unchecked::<i64, _>(i).map_err(err)?)
             }
-            "BLOB" => Cell::Text(
+            _ if is("BLOB") => Cell::Text(
                 String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i).map_err(err)?)
                     .into_owned(),
             ),
