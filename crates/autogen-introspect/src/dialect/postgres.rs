@@ -16,7 +16,7 @@
 //! exclusion constraints and their indexes, generated columns' expressions (reported as plain
 //! columns without a default), columns of array or domain types beyond their `Other` spelling.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use autogen_schema::{
     normalize_expression, parse_default, parse_type, Check, Column, ColumnType, DefaultValue,
@@ -160,7 +160,7 @@ pub(super) async fn introspect(
     .await?;
 
     let label = "postgres columns";
-    let mut generated: Vec<(i64, i16)> = Vec::new();
+    let mut generated: HashSet<(i64, i16)> = HashSet::new();
     each_row(
         conn,
         stats,
@@ -194,7 +194,7 @@ pub(super) async fn introspect(
             column.nullable = !get::<bool>(r, 4, label)?;
             column.auto_increment = !get::<&str>(r, 5, label)?.is_empty();
             if !get::<&str>(r, 6, label)?.is_empty() {
-                generated.push((oid, attnum));
+                generated.insert((oid, attnum));
             }
             column.comment = get(r, 8, label)?;
             table.columns.push(column);

@@ -134,15 +134,15 @@ fn decode(label: &'static str, row: &SqliteRow) -> Result<Record, IntrospectErro
         let info = raw.type_info();
         let type_name = info.name();
         let is = |t: &str| type_name.eq_ignore_ascii_case(t);
-        let cell = match () {
-            _ if is("INTEGER") || is("BOOLEAN") || is("INT8") => {
-                Cell::Int(row.try_get_unchecked::<i64, _>(i).map_err(err)?)
-            }
-            _ if is("BLOB") => Cell::Text(
+        let cell = if is("INTEGER") || is("BOOLEAN") || is("INT8") {
+            Cell::Int(row.try_get_unchecked::<i64, _>(i).map_err(err)?)
+        } else if is("BLOB") {
+            Cell::Text(
                 String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i).map_err(err)?)
                     .into_owned(),
-            ),
-            _ => Cell::Text(row.try_get_unchecked::<String, _>(i).map_err(err)?),
+            )
+        } else {
+            Cell::Text(row.try_get_unchecked::<String, _>(i).map_err(err)?)
         };
         cells.push(cell);
     }
