@@ -32,7 +32,7 @@
 //! Not represented: `ON UPDATE CURRENT_TIMESTAMP`, generated columns' expressions, character
 //! sets and collations, `SET` types beyond their `Other` spelling.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use autogen_schema::{
     normalize_expression, parse_default, parse_type, Check, Column, ColumnType, DefaultValue,
@@ -261,13 +261,16 @@ fn assemble(
     // Checks first: MariaDB's JSON columns are recognised by theirs.
     // (table, check name, column): the name is the column's at creation, and MariaDB keeps it
     // when the column is renamed, so the column is read from the expression.
-    let mut json_checks: Vec<(String, String, String)> = Vec::new();
+    // Keyed both ways, so neither the column loop nor the check loop scans a list.
+    let mut json_check_columns: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut json_columns: BTreeSet<(String, String)> = BTreeSet::new();
     let mut all_checks: Vec<(String, Check)> = Vec::new();
     for (table, name, clause) in checks {
         let (table, name) = (table.clone(), name.clone());
         let expression = check_expression(clause);
         if let Some(column) = json_check_column(&expression) {
-            json_checks.push((table.clone(), name.clone(), column));
+            json_columns.insert((table.clone(), column.clone()));
+            json_check_columns.insert((table.clone(), name.clone()), column);
         }
         all_checks.push((
             table,
@@ -286,10 +289,8 @@ fn assemble(
         let name = r.text(1)?;
         let column_type = r.text(2)?;
         let data_type = r.text(7)?.to_ascii_lowercase();
-        let is_json_text = data_type == "longtext"
-            && json_checks
-                .iter()
-                .any(|(tb, _, c)| tb == &table && c == &name);
+        let is_json_text =
+            data_type == "longtext" && json_columns.contains(&(table.clone(), name.clone()));
         let ty = if is_json_text {
             ColumnType::Json
         } else {
@@ -313,10 +314,11 @@ fn assemble(
     }
 
     for (table, check) in all_checks {
-        let json_column = json_checks
-            .iter()
-            .find(|(tb, n, _)| tb == &table && Some(n) == check.name.as_ref())
-            .is_some_and(|(_, _, column)| {
+        let json_column = check
+            .name
+            .as_ref()
+            .and_then(|n| json_check_columns.get(&(table.clone(), n.clone())))
+            .is_some_and(|column| {
                 by_name
                     .get(&table)
                     .and_then(|t| t.column(column))
@@ -445,16 +447,20 @@ fn is_implicit_fk_index(
     columns: &[String],
     fks: &BTreeMap<(String, String), ForeignKey>,
 ) -> bool {
-    fks.iter().any(|((t, fk_name), fk)| {
-        if t != table || fk.columns != columns {
-            return false;
-        }
-        let auto_named = fk_name
-            .strip_prefix(table)
-            .and_then(|rest| rest.strip_prefix("_ibfk_"))
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        name == fk_name || (auto_named && columns.first().is_some_and(|c| c == name))
-    })
+    // Only this table's keys: the map is ordered by (table, name), so they are one range.
+    let from = (table.to_string(), String::new());
+    fks.range(from..)
+        .take_while(|((t, _), _)| t == table)
+        .any(|((_, fk_name), fk)| {
+            if fk.columns != columns {
+                return false;
+            }
+            let auto_named = fk_name
+                .strip_prefix(table)
+                .and_then(|rest| rest.strip_prefix("_ibfk_"))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            name == fk_name || (auto_named && columns.first().is_some_and(|c| c == name))
+        })
 }
 
 /// `REFERENTIAL_CONSTRAINTS` rules. RESTRICT is NO ACTION on InnoDB (see the file comment).
