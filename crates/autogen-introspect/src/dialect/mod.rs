@@ -1,7 +1,8 @@
-//! Dialect dispatch and what every dialect shares: the plain-data rows catalog queries are
-//! decoded into ([`Record`]), the query counter, and the final canonical ordering and clean-up
-//! of a [`Schema`]. This is the one place that matches on the connection's dialect; the catalog
-//! SQL and the dialect's spellings live in `sqlite.rs`, `postgres.rs` and `mysql.rs`.
+//! Dialect dispatch and what every dialect shares: the row reader of the SQLite and MySQL
+//! catalog queries ([`each_row`], [`CatalogRow`]), and the final canonical ordering and
+//! clean-up of a [`Schema`]. This is the one place that matches on the connection's dialect;
+//! the catalog SQL and the dialect's spellings live in `sqlite.rs`, `postgres.rs` and
+//! `mysql.rs`.
 //!
 //! Every dialect reads its catalog with a fixed number of whole-schema queries and joins the
 //! rows in memory. We deliberately do not use sea-schema's discovery (or any per-table query
@@ -15,6 +16,8 @@
 mod mysql;
 mod postgres;
 mod sqlite;
+
+use std::borrow::Cow;
 
 use autogen_db::Connection;
 use autogen_schema::{ColumnType, DefaultValue, Schema, Table};
@@ -37,66 +40,66 @@ pub(crate) async fn introspect(
     Ok((schema, stats))
 }
 
-/// One decoded catalog value. Catalog queries cast their columns to a few simple types, so the
-/// dialect code reads plain data instead of driver-specific rows.
+/// One catalog value, borrowed from the driver's row where it can be. Catalog queries cast
+/// their columns to a few simple types, so the dialect code reads plain data instead of
+/// driver-specific values.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cell {
+pub(crate) enum Cell<'a> {
     Null,
     Int(i64),
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
-/// One catalog row, with the label of its query for error messages.
-#[derive(Debug, Clone)]
-pub(crate) struct Record {
-    query: &'static str,
-    cells: Vec<Cell>,
-}
+/// A catalog row as the SQLite and MySQL assemblers read it: the driver's row, decoded cell by
+/// cell as it is asked for, text borrowed where the driver allows. Rows are not copied into an
+/// intermediate form (at 5,000 tables that was about 100,000 rows and 600,000 cells).
+pub(crate) trait CatalogRow {
+    /// The query's label, for error messages.
+    fn label(&self) -> &'static str;
 
-impl Record {
-    pub fn new(query: &'static str, cells: Vec<Cell>) -> Self {
-        Record { query, cells }
-    }
-
-    fn cell(&self, i: usize) -> Result<&Cell, IntrospectError> {
-        self.cells
-            .get(i)
-            .ok_or_else(|| self.error(i, "missing column"))
-    }
+    fn cell(&self, i: usize) -> Result<Cell<'_>, IntrospectError>;
 
     fn error(&self, column: usize, message: &str) -> IntrospectError {
         IntrospectError::Decode {
-            query: self.query,
+            query: self.label(),
             column,
             message: message.to_string(),
         }
     }
 
+    /// A non-NULL text value, borrowed where the driver allows (for look-ups by name).
+    fn str(&self, i: usize) -> Result<Cow<'_, str>, IntrospectError> {
+        match self.cell(i)? {
+            Cell::Null => Err(self.error(i, "unexpected NULL")),
+            Cell::Text(s) => Ok(s),
+            Cell::Int(n) => Ok(Cow::Owned(n.to_string())),
+        }
+    }
+
     /// A non-NULL value as text.
-    pub fn text(&self, i: usize) -> Result<String, IntrospectError> {
-        self.opt_text(i)?
-            .ok_or_else(|| self.error(i, "unexpected NULL"))
+    fn text(&self, i: usize) -> Result<String, IntrospectError> {
+        Ok(self.str(i)?.into_owned())
     }
 
     /// A value as text, `None` for NULL.
-    pub fn opt_text(&self, i: usize) -> Result<Option<String>, IntrospectError> {
+    fn opt_text(&self, i: usize) -> Result<Option<String>, IntrospectError> {
         Ok(match self.cell(i)? {
             Cell::Null => None,
-            Cell::Text(s) => Some(s.clone()),
+            Cell::Text(s) => Some(s.into_owned()),
             Cell::Int(n) => Some(n.to_string()),
         })
     }
 
     /// A non-NULL integer (numeric text is accepted: some catalogs report numbers as strings).
-    pub fn int(&self, i: usize) -> Result<i64, IntrospectError> {
+    fn int(&self, i: usize) -> Result<i64, IntrospectError> {
         self.opt_int(i)?
             .ok_or_else(|| self.error(i, "unexpected NULL"))
     }
 
-    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, IntrospectError> {
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, IntrospectError> {
         Ok(match self.cell(i)? {
             Cell::Null => None,
-            Cell::Int(n) => Some(*n),
+            Cell::Int(n) => Some(n),
             Cell::Text(s) => Some(
                 s.trim()
                     .parse()
@@ -107,16 +110,54 @@ impl Record {
 
     /// A truth value: non-zero integers, and `YES`/`Y`/`t`/`true`/`1` text. NULL is
     /// false.
-    pub fn flag(&self, i: usize) -> Result<bool, IntrospectError> {
+    fn flag(&self, i: usize) -> Result<bool, IntrospectError> {
         Ok(match self.cell(i)? {
             Cell::Null => false,
-            Cell::Int(n) => *n != 0,
-            Cell::Text(s) => matches!(
-                s.trim().to_ascii_lowercase().as_str(),
-                "yes" | "y" | "t" | "true" | "1"
-            ),
+            Cell::Int(n) => n != 0,
+            Cell::Text(s) => {
+                let s = s.trim();
+                ["yes", "y", "t", "true", "1"]
+                    .iter()
+                    .any(|w| s.eq_ignore_ascii_case(w))
+            }
         })
     }
+}
+
+/// Runs one catalog query and hands each row to `on_row` (SQLite and MySQL; the PostgreSQL
+/// module binds its schema and decodes typed columns itself). Counts the query.
+///
+/// The rows are collected before they are handed on, on purpose: handing each row to the
+/// assembler as it arrives measured slower on SQLite (introspect 1.01 s against 0.68-0.78 s at
+/// 5,000 tables), because sqlx's SQLite worker thread passes rows over a channel and
+/// interleaving the assembler's work with it costs a thread switch per row on 2 cores. MySQL
+/// measured the same either way (1.11-1.17 s). The rows are read in place either way; no
+/// intermediate copy of them is made.
+pub(crate) async fn each_row<'c, DB, E>(
+    conn: E,
+    stats: &mut IntrospectStats,
+    label: &'static str,
+    sql: &'c str,
+    mut on_row: impl FnMut(&DB::Row) -> Result<(), IntrospectError>,
+) -> Result<(), IntrospectError>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'c, Database = DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+{
+    stats.queries += 1;
+    let rows =
+        sqlx::query::<DB>(sql)
+            .fetch_all(conn)
+            .await
+            .map_err(|e| IntrospectError::Query {
+                query: label,
+                message: e.to_string(),
+            })?;
+    for row in &rows {
+        on_row(row)?;
+    }
+    Ok(())
 }
 
 /// The canonical finishing pass every dialect shares: tables by name, named indexes and

@@ -20,6 +20,7 @@
 
 mod ddl;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use autogen_schema::{
@@ -29,7 +30,7 @@ use autogen_schema::{
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use super::{Cell, Record};
+use super::{each_row, CatalogRow, Cell};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 
 /// The tables autogen reads: ordinary tables, not SQLite's own and not virtual tables.
@@ -41,136 +42,126 @@ pub(super) async fn introspect(
     _options: &IntrospectOptions,
     stats: &mut IntrospectStats,
 ) -> Result<Schema, IntrospectError> {
-    let tables = fetch(
-        conn,
-        stats,
-        "sqlite tables",
-        &format!("SELECT m.name, m.sql FROM sqlite_master m WHERE {TABLE_FILTER} ORDER BY m.name"),
-    )
+    // Rows go straight from the driver's stream into the assembler. No ORDER BY: the assembler
+    // puts columns and key parts in order itself.
+    let mut a = Assembler::default();
+    let sql =
+        format!("SELECT m.name, m.sql FROM sqlite_master m WHERE {TABLE_FILTER} ORDER BY m.name");
+    each_row(&mut *conn, stats, "sqlite tables", &sql, |r| {
+        a.table(&Live::new("sqlite tables", r))
+    })
     .await?;
-    let columns = fetch(
-        conn,
-        stats,
-        "sqlite columns",
-        &format!(
-            "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk \
-             FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-             WHERE {TABLE_FILTER} ORDER BY m.name, p.cid"
-        ),
-    )
+    let sql = format!(
+        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.cid \
+         FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE {TABLE_FILTER}"
+    );
+    each_row(&mut *conn, stats, "sqlite columns", &sql, |r| {
+        a.column(&Live::new("sqlite columns", r))
+    })
     .await?;
-    let indexes = fetch(
-        conn,
-        stats,
-        "sqlite indexes",
-        &format!(
-            "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ix.sql \
-             FROM sqlite_master m JOIN pragma_index_list(m.name) il \
-             LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name \
-             WHERE {TABLE_FILTER} ORDER BY m.name, il.name"
-        ),
-    )
+    let sql = format!(
+        "SELECT m.name, il.name, x.seqno, x.name, x.\"desc\" \
+         FROM sqlite_master m JOIN pragma_index_list(m.name) il \
+         JOIN pragma_index_xinfo(il.name) x \
+         WHERE {TABLE_FILTER} AND x.\"key\" = 1"
+    );
+    each_row(&mut *conn, stats, "sqlite index columns", &sql, |r| {
+        a.index_column(&Live::new("sqlite index columns", r))
+    })
     .await?;
-    let index_columns = fetch(
-        conn,
-        stats,
-        "sqlite index columns",
-        &format!(
-            "SELECT m.name, il.name, x.seqno, x.name, x.\"desc\" \
-             FROM sqlite_master m JOIN pragma_index_list(m.name) il \
-             JOIN pragma_index_xinfo(il.name) x \
-             WHERE {TABLE_FILTER} AND x.\"key\" = 1 ORDER BY m.name, il.name, x.seqno"
-        ),
-    )
+    let sql = format!(
+        "SELECT m.name, il.name, il.\"unique\", il.origin, il.partial, ix.sql \
+         FROM sqlite_master m JOIN pragma_index_list(m.name) il \
+         LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name \
+         WHERE {TABLE_FILTER}"
+    );
+    each_row(&mut *conn, stats, "sqlite indexes", &sql, |r| {
+        a.index(&Live::new("sqlite indexes", r))
+    })
     .await?;
-    let foreign_keys = fetch(
-        conn,
-        stats,
-        "sqlite foreign keys",
-        &format!(
-            "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete \
-             FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
-             WHERE {TABLE_FILTER} ORDER BY m.name, f.id, f.seq"
-        ),
-    )
+    let sql = format!(
+        "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete, f.seq \
+         FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE {TABLE_FILTER}"
+    );
+    each_row(&mut *conn, stats, "sqlite foreign keys", &sql, |r| {
+        a.foreign_key(&Live::new("sqlite foreign keys", r))
+    })
     .await?;
-    assemble(&tables, &columns, &indexes, &index_columns, &foreign_keys)
+    Ok(a.finish())
 }
 
-/// The one function every SQLite catalog query goes through (it counts them).
-async fn fetch(
-    conn: &mut SqliteConnection,
-    stats: &mut IntrospectStats,
+/// A SQLite row of one catalog query, decoded cell by cell.
+struct Live<'r> {
     label: &'static str,
-    sql: &str,
-) -> Result<Vec<Record>, IntrospectError> {
-    stats.queries += 1;
-    let rows =
-        sqlx::query(sql)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| IntrospectError::Query {
-                query: label,
-                message: e.to_string(),
-            })?;
-    rows.iter().map(|r| decode(label, r)).collect()
+    row: &'r SqliteRow,
 }
 
-fn decode(label: &'static str, row: &SqliteRow) -> Result<Record, IntrospectError> {
-    let mut cells = Vec::with_capacity(row.len());
-    for i in 0..row.len() {
-        let err = |e: sqlx::Error| IntrospectError::Decode {
-            query: label,
-            column: i,
-            message: e.to_string(),
-        };
-        let raw = row.try_get_raw(i).map_err(err)?;
+impl<'r> Live<'r> {
+    fn new(label: &'static str, row: &'r SqliteRow) -> Self {
+        Live { label, row }
+    }
+}
+
+impl CatalogRow for Live<'_> {
+    fn label(&self) -> &'static str {
+        self.label
+    }
+
+    fn cell(&self, i: usize) -> Result<Cell<'_>, IntrospectError> {
+        let err = |e: sqlx::Error| self.error(i, &e.to_string());
+        let raw = self.row.try_get_raw(i).map_err(err)?;
         if raw.is_null() {
-            cells.push(Cell::Null);
-            continue;
+            return Ok(Cell::Null);
         }
         // Compared in place: an uppercased copy per cell was 400,000 allocations at 5,000
         // tables.
         let info = raw.type_info();
         let type_name = info.name();
         let is = |t: &str| type_name.eq_ignore_ascii_case(t);
-        let cell = if is("INTEGER") || is("BOOLEAN") || is("INT8") {
-            Cell::Int(row.try_get_unchecked::<i64, _>(i).map_err(err)?)
+        Ok(if is("INTEGER") || is("BOOLEAN") || is("INT8") {
+            Cell::Int(self.row.try_get_unchecked::<i64, _>(i).map_err(err)?)
         } else if is("BLOB") {
-            Cell::Text(
-                String::from_utf8_lossy(&row.try_get_unchecked::<Vec<u8>, _>(i).map_err(err)?)
-                    .into_owned(),
-            )
+            Cell::Text(String::from_utf8_lossy(
+                self.row.try_get_unchecked::<&[u8], _>(i).map_err(err)?,
+            ))
         } else {
-            Cell::Text(row.try_get_unchecked::<String, _>(i).map_err(err)?)
-        };
-        cells.push(cell);
+            Cell::Text(Cow::Borrowed(
+                self.row.try_get_unchecked::<&str, _>(i).map_err(err)?,
+            ))
+        })
     }
-    Ok(Record::new(label, cells))
 }
 
-/// Joins the five result sets into tables. Pure, so it is tested without a database too.
-fn assemble(
-    tables: &[Record],
-    columns: &[Record],
-    indexes: &[Record],
-    index_columns: &[Record],
-    foreign_keys: &[Record],
-) -> Result<Schema, IntrospectError> {
-    let mut by_name: BTreeMap<String, (Table, ddl::TableDdl)> = BTreeMap::new();
-    for r in tables {
+/// (table, index) -> key parts as (position, column name, descending); expressions have no
+/// name.
+type KeyParts = Vec<(i64, Option<String>, bool)>;
+
+/// The five result sets joined into tables, one row at a time. The queries arrive in the
+/// order `introspect` runs them: tables, columns, index key parts, indexes, foreign keys.
+#[derive(Default)]
+struct Assembler {
+    by_name: BTreeMap<String, (Table, ddl::TableDdl)>,
+    /// Per table: columns with their `cid`, and primary-key members with their position.
+    columns: BTreeMap<String, Vec<(i64, Column)>>,
+    pk_members: BTreeMap<String, Vec<(i64, String)>>,
+    keys: BTreeMap<(String, String), KeyParts>,
+    /// (table, id) -> the key, whether it names no target columns, its rows' `seq`.
+    fks: BTreeMap<(String, i64), (ForeignKey, bool, Vec<i64>)>,
+}
+
+impl Assembler {
+    fn table(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
         let name = r.text(0)?;
         let ddl = ddl::parse_create_table(&r.opt_text(1)?.unwrap_or_default());
-        by_name.insert(name.clone(), (Table::new(name), ddl));
+        self.by_name.insert(name.clone(), (Table::new(name), ddl));
+        Ok(())
     }
 
-    // Columns, and primary-key members with their position in the key.
-    let mut pk_members: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
-    for r in columns {
-        let table = r.text(0)?;
-        let Some((t, _)) = by_name.get_mut(&table) else {
-            continue;
-        };
+    fn column(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let table = r.str(0)?;
+        if !self.by_name.contains_key(table.as_ref()) {
+            return Ok(());
+        }
         let name = r.text(1)?;
         let declared = r.opt_text(2)?.unwrap_or_default();
         let mut column = Column::new(name.clone(), parse_type(&declared));
@@ -178,63 +169,51 @@ fn assemble(
         column.default = r.opt_text(4)?.map(|d| parse_default(&d));
         let pk = r.int(5)?;
         if pk > 0 {
-            pk_members.entry(table).or_default().push((pk, name));
+            self.pk_members
+                .entry(table.to_string())
+                .or_default()
+                .push((pk, name));
         }
-        t.columns.push(column);
-    }
-    for (table, mut members) in pk_members {
-        let Some((t, ddl)) = by_name.get_mut(&table) else {
-            continue;
-        };
-        members.sort();
-        let names: Vec<String> = members.into_iter().map(|(_, n)| n).collect();
-        if let [only] = names.as_slice() {
-            if ddl.autoincrement {
-                if let Some(c) = t.column_mut(only) {
-                    // Only an INTEGER PRIMARY KEY may carry AUTOINCREMENT; SQLite enforces it.
-                    c.auto_increment = true;
-                    c.ty = ColumnType::Integer { unsigned: false };
-                }
+        let cid = r.int(6)?;
+        match self.columns.get_mut(table.as_ref()) {
+            Some(list) => list.push((cid, column)),
+            None => {
+                self.columns.insert(table.into_owned(), vec![(cid, column)]);
             }
         }
-        // SQLite reports `notnull = 0` for primary-key columns declared without NOT NULL (the
-        // rowid alias can never hold NULL; other key columns only can through a legacy quirk).
-        // Every other dialect makes key columns NOT NULL, and so do models, so we report them so.
-        for n in &names {
-            if let Some(c) = t.column_mut(n) {
-                c.nullable = false;
-            }
-        }
-        t.primary_key = Some(PrimaryKey {
-            name: ddl.primary_key_name.clone(),
-            columns: names,
-        });
+        Ok(())
     }
 
-    // Index key columns, grouped per index.
-    // (table, index) -> key parts as (column name, descending); expressions have no name.
-    type KeyParts = Vec<(Option<String>, bool)>;
-    let mut keys: BTreeMap<(String, String), KeyParts> = BTreeMap::new();
-    for r in index_columns {
-        keys.entry((r.text(0)?, r.text(1)?))
+    fn index_column(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        self.keys
+            .entry((r.text(0)?, r.text(1)?))
             .or_default()
-            .push((r.opt_text(3)?, r.flag(4)?));
+            .push((r.int(2)?, r.opt_text(3)?, r.flag(4)?));
+        Ok(())
     }
-    for r in indexes {
-        let table = r.text(0)?;
-        let name = r.text(1)?;
-        let Some((t, ddl)) = by_name.get_mut(&table) else {
-            continue;
+
+    fn index(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let table = r.str(0)?;
+        let Some((t, ddl)) = self.by_name.get_mut(table.as_ref()) else {
+            return Ok(());
         };
+        let name = r.text(1)?;
         let unique = r.flag(2)?;
-        let origin = r.text(3)?;
+        let origin = r.str(3)?;
+        if origin == "pk" {
+            return Ok(());
+        }
         let partial = r.flag(4)?;
         let index_ddl = ddl::parse_create_index(&r.opt_text(5)?.unwrap_or_default());
-        let parts = keys.remove(&(table, name.clone())).unwrap_or_default();
+        let mut parts = self
+            .keys
+            .remove(&(table.into_owned(), name.clone()))
+            .unwrap_or_default();
+        parts.sort_by_key(|(seqno, _, _)| *seqno);
         let columns: Vec<IndexColumn> = parts
             .into_iter()
             .enumerate()
-            .map(|(i, (column, descending))| IndexColumn {
+            .map(|(i, (_, column, descending))| IndexColumn {
                 // Expression key parts have no column name; the CREATE INDEX text has them.
                 name: column
                     .or_else(|| index_ddl.key_parts.get(i).cloned())
@@ -242,36 +221,34 @@ fn assemble(
                 descending,
             })
             .collect();
-        match origin.as_str() {
-            "pk" => {}
-            "u" => {
-                let names: Vec<String> = columns.into_iter().map(|c| c.name).collect();
-                let constraint_name = ddl
-                    .unique_names
-                    .iter()
-                    .find(|(_, cols)| cols == &names)
-                    .map(|(n, _)| n.clone());
-                t.unique_constraints.push(UniqueConstraint {
-                    name: constraint_name,
-                    columns: names,
-                });
-            }
-            _ => t.indexes.push(Index {
+        if origin == "u" {
+            let names: Vec<String> = columns.into_iter().map(|c| c.name).collect();
+            let constraint_name = ddl
+                .unique_names
+                .iter()
+                .find(|(_, cols)| cols == &names)
+                .map(|(n, _)| n.clone());
+            t.unique_constraints.push(UniqueConstraint {
+                name: constraint_name,
+                columns: names,
+            });
+        } else {
+            t.indexes.push(Index {
                 name,
                 columns,
                 unique,
                 method: None,
                 predicate: if partial { index_ddl.predicate } else { None },
-            }),
+            });
         }
+        Ok(())
     }
 
-    // Foreign keys: one pragma row per column pair, grouped by id.
-    let mut fks: BTreeMap<(String, i64), (ForeignKey, bool)> = BTreeMap::new();
-    for r in foreign_keys {
+    /// One pragma row per column pair, grouped by id.
+    fn foreign_key(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
         let key = (r.text(0)?, r.int(1)?);
         let to = r.opt_text(4)?;
-        let entry = fks.entry(key).or_insert_with(|| {
+        let (fk, implicit_target, seqs) = self.fks.entry(key).or_insert_with(|| {
             (
                 ForeignKey {
                     name: None,
@@ -282,50 +259,108 @@ fn assemble(
                     on_update: ReferentialAction::NoAction,
                 },
                 false,
+                Vec::new(),
             )
         });
-        let (fk, implicit_target) = entry;
-        fk.referenced_table = r.text(2)?;
+        if fk.referenced_table.is_empty() {
+            fk.referenced_table = r.text(2)?;
+            fk.on_update = ReferentialAction::parse(&r.str(5)?).unwrap_or_default();
+            fk.on_delete = ReferentialAction::parse(&r.str(6)?).unwrap_or_default();
+        }
         fk.columns.push(r.text(3)?);
         match to {
             Some(to) => fk.referenced_columns.push(to),
             None => *implicit_target = true,
         }
-        fk.on_update = ReferentialAction::parse(&r.text(5)?).unwrap_or_default();
-        fk.on_delete = ReferentialAction::parse(&r.text(6)?).unwrap_or_default();
-    }
-    // `REFERENCES parent` without columns targets the parent's primary key.
-    let primary_keys: BTreeMap<String, Vec<String>> = by_name
-        .iter()
-        .filter_map(|(n, (t, _))| Some((n.clone(), t.primary_key.as_ref()?.columns.clone())))
-        .collect();
-    for ((table, _), (mut fk, implicit_target)) in fks {
-        if implicit_target {
-            fk.referenced_columns = primary_keys
-                .get(&fk.referenced_table)
-                .cloned()
-                .unwrap_or_default();
-        }
-        let Some((t, ddl)) = by_name.get_mut(&table) else {
-            continue;
-        };
-        fk.name = ddl
-            .foreign_key_names
-            .iter()
-            .find(|(_, cols, target)| cols == &fk.columns && target == &fk.referenced_table)
-            .map(|(n, _, _)| n.clone());
-        t.foreign_keys.push(fk);
+        seqs.push(r.int(7)?);
+        Ok(())
     }
 
-    let tables = by_name
-        .into_values()
-        .map(|(mut t, ddl)| {
-            t.checks = ddl.checks;
-            t
-        })
-        .collect();
-    Ok(Schema {
-        tables,
-        enums: Vec::new(),
-    })
+    fn finish(mut self) -> Schema {
+        for (table, mut columns) in std::mem::take(&mut self.columns) {
+            if let Some((t, _)) = self.by_name.get_mut(&table) {
+                columns.sort_by_key(|(cid, _)| *cid);
+                t.columns = columns.into_iter().map(|(_, c)| c).collect();
+            }
+        }
+        for (table, mut members) in std::mem::take(&mut self.pk_members) {
+            let Some((t, ddl)) = self.by_name.get_mut(&table) else {
+                continue;
+            };
+            members.sort();
+            let names: Vec<String> = members.into_iter().map(|(_, n)| n).collect();
+            if let [only] = names.as_slice() {
+                if ddl.autoincrement {
+                    if let Some(c) = t.column_mut(only) {
+                        // Only an INTEGER PRIMARY KEY may carry AUTOINCREMENT; SQLite enforces it.
+                        c.auto_increment = true;
+                        c.ty = ColumnType::Integer { unsigned: false };
+                    }
+                }
+            }
+            // SQLite reports `notnull = 0` for primary-key columns declared without NOT NULL
+            // (the rowid alias can never hold NULL; other key columns only can through a legacy
+            // quirk). Every other dialect makes key columns NOT NULL, and so do models, so we
+            // report them so.
+            for n in &names {
+                if let Some(c) = t.column_mut(n) {
+                    c.nullable = false;
+                }
+            }
+            t.primary_key = Some(PrimaryKey {
+                name: ddl.primary_key_name.clone(),
+                columns: names,
+            });
+        }
+
+        // `REFERENCES parent` without columns targets the parent's primary key.
+        let primary_keys: BTreeMap<String, Vec<String>> = self
+            .by_name
+            .iter()
+            .filter_map(|(n, (t, _))| Some((n.clone(), t.primary_key.as_ref()?.columns.clone())))
+            .collect();
+        for ((table, _), (mut fk, implicit_target, seqs)) in std::mem::take(&mut self.fks) {
+            // The pragma's rows of one key arrive in `seq` order; sorted anyway, since the query
+            // has no ORDER BY.
+            if seqs.windows(2).any(|w| w[0] > w[1]) {
+                let mut order: Vec<usize> = (0..seqs.len()).collect();
+                order.sort_by_key(|&i| seqs[i]);
+                fk.columns = order.iter().map(|&i| fk.columns[i].clone()).collect();
+                if !implicit_target {
+                    fk.referenced_columns = order
+                        .iter()
+                        .filter_map(|&i| fk.referenced_columns.get(i).cloned())
+                        .collect();
+                }
+            }
+            if implicit_target {
+                fk.referenced_columns = primary_keys
+                    .get(&fk.referenced_table)
+                    .cloned()
+                    .unwrap_or_default();
+            }
+            let Some((t, ddl)) = self.by_name.get_mut(&table) else {
+                continue;
+            };
+            fk.name = ddl
+                .foreign_key_names
+                .iter()
+                .find(|(_, cols, target)| cols == &fk.columns && target == &fk.referenced_table)
+                .map(|(n, _, _)| n.clone());
+            t.foreign_keys.push(fk);
+        }
+
+        let tables = self
+            .by_name
+            .into_values()
+            .map(|(mut t, ddl)| {
+                t.checks = ddl.checks;
+                t
+            })
+            .collect();
+        Schema {
+            tables,
+            enums: Vec::new(),
+        }
+    }
 }
