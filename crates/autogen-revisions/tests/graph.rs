@@ -167,6 +167,10 @@ async fn heads_relative_steps_stamp_and_purge() {
             "{d}"
         );
         assert_eq!(applied_ids(&mut conn).await, vec![A, B, C], "{d}");
+        // With two branch tips applied, `-1` names no single revision.
+        let err = downgrade(&mut conn, &full, "-1").await.unwrap_err();
+        assert!(err.to_string().contains("several revisions"), "{d}: {err}");
+        assert_eq!(applied_ids(&mut conn).await, vec![A, B, C], "{d}");
         assert_eq!(
             downgrade(&mut conn, &full, "base").await.unwrap().len(),
             3,
