@@ -71,7 +71,7 @@ pub(super) async fn introspect(
     let mariadb = version.to_ascii_lowercase().contains("mariadb");
     let mut a = Assembler::new(mariadb);
 
-    // Rows go straight from the driver's stream into the assembler, in the order it needs them:
+    // Each query's rows go to the assembler (see `each_row`), in the order it needs them:
     // checks before columns (MariaDB's JSON columns are recognised by their checks), foreign
     // keys before indexes (the index MySQL made for a key is left out). The joins are done in
     // memory on purpose: joining two information_schema views in SQL took 2.5 s per join at

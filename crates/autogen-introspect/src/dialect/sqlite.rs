@@ -42,8 +42,8 @@ pub(super) async fn introspect(
     _options: &IntrospectOptions,
     stats: &mut IntrospectStats,
 ) -> Result<Schema, IntrospectError> {
-    // Rows go straight from the driver's stream into the assembler. No ORDER BY: the assembler
-    // puts columns and key parts in order itself.
+    // Each query's rows go to the assembler as the driver returns them (see `each_row`). No
+    // ORDER BY: the assembler puts columns and key parts in order itself.
     let mut a = Assembler::default();
     let sql =
         format!("SELECT m.name, m.sql FROM sqlite_master m WHERE {TABLE_FILTER} ORDER BY m.name");
