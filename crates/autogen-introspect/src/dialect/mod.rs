@@ -124,6 +124,13 @@ pub(crate) trait CatalogRow {
     }
 }
 
+/// A driver row of one catalog query, with the query's label for error messages. Each dialect
+/// implements [`CatalogRow`] for its own row type.
+pub(crate) struct Live<'r, R> {
+    label: &'static str,
+    row: &'r R,
+}
+
 /// Runs one catalog query and hands each row to `on_row` (SQLite and MySQL; the PostgreSQL
 /// module binds its schema and decodes typed columns itself). Counts the query.
 ///
@@ -138,7 +145,7 @@ pub(crate) async fn each_row<'c, DB, E>(
     stats: &mut IntrospectStats,
     label: &'static str,
     sql: &'c str,
-    mut on_row: impl FnMut(&DB::Row) -> Result<(), IntrospectError>,
+    mut on_row: impl FnMut(&Live<'_, DB::Row>) -> Result<(), IntrospectError>,
 ) -> Result<(), IntrospectError>
 where
     DB: sqlx::Database,
@@ -155,7 +162,7 @@ where
                 message: e.to_string(),
             })?;
     for row in &rows {
-        on_row(row)?;
+        on_row(&Live { label, row })?;
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ use autogen_schema::{
 use sqlx::mysql::{MySqlConnection, MySqlRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use super::{each_row, CatalogRow, Cell};
+use super::{each_row, CatalogRow, Cell, Live};
 use crate::sqltext::{strip_outer_parens, tokenize, Kind};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 
@@ -52,14 +52,12 @@ pub(super) async fn introspect(
     stats: &mut IntrospectStats,
 ) -> Result<Schema, IntrospectError> {
     let mut server: Option<(Option<String>, String)> = None;
-    let label = "mysql database";
     each_row(
         &mut *conn,
         stats,
-        label,
+        "mysql database",
         "SELECT DATABASE(), VERSION()",
         |r| {
-            let r = Live::new(label, r);
             server = Some((r.opt_text(0)?, r.text(1)?));
             Ok(())
         },
@@ -80,100 +78,79 @@ pub(super) async fn introspect(
     if !mariadb {
         // MySQL 8 names checks per schema and needs TABLE_CONSTRAINTS for the table, one more
         // query; MariaDB names them per table and its CHECK_CONSTRAINTS has the table.
-        let label = "mysql check tables";
         each_row(
             &mut *conn,
             stats,
-            label,
+            "mysql check tables",
             "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS \
              WHERE TABLE_SCHEMA = DATABASE() AND CONSTRAINT_TYPE = 'CHECK'",
-            |r| a.check_owner(&Live::new(label, r)),
+            |r| a.check_owner(r),
         )
         .await?;
     }
     let check_table = if mariadb { "TABLE_NAME" } else { "NULL" };
-    let label = "mysql checks";
     let sql = format!(
         "SELECT {check_table}, CONSTRAINT_NAME, CHECK_CLAUSE \
          FROM information_schema.CHECK_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
     );
-    each_row(&mut *conn, stats, label, &sql, |r| {
-        a.check(&Live::new(label, r))
-    })
-    .await?;
-    let label = "mysql tables";
+    each_row(&mut *conn, stats, "mysql checks", &sql, |r| a.check(r)).await?;
     each_row(
         &mut *conn,
         stats,
-        label,
+        "mysql tables",
         "SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES \
          WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')",
-        |r| a.table(&Live::new(label, r)),
+        |r| a.table(r),
     )
     .await?;
-    let label = "mysql columns";
     each_row(
         &mut *conn,
         stats,
-        label,
+        "mysql columns",
         "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
                 COLUMN_COMMENT, DATA_TYPE, CAST(ORDINAL_POSITION AS SIGNED) \
          FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()",
-        |r| a.column(&Live::new(label, r)),
+        |r| a.column(r),
     )
     .await?;
-    let label = "mysql foreign key columns";
     each_row(
         &mut *conn,
         stats,
-        label,
+        "mysql foreign key columns",
         "SELECT TABLE_NAME, CONSTRAINT_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, \
                 REFERENCED_COLUMN_NAME \
          FROM information_schema.KEY_COLUMN_USAGE \
          WHERE TABLE_SCHEMA = DATABASE() AND REFERENCED_TABLE_NAME IS NOT NULL \
          ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION",
-        |r| a.foreign_key_column(&Live::new(label, r)),
+        |r| a.foreign_key_column(r),
     )
     .await?;
-    let label = "mysql foreign key rules";
     each_row(
         &mut *conn,
         stats,
-        label,
+        "mysql foreign key rules",
         "SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE \
          FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()",
-        |r| a.foreign_key_rule(&Live::new(label, r)),
+        |r| a.foreign_key_rule(r),
     )
     .await?;
     // MariaDB has no EXPRESSION column (no functional key parts).
     let expression = if mariadb { "NULL" } else { "EXPRESSION" };
-    let label = "mysql indexes";
     let sql = format!(
         "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), COLUMN_NAME, COLLATION, \
                 CAST(SUB_PART AS SIGNED), INDEX_TYPE, {expression}, \
                 CAST(SEQ_IN_INDEX AS SIGNED) \
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
     );
-    each_row(&mut *conn, stats, label, &sql, |r| {
-        a.index_part(&Live::new(label, r))
+    each_row(&mut *conn, stats, "mysql indexes", &sql, |r| {
+        a.index_part(r)
     })
     .await?;
     Ok(a.finish())
 }
 
-/// A MySQL row of one catalog query, decoded cell by cell.
-struct Live<'r> {
-    label: &'static str,
-    row: &'r MySqlRow,
-}
-
-impl<'r> Live<'r> {
-    fn new(label: &'static str, row: &'r MySqlRow) -> Self {
-        Live { label, row }
-    }
-}
-
-impl CatalogRow for Live<'_> {
+/// A MySQL catalog row, decoded cell by cell.
+impl CatalogRow for Live<'_, MySqlRow> {
     fn label(&self) -> &'static str {
         self.label
     }

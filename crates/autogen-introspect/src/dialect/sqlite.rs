@@ -30,7 +30,7 @@ use autogen_schema::{
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 use sqlx::{Row, TypeInfo, ValueRef};
 
-use super::{each_row, CatalogRow, Cell};
+use super::{each_row, CatalogRow, Cell, Live};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 
 /// The tables autogen reads: ordinary tables, not SQLite's own and not virtual tables.
@@ -47,18 +47,12 @@ pub(super) async fn introspect(
     let mut a = Assembler::default();
     let sql =
         format!("SELECT m.name, m.sql FROM sqlite_master m WHERE {TABLE_FILTER} ORDER BY m.name");
-    each_row(&mut *conn, stats, "sqlite tables", &sql, |r| {
-        a.table(&Live::new("sqlite tables", r))
-    })
-    .await?;
+    each_row(&mut *conn, stats, "sqlite tables", &sql, |r| a.table(r)).await?;
     let sql = format!(
         "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.cid \
          FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE {TABLE_FILTER}"
     );
-    each_row(&mut *conn, stats, "sqlite columns", &sql, |r| {
-        a.column(&Live::new("sqlite columns", r))
-    })
-    .await?;
+    each_row(&mut *conn, stats, "sqlite columns", &sql, |r| a.column(r)).await?;
     let sql = format!(
         "SELECT m.name, il.name, x.seqno, x.name, x.\"desc\" \
          FROM sqlite_master m JOIN pragma_index_list(m.name) il \
@@ -66,7 +60,7 @@ pub(super) async fn introspect(
          WHERE {TABLE_FILTER} AND x.\"key\" = 1"
     );
     each_row(&mut *conn, stats, "sqlite index columns", &sql, |r| {
-        a.index_column(&Live::new("sqlite index columns", r))
+        a.index_column(r)
     })
     .await?;
     let sql = format!(
@@ -75,34 +69,20 @@ pub(super) async fn introspect(
          LEFT JOIN sqlite_master ix ON ix.type = 'index' AND ix.name = il.name \
          WHERE {TABLE_FILTER}"
     );
-    each_row(&mut *conn, stats, "sqlite indexes", &sql, |r| {
-        a.index(&Live::new("sqlite indexes", r))
-    })
-    .await?;
+    each_row(&mut *conn, stats, "sqlite indexes", &sql, |r| a.index(r)).await?;
     let sql = format!(
         "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete, f.seq \
          FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE {TABLE_FILTER}"
     );
     each_row(&mut *conn, stats, "sqlite foreign keys", &sql, |r| {
-        a.foreign_key(&Live::new("sqlite foreign keys", r))
+        a.foreign_key(r)
     })
     .await?;
     Ok(a.finish())
 }
 
-/// A SQLite row of one catalog query, decoded cell by cell.
-struct Live<'r> {
-    label: &'static str,
-    row: &'r SqliteRow,
-}
-
-impl<'r> Live<'r> {
-    fn new(label: &'static str, row: &'r SqliteRow) -> Self {
-        Live { label, row }
-    }
-}
-
-impl CatalogRow for Live<'_> {
+/// A SQLite catalog row, decoded cell by cell.
+impl CatalogRow for Live<'_, SqliteRow> {
     fn label(&self) -> &'static str {
         self.label
     }
