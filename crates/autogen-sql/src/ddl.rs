@@ -20,16 +20,15 @@ use crate::{RenderError, Statement};
 /// Renders each change on its own against the tracked state (the state before the change), then
 /// advances the state. PostgreSQL and MySQL render this way; SQLite groups changes for rebuilds.
 pub(crate) fn render_each(
-    from: &Schema,
+    state: &mut Schema,
     changes: &[Change],
     quote: char,
     mut render_one: impl FnMut(&Schema, &Change, &mut Vec<Statement>) -> Result<(), RenderError>,
 ) -> Result<Vec<Statement>, RenderError> {
-    let mut state = from.clone();
     let mut out = Vec::new();
     for change in changes {
-        render_one(&state, change, &mut out)?;
-        apply(&mut state, change, quote)?;
+        render_one(state, change, &mut out)?;
+        apply(state, change, quote)?;
     }
     Ok(out)
 }

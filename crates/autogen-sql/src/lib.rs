@@ -18,6 +18,7 @@ mod ddl;
 mod dialect;
 mod error;
 mod order;
+mod state;
 
 use autogen_diff::Change;
 use autogen_schema::{Dialect, Schema};
@@ -60,7 +61,23 @@ pub fn render(
     from: &Schema,
     changes: &[Change],
 ) -> Result<Vec<Statement>, RenderError> {
-    dialect::get(dialect).render(from, changes)
+    let mut state = state::involved(from, changes);
+    dialect::get(dialect).render(&mut state, changes)
+}
+
+/// Renders `changes` from `from` and then their inverse ([`autogen_diff::downgrade`]) from where
+/// `changes` end: a revision's upgrade and downgrade. One tracked state serves both directions,
+/// so the schema after the upgrade is never built separately.
+pub fn render_upgrade_downgrade(
+    dialect: Dialect,
+    from: &Schema,
+    changes: &[Change],
+) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
+    let d = dialect::get(dialect);
+    let mut state = state::involved(from, changes);
+    let upgrade = d.render(&mut state, changes)?;
+    let downgrade = d.render(&mut state, &autogen_diff::downgrade(changes))?;
+    Ok((upgrade, downgrade))
 }
 
 /// The model schema as `dialect` will store it and report it back through introspection, so

@@ -67,7 +67,10 @@ pub(crate) trait SqlDialect: Sync {
 
     fn canonicalize(&self, schema: &Schema) -> Schema;
 
-    fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError>;
+    /// Renders `changes` against `state`, the schema before them, and leaves `state` advanced past
+    /// them.
+    fn render(&self, state: &mut Schema, changes: &[Change])
+        -> Result<Vec<Statement>, RenderError>;
 }
 
 /// The implementation for `dialect`.

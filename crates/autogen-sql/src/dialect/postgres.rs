@@ -160,8 +160,12 @@ impl SqlDialect for Postgres {
         out
     }
 
-    fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError> {
-        ddl::render_each(from, changes, '"', |state, change, out| {
+    fn render(
+        &self,
+        state: &mut Schema,
+        changes: &[Change],
+    ) -> Result<Vec<Statement>, RenderError> {
+        ddl::render_each(state, changes, '"', |state, change, out| {
             self.render_one(state, change, out)
         })
     }

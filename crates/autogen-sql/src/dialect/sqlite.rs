@@ -171,9 +171,12 @@ impl SqlDialect for Sqlite {
         out
     }
 
-    fn render(&self, from: &Schema, changes: &[Change]) -> Result<Vec<Statement>, RenderError> {
+    fn render(
+        &self,
+        state: &mut Schema,
+        changes: &[Change],
+    ) -> Result<Vec<Statement>, RenderError> {
         let changes = &*super::sqlite_cycles::fold_cycle_foreign_keys(changes);
-        let mut state = from.clone();
         let mut out = Vec::new();
         let mut done = vec![false; changes.len()];
         for i in 0..changes.len() {
@@ -188,15 +191,15 @@ impl SqlDialect for Sqlite {
                 let members = rebuild_group(changes, &done, i, table, referenced);
                 let group: Vec<Change> = members.iter().map(|&k| changes[k].clone()).collect();
                 if let Some(reason) = group.iter().find_map(|c| self.rebuild_reason(c)) {
-                    sqlite_rebuild::rebuild(self, &mut state, table, &group, reason, &mut out)?;
+                    sqlite_rebuild::rebuild(self, state, table, &group, reason, &mut out)?;
                     for k in members {
                         done[k] = true;
                     }
                     continue;
                 }
             }
-            self.render_plain(&state, change, &mut out)?;
-            apply(&mut state, change, '"')?;
+            self.render_plain(state, change, &mut out)?;
+            apply(state, change, '"')?;
             done[i] = true;
         }
         Ok(out)

@@ -52,10 +52,7 @@ pub fn plan(dialect: Dialect, current: &Schema, models: &ModelSet) -> Result<Pla
     let target = autogen_sql::canonicalize(dialect, &models.schema);
     let options = DiffOptions::new(dialect, models.renames.clone());
     let changes = autogen_diff::diff(current, &target, &options)?;
-    let upgrade = autogen_sql::render(dialect, current, &changes)?;
-    let after = autogen_diff::apply_all(current, &changes, dialect.identifier_quote())
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    let downgrade = autogen_sql::render(dialect, &after, &autogen_diff::downgrade(&changes))?;
+    let (upgrade, downgrade) = autogen_sql::render_upgrade_downgrade(dialect, current, &changes)?;
     let suggestions = autogen_diff::rename_suggestions(&changes);
     Ok(Plan {
         changes,
