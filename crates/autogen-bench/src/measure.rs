@@ -23,8 +23,10 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
     let reps = reps.max(1);
 
     // Warm-up (not recorded).
+    let server_settings;
     {
         let mut conn = project.connect().await?;
+        server_settings = autogen_bench::floor::server_settings(&mut conn).await?;
         ops::introspect(&project, &mut conn).await?;
         autogen_bench::floor::fetch(&mut conn).await?;
         let _ = conn.close().await;
@@ -87,6 +89,7 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
         "changes": changes,
         "floor_queries": floor_rows.queries,
         "floor_rows": floor_rows.rows,
+        "server_settings": server_settings,
         "phases": phases,
     }))
 }

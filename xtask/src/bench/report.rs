@@ -28,6 +28,7 @@ pub struct Measured {
     changes: u64,
     planted: u64,
     floor_queries: u64,
+    server_settings: String,
     check: ProcessTimes,
     alembic: Option<AlembicTimes>,
 }
@@ -55,6 +56,10 @@ impl Measured {
             changes: phases["changes"].as_u64().unwrap_or_default(),
             planted: prepared["changed_tables"].as_u64().unwrap_or_default(),
             floor_queries: phases["floor_queries"].as_u64().unwrap_or_default(),
+            server_settings: phases["server_settings"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             check,
             alembic,
         }
@@ -215,6 +220,18 @@ pub fn markdown(
         }
         let floor_queries = rows.first().map(|m| m.floor_queries).unwrap_or_default();
         let _ = writeln!(out, "\nThe floor takes {floor_queries} queries.");
+        if let Some(settings) = rows
+            .iter()
+            .map(|m| &m.server_settings)
+            .find(|s| !s.is_empty())
+        {
+            let _ = writeln!(
+                out,
+                "Server: {settings}. A schema with more tables than these caches hold makes the \
+                 server reopen tables in every catalog query, so time per table grows with the \
+                 schema (see the README's performance section)."
+            );
+        }
         let at = |n: usize| rows.iter().find(|m| m.size == n);
         if let (Some(small), Some(large)) = (at(1000), at(5000)) {
             let mut parts = Vec::new();
