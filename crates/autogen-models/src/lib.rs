@@ -32,6 +32,10 @@ pub struct ReadOptions {
     /// Globs such as `src/models/**/*.rs` (`*` stays within a folder, `**` crosses folders).
     pub globs: Vec<String>,
     pub naming: NamingConvention,
+    /// How many threads parse the files: `None` uses every core (rayon's global pool),
+    /// `Some(n)` a pool of `n` threads (at least one), for callers that keep cores busy with
+    /// other work meanwhile.
+    pub threads: Option<usize>,
 }
 
 /// What the models describe.
@@ -42,8 +46,24 @@ pub struct ModelSet {
     pub renames: RenameHints,
 }
 
-/// Reads every file the globs match (sorted by path, each read and parsed once, in parallel).
+/// Reads every file the globs match (sorted by path, each read and parsed once, in parallel on
+/// [`ReadOptions::threads`] threads).
 pub fn read_models(opts: &ReadOptions) -> Result<ModelSet, ModelErrors> {
+    let Some(threads) = opts.threads else {
+        return read_all(opts);
+    };
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("autogen-models-{i}"))
+        .build()
+    {
+        Ok(pool) => pool.install(|| read_all(opts)),
+        // No thread could be started for the pool: the global pool does the same work.
+        Err(_) => read_all(opts),
+    }
+}
+
+fn read_all(opts: &ReadOptions) -> Result<ModelSet, ModelErrors> {
     let (paths, errors) = files::expand_globs(&opts.root, &opts.globs);
     let results: Vec<(PathBuf, String, resolve::FileOutput)> = paths
         .into_par_iter()

@@ -24,6 +24,7 @@ fn opts(root: &Path, globs: &[&str]) -> ReadOptions {
         root: root.to_path_buf(),
         globs: globs.iter().map(|g| g.to_string()).collect(),
         naming: NamingConvention::default(),
+        threads: None,
     }
 }
 

@@ -58,6 +58,7 @@ impl Project {
             root: self.root.clone(),
             globs: self.config.models.clone(),
             naming: self.config.naming(),
+            threads: None,
         }
     }
 

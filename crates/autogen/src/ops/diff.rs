@@ -162,6 +162,7 @@ fn read_models(project: Option<DiffProject<'_>>) -> Result<ModelSet, Error> {
         root: p.root.to_path_buf(),
         globs: p.config.models.clone(),
         naming: p.config.naming(),
+        threads: None,
     })?)
 }
 
