@@ -136,4 +136,14 @@ fn many_models_read_in_one_pass() {
         set.schema.tables[123].foreign_keys[0].referenced_table,
         "m0"
     );
+
+    // A pool of its own (what `autogen check` uses beside the catalog queries) reads the same.
+    for threads in [1, 3] {
+        let on_pool = read_models(&ReadOptions {
+            threads: Some(threads),
+            ..opts(root, &["models/*.rs"])
+        })
+        .unwrap();
+        assert_eq!(on_pool, set, "{threads} threads");
+    }
 }
