@@ -5,7 +5,7 @@
 //! PostgreSQL refuses to drop a key a foreign key depends on. This file only computes the sets;
 //! [`crate::table`] decides what to emit, and ordering is [`crate::order`]'s business.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use autogen_schema::{ColumnType, ForeignKey, Index, Schema, Table};
 

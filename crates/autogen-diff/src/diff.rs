@@ -7,7 +7,7 @@
 //! matched); what differs inside a matched table is [`crate::table`]'s business.
 
 use autogen_schema::{Dialect, RenameHints, Schema, Table};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::dependencies::moving;
 use crate::renames::{renamed_view, resolve};
@@ -75,7 +75,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
     // up again as type changes.
     let from_enums: HashMap<&str, _> = from.enums.iter().map(|e| (e.name.as_str(), e)).collect();
     let to_enums: HashMap<&str, _> = to.enums.iter().map(|e| (e.name.as_str(), e)).collect();
-    let mut enum_values: HashMap<&str, &[String]> = HashMap::new();
+    let mut enum_values: HashMap<&str, &[String]> = HashMap::default();
     for e in &from.enums {
         match to_enums.get(e.name.as_str()) {
             None => changes.push(Change::DropEnum(e.clone())),

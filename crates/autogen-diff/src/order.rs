@@ -47,7 +47,9 @@
 //! first, and its foreign keys to tables not yet created become `AddForeignKey` in phase 13.
 //! A self-referencing foreign key is always split out the same way.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::HashMap;
 
 use autogen_schema::{ForeignKey, Table};
 
@@ -227,7 +229,7 @@ fn creation_order(mut tables: Vec<Table>) -> (Vec<Table>, Vec<(String, ForeignKe
 /// Every table not yet created waits on another, so following the smallest unmet reference from
 /// `start` must come back to a table already seen: the smallest table on that cycle goes first.
 fn break_cycle(start: usize, parents: &[Vec<usize>], created: &[bool]) -> usize {
-    let mut seen_at: HashMap<usize, usize> = HashMap::new();
+    let mut seen_at: HashMap<usize, usize> = HashMap::default();
     let mut path = Vec::new();
     let mut at = start;
     loop {

@@ -10,8 +10,8 @@
 //! do: keys, indexes, foreign keys pointing at it, and CHECK / partial-index expression text
 //! (through `autogen_schema::rename_identifier`).
 
+use foldhash::{HashMap, HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use autogen_schema::{rename_identifier, ColumnType, RenameHints, Schema, Table};
 
@@ -47,7 +47,7 @@ pub(crate) fn resolve(
         .collect();
     table_hints.sort_unstable();
     table_hints.dedup();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: HashSet<&str> = HashSet::default();
     for (old, new) in table_hints {
         // A stale hint (source gone), a no-op, or a target the models do not declare.
         if old == new || !from.contains_key(old) || !to.contains_key(new) {
@@ -87,7 +87,7 @@ pub(crate) fn resolve(
         .collect();
     column_hints.sort_unstable();
     column_hints.dedup();
-    let mut seen: HashSet<(&str, &str)> = HashSet::new();
+    let mut seen: HashSet<(&str, &str)> = HashSet::default();
     for (table, old, new) in column_hints {
         // The hint names the table as the models call it; find what the database calls it.
         let old_table = old_of_new.get(table).copied().unwrap_or(table);
@@ -143,14 +143,14 @@ pub(crate) fn renamed_view<'a>(
         .iter()
         .map(|(o, n)| (o.as_str(), n.as_str()))
         .collect();
-    let mut column_map: HashMap<&str, HashMap<&str, &str>> = HashMap::new();
+    let mut column_map: HashMap<&str, HashMap<&str, &str>> = HashMap::default();
     for (t, o, n) in &renames.columns {
         column_map
             .entry(t.as_str())
             .or_default()
             .insert(o.as_str(), n.as_str());
     }
-    let no_columns = HashMap::new();
+    let no_columns = HashMap::default();
 
     let mut view = from.clone();
     for t in &mut view.tables {

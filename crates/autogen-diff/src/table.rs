@@ -7,7 +7,7 @@
 //! otherwise by expression. Column order is not compared. Changes are pushed unordered; this
 //! file deliberately knows nothing about ordering.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::hash::Hash;
 
 use autogen_schema::{expression_key, Check, Column, ForeignKey, Index, Table};
@@ -191,7 +191,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
             });
         }
     }
-    let mut new_by_expr: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut new_by_expr: HashMap<String, Vec<usize>> = HashMap::default();
     for (j, c) in new.iter().enumerate() {
         if !new_used[j] {
             new_by_expr
@@ -232,7 +232,7 @@ fn unmatched<'a, T, K: Hash + Eq>(
     key: impl Fn(&'a T) -> K,
 ) -> (Vec<&'a T>, Vec<&'a T>) {
     let missing_from = |items: &[&'a T], others: &[&'a T]| {
-        let mut counts: HashMap<K, usize> = HashMap::new();
+        let mut counts: HashMap<K, usize> = HashMap::default();
         for x in others {
             *counts.entry(key(x)).or_default() += 1;
         }

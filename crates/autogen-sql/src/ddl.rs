@@ -177,9 +177,8 @@ pub(crate) fn state_name<T>(
 /// `DEFAULT NULL` is no default (MariaDB reports every nullable column without a default that
 /// way, so the introspector folds the two together), and a boolean's `DEFAULT 0` / `1` is
 /// FALSE / TRUE.
-pub(crate) fn canonicalize_common(schema: &Schema) -> Schema {
-    let mut out = schema.clone();
-    for t in &mut out.tables {
+pub(crate) fn canonicalize_common(schema: &mut Schema) {
+    for t in &mut schema.tables {
         let pk_cols: Vec<String> = t
             .primary_key
             .as_ref()
@@ -201,7 +200,6 @@ pub(crate) fn canonicalize_common(schema: &Schema) -> Schema {
             };
         }
     }
-    out
 }
 
 /// Whether `column` is the single-column primary key of `table`.

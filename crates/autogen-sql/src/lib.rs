@@ -84,6 +84,14 @@ pub fn render_upgrade_downgrade(
 /// that `introspect(database after upgrade) == canonicalize(models)`. See each dialect module's
 /// documentation for what it changes.
 pub fn canonicalize(dialect: Dialect, schema: &Schema) -> Schema {
+    let mut out = schema.clone();
+    canonicalize_in_place(dialect, &mut out);
+    out
+}
+
+/// [`canonicalize`] without the copy, for a caller that owns the model schema and needs only the
+/// canonical form (copying 5,000 model tables was most of `canonicalize`'s time in perf).
+pub fn canonicalize_in_place(dialect: Dialect, schema: &mut Schema) {
     dialect::get(dialect).canonicalize(schema)
 }
 

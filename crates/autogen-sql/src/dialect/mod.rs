@@ -65,7 +65,9 @@ pub(crate) trait SqlDialect: Sync {
     /// The dialect's table rename, through sea-query's builder for the dialect.
     fn rename_table_sql(&self, from: &str, to: &str) -> String;
 
-    fn canonicalize(&self, schema: &Schema) -> Schema;
+    /// Turns a model schema into what the dialect stores and reports back (see the crate's
+    /// [`crate::canonicalize`]).
+    fn canonicalize(&self, schema: &mut Schema);
 
     /// Renders `changes` against `state`, the schema before them, and leaves `state` advanced past
     /// them.

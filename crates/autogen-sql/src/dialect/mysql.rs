@@ -130,8 +130,8 @@ impl SqlDialect for Mysql {
             .to_string(MysqlQueryBuilder)
     }
 
-    fn canonicalize(&self, schema: &Schema) -> Schema {
-        let mut out = ddl::canonicalize_common(schema);
+    fn canonicalize(&self, out: &mut Schema) {
+        ddl::canonicalize_common(out);
         out.enums.clear();
         for t in &mut out.tables {
             if t.comment.as_deref() == Some("") {
@@ -192,7 +192,6 @@ impl SqlDialect for Mysql {
                 }
             }
         }
-        out
     }
 
     fn render(

@@ -101,8 +101,8 @@ impl SqlDialect for Postgres {
             .to_string(PostgresQueryBuilder)
     }
 
-    fn canonicalize(&self, schema: &Schema) -> Schema {
-        let mut out = ddl::canonicalize_common(schema);
+    fn canonicalize(&self, out: &mut Schema) {
+        ddl::canonicalize_common(out);
         let mut enums = out.enums.clone();
         for t in &mut out.tables {
             for c in &mut t.columns {
@@ -157,7 +157,6 @@ impl SqlDialect for Postgres {
             }
         }
         out.enums = enums;
-        out
     }
 
     fn render(

@@ -111,8 +111,8 @@ impl SqlDialect for Sqlite {
             .to_string(SqliteQueryBuilder)
     }
 
-    fn canonicalize(&self, schema: &Schema) -> Schema {
-        let mut out = ddl::canonicalize_common(schema);
+    fn canonicalize(&self, out: &mut Schema) {
+        ddl::canonicalize_common(out);
         out.enums.clear();
         for t in &mut out.tables {
             t.comment = None;
@@ -168,7 +168,6 @@ impl SqlDialect for Sqlite {
                 ix.method = None;
             }
         }
-        out
     }
 
     fn render(

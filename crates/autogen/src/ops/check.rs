@@ -17,6 +17,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use autogen_diff::{Change, DiffOptions};
+use autogen_models::ModelSet;
 use autogen_revisions::Revision;
 use autogen_schema::{Dialect, Schema};
 
@@ -140,8 +141,12 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
     let applied = applied.unwrap_or_default();
 
     let dialect = project.dialect();
-    let target = autogen_sql::canonicalize(dialect, &models.schema);
-    let diff_options = DiffOptions::new(dialect, models.renames.clone());
+    let ModelSet {
+        schema: mut target,
+        renames,
+    } = models;
+    autogen_sql::canonicalize_in_place(dialect, &mut target);
+    let diff_options = DiffOptions::new(dialect, renames);
     let changes = autogen_diff::diff(&schema, &target, &diff_options)?;
 
     let applied_ids: BTreeSet<String> = applied.iter().map(|a| a.revision.clone()).collect();
