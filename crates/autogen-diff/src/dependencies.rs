@@ -38,6 +38,10 @@ pub(crate) fn moving<'a>(old: &HashMap<&str, &'a Table>, to: &'a Schema) -> Movi
         let Some(old) = old.get(new.name.as_str()).copied() else {
             continue;
         };
+        if old == new {
+            // Nothing of an equal table moves.
+            continue;
+        }
         let old_types: HashMap<&str, &ColumnType> = old
             .columns
             .iter()

@@ -137,12 +137,10 @@ impl SqlDialect for Mysql {
             if t.comment.as_deref() == Some("") {
                 t.comment = None;
             }
-            let table_name = t.name.clone();
             for c in &mut t.columns {
                 if c.comment.as_deref() == Some("") {
                     c.comment = None;
                 }
-                let column_name = c.name.clone();
                 c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
                     ColumnType::Uuid => ColumnType::Char { length: Some(36) },
                     ColumnType::Varchar { length: None } => ColumnType::Text,
@@ -158,7 +156,7 @@ impl SqlDialect for Mysql {
                         }),
                     },
                     ColumnType::Enum { values, .. } => ColumnType::Enum {
-                        name: format!("{table_name}_{column_name}"),
+                        name: format!("{}_{}", t.name, c.name),
                         values,
                     },
                     other => other,
@@ -171,10 +169,9 @@ impl SqlDialect for Mysql {
                     ix.method = None;
                 }
             }
-            let table = t.clone();
             let (constraints, indexes): (Vec<Index>, Vec<Index>) = std::mem::take(&mut t.indexes)
                 .into_iter()
-                .partition(|ix| is_plain_unique(&table, ix));
+                .partition(|ix| is_plain_unique(t, ix));
             t.indexes = indexes;
             t.unique_constraints
                 .extend(constraints.into_iter().map(|ix| UniqueConstraint {
