@@ -5,6 +5,8 @@
 //!   changed models, an empty revisions folder, models.py for Alembic) into DIR.
 //! - `measure --dir DIR --reps N`: times autogen's phases in process and the bulk-catalog floor.
 //! - `drop --url URL`: drops the database `prepare` made.
+//! - `table-caches --url URL [--open N --definition M]`: prints a MariaDB/MySQL server's
+//!   `table_open_cache` and `table_definition_cache`, and sets them when given.
 //!
 //! Each prints one JSON object on stdout. The orchestration (which sizes, the `autogen` process,
 //! Alembic, the tables) lives in the xtask; this binary only does what must happen in process.
@@ -61,7 +63,16 @@ async fn run(args: &[String]) -> Result<serde_json::Value> {
             measure::measure(flags.get("dir")?.as_ref(), flags.number("reps")?).await
         }
         Some("drop") => prepare::drop_database(flags.get("url")?).await,
-        _ => bail!("usage: autogen-bench <prepare | measure | drop> --flag value ..."),
+        Some("table-caches") => {
+            let set = match (flags.opt("open"), flags.opt("definition")) {
+                (None, None) => None,
+                _ => Some((flags.number("open")?, flags.number("definition")?)),
+            };
+            prepare::table_caches(flags.get("url")?, set).await
+        }
+        _ => bail!(
+            "usage: autogen-bench <prepare | measure | drop | table-caches> --flag value ..."
+        ),
     }
 }
 

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use autogen_bench::gen::{generate, GenOptions};
 use autogen_bench::python::sqlalchemy_models;
 use autogen_db::{Connection, DatabaseUrl};
@@ -160,4 +160,39 @@ fn write(path: &Path, text: &str) -> Result<()> {
 fn toml_str(s: &str) -> String {
     // A TOML basic string has JSON's escapes.
     serde_json::Value::String(s.to_string()).to_string()
+}
+
+/// Reads MariaDB/MySQL's two table caches and, when `set` is given, sets both for the whole
+/// server (`SET GLOBAL`, which needs the privilege to). Prints the values found before, so the
+/// caller can put them back. See `floor::server_settings` for why these two decide scaling.
+pub async fn table_caches(url: &str, set: Option<(usize, usize)>) -> Result<serde_json::Value> {
+    let url = DatabaseUrl::parse(url)?;
+    if url.dialect() != Dialect::Mysql {
+        bail!("table caches are a MariaDB/MySQL setting; {} is not", url.redacted());
+    }
+    let mut conn = Connection::connect(&url).await?;
+    let Connection::Mysql(c) = &mut conn else {
+        bail!("expected a MySQL connection");
+    };
+    let row = sqlx::query(
+        "SELECT CAST(@@table_open_cache AS CHAR), CAST(@@table_definition_cache AS CHAR)",
+    )
+    .fetch_one(&mut *c)
+    .await?;
+    let number = |i: usize| -> Result<u64> {
+        let text: String = sqlx::Row::try_get(&row, i)?;
+        Ok(text.parse()?)
+    };
+    let before = json!({
+        "table_open_cache": number(0)?,
+        "table_definition_cache": number(1)?,
+    });
+    if let Some((open, definition)) = set {
+        conn.execute_script(&format!(
+            "SET GLOBAL table_open_cache = {open}; SET GLOBAL table_definition_cache = {definition}"
+        ))
+        .await?;
+    }
+    conn.close().await?;
+    Ok(before)
 }

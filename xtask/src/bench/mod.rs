@@ -9,7 +9,9 @@
 //! writes it to `<out>/results.md` (`report.rs`).
 //!
 //! Options: `--sizes 100,1000,5000`, `--dialects sqlite,postgres,mysql`, `--reps N` (default
-//! 5), `--no-alembic`, `--out bench-out`, `--seed N`. Server URLs come from
+//! 5), `--no-alembic`, `--out bench-out`, `--seed N`, `--mysql-table-cache N` (sets the
+//! MariaDB/MySQL server's `table_open_cache` and `table_definition_cache` to N for the run and
+//! puts the old values back afterwards; the server's own settings otherwise). Server URLs come from
 //! `AUTOGEN_TEST_POSTGRES_URL` / `AUTOGEN_TEST_MYSQL_URL`, defaulting to the local servers.
 //! Nothing here asserts a timing: the bench reports, it does not judge.
 
@@ -37,6 +39,7 @@ struct Options {
     alembic: bool,
     out: PathBuf,
     seed: u64,
+    mysql_table_cache: Option<usize>,
 }
 
 impl Options {
@@ -48,6 +51,7 @@ impl Options {
             alembic: true,
             out: root().join("bench-out"),
             seed: 20261121,
+            mysql_table_cache: None,
         };
         let mut it = args.iter();
         while let Some(flag) = it.next() {
@@ -72,10 +76,17 @@ impl Options {
                 "--no-alembic" => o.alembic = false,
                 "--out" => o.out = root().join(value()?),
                 "--seed" => o.seed = value()?.parse().context("--seed takes a number")?,
+                "--mysql-table-cache" => {
+                    o.mysql_table_cache = Some(
+                        value()?
+                            .parse()
+                            .context("--mysql-table-cache takes a number")?,
+                    )
+                }
                 other => bail!(
                     "unknown option {other}; usage: cargo xtask bench [--sizes 100,1000,5000] \
                      [--dialects sqlite,postgres,mysql] [--reps 5] [--no-alembic] \
-                     [--out bench-out] [--seed N]"
+                     [--out bench-out] [--seed N] [--mysql-table-cache N]"
                 ),
             }
         }
@@ -114,17 +125,31 @@ pub fn run(args: &[String]) -> Result<()> {
         None
     };
 
-    let mut results = Vec::new();
-    for &size in &options.sizes {
-        for dialect in &options.dialects {
-            eprintln!("bench: {dialect}, {size} tables");
-            let dir = options.out.join(format!("{dialect}-{size}"));
-            let measured = one(&bin, dialect, size, &dir, &options, alembic.as_ref())
-                .with_context(|| format!("{dialect} at {size} tables"))?;
-            eprintln!("bench:   {}", measured.summary());
-            results.push(measured);
+    // The server's table caches for the run, and what to put back afterwards.
+    let restore = match (options.mysql_table_cache, server_url("mysql")) {
+        (Some(n), Some(url)) if options.dialects.iter().any(|d| d == "mysql") => {
+            let n = n.to_string();
+            let before = bench_json(
+                &bin,
+                &["table-caches", "--url", &url, "--open", &n, "--definition", &n],
+            )?;
+            eprintln!("bench: MariaDB/MySQL table caches set to {n} (were {before})");
+            Some((url, before))
         }
+        _ => None,
+    };
+    let results = run_all(&bin, &options, alembic.as_ref());
+    if let Some((url, before)) = restore {
+        let open = before["table_open_cache"].to_string();
+        let definition = before["table_definition_cache"].to_string();
+        bench_json(
+            &bin,
+            &["table-caches", "--url", &url, "--open", &open, "--definition", &definition],
+        )
+        .context("cannot put the MariaDB/MySQL table caches back")?;
+        eprintln!("bench: MariaDB/MySQL table caches put back to {before}");
     }
+    let results = results?;
     let text = report::markdown(
         &results,
         &options.dialects,
@@ -136,6 +161,25 @@ pub fn run(args: &[String]) -> Result<()> {
     std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
     eprintln!("bench: wrote {}", path.display());
     Ok(())
+}
+
+fn run_all(
+    bin: &Path,
+    options: &Options,
+    alembic: Option<&alembic::Alembic>,
+) -> Result<Vec<Measured>> {
+    let mut results = Vec::new();
+    for &size in &options.sizes {
+        for dialect in &options.dialects {
+            eprintln!("bench: {dialect}, {size} tables");
+            let dir = options.out.join(format!("{dialect}-{size}"));
+            let measured = one(bin, dialect, size, &dir, options, alembic)
+                .with_context(|| format!("{dialect} at {size} tables"))?;
+            eprintln!("bench:   {}", measured.summary());
+            results.push(measured);
+        }
+    }
+    Ok(results)
 }
 
 fn server_url(dialect: &str) -> Option<String> {

@@ -140,12 +140,13 @@ pub(crate) struct Live<'r, R> {
 /// query's rows never sit in memory all at once. On SQLite this pays only together with the
 /// connection's large row buffer (`autogen-db`): sqlx's SQLite worker thread sends rows over a
 /// bounded channel, and with its default of 50 rows the worker and the assembler woke each
-/// other once per row. Measured at 5,000 tables (70,000 column rows) on 2 cores, `autogen check`
-/// in process, 7 runs each: collecting every row first (`fetch_all`) 0.83-0.90 s; streaming with
-/// the 50-row buffer 0.83-0.86 s; streaming with the large buffer 0.69-0.80 s, and about a fifth
-/// fewer page faults. Introspection alone (no model reading beside it) is slower streamed
-/// (0.70 s against 0.58 s), because the assembler then waits for every row; `check` and
-/// `autogen -m` always read the models at the same time, so they are what we tune for.
+/// other once per row. Measured at 5,000 tables on 2 cores, the `autogen check` process (models
+/// read beside it, `ops::models_and_schema`), min and median of 12 runs: 0.69-0.77 s streamed
+/// with the large buffer, 0.79-0.86 s collecting every row first (`fetch_all`); streaming with
+/// the 50-row buffer measured no better than collecting. Introspection alone, with nothing
+/// beside it, is slower streamed (0.80-0.86 s against 0.72-0.76 s, 5 runs), because the
+/// assembler then waits for every row; `check` and `autogen -m` always read the models at the
+/// same time, so they are what we tune for. MySQL measured the same either way.
 pub(crate) async fn each_row<'c, DB, E>(
     conn: E,
     stats: &mut IntrospectStats,
