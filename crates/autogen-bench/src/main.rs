@@ -70,9 +70,9 @@ async fn run(args: &[String]) -> Result<serde_json::Value> {
             };
             prepare::table_caches(flags.get("url")?, set).await
         }
-        _ => bail!(
-            "usage: autogen-bench <prepare | measure | drop | table-caches> --flag value ..."
-        ),
+        _ => {
+            bail!("usage: autogen-bench <prepare | measure | drop | table-caches> --flag value ...")
+        }
     }
 }
 

@@ -168,7 +168,10 @@ fn toml_str(s: &str) -> String {
 pub async fn table_caches(url: &str, set: Option<(usize, usize)>) -> Result<serde_json::Value> {
     let url = DatabaseUrl::parse(url)?;
     if url.dialect() != Dialect::Mysql {
-        bail!("table caches are a MariaDB/MySQL setting; {} is not", url.redacted());
+        bail!(
+            "table caches are a MariaDB/MySQL setting; {} is not",
+            url.redacted()
+        );
     }
     let mut conn = Connection::connect(&url).await?;
     let Connection::Mysql(c) = &mut conn else {

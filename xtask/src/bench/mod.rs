@@ -131,7 +131,15 @@ pub fn run(args: &[String]) -> Result<()> {
             let n = n.to_string();
             let before = bench_json(
                 &bin,
-                &["table-caches", "--url", &url, "--open", &n, "--definition", &n],
+                &[
+                    "table-caches",
+                    "--url",
+                    &url,
+                    "--open",
+                    &n,
+                    "--definition",
+                    &n,
+                ],
             )?;
             eprintln!("bench: MariaDB/MySQL table caches set to {n} (were {before})");
             Some((url, before))
@@ -144,7 +152,15 @@ pub fn run(args: &[String]) -> Result<()> {
         let definition = before["table_definition_cache"].to_string();
         bench_json(
             &bin,
-            &["table-caches", "--url", &url, "--open", &open, "--definition", &definition],
+            &[
+                "table-caches",
+                "--url",
+                &url,
+                "--open",
+                &open,
+                "--definition",
+                &definition,
+            ],
         )
         .context("cannot put the MariaDB/MySQL table caches back")?;
         eprintln!("bench: MariaDB/MySQL table caches put back to {before}");

@@ -9,9 +9,11 @@
 //! loop): it issues several queries per table, which measured quadratic on large schemas —
 //! minutes to an hour at 5,000 tables — while a handful of catalog-wide queries stays
 //! around a second. Measured at 5,000 tables by `cargo xtask bench` (2026-11-21, release build,
-//! medians of 5): introspect SQLite 0.69 s (bulk-query floor 0.55 s), PostgreSQL 15 0.40 s
-//! (floor 0.36 s), MariaDB 10.11 1.15 s (floor 1.02 s). `IntrospectStats::queries` lets tests
-//! pin that the count does not grow with the number of tables.
+//! medians of 5, two full runs on a shared machine), introspect against the bulk-query floor:
+//! SQLite 0.78 / 0.44 s and 1.00 / 0.67 s, PostgreSQL 15 0.39 / 0.34 s and 0.44 / 0.38 s,
+//! MariaDB 10.11 1.19 / 1.06 s and 1.19 / 1.09 s with the server's default table caches
+//! (0.57 / 0.43 s with the caches sized to the schema; see the README). `IntrospectStats::queries`
+//! lets tests pin that the count does not grow with the number of tables.
 
 mod mysql;
 mod postgres;
