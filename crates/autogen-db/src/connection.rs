@@ -29,8 +29,8 @@ pub enum Connection {
 /// How many rows sqlx's SQLite worker thread may run ahead of the task reading them (sqlx's
 /// default is 50). With 50, a catalog query of 70,000 rows made the worker and the reader wake
 /// each other once per row; a buffer larger than any catalog query lets the worker run ahead
-/// and the reader drain without waiting. Rows are only buffered while the reader is behind, so
-/// this bounds nothing a `fetch_all` would not hold anyway. See `each_row` in
+/// and the reader drain without waiting. Rows wait in the buffer only while the reader is
+/// behind, so it never holds more than `fetch_all` of the same query would. See `each_row` in
 /// autogen-introspect for the measurements.
 const SQLITE_ROW_BUFFER: usize = 1 << 20;
 

@@ -144,7 +144,11 @@ pub fn run(args: &[String]) -> Result<()> {
             eprintln!("bench: MariaDB/MySQL table caches set to {n} (were {before})");
             Some((url, before))
         }
-        _ => None,
+        (Some(_), _) => {
+            eprintln!("bench: --mysql-table-cache ignored: mysql is not among the dialects");
+            None
+        }
+        (None, _) => None,
     };
     let results = run_all(&bin, &options, alembic.as_ref());
     if let Some((url, before)) = restore {
