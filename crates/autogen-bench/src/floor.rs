@@ -121,30 +121,6 @@ fn mysql_queries() -> Vec<String> {
     ]
 }
 
-/// The server settings that decide how catalog reads scale, as `name=value` text: MariaDB/MySQL's
-/// table caches. With fewer cache slots than tables, every `information_schema` query that opens
-/// tables (STATISTICS, KEY_COLUMN_USAGE, REFERENTIAL_CONSTRAINTS, CHECK_CONSTRAINTS) reopens
-/// them one by one. Measured on MariaDB 10.11 at 5,000 tables (through the mysql client, less its
-/// start-up), those four queries took 0.84 s with the defaults (2000 / 400) and 0.18-0.19 s with
-/// both caches at 12,000. Empty for other dialects.
-pub async fn server_settings(conn: &mut Connection) -> Result<String, sqlx::Error> {
-    match conn {
-        Connection::Mysql(c) => {
-            let row = sqlx::query(
-                "SELECT CAST(@@table_open_cache AS CHAR), CAST(@@table_definition_cache AS CHAR)",
-            )
-            .fetch_one(&mut *c)
-            .await?;
-            Ok(format!(
-                "table_open_cache={}, table_definition_cache={}",
-                row.try_get::<String, _>(0)?,
-                row.try_get::<String, _>(1)?
-            ))
-        }
-        Connection::Sqlite(_) | Connection::Postgres(_) => Ok(String::new()),
-    }
-}
-
 /// Runs the floor queries on `conn`, touching every cell of every row without decoding it.
 pub async fn fetch(conn: &mut Connection) -> Result<FloorRows, sqlx::Error> {
     let mut out = FloorRows::default();

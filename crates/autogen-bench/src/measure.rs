@@ -26,7 +26,13 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
     let server_settings;
     {
         let mut conn = project.connect().await?;
-        server_settings = autogen_bench::floor::server_settings(&mut conn).await?;
+        server_settings = match autogen_bench::server::table_caches(&mut conn).await? {
+            Some(c) => format!(
+                "table_open_cache={}, table_definition_cache={}",
+                c.open, c.definition
+            ),
+            None => String::new(),
+        };
         ops::introspect(&project, &mut conn).await?;
         autogen_bench::floor::fetch(&mut conn).await?;
         let _ = conn.close().await;

@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use autogen_bench::gen::{generate, GenOptions};
 use autogen_bench::python::sqlalchemy_models;
+use autogen_bench::server::{self, TableCaches};
 use autogen_db::{Connection, DatabaseUrl};
 use autogen_schema::{Dialect, NamingConvention};
 use serde_json::json;
@@ -163,39 +164,26 @@ fn toml_str(s: &str) -> String {
 }
 
 /// Reads MariaDB/MySQL's two table caches and, when `set` is given, sets both for the whole
-/// server (`SET GLOBAL`, which needs the privilege to). Prints the values found before, so the
-/// caller can put them back. See `floor::server_settings` for why these two decide scaling.
+/// server. Prints the values found before, so the caller can put them back.
 pub async fn table_caches(url: &str, set: Option<(usize, usize)>) -> Result<serde_json::Value> {
     let url = DatabaseUrl::parse(url)?;
-    if url.dialect() != Dialect::Mysql {
+    let mut conn = Connection::connect(&url).await?;
+    let Some(before) = server::table_caches(&mut conn).await? else {
         bail!(
             "table caches are a MariaDB/MySQL setting; {} is not",
             url.redacted()
         );
-    }
-    let mut conn = Connection::connect(&url).await?;
-    let Connection::Mysql(c) = &mut conn else {
-        bail!("expected a MySQL connection");
     };
-    let row = sqlx::query(
-        "SELECT CAST(@@table_open_cache AS CHAR), CAST(@@table_definition_cache AS CHAR)",
-    )
-    .fetch_one(&mut *c)
-    .await?;
-    let number = |i: usize| -> Result<u64> {
-        let text: String = sqlx::Row::try_get(&row, i)?;
-        Ok(text.parse()?)
-    };
-    let before = json!({
-        "table_open_cache": number(0)?,
-        "table_definition_cache": number(1)?,
-    });
     if let Some((open, definition)) = set {
-        conn.execute_script(&format!(
-            "SET GLOBAL table_open_cache = {open}; SET GLOBAL table_definition_cache = {definition}"
-        ))
-        .await?;
+        let to = TableCaches {
+            open: open as u64,
+            definition: definition as u64,
+        };
+        server::set_table_caches(&mut conn, to).await?;
     }
     conn.close().await?;
-    Ok(before)
+    Ok(json!({
+        "table_open_cache": before.open,
+        "table_definition_cache": before.definition,
+    }))
 }
