@@ -20,6 +20,24 @@ mod error;
 mod order;
 mod state;
 
+/// Schema builders shared by the unit tests.
+#[cfg(test)]
+mod testing {
+    use autogen_schema::{ForeignKey, ReferentialAction};
+
+    /// `fk_<to>`: column `x` referencing `<to>.id`, no actions.
+    pub(crate) fn fk(to: &str) -> ForeignKey {
+        ForeignKey {
+            name: Some(format!("fk_{to}")),
+            columns: vec!["x".into()],
+            referenced_table: to.into(),
+            referenced_columns: vec!["id".into()],
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        }
+    }
+}
+
 use autogen_diff::Change;
 use autogen_schema::{Dialect, Schema};
 

@@ -55,18 +55,8 @@ pub(crate) fn create_schema_changes(schema: &Schema) -> Vec<Change> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autogen_schema::{ForeignKey, ReferentialAction, Table};
-
-    fn fk(to: &str) -> ForeignKey {
-        ForeignKey {
-            name: None,
-            columns: vec!["x".into()],
-            referenced_table: to.into(),
-            referenced_columns: vec!["id".into()],
-            on_delete: ReferentialAction::NoAction,
-            on_update: ReferentialAction::NoAction,
-        }
-    }
+    use crate::testing::fk;
+    use autogen_schema::Table;
 
     fn table(name: &str, refs: &[&str]) -> Table {
         let mut t = Table::new(name);

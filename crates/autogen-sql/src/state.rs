@@ -80,13 +80,11 @@ pub(crate) fn involved(from: &Schema, changes: &[Change]) -> Schema {
 #[cfg(test)]
 mod tests {
     use autogen_diff::Change;
-    use autogen_schema::{
-        Column, ColumnType, Dialect, EnumType, ForeignKey, PrimaryKey, ReferentialAction, Schema,
-        Table,
-    };
+    use autogen_schema::{Column, ColumnType, Dialect, EnumType, PrimaryKey, Schema, Table};
 
     use super::involved;
     use crate::dialect;
+    use crate::testing::fk;
 
     fn table(name: &str, references: Option<&str>) -> Table {
         let mut t = Table::new(name);
@@ -97,18 +95,9 @@ mod tests {
             columns: vec!["id".into()],
         });
         if let Some(target) = references {
-            t.columns.push(Column::new(
-                "parent_id",
-                ColumnType::BigInt { unsigned: false },
-            ));
-            t.foreign_keys.push(ForeignKey {
-                name: Some(format!("fk_{name}_parent")),
-                columns: vec!["parent_id".into()],
-                referenced_table: target.into(),
-                referenced_columns: vec!["id".into()],
-                on_delete: ReferentialAction::Cascade,
-                on_update: ReferentialAction::NoAction,
-            });
+            t.columns
+                .push(Column::new("x", ColumnType::BigInt { unsigned: false }));
+            t.foreign_keys.push(fk(target));
         }
         t
     }

@@ -128,11 +128,41 @@ pub(crate) trait CatalogRow {
     }
 }
 
-/// A driver row of one catalog query, with the query's label for error messages. Each dialect
-/// implements [`CatalogRow`] for its own row type.
+/// A driver row of one catalog query, with the query's label for error messages. It is a
+/// [`CatalogRow`] for every row type that implements [`DecodeCell`].
 pub(crate) struct Live<'r, R> {
     label: &'static str,
     row: &'r R,
+}
+
+/// How one driver's row turns a non-NULL cell into a [`Cell`], given the type name the driver
+/// reports for it. Each dialect implements this for its own row type; reading the raw value and
+/// NULL are handled once, in [`Live`]'s [`CatalogRow`].
+pub(crate) trait DecodeCell: sqlx::Row {
+    fn decode(&self, i: usize, type_name: &str) -> Result<Cell<'_>, sqlx::Error>;
+}
+
+impl<R> CatalogRow for Live<'_, R>
+where
+    R: DecodeCell,
+    usize: sqlx::ColumnIndex<R>,
+{
+    fn label(&self) -> &'static str {
+        self.label
+    }
+
+    fn cell(&self, i: usize) -> Result<Cell<'_>, IntrospectError> {
+        use sqlx::{TypeInfo, ValueRef};
+        let err = |e: sqlx::Error| self.error(i, &e.to_string());
+        let raw = self.row.try_get_raw(i).map_err(err)?;
+        if raw.is_null() {
+            return Ok(Cell::Null);
+        }
+        // The type name is looked at in place: an uppercased copy per cell was 400,000
+        // allocations at 5,000 tables.
+        let info = raw.type_info();
+        self.row.decode(i, info.name()).map_err(err)
+    }
 }
 
 /// Runs one catalog query and hands each row to `on_row` as it arrives (SQLite and MySQL; the

@@ -40,9 +40,9 @@ use autogen_schema::{
     ForeignKey, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
 use sqlx::mysql::{MySqlConnection, MySqlRow};
-use sqlx::{Row, TypeInfo, ValueRef};
+use sqlx::Row;
 
-use super::{each_row, CatalogRow, Cell, Live};
+use super::{each_row, CatalogRow, Cell, DecodeCell};
 use crate::sqltext::{strip_outer_parens, tokenize, Kind};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 
@@ -149,21 +149,9 @@ pub(super) async fn introspect(
     Ok(a.finish())
 }
 
-/// A MySQL catalog row, decoded cell by cell.
-impl CatalogRow for Live<'_, MySqlRow> {
-    fn label(&self) -> &'static str {
-        self.label
-    }
-
-    fn cell(&self, i: usize) -> Result<Cell<'_>, IntrospectError> {
-        let err = |e: sqlx::Error| self.error(i, &e.to_string());
-        let raw = self.row.try_get_raw(i).map_err(err)?;
-        if raw.is_null() {
-            return Ok(Cell::Null);
-        }
-        // Looked at in place rather than through an uppercased copy per cell.
-        let info = raw.type_info();
-        let type_name = info.name();
+/// A MySQL catalog cell: integers by their (possibly unsigned) type, everything else as text.
+impl DecodeCell for MySqlRow {
+    fn decode(&self, i: usize, type_name: &str) -> Result<Cell<'_>, sqlx::Error> {
         let has = |part: &str| {
             type_name
                 .as_bytes()
@@ -172,18 +160,18 @@ impl CatalogRow for Live<'_, MySqlRow> {
         };
         Ok(if has("INT") {
             if has("UNSIGNED") {
-                let n = self.row.try_get::<u64, _>(i).map_err(err)?;
+                let n = self.try_get::<u64, _>(i)?;
                 Cell::Int(i64::try_from(n).unwrap_or(i64::MAX))
             } else {
-                Cell::Int(self.row.try_get::<i64, _>(i).map_err(err)?)
+                Cell::Int(self.try_get::<i64, _>(i)?)
             }
         } else {
             // information_schema text is sometimes typed as binary (MySQL 8 views); take the
             // bytes then.
-            match self.row.try_get::<&str, _>(i) {
+            match self.try_get::<&str, _>(i) {
                 Ok(s) => Cell::Text(Cow::Borrowed(s)),
                 Err(_) => Cell::Text(String::from_utf8_lossy(
-                    self.row.try_get_unchecked::<&[u8], _>(i).map_err(err)?,
+                    self.try_get_unchecked::<&[u8], _>(i)?,
                 )),
             }
         })

@@ -67,18 +67,8 @@ fn touches(change: &Change, table: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use autogen_schema::{ForeignKey, ReferentialAction, Table};
-
-    fn fk(to: &str) -> ForeignKey {
-        ForeignKey {
-            name: Some(format!("fk_{to}")),
-            columns: vec!["x".into()],
-            referenced_table: to.into(),
-            referenced_columns: vec!["id".into()],
-            on_delete: ReferentialAction::NoAction,
-            on_update: ReferentialAction::NoAction,
-        }
-    }
+    use crate::testing::fk;
+    use autogen_schema::Table;
 
     #[test]
     fn cycle_keys_fold_into_create_and_drop() {
