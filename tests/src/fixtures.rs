@@ -107,12 +107,13 @@ pub fn cases() -> Vec<Case> {
 }
 
 /// The header every golden revision carries, so expected files are whole revision files.
-pub fn golden_header(case: &Case) -> RevisionHeader {
+pub fn golden_header(case: &Case, dialect: Dialect) -> RevisionHeader {
     RevisionHeader {
         id: "000000000000".into(),
         parents: Vec::new(),
         message: case.name.replace('_', " "),
         created: "2026-01-01T00:00:00Z".into(),
+        dialect: Some(dialect),
     }
 }
 
@@ -131,11 +132,12 @@ pub fn expected_revision(case: &Case, dialect: Dialect) -> Result<String, String
         // autogenerate then writes no revision, and the round trip checks that it does not.
         Ok(plan) if plan.is_empty() => format!("{NO_CHANGES} on {dialect}\n"),
         Ok(plan) => autogen::revisions::render_revision_with_notes(
-            &golden_header(case),
+            &golden_header(case, dialect),
             &plan.notes(),
             &plan.upgrade,
             &plan.downgrade,
-        ),
+        )
+        .map_err(|e| e.to_string())?,
         Err(e) => format!(
             "-- autogenerate fails on {dialect}:\n-- {}\n",
             e.to_string().replace('\n', "\n-- ")

@@ -5,10 +5,13 @@
 //! - `tidy`: cargo fmt --check, clippy -D warnings, and the dependency-direction rules below.
 //! - `bench`: autogen and Alembic side by side at 100 / 1,000 / 5,000 tables (see `bench/`).
 //! - `roundtrip`: the randomized round trip with more cases (see `roundtrip.rs`).
+//! - `faults`: the kill, signal and concurrency tests with many more points and rounds (see
+//!   `faults.rs`).
 //!
 //! It shells out to cargo and the built `autogen` binary; it holds no product logic.
 
 mod bench;
+mod faults;
 mod roundtrip;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +27,9 @@ fn main() -> ExitCode {
         Some("tidy") => tidy(),
         Some("bench") => bench::run(&args[1..]),
         Some("roundtrip") => roundtrip::run(&args[1..]),
+        Some("faults") => faults::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy | bench [options] | roundtrip --cases N --seed S [--dialect D]>");
+            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy | bench [options] | roundtrip --cases N --seed S [--dialect D] | faults [--points N] [--rounds R]>");
             return ExitCode::from(2);
         }
     };

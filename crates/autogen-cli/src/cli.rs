@@ -27,6 +27,11 @@ pub struct Cli {
     /// revision there before writing it.
     #[arg(long, global = true, value_name = "URL")]
     pub dev_url: Option<String>,
+    /// Let autogen empty the dev database even though it holds tables autogen did not create
+    /// there (it then claims it). Without this, only a database that was empty when autogen
+    /// first used it is emptied. The project's own database is refused either way.
+    #[arg(long, global = true)]
+    pub dev_url_may_be_emptied: bool,
     /// With a dev database: write the new revision without checking that it round-trips.
     #[arg(long)]
     pub no_verify: bool,
@@ -70,6 +75,10 @@ pub enum Command {
         /// `-- autogen:allow-destructive <reason>` header line (checked before anything runs).
         #[arg(long, conflicts_with = "sql")]
         deny_destructive: bool,
+        /// MySQL/MariaDB: settle a statement an earlier, killed run left in an unknown state:
+        /// `ran` records it as done, `not-run` runs it again. Check the database first.
+        #[arg(long, value_enum, value_name = "OUTCOME", conflicts_with = "sql")]
+        resolve_interrupted: Option<Outcome>,
     },
     /// Revert revisions down to TARGET.
     Downgrade {
@@ -80,6 +89,10 @@ pub enum Command {
         /// Print the SQL instead of running it (offline: no database connection).
         #[arg(long)]
         sql: bool,
+        /// MySQL/MariaDB: settle a statement an earlier, killed run left in an unknown state:
+        /// `ran` records it as done, `not-run` runs it again. Check the database first.
+        #[arg(long, value_enum, value_name = "OUTCOME", conflicts_with = "sql")]
+        resolve_interrupted: Option<Outcome>,
     },
     /// Show which revision the database is at, whether that is the head, and applied revisions
     /// edited since they ran.
@@ -144,4 +157,22 @@ pub enum Command {
 pub enum CheckFormat {
     Human,
     Json,
+}
+
+/// What became of a statement whose run was killed (`--resolve-interrupted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Outcome {
+    /// It took effect: record it as done and go on after it.
+    Ran,
+    /// It did not take effect: run it again.
+    NotRun,
+}
+
+impl From<Outcome> for autogen::revisions::Resolution {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Ran => autogen::revisions::Resolution::Ran,
+            Outcome::NotRun => autogen::revisions::Resolution::NotRun,
+        }
+    }
 }

@@ -12,7 +12,7 @@ use anstream::eprintln;
 use clap::Parser;
 
 use crate::cli::Cli;
-use crate::output::ERR;
+use crate::output::{safe, ERR};
 
 /// mimalloc rather than the system allocator: reading 5,000 models (syn) and a 5,000-table
 /// catalog allocates millions of small strings, and glibc malloc/free took about a quarter of
@@ -40,11 +40,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(autogen::Error::Models(errors)) => {
             // Model diagnostics are complete compiler-style blocks with their own `error:` lines.
-            eprintln!("{errors}");
+            eprintln!("{}", safe(errors));
             ExitCode::FAILURE
         }
         Err(e) => {
-            eprintln!("{}error:{} {e}", ERR.render(), ERR.render_reset());
+            eprintln!("{}error:{} {}", ERR.render(), ERR.render_reset(), safe(e));
             ExitCode::FAILURE
         }
     }

@@ -513,6 +513,8 @@ async fn diff_urls_mysql() {
 fn diff_against_models() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("app.db").display());
+    // An empty file is an empty SQLite database (`diff` only reads: it never creates one).
+    std::fs::write(dir.path().join("app.db"), b"").expect("create app.db");
     let p = Project::new(&url, USERS);
     let up = autogen(p.root(), &["diff", &url, "models", "--exit-code"], &[]);
     assert_code(&up, 1, "empty database vs models");

@@ -422,8 +422,10 @@ fn a_failing_revision_leaves_nothing_behind() {
     // the CREATE TABLE that ran before the failing statement was rolled back with it.
     std::fs::remove_file(last).expect("rm");
     assert_eq!(s.run(&["-m", "check nothing changed"]), 0);
+    // The last run's stdout (its stderr, after it, names the database used).
+    let last_run = s.transcript.rsplit("$ autogen ").next().unwrap_or_default();
     assert!(
-        s.transcript.ends_with("No changes detected\n\n"),
+        last_run.contains("--- stdout\nNo changes detected\n"),
         "{}",
         s.transcript
     );
@@ -536,8 +538,14 @@ fn branches_merge_stamp_and_offline_sql() {
     assert_eq!(s.run(&["upgrade", "--allow-edited", &root]), 0);
     assert_eq!(s.run(&["current"]), 0);
 
-    // Offline SQL: no database is opened (the URL points at a server that does not exist).
-    let offline = [("DATABASE_URL", "postgres://app:pw@127.0.0.1:1/app")];
+    // Offline SQL: no database is opened (the URL points at a file in a folder that does not
+    // exist). The revisions name their dialect, so a script for another one is refused.
+    let elsewhere = [("DATABASE_URL", "postgres://app:pw@127.0.0.1:1/app")];
+    assert_eq!(
+        s.run_env(&["upgrade", "--sql", &format!("{root}:head")], &elsewhere),
+        1
+    );
+    let offline = [("DATABASE_URL", "sqlite:///nonexistent-autogen-folder/app.db")];
     assert_eq!(
         s.run_env(&["upgrade", "--sql", &format!("{root}:head")], &offline),
         0

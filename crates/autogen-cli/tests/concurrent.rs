@@ -1,185 +1,206 @@
-//! Two `autogen upgrade` processes started at once against the same PostgreSQL or MariaDB
-//! database: the runner's lock (pg_advisory_lock, GET_LOCK) must serialise them so that every
-//! revision is applied exactly once. One revision holds a slow step with a visible side effect (an
-//! INSERT), so a revision applied twice would leave two rows behind.
+//! `autogen` processes started at once against one database, on every dialect: eight upgrades
+//! together, and an upgrade racing a downgrade, repeated. The runner's lock (pg advisory lock,
+//! GET_LOCK, a lock on the SQLite file) must serialise them: every revision applied exactly once,
+//! and the version table always an ancestor-closed set that matches what the database holds. One
+//! revision holds a slow step with a visible side effect (an INSERT), so a revision applied twice
+//! would leave two rows behind. A run that waits for the lock says so after a second.
 
-// A test that cannot set up its temporary project should fail loudly, right there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-use autogen::db::testing::ScratchDatabase;
-use autogen::db::Connection;
+use std::time::Duration;
+
 use autogen::schema::Dialect;
+use common::{finish, text, Project};
 
 const V1: &str = "use autogen::Model;\n\n#[derive(Model)]\n#[model(table = \"users\")]\npub struct User {\n    #[model(primary_key, auto_increment)]\n    pub id: i64,\n    #[model(max_length = 100)]\n    pub name: String,\n}\n";
 
-fn autogen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_autogen"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run autogen")
+fn with_bio() -> String {
+    V1.replace(
+        "    pub name: String,\n",
+        "    pub name: String,\n    pub bio: Option<String>,\n",
+    )
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = autogen(dir, args);
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+/// Three revisions (the table, a column, a slow data step), the database at base. Returns the
+/// ids in order.
+async fn three_revisions(p: &Project) -> [String; 3] {
+    let first = p.ok(&["-m", "create users"]);
+    p.ok(&["upgrade"]);
+    p.write_models(&with_bio());
+    let second = p.ok(&["-m", "add bio"]);
+    p.ok(&["downgrade", "base"]);
+    // A slow first statement keeps the revision running while the other process plans.
+    let sleep = match p.dialect {
+        Dialect::Postgres => "SELECT pg_sleep(0.5);\n",
+        Dialect::Mysql => "DO SLEEP(0.5);\n",
+        Dialect::Sqlite => "CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 300000) SELECT max(x) AS x FROM c;\nDROP TABLE slow;\n",
+    };
+    let third = p.hand_written(
+        "slow data step",
+        &format!("{sleep}INSERT INTO users (name) VALUES ('once');"),
+        "DELETE FROM users WHERE name = 'once';",
     );
-    assert!(out.status.success(), "autogen {args:?} failed:\n{text}");
-    text
+    [
+        common::revision_id(&p.revision_file(&first)),
+        common::revision_id(&p.revision_file(&second)),
+        third,
+    ]
 }
 
-async fn applied(conn: &mut Connection) -> Vec<String> {
-    let sql = "SELECT revision FROM autogen_version ORDER BY revision";
-    let mut rows: Vec<String> = match conn {
-        Connection::Postgres(c) => sqlx::query_scalar(sql).fetch_all(c).await,
-        Connection::Mysql(c) => sqlx::query_scalar(sql).fetch_all(c).await,
-        Connection::Sqlite(c) => sqlx::query_scalar(sql).fetch_all(c).await,
+/// The version table must be a prefix of the chain, and the database must hold exactly what
+/// that prefix creates.
+async fn consistent(p: &Project, ids: &[String; 3], context: &str) -> usize {
+    let applied = p.applied().await;
+    let depth = ids.iter().take_while(|id| applied.contains(id)).count();
+    let mut expected: Vec<String> = ids[..depth].to_vec();
+    expected.sort();
+    assert_eq!(
+        applied, expected,
+        "{}: {context}: the version table is not a chain prefix (a child recorded without its parent?)",
+        p.dialect
+    );
+    assert_eq!(p.has_table("users").await, depth >= 1, "{}: {context}: users", p.dialect);
+    if depth >= 1 {
+        let bio = p.has_table("(SELECT bio FROM users) AS q").await;
+        assert_eq!(bio, depth >= 2, "{}: {context}: column bio", p.dialect);
+        let once = p
+            .strings("SELECT name AS x FROM users WHERE name = 'once'")
+            .await;
+        assert_eq!(
+            once.len(),
+            usize::from(depth >= 3),
+            "{}: {context}: the data step's rows {once:?}",
+            p.dialect
+        );
     }
-    .expect("read the version table");
-    rows.sort();
-    rows
+    depth
 }
 
-async fn user_rows(conn: &mut Connection) -> i64 {
-    let sql = "SELECT COUNT(*) FROM users";
-    match conn {
-        Connection::Postgres(c) => sqlx::query_scalar(sql).fetch_one(c).await,
-        Connection::Mysql(c) => sqlx::query_scalar(sql).fetch_one(c).await,
-        Connection::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(c).await,
-    }
-    .expect("count users")
+fn rounds() -> usize {
+    std::env::var("AUTOGEN_CONCURRENCY_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2)
 }
 
-async fn two_processes_apply_each_revision_once(dialect: Dialect) {
-    let Some(scratch) = ScratchDatabase::from_env(dialect)
-        .await
-        .expect("scratch database")
-    else {
+async fn concurrent_runs(dialect: Dialect) {
+    let Some(p) = Project::new(dialect, V1, "").await else {
         return;
     };
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("src")).expect("mkdir");
-    std::fs::create_dir_all(root.join("revisions")).expect("mkdir");
-    std::fs::write(
-        root.join("autogen.toml"),
-        format!(
-            "database_url = \"{}\"\nmodels = [\"src/*.rs\"]\n",
-            scratch.url().expose()
-        ),
-    )
-    .expect("write config");
-    std::fs::write(root.join("src/models.rs"), V1).expect("write models");
+    let ids = three_revisions(&p).await;
+    for round in 0..rounds() {
+        // Eight upgrades at once from base: each revision applied exactly once.
+        let children: Vec<_> = (0..8).map(|_| p.spawn(&["upgrade"])).collect();
+        let outs: Vec<_> = children.into_iter().map(finish).collect();
+        let mut applied_lines = 0;
+        for out in &outs {
+            assert!(
+                out.status.success(),
+                "{dialect} round {round}: an upgrade failed:\n{}",
+                text(out)
+            );
+            applied_lines += text(out)
+                .lines()
+                .filter(|l| l.starts_with("Applied "))
+                .count();
+        }
+        assert_eq!(applied_lines, 3, "{dialect} round {round}: three revisions applied in all");
+        assert_eq!(consistent(&p, &ids, "after 8 upgrades").await, 3);
 
-    // Three revisions: the table, a column, and a slow hand-written data step.
-    ok(root, &["-m", "create users"]);
-    ok(root, &["upgrade"]);
-    std::fs::write(
-        root.join("src/models.rs"),
-        V1.replace(
-            "    pub name: String,\n",
-            "    pub name: String,\n    pub bio: Option<String>,\n",
-        ),
-    )
-    .expect("write models");
-    ok(root, &["-m", "add bio"]);
-    ok(root, &["downgrade", "base"]);
-    ok(root, &["revision", "--empty", "-m", "slow data step"]);
-    let slow = std::fs::read_dir(root.join("revisions"))
-        .expect("list revisions")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.to_string_lossy().contains("slow_data_step"))
-        .expect("the empty revision");
-    let sleep = match dialect {
-        Dialect::Postgres => "SELECT pg_sleep(1)",
-        _ => "DO SLEEP(1)",
-    };
-    let text = std::fs::read_to_string(&slow).expect("read revision");
-    let text = text
-        .replacen(
-            "-- autogen:upgrade\n-- (no steps)",
-            &format!("-- autogen:upgrade\n{sleep};\nINSERT INTO users (name) VALUES ('once');"),
-            1,
-        )
-        .replacen(
-            "-- autogen:downgrade\n-- (no steps)",
-            "-- autogen:downgrade\nDELETE FROM users WHERE name = 'once';",
-            1,
-        );
-    std::fs::write(&slow, text).expect("write revision");
-
-    // Two upgrades at once.
-    let spawn = || {
-        Command::new(env!("CARGO_BIN_EXE_autogen"))
-            .arg("upgrade")
-            .current_dir(root)
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .output()
-    };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (
-            a.join().expect("thread a").expect("run a"),
-            b.join().expect("thread b").expect("run b"),
-        )
-    });
-    let show = |o: &Output| {
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&o.stdout),
-            String::from_utf8_lossy(&o.stderr)
-        )
-    };
+        // An upgrade and a downgrade together, from the middle of the chain and from head.
+        for start in [ids[1].as_str(), "head"] {
+            p.ok(&["downgrade", "base"]);
+            p.ok(&["upgrade", start]);
+            let up = p.spawn(&["upgrade"]);
+            let down = p.spawn(&["downgrade", "-1"]);
+            let (up, down) = (finish(up), finish(down));
+            assert!(up.status.success(), "{dialect}: upgrade:\n{}", text(&up));
+            assert!(down.status.success(), "{dialect}: downgrade:\n{}", text(&down));
+            let depth = consistent(&p, &ids, &format!("upgrade racing downgrade from {start}")).await;
+            // Serialised, the two runs end at depth 2 (upgrade first) or 3 (downgrade first).
+            assert!(
+                depth == 2 || depth == 3,
+                "{dialect}: from {start}: depth {depth} after an upgrade and a downgrade"
+            );
+            p.ok(&["upgrade"]);
+        }
+        p.ok(&["downgrade", "base"]);
+    }
+    p.write_models(&with_bio());
+    p.ok(&["upgrade"]);
     assert!(
-        a.status.success() && b.status.success(),
-        "{dialect}: both upgrades must succeed (the second waits):\n--- a\n{}\n--- b\n{}",
-        show(&a),
-        show(&b)
-    );
-    let applied_lines = show(&a).matches("Applied").count() + show(&b).matches("Applied").count();
-    assert_eq!(
-        applied_lines,
-        3,
-        "{dialect}: three revisions applied in all:\n--- a\n{}\n--- b\n{}",
-        show(&a),
-        show(&b)
-    );
-
-    let mut conn = scratch.connect().await.expect("connect");
-    let ids = applied(&mut conn).await;
-    let mut unique = ids.clone();
-    unique.dedup();
-    assert_eq!(ids.len(), 3, "{dialect}: version table {ids:?}");
-    assert_eq!(ids, unique, "{dialect}: a revision recorded twice");
-    assert_eq!(
-        user_rows(&mut conn).await,
-        1,
-        "{dialect}: the data step ran more than once"
-    );
-    let _ = conn.close().await;
-    assert!(
-        ok(root, &["-m", "after"]).contains("No changes detected"),
+        p.ok(&["-m", "after"]).contains("No changes detected"),
         "{dialect}: schema not at the models"
     );
-    scratch.drop_now().await.expect("drop scratch database");
+    p.drop_database().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_upgrades_on_postgres() {
-    two_processes_apply_each_revision_once(Dialect::Postgres).await;
+async fn concurrent_runs_on_sqlite() {
+    concurrent_runs(Dialect::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_upgrades_on_mariadb() {
-    two_processes_apply_each_revision_once(Dialect::Mysql).await;
+async fn concurrent_runs_on_postgres() {
+    concurrent_runs(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_runs_on_mariadb() {
+    concurrent_runs(Dialect::Mysql).await;
+}
+
+/// Holds the migration lock the way another run would, for a while.
+async fn waits_for_the_lock(dialect: Dialect) {
+    let Some(p) = Project::new(dialect, V1, "").await else {
+        return;
+    };
+    p.ok(&["-m", "create users"]);
+    let mut holder = p.connect().await;
+    let mut file_lock = None;
+    match &mut holder {
+        autogen::db::Connection::Postgres(c) => {
+            sqlx::query("SELECT pg_advisory_lock(27432215686636910)")
+                .execute(c)
+                .await
+                .expect("lock");
+        }
+        autogen::db::Connection::Mysql(c) => {
+            sqlx::query("SELECT GET_LOCK(CONCAT('autogen:', LEFT(SHA2(COALESCE(DATABASE(), ''), 256), 40)), 0)")
+                .execute(c)
+                .await
+                .expect("lock");
+        }
+        autogen::db::Connection::Sqlite(_) => {
+            let f = std::fs::File::open(p.root().join("app.db")).expect("open db");
+            f.lock().expect("flock");
+            file_lock = Some(f);
+        }
+    }
+    let child = p.spawn(&["upgrade"]);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        child.id() > 0 && p.applied().await.is_empty(),
+        "{dialect}: the upgrade ran while another run held the lock"
+    );
+    drop(file_lock);
+    let _ = holder.close().await;
+    let out = finish(child);
+    let all = text(&out);
+    assert!(out.status.success(), "{dialect}: {all}");
+    assert!(
+        all.contains("Waiting for another autogen run to release the migration lock"),
+        "{dialect}: the wait was not reported:\n{all}"
+    );
+    assert_eq!(p.applied().await.len(), 1, "{dialect}");
+    p.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_waits_are_reported() {
+    for dialect in common::DIALECTS {
+        waits_for_the_lock(dialect).await;
+    }
 }

@@ -1,7 +1,8 @@
 //! `Connection`: one open sqlx connection of whichever dialect a [`DatabaseUrl`] names. It is an
 //! enum rather than `sqlx::Any` so catalog code can use each driver's native types. This file
-//! owns how connections are opened (SQLite files created when missing, foreign keys on, short
-//! server timeouts) and the password scrubbing of driver errors; it runs no catalog queries.
+//! owns how connections are opened (SQLite files created when missing, or refused when missing
+//! for readers; foreign keys on; short server timeouts) and the password scrubbing of driver
+//! errors; it runs no catalog queries.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -38,6 +39,22 @@ impl Connection {
     /// Opens a connection. SQLite files are created when missing (their directory must exist)
     /// and `PRAGMA foreign_keys` stays ON; errors carry the redacted URL only.
     pub async fn connect(url: &DatabaseUrl) -> Result<Connection, DbError> {
+        Connection::open(url, true).await
+    }
+
+    /// Like [`Connection::connect`], but a missing SQLite file is [`DbError::MissingFile`]
+    /// instead of a new empty database: for commands that only read, where creating the file
+    /// would hide a wrong path behind an empty schema.
+    pub async fn connect_existing(url: &DatabaseUrl) -> Result<Connection, DbError> {
+        if let Some(path) = url.sqlite_path() {
+            if !path.exists() {
+                return Err(DbError::MissingFile { path });
+            }
+        }
+        Connection::open(url, false).await
+    }
+
+    async fn open(url: &DatabaseUrl, create_sqlite_file: bool) -> Result<Connection, DbError> {
         let secret = url.expose();
         let fail = |message: String| DbError::Connect {
             url: url.redacted(),
@@ -45,9 +62,11 @@ impl Connection {
         };
         match url.dialect() {
             Dialect::Sqlite => {
+                // Without `create_if_missing`, a file removed after the check above makes the
+                // open fail rather than creating it.
                 let options = SqliteConnectOptions::from_str(secret)
                     .map_err(|e| fail(e.to_string()))?
-                    .create_if_missing(true)
+                    .create_if_missing(create_sqlite_file)
                     .foreign_keys(true)
                     .row_buffer_size(SQLITE_ROW_BUFFER);
                 let conn = options.connect().await.map_err(|e| fail(e.to_string()))?;
@@ -119,11 +138,13 @@ async fn with_timeout<T>(
     }
 }
 
-/// Drivers do not echo passwords today; this makes sure they never will through us.
+/// Drivers do not echo passwords today; this makes sure they never will through us, whether
+/// they would print the password alone or inside a URL.
 fn scrub_message(message: &str, password: Option<&str>) -> String {
+    let message = crate::redact_secrets(message);
     match password {
         Some(p) if !p.is_empty() => message.replace(p, "***"),
-        _ => message.to_string(),
+        _ => message,
     }
 }
 

@@ -8,10 +8,12 @@
 
 mod connection;
 mod error;
+mod identity;
 pub mod testing;
 mod url;
 
 pub use autogen_schema::Dialect;
 pub use connection::Connection;
 pub use error::DbError;
-pub use url::DatabaseUrl;
+pub use identity::DatabaseIdentity;
+pub use url::{redact_secrets, DatabaseUrl};

@@ -1,6 +1,13 @@
 //! `DatabaseUrl`: parsing a connection URL into a dialect, and the redaction rule. The password
 //! lives only in the secret form handed to sqlx ([`DatabaseUrl::expose`]); `Display`, `Debug` and
-//! [`DatabaseUrl::redacted`] replace it with `***`. This file does not open connections.
+//! [`DatabaseUrl::redacted`] replace it with `***`, and [`redact_secrets`] applies the same rule
+//! to any text (error messages, reports) before it is shown. This file does not open connections.
+//!
+//! One rule decides where a server URL's user-info ends, for parsing and redaction alike: at the
+//! LAST `@` after `scheme://`. A password may therefore hold `/`, `#`, `?`, `@` or spaces
+//! written raw (they are percent-encoded before the URL is parsed), and an `@` after the host
+//! (in the database name or a query parameter) must be written `%40`. What is shown is what is
+//! connected to, and a password is never half-recognised and half-printed.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -249,7 +256,7 @@ fn parse_sqlite(raw: &str, rest: &str) -> Result<Target, DbError> {
     let memory = path == ":memory:" || memory_mode;
     if path.is_empty() && !memory {
         return Err(DbError::InvalidUrl {
-            url: raw.to_string(),
+            url: scrub(raw),
             message: "no file path; write `sqlite:path/to/file.db` or `sqlite::memory:`"
                 .to_string(),
         });
@@ -262,7 +269,7 @@ fn parse_sqlite(raw: &str, rest: &str) -> Result<Target, DbError> {
 }
 
 fn parse_server(raw: &str, dialect: Dialect) -> Result<Target, DbError> {
-    let mut url = url::Url::parse(raw).map_err(|e| DbError::InvalidUrl {
+    let mut url = url::Url::parse(&encode_userinfo(raw)).map_err(|e| DbError::InvalidUrl {
         url: scrub(raw),
         message: e.to_string(),
     })?;
@@ -315,28 +322,129 @@ fn redact_url(url: &url::Url) -> url::Url {
     shown
 }
 
-/// Best-effort textual redaction for strings that did not parse as URLs: anything between the
-/// first `:` of the user-info and the last `@` of the authority becomes `***`.
-pub(crate) fn scrub(raw: &str) -> String {
-    let Some(start) = raw.find("://").map(|i| i + 3) else {
+/// Percent-encodes what a raw user-info holds that would end it early or change its meaning:
+/// `/`, `?`, `#`, `@` (all but the last, which ends the user-info), `\\`, and a `%` that does not
+/// start a `%XX` escape. An already encoded password (`p%2Fw`) is left as it is, so both
+/// spellings connect. The user-info is everything between `://` and the last `@`.
+fn encode_userinfo(raw: &str) -> String {
+    let Some((start, end)) = userinfo_span(raw) else {
         return raw.to_string();
     };
-    let after = &raw[start..];
-    let authority_end = after.find(['/', '?', '#']).unwrap_or(after.len());
-    let authority = &after[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return raw.to_string();
+    let userinfo = &raw[start..end];
+    let bytes = userinfo.as_bytes();
+    let mut encoded = String::with_capacity(userinfo.len() + 8);
+    for (i, c) in userinfo.char_indices() {
+        match c {
+            '/' => encoded.push_str("%2F"),
+            '?' => encoded.push_str("%3F"),
+            '#' => encoded.push_str("%23"),
+            '@' => encoded.push_str("%40"),
+            '\\' => encoded.push_str("%5C"),
+            '%' if !is_escape(&bytes[i..]) => encoded.push_str("%25"),
+            c => encoded.push(c),
+        }
+    }
+    format!("{}{encoded}{}", &raw[..start], &raw[end..])
+}
+
+/// Whether `bytes` starts with `%` and two hex digits.
+fn is_escape(bytes: &[u8]) -> bool {
+    bytes.len() >= 3 && bytes[1].is_ascii_hexdigit() && bytes[2].is_ascii_hexdigit()
+}
+
+/// The byte range of the user-info of a URL that is all of `text`: from after `://` to its last
+/// `@`. `None` without `://` or without `@`.
+fn userinfo_span(text: &str) -> Option<(usize, usize)> {
+    let start = text.find("://")? + 3;
+    let at = text[start..].rfind('@')?;
+    Some((start, start + at))
+}
+
+/// Masks a user-info: the user name (up to the first `:`, which a user name cannot hold raw)
+/// stays, everything after it becomes `***`. A user-info without `:` is a bare user name.
+fn mask_userinfo(userinfo: &str) -> String {
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{user}:{MASK}"),
+        None => userinfo.to_string(),
+    }
+}
+
+/// Masks the values of password-like query parameters (`password=`, `pass=`, `pwd=`,
+/// `sslpassword=`) in the part of a URL after its user-info.
+fn mask_query_passwords(tail: &str) -> String {
+    let Some(q) = tail.find('?') else {
+        return tail.to_string();
     };
-    let userinfo = &authority[..at];
-    let Some(colon) = userinfo.find(':') else {
-        return raw.to_string();
+    let (head, query) = tail.split_at(q + 1);
+    let (query, fragment) = match query.find('#') {
+        Some(h) => query.split_at(h),
+        None => (query, ""),
     };
-    format!(
-        "{}{}:{MASK}{}",
-        &raw[..start],
-        &userinfo[..colon],
-        &after[at..]
-    )
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if is_password_key(k) || k.eq_ignore_ascii_case("sslpassword") => {
+                format!("{k}={MASK}")
+            }
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{head}{}{fragment}", pairs.join("&"))
+}
+
+/// Redaction of a string that is one whole URL, parsed or not (what a user passed): the
+/// user-info is masked up to the LAST `@`, and password query parameters are masked.
+fn scrub(raw: &str) -> String {
+    match userinfo_span(raw) {
+        Some((start, end)) => format!(
+            "{}{}{}",
+            &raw[..start],
+            mask_userinfo(&raw[start..end]),
+            mask_query_passwords(&raw[end..])
+        ),
+        None => mask_query_passwords(raw),
+    }
+}
+
+/// Masks the password of every URL in `text`, the rule every printed message goes through:
+/// in anything that looks like a URL (`scheme://...`), what lies between the first `:` after
+/// `://` and the LAST `@` becomes `***` (the user name stays), and so do the values of
+/// password query parameters.
+///
+/// Where a URL in running text ends is a guess: at the end of its line, or, when the URL
+/// opens right after a backtick or a quote, at the last such closing character on the line
+/// (a password may itself hold spaces, quotes or `@`, so neither whitespace nor the first
+/// closing quote can end it). The guess errs towards masking too much: text between a URL and
+/// a later `@` on the same line is masked along with the password.
+pub fn redact_secrets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let scheme_start = rest[..i]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .last()
+            .map_or(i, |(p, _)| p);
+        let opener = rest[..scheme_start].chars().next_back();
+        let body_start = i + 3;
+        let body = &rest[body_start..];
+        let line_end = body.find(['\n', '\r']).unwrap_or(body.len());
+        let closer = match opener {
+            Some(c @ ('`' | '"' | '\'')) => Some(c),
+            Some('<') => Some('>'),
+            _ => None,
+        };
+        let end = closer
+            .and_then(|c| body[..line_end].rfind(c))
+            .unwrap_or(line_end);
+        let url = &rest[..body_start + end];
+        out.push_str(&rest[..scheme_start]);
+        out.push_str(&scrub(&url[scheme_start..]));
+        rest = &rest[body_start + end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn percent_decode(s: &str) -> String {
@@ -361,4 +469,84 @@ fn percent_decode(s: &str) -> String {
 /// Escapes the two characters sqlx's SQLite URL parser treats specially in a path.
 fn percent_encode_path(s: &str) -> String {
     s.replace('%', "%25").replace('?', "%3F")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{redact_secrets, DatabaseUrl};
+
+    #[test]
+    fn raw_passwords_with_url_characters_parse_and_are_masked() {
+        for (raw, password, shown) in [
+            (
+                "mysql://root:p/a#s?s@127.0.0.1:3306/test",
+                "p/a#s?s",
+                "mysql://root:***@127.0.0.1:3306/test",
+            ),
+            (
+                "postgres://app:p@ss@w0rd@db/app",
+                "p@ss@w0rd",
+                "postgres://app:***@db/app",
+            ),
+            (
+                "postgres://app:50%off@db/app",
+                "50%off",
+                "postgres://app:***@db/app",
+            ),
+            (
+                "postgres://app:already%2Fencoded@db/app",
+                "already/encoded",
+                "postgres://app:***@db/app",
+            ),
+            (
+                "mariadb://root:two words@db:3306/shop",
+                "two words",
+                "mysql://root:***@db:3306/shop",
+            ),
+        ] {
+            let url = DatabaseUrl::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            assert_eq!(url.password().as_deref(), Some(password), "{raw}");
+            assert_eq!(url.redacted(), shown, "{raw}");
+            let reparsed = url::Url::parse(url.expose()).expect("sqlx can parse it");
+            assert_eq!(
+                reparsed.host_str(),
+                url::Url::parse(shown).unwrap().host_str()
+            );
+        }
+    }
+
+    #[test]
+    fn unparsable_urls_are_masked_up_to_the_last_at() {
+        let err = DatabaseUrl::parse("postgres://u:se/cr#et@:5432/db").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid database URL `postgres://u:***@:5432/db`: empty host"
+        );
+    }
+
+    #[test]
+    fn redact_secrets_masks_every_url_in_text() {
+        for (text, want) in [
+            (
+                "could not connect to `mysql://root:p/a`b@s@h:1/db`: refused",
+                "could not connect to `mysql://root:***@h:1/db`: refused",
+            ),
+            (
+                "Using postgres://app:hun ter2@db/app (from DATABASE_URL in .env)",
+                "Using postgres://app:***@db/app (from DATABASE_URL in .env)",
+            ),
+            (
+                "a \"mysql://u:x\"y@h/d\" and\nb postgres://u@h/d?sslmode=require&password=pw#f",
+                "a \"mysql://u:***@h/d\" and\nb postgres://u@h/d?sslmode=require&password=***#f",
+            ),
+            ("no url here: a@b, c:d", "no url here: a@b, c:d"),
+            (
+                "already `postgres://app:***@db/app`",
+                "already `postgres://app:***@db/app`",
+            ),
+            ("sqlite:///tmp/x@y/app.db", "sqlite:///tmp/x@y/app.db"),
+        ] {
+            assert_eq!(redact_secrets(text), want, "{text}");
+        }
+    }
 }

@@ -9,13 +9,14 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
-use autogen_schema::NamingConvention;
+use autogen_schema::{Dialect, NamingConvention};
 use globset::GlobBuilder;
 use syn::Item;
 
 use crate::error::{Diag, ModelError, Site};
 use crate::grammar::{has_derive, parse_enum, parse_model};
 use crate::lower::lower_model;
+use crate::names::check_enum;
 use crate::resolve::{EnumDraft, FileOutput};
 
 /// Expands `globs` under `root` into sorted, de-duplicated paths relative to `root`. A glob
@@ -101,8 +102,13 @@ pub(crate) fn expand_globs(root: &Path, globs: &[String]) -> (Vec<PathBuf>, Vec<
     (files.into_iter().collect(), errors)
 }
 
-/// Parses one file and reads its models and enums.
-pub(crate) fn read_file(path: &Path, text: &str, naming: &NamingConvention) -> FileOutput {
+/// Parses one file and reads its models and enums, with `dialect`'s name rules when given.
+pub(crate) fn read_file(
+    path: &Path,
+    text: &str,
+    naming: &NamingConvention,
+    dialect: Option<Dialect>,
+) -> FileOutput {
     let mut out = FileOutput::default();
     let file = match syn::parse_file(text) {
         Ok(f) => f,
@@ -124,7 +130,7 @@ pub(crate) fn read_file(path: &Path, text: &str, naming: &NamingConvention) -> F
         }
     };
     let mut diags = Vec::new();
-    read_items(&file.items, naming, &mut out, &mut diags);
+    read_items(&file.items, naming, dialect, &mut out, &mut diags);
     out.errors
         .extend(diags.into_iter().map(|d| d.into_model_error(path, text)));
     out
@@ -133,6 +139,7 @@ pub(crate) fn read_file(path: &Path, text: &str, naming: &NamingConvention) -> F
 fn read_items(
     items: &[Item],
     naming: &NamingConvention,
+    dialect: Option<Dialect>,
     out: &mut FileOutput,
     diags: &mut Vec<Diag>,
 ) {
@@ -140,11 +147,12 @@ fn read_items(
         match item {
             Item::Struct(s) if has_derive(&s.attrs, "Model") => {
                 if let Some(def) = parse_model(&s.ident, &s.attrs, &s.fields, diags) {
-                    out.tables.push(lower_model(&def, naming, diags));
+                    out.tables.push(lower_model(&def, naming, dialect, diags));
                 }
             }
             Item::Enum(e) if has_derive(&e.attrs, "Enum") => {
                 let def = parse_enum(&e.ident, &e.attrs, &e.generics, &e.variants, diags);
+                check_enum(&def, dialect, diags);
                 out.enums.push(EnumDraft {
                     rust_name: def.rust_name,
                     name: def.name,
@@ -154,7 +162,7 @@ fn read_items(
             }
             Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
-                    read_items(inner, naming, out, diags);
+                    read_items(inner, naming, dialect, out, diags);
                 }
             }
             _ => {}

@@ -14,12 +14,14 @@ mod error;
 mod files;
 mod grammar;
 mod lower;
+mod names;
 mod resolve;
+mod sql_text;
 mod types;
 
 use std::path::PathBuf;
 
-use autogen_schema::{NamingConvention, RenameHints, Schema};
+use autogen_schema::{Dialect, NamingConvention, RenameHints, Schema};
 use rayon::prelude::*;
 
 pub use error::{ModelError, ModelErrors};
@@ -36,6 +38,11 @@ pub struct ReadOptions {
     /// `Some(n)` a pool of `n` threads (at least one), for callers that keep cores busy with
     /// other work meanwhile.
     pub threads: Option<usize>,
+    /// The database the models are for: its rules on names apply (PostgreSQL cuts names over 63
+    /// bytes, MySQL/MariaDB refuse names over 64 characters, SQLite and MySQL compare table
+    /// names without case, ...) and SQL attributes are scanned the way it reads them. `None`
+    /// applies only the rules every dialect shares.
+    pub dialect: Option<Dialect>,
 }
 
 /// What the models describe.
@@ -69,7 +76,7 @@ fn read_all(opts: &ReadOptions) -> Result<ModelSet, ModelErrors> {
         .into_par_iter()
         .map(|rel| match std::fs::read_to_string(opts.root.join(&rel)) {
             Ok(text) => {
-                let output = files::read_file(&rel, &text, &opts.naming);
+                let output = files::read_file(&rel, &text, &opts.naming, opts.dialect);
                 (rel, text, output)
             }
             Err(e) => {
@@ -89,30 +96,41 @@ fn read_all(opts: &ReadOptions) -> Result<ModelSet, ModelErrors> {
             }
         })
         .collect();
-    finish(results, errors)
+    finish(results, errors, opts.dialect)
 }
 
 /// Reads model sources given as (path, text) pairs, without touching the filesystem. Files are
-/// taken in sorted path order, as [`read_models`] would.
+/// taken in sorted path order, as [`read_models`] would. Only the rules every dialect shares
+/// apply; [`read_sources_for`] adds a dialect's.
 pub fn read_sources(
     files: &[(PathBuf, String)],
     naming: &NamingConvention,
+) -> Result<ModelSet, ModelErrors> {
+    read_sources_for(files, naming, None)
+}
+
+/// [`read_sources`] for the database `dialect` (see [`ReadOptions::dialect`]).
+pub fn read_sources_for(
+    files: &[(PathBuf, String)],
+    naming: &NamingConvention,
+    dialect: Option<Dialect>,
 ) -> Result<ModelSet, ModelErrors> {
     let mut sorted: Vec<&(PathBuf, String)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let results: Vec<(PathBuf, String, resolve::FileOutput)> = sorted
         .into_par_iter()
         .map(|(path, text)| {
-            let output = files::read_file(path, text, naming);
+            let output = files::read_file(path, text, naming, dialect);
             (path.clone(), text.clone(), output)
         })
         .collect();
-    finish(results, Vec::new())
+    finish(results, Vec::new(), dialect)
 }
 
 fn finish(
     results: Vec<(PathBuf, String, resolve::FileOutput)>,
     errors: Vec<ModelError>,
+    dialect: Option<Dialect>,
 ) -> Result<ModelSet, ModelErrors> {
     let mut sources = Vec::with_capacity(results.len());
     let mut texts = Vec::with_capacity(results.len());
@@ -126,7 +144,7 @@ fn finish(
         .into_iter()
         .zip(texts.iter().map(String::as_str))
         .collect();
-    resolve::resolve(&sources, outputs, errors)
+    resolve::resolve(&sources, outputs, errors, dialect)
 }
 
 /// Validates a `#[derive(Model)]` item's attributes and field types as far as one item allows
@@ -138,7 +156,7 @@ pub fn check_model_item(input: &syn::DeriveInput) -> Result<(), Vec<syn::Error>>
             if let Some(def) =
                 grammar::parse_model(&input.ident, &input.attrs, &data.fields, &mut diags)
             {
-                lower::lower_model(&def, &NamingConvention::default(), &mut diags);
+                lower::lower_model(&def, &NamingConvention::default(), None, &mut diags);
             }
         }
         _ => diags.push(
@@ -157,13 +175,14 @@ pub fn check_enum_item(input: &syn::DeriveInput) -> Result<(), Vec<syn::Error>> 
     let mut diags = Vec::new();
     match &input.data {
         syn::Data::Enum(data) => {
-            grammar::parse_enum(
+            let def = grammar::parse_enum(
                 &input.ident,
                 &input.attrs,
                 &input.generics,
                 &data.variants,
                 &mut diags,
             );
+            names::check_enum(&def, None, &mut diags);
         }
         _ => diags.push(
             error::Diag::new(

@@ -9,12 +9,14 @@ use std::collections::{HashMap, HashSet};
 
 use autogen_schema::{
     normalize_expression, parse_default, parse_type, Check, Column, ColumnRename, ColumnType,
-    ForeignKey, Index, IndexColumn, NamingConvention, PrimaryKey, ReferentialAction, Table,
-    UniqueConstraint,
+    Dialect, ForeignKey, Index, IndexColumn, NamingConvention, PrimaryKey, ReferentialAction,
+    Table, UniqueConstraint,
 };
 
 use crate::error::{Diag, Pos, Site};
 use crate::grammar::{did_you_mean, snake_case, FieldDef, ModelDef};
+use crate::names::{case_fold, case_fold_reason, check_name, check_text};
+use crate::sql_text;
 use crate::types::{display_type, map_field_type, Mapped};
 
 /// One model's table plus what the resolve pass still has to check. Plain data (no spans), so
@@ -40,38 +42,100 @@ pub(crate) struct EnumRef {
     pub pos: Pos,
 }
 
+/// `dialect`: the database the models are read for, whose name rules apply (`None`: only the
+/// rules every dialect shares, as in the derive macro).
 pub(crate) fn lower_model(
     def: &ModelDef,
     naming: &NamingConvention,
+    dialect: Option<Dialect>,
     diags: &mut Vec<Diag>,
 ) -> TableDraft {
     let (table_name, name_site) = match &def.table {
         Some((name, site)) => (name.clone(), *site),
         None => (snake_case(&def.rust_name), def.ident_site),
     };
+    let fix = if def.table.is_some() {
+        ""
+    } else {
+        " with #[model(table = \"...\")]"
+    };
+    check_name(&table_name, "table name", name_site, fix, dialect, diags);
+    if let Some((comment, site)) = &def.comment {
+        check_text(comment, "comment", *site, diags);
+    }
+    if let Some((from, site)) = &def.renamed_from {
+        check_text(from, "table name in `renamed_from`", *site, diags);
+    }
+    if def.fields.iter().all(|f| f.skip) {
+        diags.push(
+            Diag::new(def.ident_site, format!("`{}` has no columns", def.rust_name)).help(
+                "a table needs at least one column; add a field (a field marked #[model(skip)] is not a column), or remove derive(Model)",
+            ),
+        );
+    }
     let mut table = Table::new(table_name.clone());
-    table.comment = def.comment.clone();
+    table.comment = def.comment.as_ref().map(|(c, _)| c.clone());
     let mut draft = TableDraft {
         rust_name: def.rust_name.clone(),
         name_pos: name_site.pos(),
         table: Table::new(table_name.clone()),
         enum_refs: Vec::new(),
         fk_pos: Vec::new(),
-        renamed_from: def.renamed_from.clone(),
+        renamed_from: def.renamed_from.as_ref().map(|(s, _)| s.clone()),
         column_renames: Vec::new(),
     };
 
     // Column names first: key and index columns may name any column, wherever it is declared.
     let mut by_column: HashMap<String, &FieldDef> = HashMap::new();
+    // Columns under the dialect's case folding, where it folds (SQLite, MySQL).
+    let mut by_folded: HashMap<String, &FieldDef> = HashMap::new();
     let mut field_pk: Option<&FieldDef> = None;
     let mut field_fks: Vec<(ForeignKey, Pos)> = Vec::new();
     let mut field_uniques: Vec<UniqueConstraint> = Vec::new();
     let mut field_indexes: Vec<Index> = Vec::new();
     for field in def.fields.iter().filter(|f| !f.skip) {
-        let column_name = field
-            .column
-            .clone()
-            .unwrap_or_else(|| field.field_name.clone());
+        let column_name = field.column_name().to_string();
+        let (column_site, fix) = match &field.column {
+            Some((_, site)) => (*site, ""),
+            None => (field.site, " with #[model(column = \"...\")]"),
+        };
+        check_name(
+            &column_name,
+            "column name",
+            column_site,
+            fix,
+            dialect,
+            diags,
+        );
+        if let Some((comment, site)) = &field.comment {
+            check_text(comment, "comment", *site, diags);
+        }
+        if let Some((from, site)) = &field.renamed_from {
+            check_text(from, "column name in `renamed_from`", *site, diags);
+        }
+        if let Some(folded) = case_fold(&column_name, dialect) {
+            match by_folded.get(&folded) {
+                Some(first) if first.column_name() != column_name => diags.push(
+                    Diag::new(
+                        column_site,
+                        format!(
+                            "columns `{}` and `{column_name}` of table `{table_name}` differ only in case; {}, so they would be one column",
+                            first.column_name(),
+                            case_fold_reason(dialect, "column")
+                        ),
+                    )
+                    .help(format!(
+                        "field `{}` maps to `{}`; give one of them another name with #[model(column = \"...\")]",
+                        first.field_name,
+                        first.column_name()
+                    )),
+                ),
+                Some(_) => {}
+                None => {
+                    by_folded.insert(folded, field);
+                }
+            }
+        }
         if let Some(first) = by_column.get(&column_name) {
             diags.push(
                 Diag::new(
@@ -88,7 +152,14 @@ pub(crate) fn lower_model(
         by_column.insert(column_name.clone(), field);
 
         let index = table.columns.len();
-        let column = lower_column(field, &column_name, index, &mut draft.enum_refs, diags);
+        let column = lower_column(
+            field,
+            &column_name,
+            index,
+            dialect,
+            &mut draft.enum_refs,
+            diags,
+        );
         table.columns.push(column);
 
         if let Some(pk_site) = field.primary_key {
@@ -98,7 +169,7 @@ pub(crate) fn lower_model(
                         .help(format!(
                             "`{}` is already the primary key; for a composite key write #[model(primary_key(columns(\"{}\", \"{column_name}\")))] on the struct",
                             first.field_name,
-                            first.column.as_deref().unwrap_or(&first.field_name),
+                            first.column_name(),
                         )),
                 );
             } else if def.primary_key.is_some() {
@@ -146,7 +217,7 @@ pub(crate) fn lower_model(
                 }
             }
         }
-        if let Some(from) = &field.renamed_from {
+        if let Some((from, _)) = &field.renamed_from {
             draft.column_renames.push(ColumnRename {
                 table: table_name.clone(),
                 from: from.clone(),
@@ -173,6 +244,42 @@ pub(crate) fn lower_model(
         false
     };
 
+    // Explicit names are checked like table names; generated ones are already cut to fit.
+    let explicit = def
+        .primary_key
+        .iter()
+        .chain(&def.uniques)
+        .filter_map(|k| k.name.as_ref())
+        .chain(def.checks.iter().filter_map(|c| c.name.as_ref()))
+        .map(|n| (n, "constraint name"))
+        .chain(
+            def.indexes
+                .iter()
+                .filter_map(|i| i.name.as_ref())
+                .map(|n| (n, "index name")),
+        );
+    for ((name, site), what) in explicit {
+        check_name(name, what, *site, "", dialect, diags);
+    }
+    for check in &def.checks {
+        sql_text::check(
+            &check.expr,
+            "the check expression",
+            check.expr_site,
+            dialect,
+            diags,
+        );
+    }
+    for (predicate, site) in def.indexes.iter().filter_map(|i| i.predicate.as_ref()) {
+        sql_text::check(
+            predicate,
+            "the index predicate (`where`)",
+            *site,
+            dialect,
+            diags,
+        );
+    }
+
     // The primary key: a struct-level composite, or the one field marked primary_key.
     if let Some(pk) = &def.primary_key {
         let ok = pk
@@ -183,7 +290,8 @@ pub(crate) fn lower_model(
             table.primary_key = Some(PrimaryKey {
                 name: Some(
                     pk.name
-                        .clone()
+                        .as_ref()
+                        .map(|(n, _)| n.clone())
                         .unwrap_or_else(|| naming.primary_key_name(&table_name)),
                 ),
                 columns: pk.columns.iter().map(|(c, _)| c.clone()).collect(),
@@ -192,10 +300,7 @@ pub(crate) fn lower_model(
     } else if let Some(field) = field_pk {
         table.primary_key = Some(PrimaryKey {
             name: Some(naming.primary_key_name(&table_name)),
-            columns: vec![field
-                .column
-                .clone()
-                .unwrap_or_else(|| field.field_name.clone())],
+            columns: vec![field.column_name().to_string()],
         });
     }
     check_key_columns_not_null(&table, &by_column, diags);
@@ -214,7 +319,8 @@ pub(crate) fn lower_model(
             table.indexes.push(Index {
                 name: index
                     .name
-                    .clone()
+                    .as_ref()
+                    .map(|(n, _)| n.clone())
                     .unwrap_or_else(|| naming.index_name(&table_name, &cols)),
                 columns: index
                     .columns
@@ -226,7 +332,10 @@ pub(crate) fn lower_model(
                     .collect(),
                 unique: index.unique,
                 method: index.method.clone(),
-                predicate: index.predicate.as_deref().map(normalize_expression),
+                predicate: index
+                    .predicate
+                    .as_ref()
+                    .map(|(p, _)| normalize_expression(p)),
             });
         }
     }
@@ -243,7 +352,8 @@ pub(crate) fn lower_model(
                 name: Some(
                     unique
                         .name
-                        .clone()
+                        .as_ref()
+                        .map(|(n, _)| n.clone())
                         .unwrap_or_else(|| naming.unique_name(&table_name, &cols)),
                 ),
                 columns: cols.iter().map(|c| c.to_string()).collect(),
@@ -256,7 +366,7 @@ pub(crate) fn lower_model(
     for check in &def.checks {
         let expression = normalize_expression(&check.expr);
         let name = match &check.name {
-            Some(n) => n.clone(),
+            Some((n, _)) => n.clone(),
             None => {
                 unnamed += 1;
                 naming.check_name(&table_name, unnamed)
@@ -308,6 +418,7 @@ fn lower_column(
     field: &FieldDef,
     name: &str,
     index: usize,
+    dialect: Option<Dialect>,
     enum_refs: &mut Vec<EnumRef>,
     diags: &mut Vec<Diag>,
 ) -> Column {
@@ -331,6 +442,8 @@ fn lower_column(
                 Diag::new(*site, "`column_type` is empty")
                     .help("write an SQL type: `column_type = \"numeric(10,2)\"`"),
             );
+        } else {
+            sql_text::check(raw, "`column_type`", *site, dialect, diags);
         }
         parse_type(raw)
     } else {
@@ -368,6 +481,7 @@ fn lower_column(
             );
             None
         } else {
+            sql_text::check(raw, "`default`", *site, dialect, diags);
             Some(parse_default(raw))
         }
     });
@@ -377,7 +491,7 @@ fn lower_column(
         nullable: mapped.nullable,
         default,
         auto_increment: field.auto_increment.is_some(),
-        comment: field.comment.clone(),
+        comment: field.comment.as_ref().map(|(c, _)| c.clone()),
     }
 }
 
@@ -518,7 +632,7 @@ fn check_auto_increment(def: &ModelDef, table: &Table, diags: &mut Vec<Diag>) {
         let Some(site) = field.auto_increment else {
             continue;
         };
-        let name = field.column.as_deref().unwrap_or(&field.field_name);
+        let name = field.column_name();
         let Some(column) = table.column(name) else {
             continue;
         };

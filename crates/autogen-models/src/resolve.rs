@@ -8,11 +8,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use autogen_schema::{ColumnType, EnumType, RenameHints, Schema, TableRename};
+use autogen_schema::{ColumnType, Dialect, EnumType, RenameHints, Schema, TableRename};
 
 use crate::error::{ModelError, ModelErrors, Pos};
 use crate::grammar::did_you_mean;
 use crate::lower::TableDraft;
+use crate::names::{case_fold, case_fold_reason};
 use crate::ModelSet;
 
 /// A `#[derive(Enum)]` enum, position resolved.
@@ -33,10 +34,12 @@ pub(crate) struct FileOutput {
 }
 
 /// `sources[i]` is the file `outputs[i]` came from (text empty when it could not be read).
+/// `dialect` decides whether table names that differ only in case collide.
 pub(crate) fn resolve(
     sources: &[(PathBuf, &str)],
     outputs: Vec<FileOutput>,
     mut errors: Vec<ModelError>,
+    dialect: Option<Dialect>,
 ) -> Result<ModelSet, ModelErrors> {
     let at = |file: usize, pos: Pos, message: String, help: Option<String>| {
         let (path, text) = &sources[file];
@@ -95,6 +98,40 @@ pub(crate) fn resolve(
             duplicate[i] = true;
         } else {
             by_name.insert(name.clone(), i);
+        }
+    }
+
+    // Where the dialect folds the case of table names, `Users` and `users` are one table.
+    let mut by_folded: HashMap<String, usize> = HashMap::new();
+    for (i, (file, draft)) in tables.iter().enumerate() {
+        let name = &draft.table.name;
+        let Some(folded) = case_fold(name, dialect) else {
+            break;
+        };
+        match by_folded.get(&folded) {
+            Some(&first) if tables[first].1.table.name != *name => {
+                let (first_file, first_draft) = &tables[first];
+                errors.push(at(
+                    *file,
+                    draft.name_pos,
+                    format!(
+                        "tables `{}` and `{name}` differ only in case",
+                        first_draft.table.name
+                    ),
+                    Some(format!(
+                        "`{}` at {} maps to `{}`, and {}, so both would be one table; give one of them another #[model(table = \"...\")]",
+                        first_draft.rust_name,
+                        where_is(*first_file, first_draft.name_pos),
+                        first_draft.table.name,
+                        case_fold_reason(dialect, "table"),
+                    )),
+                ));
+                duplicate[i] = true;
+            }
+            Some(_) => {}
+            None => {
+                by_folded.insert(folded, i);
+            }
         }
     }
 

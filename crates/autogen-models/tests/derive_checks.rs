@@ -79,3 +79,40 @@ fn enum_checks() {
         ]
     );
 }
+
+/// The rules that need no dialect hold at compile time too: a table needs a column, an enum a
+/// value, names and comments no control characters, and SQL attributes cannot end or comment
+/// out the statement they are written into.
+#[test]
+fn dialect_free_rules_hold_in_the_derive() {
+    let cases: &[(&str, &str)] = &[
+        ("struct A {}", "`A` has no columns"),
+        (
+            "struct A { #[model(skip)] a: Vec<String> }",
+            "`A` has no columns",
+        ),
+        (
+            "#[model(comment = \"one\\ntwo\")] struct A { a: i64 }",
+            "the comment `one\\ntwo` contains a control character (U+000A)",
+        ),
+        (
+            "#[model(check(expr = \"1=1)); DROP TABLE users; SELECT ((1\"))] struct A { a: i64 }",
+            "the check expression has a `)` that closes no `(` (character 4)",
+        ),
+        (
+            "struct A { #[model(default = \"0 -- rest\")] a: i64 }",
+            "`default` has a comment start `--` outside a string literal (character 3)",
+        ),
+    ];
+    for (src, want) in cases {
+        let got = model(src).unwrap_err();
+        assert_eq!(got.len(), 1, "{src}: {got:?}");
+        assert!(got[0].starts_with(want), "{src}: {got:?}");
+        assert!(got[0].contains("\n= help: "), "{src}: {got:?}");
+    }
+    let got = enum_("enum Mood {}").unwrap_err();
+    assert_eq!(
+        got,
+        ["`Mood` has no variants\n= help: an SQL enum needs at least one value; add a variant, or remove derive(Enum)"]
+    );
+}

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use autogen_models::{read_sources, ModelError};
-use autogen_schema::NamingConvention;
+use autogen_models::{read_sources, read_sources_for, ModelError};
+use autogen_schema::{Dialect, NamingConvention};
 
 struct Case {
     name: &'static str,
@@ -171,6 +171,70 @@ const CASES: &[Case] = &[
             ("a.rs", "\"x\"", "`scale` expects an integer literal", "scale = 4"),
         ],
     },
+    Case {
+        name: "struct without columns",
+        files: &[("a.rs", "#[derive(Model)]\nstruct Empty {}\n")],
+        want: &[("a.rs", "Empty {", "`Empty` has no columns", "a table needs at least one column")],
+    },
+    Case {
+        name: "struct whose fields are all skipped",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(skip)]\n    cache: Vec<String>,\n}\n")],
+        want: &[("a.rs", "A {", "`A` has no columns", "a table needs at least one column")],
+    },
+    Case {
+        name: "enum without variants",
+        files: &[("a.rs", "#[derive(Enum)]\nenum Mood {}\n")],
+        want: &[("a.rs", "Mood {", "`Mood` has no variants", "an SQL enum needs at least one value")],
+    },
+    Case {
+        name: "newline in a column comment",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(comment = \"first\\nsecond\")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"first", "the comment `first\\nsecond` contains a control character (U+000A)", "remove it")],
+    },
+    Case {
+        name: "NUL in a table name",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(table = \"us\\0ers\")]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "table = ", "the table name `us\\0ers` contains a control character (U+0000)", "remove it")],
+    },
+    Case {
+        name: "control characters in a column name, an index name and an enum value",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(name = \"ix\\tx\", columns(\"a\")))]\nstruct A {\n    a: i64,\n    #[model(column = \"b\\r\")]\n    b: i64,\n}\n#[derive(Enum)]\nenum Mood {\n    #[model(rename = \"sad\\n\")]\n    Sad,\n}\n")],
+        want: &[
+            ("a.rs", "\"ix", "the index name `ix\\tx` contains a control character (U+0009)", "remove it"),
+            ("a.rs", "column = ", "the column name `b\\r` contains a control character (U+000D)", "remove it"),
+            ("a.rs", "\"sad", "the enum value `sad\\n` contains a control character (U+000A)", "remove it"),
+        ],
+    },
+    Case {
+        name: "empty explicit index name",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(name = \"\", columns(\"a\")))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"\"", "the index name is empty", "remove `name`")],
+    },
+    Case {
+        name: "a balanced breakout in a check expression",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(check(expr = \"1=1)); DROP TABLE users; SELECT ((1\"))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"1=1", "the check expression has a `)` that closes no `(` (character 4)", "would close the SQL autogen writes around the expression")],
+    },
+    Case {
+        name: "a statement separator in a default",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"0; DROP TABLE users\")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"0;", "`default` has a statement separator `;` outside a string literal (character 2)", "one SQL expression")],
+    },
+    Case {
+        name: "a comment in a column type",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(column_type = \"text /* x */\")]\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"text", "`column_type` has a comment start `/*` outside a string literal (character 6)", "would hide the rest of the statement")],
+    },
+    Case {
+        name: "an unterminated string in an index predicate",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(columns(\"a\"), where = \"a = 'x\"))]\nstruct A {\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"a = ", "the index predicate (`where`) has an unterminated string literal starting with `'` (character 5)", "close it")],
+    },
+    Case {
+        name: "an unclosed parenthesis in a default",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"(1 + 2\")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"(1", "`default` has a `(` that is never closed (character 1)", "add the missing `)`")],
+    },
 ];
 
 /// 1-based line and column of the first occurrence of `marker` in `src`.
@@ -187,42 +251,196 @@ fn locate(src: &str, marker: &str) -> (usize, usize) {
 #[test]
 fn each_error_is_reported_with_its_position_and_help() {
     for case in CASES {
-        let files: Vec<(PathBuf, String)> = case
-            .files
-            .iter()
-            .map(|(p, s)| (PathBuf::from(p), s.to_string()))
-            .collect();
+        let files = sources(case.files);
         let errors = match read_sources(&files, &NamingConvention::default()) {
             Ok(_) => panic!("{}: expected errors", case.name),
             Err(e) => e.0,
         };
-        assert_eq!(
-            errors.len(),
-            case.want.len(),
-            "{}: got {:#?}",
-            case.name,
-            errors
-        );
-        for (error, (file, marker, message, help)) in errors.iter().zip(case.want) {
-            let src = case.files.iter().find(|(p, _)| p == file).unwrap().1;
-            let (line, column) = locate(src, marker);
-            let got: &ModelError = error;
-            assert_eq!(got.path, PathBuf::from(file), "{}", case.name);
-            assert!(
-                got.message.starts_with(message),
-                "{}: message {:?}",
-                case.name,
-                got.message
-            );
-            assert_eq!(
-                (got.line, got.column),
-                (line, column),
-                "{}: {}",
-                case.name,
-                got
-            );
-            let got_help = got.help.as_deref().unwrap_or("");
-            assert!(got_help.contains(help), "{}: help {got_help:?}", case.name);
+        assert_errors(case.name, case.files, &errors, case.want);
+    }
+}
+
+/// A case that depends on the database the models are read for.
+struct DialectCase {
+    name: &'static str,
+    dialect: Dialect,
+    files: &'static [(&'static str, &'static str)],
+    want: &'static [(&'static str, &'static str, &'static str, &'static str)],
+}
+
+const DIALECT_CASES: &[DialectCase] = &[
+    DialectCase {
+        name: "a derived column name PostgreSQL would cut",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(primary_key)]\n    id: i64,\n    A64: String,\n}\n")],
+        want: &[("a.rs", "A64: String", "the column name `A64` is 64 bytes long; PostgreSQL allows at most 63", "#[model(column = \"...\")]")],
+    },
+    DialectCase {
+        name: "a table name PostgreSQL would cut",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\n#[model(table = \"T64\")]\nstruct A {\n    id: i64,\n}\n")],
+        want: &[("a.rs", "table = ", "the table name `T64` is 64 bytes long; PostgreSQL allows at most 63", "cuts longer names")],
+    },
+    DialectCase {
+        name: "a name that fits MySQL in characters but not PostgreSQL in bytes",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(column = \"E64\")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "column = ", "the column name `E64` is 64 bytes long; PostgreSQL allows at most 63", "shorter name")],
+    },
+    DialectCase {
+        name: "an explicit index name PostgreSQL would cut",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\n#[model(index(name = \"IX64\", columns(\"a\")))]\nstruct A {\n    a: i64,\n}\n")],
+        want: &[("a.rs", "\"IX64\"", "the index name `IX64` is 64 bytes long; PostgreSQL allows at most 63", "shorter name")],
+    },
+    DialectCase {
+        name: "an enum label PostgreSQL refuses",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Enum)]\nenum Mood {\n    #[model(rename = \"L64\")]\n    Sad,\n}\n")],
+        want: &[("a.rs", "\"L64\"", "the enum value `L64` is 64 bytes long; PostgreSQL allows at most 63", "shorter")],
+    },
+    DialectCase {
+        name: "a column name over MySQL's 64 characters",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(column = \"C65\")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "column = ", "the column name `C65` is 65 characters long; MySQL/MariaDB allow at most 64", "shorter name")],
+    },
+    DialectCase {
+        name: "a column name ending in a space on MySQL",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(column = \"name \")]\n    a: i64,\n}\n")],
+        want: &[("a.rs", "column = ", "the column name `name ` ends with a space, which MySQL/MariaDB do not allow", "remove the trailing space")],
+    },
+    DialectCase {
+        name: "tables that differ only in case on MySQL",
+        dialect: Dialect::Mysql,
+        files: &[
+            ("a.rs", "#[derive(Model)]\n#[model(table = \"Users\")]\nstruct A {\n    id: i64,\n}\n"),
+            ("b.rs", "#[derive(Model)]\n#[model(table = \"users\")]\nstruct B {\n    id: i64,\n}\n"),
+        ],
+        want: &[("b.rs", "table = ", "tables `Users` and `users` differ only in case", "`A` at a.rs:2:9 maps to `Users`")],
+    },
+    DialectCase {
+        name: "tables that differ only in case on SQLite",
+        dialect: Dialect::Sqlite,
+        files: &[("a.rs", "#[derive(Model)]\nstruct UserLog {\n    id: i64,\n}\n#[derive(Model)]\n#[model(table = \"USER_LOG\")]\nstruct Other {\n    id: i64,\n}\n")],
+        want: &[("a.rs", "table = ", "tables `user_log` and `USER_LOG` differ only in case", "SQLite")],
+    },
+    DialectCase {
+        name: "columns that differ only in case on SQLite",
+        dialect: Dialect::Sqlite,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    name: String,\n    #[model(column = \"Name\")]\n    other: String,\n}\n")],
+        want: &[("a.rs", "column = ", "columns `name` and `Name` of table `a` differ only in case", "field `name`")],
+    },
+    DialectCase {
+        name: "a backslash breakout that MySQL reads as code",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"'\\\\''; DROP TABLE users; SELECT '\\\\''\")]\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"'\\\\", "`default` has a statement separator `;` outside a string literal (character 5), as MySQL/MariaDB read it by default", "two quotes")],
+    },
+    DialectCase {
+        name: "the same text on PostgreSQL with standard_conforming_strings off",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"'\\\\''; DROP TABLE users; SELECT '\\\\''\")]\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"'\\\\", "`default` has a statement separator `;` outside a string literal (character 5), as PostgreSQL reads it with standard_conforming_strings off", "two quotes")],
+    },
+    DialectCase {
+        name: "a dollar-quoted breakout on PostgreSQL",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"$$'$$; DROP TABLE users; SELECT $$'$$\")]\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"$$", "`default` has a statement separator `;` outside a string literal (character 6)", "one SQL expression")],
+    },
+    DialectCase {
+        name: "a bracketed-identifier breakout on SQLite",
+        dialect: Dialect::Sqlite,
+        files: &[("a.rs", "#[derive(Model)]\n#[model(check(expr = \"['] ; DROP TABLE users; [']\"))]\nstruct A {\n    a: String,\n}\n")],
+        want: &[("a.rs", "\"['", "the check expression has a statement separator `;` outside a string literal (character 5)", "one SQL expression")],
+    },
+    DialectCase {
+        name: "a hash comment on MySQL",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\n#[model(check(expr = \"(flags # 1) > 0\"))]\nstruct A {\n    flags: i64,\n}\n")],
+        want: &[("a.rs", "\"(flags", "the check expression has `#`, which starts a comment on MySQL/MariaDB (character 8)", "would hide the rest of the statement")],
+    },
+];
+
+#[test]
+fn dialect_rules_are_reported_with_their_position_and_help() {
+    for case in DIALECT_CASES {
+        let files = sources(case.files);
+        let naming = NamingConvention::default();
+        let errors = match read_sources_for(&files, &naming, Some(case.dialect)) {
+            Ok(_) => panic!("{}: expected errors", case.name),
+            Err(e) => e.0,
+        };
+        assert_errors(case.name, case.files, &errors, case.want);
+    }
+}
+
+/// What is refused on one dialect is accepted on another (or without a dialect), and SQL
+/// punctuation inside string literals and quoted identifiers is data, not a breakout.
+#[test]
+fn what_fits_is_accepted() {
+    let accepted: &[(&str, Option<Dialect>, &str)] = &[
+        ("63 bytes on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(column = \"B63\")]\n    a: i64,\n}\n"),
+        ("64 two-byte characters on MySQL", Some(Dialect::Mysql), "#[derive(Model)]\nstruct A {\n    #[model(column = \"E64C\")]\n    a: i64,\n}\n"),
+        ("any length on SQLite", Some(Dialect::Sqlite), "#[derive(Model)]\n#[model(table = \"T64T64\")]\nstruct A {\n    A64: i64,\n}\n"),
+        ("any length without a dialect", None, "#[derive(Model)]\n#[model(table = \"T64T64\")]\nstruct A {\n    A64: i64,\n}\n"),
+        ("case-distinct tables on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\n#[model(table = \"Users\")]\nstruct A {\n    id: i64,\n}\n#[derive(Model)]\n#[model(table = \"users\")]\nstruct B {\n    id: i64,\n}\n"),
+        ("punctuation inside literals", Some(Dialect::Postgres), "#[derive(Model)]\n#[model(check(expr = \"note <> 'a;b -- c /* d ) ''e'''\"))]\n#[model(index(columns(\"note\"), where = \"\\\"odd;name\\\" IS NOT NULL\"))]\nstruct A {\n    #[model(default = \"'it''s (fine); really'\")]\n    note: String,\n    #[model(column = \"odd;name\", column_type = \"varchar(10)\")]\n    odd: Option<String>,\n}\n"),
+        ("the XOR operator on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\n#[model(check(expr = \"(flags # 1) > 0\"))]\nstruct A {\n    flags: i64,\n}\n"),
+        ("a dollar-quoted string on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(default = \"$tag$it's; fine$tag$\")]\n    a: String,\n}\n"),
+        ("the MySQL breakout text read by SQLite, as one string", Some(Dialect::Sqlite), "#[derive(Model)]\nstruct A {\n    #[model(default = \"'\\\\''; DROP TABLE users; SELECT '\\\\''\")]\n    a: String,\n}\n"),
+        ("multi-line expressions", Some(Dialect::Mysql), "#[derive(Model)]\n#[model(check(expr = \"a >= 0\n    AND a < 10\"))]\nstruct A {\n    a: i64,\n}\n"),
+    ];
+    for (name, dialect, src) in accepted {
+        let files = sources(&[("a.rs", src)]);
+        if let Err(e) = read_sources_for(&files, &NamingConvention::default(), *dialect) {
+            panic!("{name}: {e}");
         }
+    }
+}
+
+fn sources(files: &[(&str, &str)]) -> Vec<(PathBuf, String)> {
+    files
+        .iter()
+        .map(|(p, s)| (PathBuf::from(p), expand(s)))
+        .collect()
+}
+
+/// Long names are written as placeholders so the cases stay readable: `A64` is 64 `a`s, `T64T64`
+/// 128 `t`s, `E64` 32 two-byte `é`s (64 bytes) and `E64C` 64 of them, `IX64` a 64-byte index name.
+fn expand(src: &str) -> String {
+    src.replace("T64T64", &"t".repeat(128))
+        .replace("A64", &"a".repeat(64))
+        .replace("B63", &"b".repeat(63))
+        .replace("C65", &"c".repeat(65))
+        .replace("T64", &"t".repeat(64))
+        .replace("IX64", &format!("ix_{}", "x".repeat(61)))
+        .replace("E64C", &"é".repeat(64))
+        .replace("E64", &"é".repeat(32))
+        .replace("L64", &"v".repeat(64))
+}
+
+fn assert_errors(
+    name: &str,
+    files: &[(&str, &str)],
+    errors: &[ModelError],
+    want: &[(&str, &str, &str, &str)],
+) {
+    assert_eq!(errors.len(), want.len(), "{name}: got {errors:#?}");
+    for (got, (file, marker, message, help)) in errors.iter().zip(want) {
+        let src = expand(files.iter().find(|(p, _)| p == file).unwrap().1);
+        let (line, column) = locate(&src, &expand(marker));
+        let message = expand(message);
+        assert_eq!(got.path, PathBuf::from(file), "{name}");
+        assert!(
+            got.message.starts_with(&message),
+            "{name}: message {:?}, want {message:?}",
+            got.message
+        );
+        assert_eq!((got.line, got.column), (line, column), "{name}: {got}");
+        let got_help = got.help.as_deref().unwrap_or("");
+        assert!(got_help.contains(help), "{name}: help {got_help:?}");
     }
 }

@@ -25,6 +25,7 @@ fn opts(root: &Path, globs: &[&str]) -> ReadOptions {
         globs: globs.iter().map(|g| g.to_string()).collect(),
         naming: NamingConvention::default(),
         threads: None,
+        dialect: None,
     }
 }
 

@@ -5,6 +5,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use autogen_schema::Dialect;
+
 use crate::file::HEADER_HELP;
 
 /// A revision file or the revisions folder is not usable.
@@ -71,6 +73,29 @@ pub enum RevisionError {
 
     #[error("{}", join_errors(.0))]
     Several(Vec<RevisionError>),
+
+    /// The revision's file names another dialect than the database (or offline script) it was
+    /// about to run on; refused before anything of the run.
+    #[error("{}: revision {id} is written for {} (its `-- autogen:dialect {}` line) and cannot run on {}; nothing was run. A revisions folder holds the SQL of one dialect: run these revisions against a {} database, or give the {} database a revisions folder of its own (`revisions` in autogen.toml)", path.display(), dialect_title(*.written_for), written_for.name(), dialect_title(*.database), dialect_title(*.written_for), dialect_title(*.database))]
+    WrongDialect {
+        id: String,
+        path: PathBuf,
+        written_for: Dialect,
+        database: Dialect,
+    },
+
+    /// A new revision could not be written so that it reads back as given; nothing was written.
+    #[error("cannot write revision {id}: {message}")]
+    Render { id: String, message: String },
+}
+
+/// How messages name a dialect.
+fn dialect_title(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "SQLite",
+        Dialect::Postgres => "PostgreSQL",
+        Dialect::Mysql => "MySQL/MariaDB",
+    }
 }
 
 fn format_cycle(cycle: &[(String, PathBuf)]) -> String {
@@ -202,6 +227,117 @@ pub enum RunError {
     /// MySQL/MariaDB: a revision is recorded as partially applied and the run cannot go on.
     #[error("{message}")]
     PartiallyApplied { revision: String, message: String },
+
+    /// MySQL/MariaDB: a statement that commits by itself was started and its outcome was never
+    /// recorded (the run was killed, or lost its connection, while it ran). Nothing more runs
+    /// until the user says whether it took effect.
+    #[error("{}", outcome_unknown(.revision, .path, *.direction, *.index, *.total, .statement, .executed, .source.as_deref()))]
+    OutcomeUnknown {
+        revision: String,
+        path: PathBuf,
+        direction: Direction,
+        /// 1-based.
+        index: usize,
+        total: usize,
+        statement: String,
+        /// The statements before it, which ran and stayed applied.
+        executed: Vec<String>,
+        /// The connection error that made the outcome unknown in this run; `None` when an
+        /// earlier run left it so.
+        source: Option<Box<sqlx::Error>>,
+    },
+
+    /// SQLite: a table rebuild found the live table's columns different from those the revision
+    /// was written for; the revision was rolled back.
+    #[error("{direction} of revision {revision} ({}) rebuilds table {table}, but the table's columns are not the ones the revision was written for{}{}{}; the rebuild copies only the columns it knows, so running it would lose data. The revision was rolled back and nothing of it was applied. Fix: write the change again on top of the current table (undo or move this revision, then `autogen -m ...`), or add the columns to this revision's rebuild of {table} (its CREATE TABLE \"_autogen_new_{table}\", INSERT ... SELECT and `-- autogen:rebuild` line)", path.display(), if unexpected.is_empty() { String::new() } else { format!(": it has column(s) {} that the revision does not know", unexpected.join(", ")) }, if missing.is_empty() { String::new() } else { format!("{}it lacks column(s) {} that the revision expects", if unexpected.is_empty() { ": " } else { ", and " }, missing.join(", ")) }, if changed_by.is_empty() { String::new() } else { format!(" (changed by revision {})", changed_by.iter().map(|(id, p)| format!("{id} ({})", p.display())).collect::<Vec<_>>().join(", ")) })]
+    RebuildMismatch {
+        revision: String,
+        path: PathBuf,
+        direction: Direction,
+        table: String,
+        unexpected: Vec<String>,
+        missing: Vec<String>,
+        /// Other revisions that change the table and name those columns.
+        changed_by: Vec<(String, PathBuf)>,
+    },
+
+    /// SQLite: two revisions of different branches change one table and the later one rebuilds
+    /// it knowing only its own branch's columns. Found before anything runs.
+    #[error("revisions {} ({}) and {} ({}) were written on different branches and both change table {table}; {} rebuilds {table} (SQLite) copying only the columns it knew, so running it after {} would drop what that revision changed. Nothing was run. Fix: write one change again on top of the other (remove {}'s file, `autogen upgrade`, then `autogen -m ...`), or edit its rebuild of {table} to include the other branch's columns", changed_by.0, changed_by.1.display(), rebuilt_by.0, rebuilt_by.1.display(), rebuilt_by.0, changed_by.0, rebuilt_by.0)]
+    BranchRebuildConflict {
+        table: String,
+        /// The revision whose rebuild would lose data: (id, path).
+        rebuilt_by: (String, PathBuf),
+        /// The revision of the other branch that changes the table first: (id, path).
+        changed_by: (String, PathBuf),
+    },
+
+    /// `--resolve-interrupted` was given but no statement is in an unknown state.
+    #[error("--resolve-interrupted was given, but no statement of revision {revision} (nor of any other) was left in an unknown state; nothing was run. Run the command again without it")]
+    NothingToResolve { revision: String },
+
+    /// The caller asked the run to stop (SIGINT/SIGTERM) and it stopped at a clean point.
+    #[error("{}{detail}", completed_prefix(.completed))]
+    Interrupted {
+        /// Revisions completed (and committed) by this run before it stopped.
+        completed: Vec<String>,
+        detail: String,
+    },
+}
+
+fn completed_prefix(completed: &[String]) -> String {
+    if completed.is_empty() {
+        "stopped on request: ".to_string()
+    } else {
+        format!(
+            "stopped on request after {} revision(s) were applied and committed ({}): ",
+            completed.len(),
+            completed.join(", ")
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn outcome_unknown(
+    revision: &str,
+    path: &std::path::Path,
+    direction: Direction,
+    index: usize,
+    total: usize,
+    statement: &str,
+    executed: &[String],
+    source: Option<&sqlx::Error>,
+) -> String {
+    let mut out = String::new();
+    let why = match source {
+        Some(e) => format!("the connection failed while it ran ({e})"),
+        None => "an earlier run was stopped (killed, or its connection was lost) while it ran"
+            .to_string(),
+    };
+    let _ = writeln!(
+        out,
+        "{direction} of revision {revision} ({}): statement {index} of {total} was started, but {why}, so autogen does not know whether it took effect and will not guess:",
+        path.display()
+    );
+    let _ = writeln!(out, "{}", indent(statement));
+    if executed.is_empty() {
+        let _ = writeln!(out, "no statement of the revision ran before it.");
+    } else {
+        let _ = writeln!(
+            out,
+            "statements 1..{} of the revision ran and stayed applied.",
+            executed.len()
+        );
+    }
+    let _ = write!(
+        out,
+        "MySQL/MariaDB commits such a statement by itself, so the server may have completed it after the client was gone. \
+         Check whether its effect is in the database (SHOW CREATE TABLE for a table it changes, or the rows it writes), then run \
+         `autogen {direction} --resolve-interrupted ran` if it took effect (autogen records it as done and goes on with statement {next}), or \
+         `autogen {direction} --resolve-interrupted not-run` if it did not (autogen runs it again).",
+        next = index + 1
+    );
+    out
 }
 
 /// Which statement of which revision failed, and the database's error.

@@ -1,11 +1,13 @@
 //! The revision file format: rendering a header plus upgrade and downgrade statements to text,
-//! and parsing such text back. The format, exactly:
+//! and parsing such text back. The format (version 2), exactly:
 //!
 //! ```sql
 //! -- autogen:revision 3f9a2c1b7d04
 //! -- autogen:parent 9b1e77aa0c12
 //! -- autogen:message add column
 //! -- autogen:created 2026-11-21T15:30:12Z
+//! -- autogen:dialect postgres
+//! -- autogen:format 2
 //!
 //! -- autogen:upgrade
 //! -- destructive: drops column users.bio and its data
@@ -13,60 +15,110 @@
 //!
 //! -- autogen:downgrade
 //! ALTER TABLE "users" ADD COLUMN "bio" text;
+//!
+//! -- autogen:end
 //! ```
 //!
 //! The header comes first: `revision` (12 lowercase hex digits, required), `parent` (one line per
-//! parent, none for a root), `message` (one line) and `created` (optional), in any order, each
-//! once. Blank lines and ordinary `--` comments may appear in the header. Then the line
-//! `-- autogen:upgrade` starts the upgrade section and `-- autogen:downgrade` the downgrade
-//! section; each holds `;`-terminated SQL, every statement optionally preceded by a one-line
-//! `-- comment`; an empty section holds the line `-- (no steps)`. The body (everything from
-//! `-- autogen:upgrade` on) depends only on the statements, so the same statements always give
-//! the same bytes.
+//! parent, none for a root), `message` (one line) and `created` (optional), `dialect` (`sqlite`,
+//! `postgres` or `mysql`: the SQL is written for that dialect and the runner refuses to run it on
+//! another) and `format`, in any order, each once. Blank lines and ordinary `--` comments may
+//! appear in the header. Then the line `-- autogen:upgrade` starts the upgrade section,
+//! `-- autogen:downgrade` the downgrade section, and `-- autogen:end` closes the file (only blank
+//! lines and `--` comments may follow it). Each section holds `;`-terminated SQL, every statement optionally
+//! preceded by a one-line `-- comment`; an empty section holds the line `-- (no steps)`. The body
+//! (everything from `-- autogen:upgrade` on) depends only on the statements, so the same
+//! statements always give the same bytes.
+//!
+//! Inside the sections an `-- autogen:` line counts only at a statement boundary: outside every
+//! string literal, quoted identifier, dollar quote and comment, and not inside a statement that
+//! has not reached its `;` (the scan is `split.rs`'s, with the file's dialect; SQLite's rules for
+//! a file without a dialect). A string holding a line `-- autogen:downgrade` is data. The one
+//! in-section directive is `-- autogen:rebuild <rest of line>`: a SQLite table-rebuild
+//! expectation read by the runner; it stays in the section's text.
+//!
+//! Files without a `format` line are format 1, what autogen wrote before: they parse exactly as
+//! they always did (every `-- autogen:` line counts wherever it is, the `end` line is optional,
+//! a missing `dialect` line means "any dialect"). From format 2 on the `end` line is required, so
+//! a file cut off anywhere (a truncated copy, an interrupted write) is refused instead of
+//! running a partial downgrade.
+//!
+//! The writer ([`render_revision`]) checks its own output: it reads the text back with
+//! [`parse_revision`] and refuses (rather than writes) anything that would read differently, such
+//! as a statement that leaves a string open, or a CRLF inside a statement (the parser reads every
+//! CRLF as LF, so that a checkout with `core.autocrlf` is the same file).
 //!
 //! A reviewer acknowledges the destructive steps of a revision (the statements autogenerate marks
 //! with a `-- destructive: ...` comment) by adding one header line,
 //! `-- autogen:allow-destructive <reason>`. That line is review metadata, not SQL that runs: it
 //! is left out of the checksum, so acknowledging an already applied revision is not an edit.
+//! The checksum is taken with CRLF line endings read as LF, for the same reason.
 //!
 //! This file does not split sections into statements (see `split.rs`, which needs the dialect)
 //! nor look at other files (see `graph.rs`).
 
 use std::path::{Path, PathBuf};
 
+use autogen_schema::Dialect;
 use autogen_sql::Statement;
 use sha2::{Digest, Sha256};
 
 use crate::name::is_valid_id;
+use crate::split::boundary_lines;
 use crate::RevisionError;
 
 /// What every parse error shows after its message, so a hand-edited file can be fixed without
 /// looking anything up.
 pub const HEADER_HELP: &str =
-    "help: a revision file looks like this (the revision line and both section lines are required):
+    "help: a revision file looks like this (the revision line, both section lines and the end line are required):
     -- autogen:revision 3f9a2c1b7d04        <- 12 lowercase hex digits
     -- autogen:parent 9b1e77aa0c12          <- one line per parent; none for the first revision
     -- autogen:message add column           <- optional, one line
     -- autogen:created 2026-11-21T15:30:12Z <- optional
+    -- autogen:dialect postgres             <- sqlite, postgres or mysql
+    -- autogen:format 2                     <- without it, the file is read as format 1 (no end line)
     -- autogen:upgrade
     ...SQL statements ending in `;`...
     -- autogen:downgrade
-    ...SQL statements ending in `;`...";
+    ...SQL statements ending in `;`...
+    -- autogen:end";
+
+/// The format [`render_revision`] writes. Format 1 (no `format` line) is still read.
+pub const FORMAT_VERSION: u32 = 2;
 
 const UPGRADE_MARKER: &str = "-- autogen:upgrade";
 const DOWNGRADE_MARKER: &str = "-- autogen:downgrade";
+const END_MARKER: &str = "-- autogen:end";
 const NO_STEPS: &str = "-- (no steps)";
 
+/// The header keys; anything else after `-- autogen:` is an error.
+const HEADER_KEYS: &[&str] = &[
+    "revision",
+    "parent",
+    "message",
+    "created",
+    "allow-destructive",
+    "dialect",
+    "format",
+];
+
+/// The in-section directive the runner reads (kept in the section text).
+const REBUILD_KEY: &str = "rebuild";
+
 /// The header of a revision file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RevisionHeader {
     pub id: String,
     /// Empty for a root revision; several for a merge.
     pub parents: Vec<String>,
-    /// One line; newlines are folded to spaces when rendered.
+    /// One line; line breaks and other control characters become spaces when rendered.
     pub message: String,
     /// `YYYY-MM-DDTHH:MM:SSZ`, see [`crate::now_timestamp`].
     pub created: String,
+    /// The dialect the statements are written in, written as `-- autogen:dialect <name>`; the
+    /// runner refuses to run the file on another. `None` writes no line: SQL meant to run on
+    /// every dialect (hand-written tests and examples; autogenerate always names one).
+    pub dialect: Option<Dialect>,
 }
 
 /// A parsed revision file.
@@ -82,12 +134,22 @@ pub struct Revision {
     /// The downgrade section's text (without its marker line), trimmed.
     pub downgrade_sql: String,
     pub path: PathBuf,
-    /// SHA-256 of the file's bytes without its `-- autogen:allow-destructive` line, lowercase
-    /// hex (for a file without that line: the whole file).
+    /// SHA-256 of the file's text with CRLF line endings read as LF and without its
+    /// `-- autogen:allow-destructive` line, lowercase hex (for an LF file without that line: the
+    /// SHA-256 of its bytes). Recorded in the version table when the revision is applied.
     pub checksum: String,
+    /// Other checksums that mean "this file, unchanged": what older autogen versions recorded
+    /// for the same text with other line endings (the raw bytes of a CRLF file, or the CRLF form
+    /// of an LF file). Empty when there is no other form. See [`Revision::has_checksum`].
+    pub equivalent_checksums: Vec<String>,
     /// The reason on the `-- autogen:allow-destructive <reason>` header line: a reviewer has
     /// accepted the data loss of this revision's destructive steps. `None` without that line.
     pub allow_destructive: Option<String>,
+    /// The `-- autogen:dialect` line: the dialect the SQL is written for. `None`: the file does
+    /// not say (format 1 files, portable SQL), and it runs anywhere.
+    pub dialect: Option<Dialect>,
+    /// The `-- autogen:format` line; 1 for files without one.
+    pub format: u32,
 }
 
 /// The comment prefix autogen-sql puts above a statement that can lose data.
@@ -117,15 +179,45 @@ impl Revision {
             self.destructive_steps()
         }
     }
+
+    /// Whether `recorded` (a checksum from the version table) is this file's, unchanged: its
+    /// [`checksum`](Revision::checksum), or one of the [equivalent
+    /// ones](Revision::equivalent_checksums) an older autogen recorded for the same text with
+    /// other line endings. So switching `core.autocrlf` is never reported as an edit, whichever
+    /// version applied the file.
+    pub fn has_checksum(&self, recorded: &str) -> bool {
+        self.checksum == recorded || self.equivalent_checksums.iter().any(|c| c == recorded)
+    }
+
+    /// Refuses to run this revision on `database` when its file names another dialect.
+    pub fn check_dialect(&self, database: Dialect) -> Result<(), RevisionError> {
+        match self.dialect {
+            Some(written_for) if written_for != database => Err(RevisionError::WrongDialect {
+                id: self.id.clone(),
+                path: self.path.clone(),
+                written_for,
+                database,
+            }),
+            _ => Ok(()),
+        }
+    }
 }
 
-/// Renders a revision file. Statement comments and the message are folded onto one line (a
-/// newline in them would otherwise turn the rest into executable SQL).
+/// Refuses a plan (revisions about to run, or to be written into a script, for `database`) when
+/// any of its files names another dialect, before anything of it runs.
+pub(crate) fn check_dialects(plan: &[&Revision], database: Dialect) -> Result<(), RevisionError> {
+    plan.iter().try_for_each(|rev| rev.check_dialect(database))
+}
+
+/// Renders a revision file. The message and statement comments are folded onto one line (a
+/// newline in them would otherwise turn the rest into executable SQL). Refused, with nothing
+/// written, when the text would not read back as given: a malformed id, a statement that leaves
+/// a string, quoted identifier, dollar quote or comment open, or a CRLF inside a statement.
 pub fn render_revision(
     header: &RevisionHeader,
     upgrade: &[Statement],
     downgrade: &[Statement],
-) -> String {
+) -> Result<String, RevisionError> {
     render_revision_with_notes(header, &[], upgrade, downgrade)
 }
 
@@ -137,33 +229,76 @@ pub fn render_revision_with_notes(
     notes: &[String],
     upgrade: &[Statement],
     downgrade: &[Statement],
-) -> String {
+) -> Result<String, RevisionError> {
+    let refuse = |message: String| RevisionError::Render {
+        id: one_line(&header.id),
+        message,
+    };
+    if !is_valid_id(&header.id) {
+        return Err(refuse(format!(
+            "malformed revision id `{}`: an id is 12 lowercase hex digits",
+            header.id.escape_debug()
+        )));
+    }
+    let scan = scan_dialect(header.dialect);
     let mut out = String::new();
-    out.push_str(&format!("-- autogen:revision {}\n", one_line(&header.id)));
+    out.push_str(&format!("-- autogen:revision {}\n", header.id));
     for parent in &header.parents {
         out.push_str(&format!("-- autogen:parent {}\n", one_line(parent)));
     }
     push_key(&mut out, "message", &header.message);
     push_key(&mut out, "created", &header.created);
+    if let Some(dialect) = header.dialect {
+        out.push_str(&format!("-- autogen:dialect {}\n", dialect.name()));
+    }
+    out.push_str(&format!("-- autogen:format {FORMAT_VERSION}\n"));
     out.push('\n');
-    out.push_str(&render_body(notes, upgrade, downgrade));
-    out
-}
 
-/// The part of a revision file from `-- autogen:upgrade` on.
-fn render_body(notes: &[String], upgrade: &[Statement], downgrade: &[Statement]) -> String {
-    let mut out = String::new();
+    let mut up = String::new();
+    for note in notes {
+        up.push_str(&format!("-- note: {}\n", one_line(note)));
+    }
+    render_section(&mut up, upgrade, scan)
+        .map_err(|(n, why)| refuse(format!("upgrade statement {n} {why}")))?;
+    let mut down = String::new();
+    render_section(&mut down, downgrade, scan)
+        .map_err(|(n, why)| refuse(format!("downgrade statement {n} {why}")))?;
     out.push_str(UPGRADE_MARKER);
     out.push('\n');
-    for note in notes {
-        out.push_str(&format!("-- note: {}\n", one_line(note)));
-    }
-    render_section(&mut out, upgrade);
+    out.push_str(&up);
     out.push('\n');
     out.push_str(DOWNGRADE_MARKER);
     out.push('\n');
-    render_section(&mut out, downgrade);
-    out
+    out.push_str(&down);
+    out.push('\n');
+    out.push_str(END_MARKER);
+    out.push('\n');
+
+    // The writer's own guarantee: what it writes is what the parser reads. Everything above is
+    // built so that this holds; checking it costs one parse and turns any oversight into a
+    // refusal instead of a file no command can read (or one that reads differently).
+    let back = parse_revision(Path::new("<new revision>"), &out).map_err(|e| match e {
+        RevisionError::Parse { line, message, .. } => refuse(format!(
+            "line {line} of the file would not read back: {message}"
+        )),
+        other => refuse(other.to_string()),
+    })?;
+    let expected_parents: Vec<String> = header.parents.iter().map(|p| one_line(p)).collect();
+    let differs = [
+        ("id", back.id != one_line(&header.id)),
+        ("parents", back.parents != expected_parents),
+        ("message", back.message != one_line(&header.message)),
+        ("created", back.created != one_line(&header.created)),
+        ("dialect", back.dialect != header.dialect),
+        ("upgrade section", back.upgrade_sql != up.trim()),
+        ("downgrade section", back.downgrade_sql != down.trim()),
+    ];
+    if let Some((what, _)) = differs.iter().find(|(_, differs)| *differs) {
+        return Err(refuse(format!(
+            "its {what} would read back differently from what was written; this is a bug in autogen, please report it with the statements of this revision"
+        )));
+    }
+    Ok(out)
 }
 
 fn push_key(out: &mut String, key: &str, value: &str) {
@@ -175,13 +310,43 @@ fn push_key(out: &mut String, key: &str, value: &str) {
     }
 }
 
-fn render_section(out: &mut String, statements: &[Statement]) {
+/// Appends the statements of one section. Fails with the 1-based statement number and the reason
+/// when a statement cannot be written so that it reads back the same.
+fn render_section(
+    out: &mut String,
+    statements: &[Statement],
+    scan: Dialect,
+) -> Result<(), (usize, String)> {
     let mut any = false;
-    for statement in statements {
+    for (index, statement) in statements.iter().enumerate() {
         let sql = statement.sql.trim();
         let sql = sql.strip_suffix(';').unwrap_or(sql).trim_end();
         if sql.is_empty() {
             continue;
+        }
+        if sql.contains("\r\n") {
+            return Err((
+                index + 1,
+                format!("holds a CRLF line break (`{sql}`); revision files read every CRLF as LF, so write a carriage return inside a string with the dialect's escape instead"),
+            ));
+        }
+        // A statement whose last line holds a line comment would swallow a `;` written on the
+        // same line, so the terminator goes on a line of its own then.
+        let last_line = sql.rsplit('\n').next().unwrap_or(sql);
+        let sep = if last_line.contains("--") || last_line.contains('#') {
+            "\n"
+        } else {
+            ""
+        };
+        let terminated = format!("{sql}{sep};\n");
+        // After the `;` the scan must be back at a statement boundary, or every marker line after
+        // it would be read as part of an open string, comment or statement.
+        let probe = format!("{terminated}--\n");
+        if !boundary_lines(&probe, scan).contains(&terminated.len()) {
+            return Err((
+                index + 1,
+                format!("does not end: a string, quoted identifier, dollar quote or comment is left open, or a `BEGIN` has no `END` (`{sql}`); close it"),
+            ));
         }
         if any {
             out.push('\n');
@@ -192,21 +357,53 @@ fn render_section(out: &mut String, statements: &[Statement]) {
             if comment.is_empty() {
                 out.push_str("--\n");
             } else {
-                out.push_str(&format!("-- {comment}\n"));
+                out.push_str(&neutralise(&format!("-- {comment}")));
+                out.push('\n');
             }
         }
-        out.push_str(sql);
-        // A statement whose last line holds a line comment would swallow a `;` written on the
-        // same line, so the terminator goes on a line of its own then.
-        let last_line = sql.rsplit('\n').next().unwrap_or(sql);
-        if last_line.contains("--") || last_line.contains('#') {
-            out.push('\n');
-        }
-        out.push_str(";\n");
+        out.push_str(&neutralise_boundary_lines(&terminated, scan));
     }
     if !any {
         out.push_str(NO_STEPS);
         out.push('\n');
+    }
+    Ok(())
+}
+
+/// `text` with every line that starts at a statement boundary and reads as an `-- autogen:` line
+/// (a comment before a statement, or between two statements of one [`Statement`]) made into an
+/// ordinary comment, so that SQL can never end a section or the file.
+fn neutralise_boundary_lines(text: &str, scan: Dialect) -> String {
+    let starts = boundary_lines(text, scan);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if starts.contains(&at) {
+            let (body, newline) = match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            };
+            out.push_str(&neutralise(body));
+            out.push_str(newline);
+        } else {
+            out.push_str(line);
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// An `-- autogen:` line other than the `rebuild` directive becomes `-- (autogen:...)`, an
+/// ordinary comment; any other line is returned as it is. Only ever applied to comment lines, so
+/// what runs does not change.
+fn neutralise(line: &str) -> String {
+    match autogen_key(line) {
+        Some((key, _)) if key != REBUILD_KEY => {
+            let at = line.find("autogen:").unwrap_or(0);
+            let indent = &line[..line.len() - line.trim_start().len()];
+            format!("{indent}-- ({})", &line[at..])
+        }
+        _ => line.to_string(),
     }
 }
 
@@ -226,12 +423,48 @@ fn one_line(text: &str) -> String {
     folded.trim().to_string()
 }
 
-/// Which part of the file the parser is in.
+/// The rules the sections of a file are scanned with: its dialect's, SQLite's (the plainest:
+/// no backslash escapes, no dollar quotes) for a file that names none.
+fn scan_dialect(dialect: Option<Dialect>) -> Dialect {
+    dialect.unwrap_or(Dialect::Sqlite)
+}
+
+/// The dialect a `-- autogen:dialect` value names.
+fn parse_dialect(value: &str) -> Option<Dialect> {
+    match value.to_ascii_lowercase().as_str() {
+        "sqlite" => Some(Dialect::Sqlite),
+        "postgres" | "postgresql" => Some(Dialect::Postgres),
+        "mysql" | "mariadb" => Some(Dialect::Mysql),
+        _ => None,
+    }
+}
+
+/// Which section the parser is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {
-    Header,
     Upgrade,
     Downgrade,
+}
+
+impl Part {
+    fn name(self) -> &'static str {
+        match self {
+            Part::Upgrade => "upgrade",
+            Part::Downgrade => "downgrade",
+        }
+    }
+}
+
+/// The header lines read so far, each with its 1-based line number.
+#[derive(Default)]
+struct Header {
+    id: Option<(String, usize)>,
+    parents: Vec<(String, usize)>,
+    message: Option<(String, usize)>,
+    created: Option<(String, usize)>,
+    allow_destructive: Option<(String, usize)>,
+    dialect: Option<(Dialect, usize)>,
+    format: Option<(u32, usize)>,
 }
 
 /// Parses a revision file. `path` is only used in errors and stored in the result.
@@ -241,223 +474,368 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         line,
         message,
     };
-    let mut id: Option<(String, usize)> = None;
-    let mut parents: Vec<(String, usize)> = Vec::new();
-    let mut message: Option<(String, usize)> = None;
-    let mut created: Option<(String, usize)> = None;
-    let mut allow_destructive: Option<(String, usize)> = None;
-    let mut part = Part::Header;
-    let mut upgrade_at: Option<usize> = None;
-    let mut upgrade = String::new();
-    let mut downgrade = String::new();
+    // Line endings: `\n`, with a `\r` before it read as part of the line ending.
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|raw| raw.strip_suffix('\r').unwrap_or(raw))
+        .collect();
+    if lines.first().is_some_and(|l| l.starts_with('\u{feff}')) {
+        return Err(err(
+            1,
+            "the file starts with a byte-order mark; save it as UTF-8 without BOM".into(),
+        ));
+    }
+    // Report a missing part at the last line of the file (not the empty "line" after a final
+    // newline).
+    let last_line = text.lines().count().max(1);
 
-    for (index, raw) in text.split('\n').enumerate() {
+    let mut header = Header::default();
+    let mut upgrade_at = None;
+    for (index, line) in lines.iter().enumerate() {
         let line_no = index + 1;
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if index == 0 && line.starts_with('\u{feff}') {
-            return Err(err(
-                line_no,
-                "the file starts with a byte-order mark; save it as UTF-8 without BOM".into(),
-            ));
-        }
         let Some((key, value)) = autogen_key(line) else {
-            match part {
-                Part::Header => {
-                    let t = line.trim();
-                    if !t.is_empty() && !t.starts_with("--") {
-                        return Err(err(
-                            line_no,
-                            format!(
-                                "SQL before the `{UPGRADE_MARKER}` line; statements belong in the upgrade or downgrade section"
-                            ),
-                        ));
-                    }
-                }
-                Part::Upgrade => {
-                    upgrade.push_str(line);
-                    upgrade.push('\n');
-                }
-                Part::Downgrade => {
-                    downgrade.push_str(line);
-                    downgrade.push('\n');
-                }
+            let t = line.trim();
+            if !t.is_empty() && !t.starts_with("--") {
+                return Err(err(
+                    line_no,
+                    format!(
+                        "SQL before the `{UPGRADE_MARKER}` line; statements belong in the upgrade or downgrade section"
+                    ),
+                ));
             }
             continue;
         };
         match key {
-            "upgrade" | "downgrade" if !value.is_empty() => {
+            "upgrade" | "downgrade" | "end" if !value.is_empty() => {
+                return Err(err(line_no, stands_alone(key, value)));
+            }
+            "upgrade" => {
+                upgrade_at = Some(index);
+                break;
+            }
+            "downgrade" => {
                 return Err(err(
                     line_no,
-                    format!(
-                        "`-- autogen:{key}` stands alone on its line (found `{value}` after it)"
-                    ),
+                    format!("`{DOWNGRADE_MARKER}` before `{UPGRADE_MARKER}`: the upgrade section comes first"),
                 ));
             }
-            "upgrade" => match part {
-                Part::Header => {
-                    part = Part::Upgrade;
-                    upgrade_at = Some(line_no);
-                }
-                Part::Upgrade => {
-                    return Err(err(line_no, format!("a second `{UPGRADE_MARKER}` line")));
-                }
-                Part::Downgrade => {
-                    return Err(err(
-                        line_no,
-                        format!("`{UPGRADE_MARKER}` after `{DOWNGRADE_MARKER}`: the upgrade section comes first"),
-                    ));
-                }
-            },
-            "downgrade" => match part {
-                Part::Header => {
-                    return Err(err(
-                        line_no,
-                        format!("`{DOWNGRADE_MARKER}` before `{UPGRADE_MARKER}`: the upgrade section comes first"),
-                    ));
-                }
-                Part::Upgrade => part = Part::Downgrade,
-                Part::Downgrade => {
-                    return Err(err(line_no, format!("a second `{DOWNGRADE_MARKER}` line")));
-                }
-            },
-            "revision" | "parent" | "message" | "created" | "allow-destructive"
-                if part != Part::Header =>
-            {
+            "end" => {
                 return Err(err(
                     line_no,
-                    format!(
-                        "header line `-- autogen:{key}` inside the {} section; header lines come before `{UPGRADE_MARKER}`",
-                        if part == Part::Upgrade { "upgrade" } else { "downgrade" }
-                    ),
+                    format!("`{END_MARKER}` before `{UPGRADE_MARKER}`: the end line closes the file, after the downgrade section"),
                 ));
             }
-            "revision" => {
-                if let Some((_, first)) = &id {
-                    return Err(err(
-                        line_no,
-                        format!(
-                            "a second `-- autogen:revision` line (the first is on line {first})"
-                        ),
-                    ));
-                }
-                if !is_valid_id(value) {
-                    return Err(err(
-                        line_no,
-                        format!(
-                            "malformed revision id `{value}`: an id is 12 lowercase hex digits"
-                        ),
-                    ));
-                }
-                id = Some((value.to_string(), line_no));
-            }
-            "parent" => {
-                if !is_valid_id(value) {
-                    return Err(err(
-                        line_no,
-                        format!("malformed parent id `{value}`: an id is 12 lowercase hex digits"),
-                    ));
-                }
-                if let Some((_, first)) = parents.iter().find(|(p, _)| p == value) {
-                    return Err(err(
-                        line_no,
-                        format!("parent {value} is listed twice (first on line {first})"),
-                    ));
-                }
-                parents.push((value.to_string(), line_no));
-            }
-            "allow-destructive" => {
-                if let Some((_, first)) = &allow_destructive {
-                    return Err(err(
-                        line_no,
-                        format!("a second `-- autogen:allow-destructive` line (the first is on line {first})"),
-                    ));
-                }
-                if value.is_empty() {
-                    return Err(err(
-                        line_no,
-                        "`-- autogen:allow-destructive` needs a reason after it, e.g. `-- autogen:allow-destructive bio was never filled`".into(),
-                    ));
-                }
-                allow_destructive = Some((value.to_string(), line_no));
-            }
-            "message" | "created" => {
-                let slot = if key == "message" {
-                    &mut message
-                } else {
-                    &mut created
-                };
-                if let Some((_, first)) = slot {
-                    return Err(err(
-                        line_no,
-                        format!("a second `-- autogen:{key}` line (the first is on line {first})"),
-                    ));
-                }
-                *slot = Some((value.to_string(), line_no));
-            }
-            other => {
+            REBUILD_KEY => {
                 return Err(err(
                     line_no,
-                    format!(
-                        "unknown key `-- autogen:{other}`; the keys are revision, parent, message, created, allow-destructive, upgrade and downgrade"
-                    ),
+                    format!("`-- autogen:{REBUILD_KEY}` is a runner directive and belongs inside the upgrade or downgrade section, next to the rebuild it describes"),
                 ));
             }
+            _ => header_line(&mut header, key, value, line_no).map_err(|m| err(line_no, m))?,
         }
     }
 
-    // Report a missing section at the last line of the file (not the empty "line" after a
-    // final newline).
-    let last_line = text.lines().count().max(1);
-    let Some((id, _)) = id else {
+    let Some((id, _)) = header.id.clone() else {
         return Err(err(1, "missing `-- autogen:revision <id>` line".into()));
     };
-    if upgrade_at.is_none() {
+    let Some(upgrade_at) = upgrade_at else {
         return Err(err(
             last_line,
             format!("missing `{UPGRADE_MARKER}` section"),
         ));
+    };
+    let format = header.format.map_or(1, |(f, _)| f);
+    let dialect = header.dialect.map(|(d, _)| d);
+
+    // The sections. In format 1 every `-- autogen:` line counts, as it always did; from format 2
+    // on only those at a statement boundary do (see the module documentation).
+    let body = &lines[upgrade_at + 1..];
+    let at_boundary: Vec<bool> = if format >= 2 {
+        let joined = body.join("\n");
+        let starts = boundary_lines(&joined, scan_dialect(dialect));
+        let mut offset = 0;
+        body.iter()
+            .map(|line| {
+                let here = starts.binary_search(&offset).is_ok();
+                offset += line.len() + 1;
+                here
+            })
+            .collect()
+    } else {
+        vec![true; body.len()]
+    };
+    let mut part = Part::Upgrade;
+    let mut upgrade = String::new();
+    let mut downgrade = String::new();
+    let mut end_at: Option<usize> = None;
+    // Marker look-alikes that did not count (inside a string or an unfinished statement), for
+    // the error when a marker turns out to be missing.
+    let mut lookalikes: Vec<(usize, &str)> = Vec::new();
+    for (index, line) in body.iter().enumerate() {
+        let line_no = upgrade_at + 2 + index;
+        if let Some(end_line) = end_at {
+            // Blank lines and ordinary comments may follow (an editor's final newline, a note
+            // appended by hand); SQL there would never run, and another `-- autogen:` line means
+            // two files were joined.
+            let t = line.trim();
+            let comment = t.starts_with("--") && autogen_key(t).is_none();
+            if !t.is_empty() && !comment {
+                return Err(err(
+                    line_no,
+                    format!("text after `{END_MARKER}` (line {end_line}), which closes the file; move what follows into a section or remove it (was another file appended to this one?)"),
+                ));
+            }
+            continue;
+        }
+        let directive = match autogen_key(line) {
+            Some(found) if at_boundary[index] => Some(found),
+            Some((key, _)) => {
+                lookalikes.push((line_no, key));
+                None
+            }
+            None => None,
+        };
+        let keep = match directive {
+            None => true,
+            Some((REBUILD_KEY, _)) => true,
+            Some((key @ ("upgrade" | "downgrade" | "end"), value)) if !value.is_empty() => {
+                return Err(err(line_no, stands_alone(key, value)));
+            }
+            Some(("upgrade", _)) => {
+                return Err(err(
+                    line_no,
+                    match part {
+                        Part::Upgrade => format!("a second `{UPGRADE_MARKER}` line"),
+                        Part::Downgrade => format!("`{UPGRADE_MARKER}` after `{DOWNGRADE_MARKER}`: the upgrade section comes first"),
+                    },
+                ));
+            }
+            Some(("downgrade", _)) => {
+                if part == Part::Downgrade {
+                    return Err(err(line_no, format!("a second `{DOWNGRADE_MARKER}` line")));
+                }
+                part = Part::Downgrade;
+                false
+            }
+            Some(("end", _)) => {
+                if part == Part::Upgrade {
+                    return Err(err(
+                        line_no,
+                        format!(
+                            "`{END_MARKER}` before `{DOWNGRADE_MARKER}`: every revision has a downgrade section (holding `{NO_STEPS}` when there is nothing to undo){}",
+                            hint(&lookalikes, "downgrade")
+                        ),
+                    ));
+                }
+                end_at = Some(line_no);
+                false
+            }
+            Some((key, _)) if HEADER_KEYS.contains(&key) => {
+                return Err(err(
+                    line_no,
+                    format!(
+                        "header line `-- autogen:{key}` inside the {} section; header lines come before `{UPGRADE_MARKER}`",
+                        part.name()
+                    ),
+                ));
+            }
+            Some((other, _)) => return Err(err(line_no, unknown_key(other))),
+        };
+        if keep {
+            let section = match part {
+                Part::Upgrade => &mut upgrade,
+                Part::Downgrade => &mut downgrade,
+            };
+            section.push_str(line);
+            section.push('\n');
+        }
     }
+
     if part != Part::Downgrade {
+        let message = if format >= 2 {
+            truncated(
+                path,
+                &format!("`{DOWNGRADE_MARKER}` and `{END_MARKER}`"),
+                &hint(&lookalikes, "downgrade"),
+            )
+        } else {
+            format!(
+                "missing `{DOWNGRADE_MARKER}` section{}",
+                hint(&lookalikes, "downgrade")
+            )
+        };
+        return Err(err(last_line, message));
+    }
+    if format >= 2 && end_at.is_none() {
         return Err(err(
             last_line,
-            format!("missing `{DOWNGRADE_MARKER}` section"),
+            truncated(path, &format!("`{END_MARKER}`"), &hint(&lookalikes, "end")),
         ));
     }
-    if let Some((_, line)) = parents.iter().find(|(p, _)| *p == id) {
+    if let Some((_, line)) = header.parents.iter().find(|(p, _)| *p == id) {
         return Err(err(
             *line,
             format!("revision {id} names itself as its parent"),
         ));
     }
 
+    let (checksum, equivalent_checksums) = checksums(
+        text,
+        header.allow_destructive.as_ref().map(|(_, line)| *line),
+    );
     Ok(Revision {
         id,
-        parents: parents.into_iter().map(|(p, _)| p).collect(),
-        message: message.map(|(m, _)| m).unwrap_or_default(),
-        created: created.map(|(c, _)| c).unwrap_or_default(),
+        parents: header.parents.into_iter().map(|(p, _)| p).collect(),
+        message: header.message.map(|(m, _)| m).unwrap_or_default(),
+        created: header.created.map(|(c, _)| c).unwrap_or_default(),
         upgrade_sql: upgrade.trim().to_string(),
         downgrade_sql: downgrade.trim().to_string(),
         path: path.to_path_buf(),
-        checksum: checksum(without_acknowledgement(text).as_bytes()),
-        allow_destructive: allow_destructive.map(|(reason, _)| reason),
+        checksum,
+        equivalent_checksums,
+        allow_destructive: header.allow_destructive.map(|(reason, _)| reason),
+        dialect,
+        format,
     })
 }
 
-/// The file text without its `-- autogen:allow-destructive` line (line ending included), which
-/// the checksum leaves out so that acknowledging a revision never counts as editing it.
-fn without_acknowledgement(text: &str) -> std::borrow::Cow<'_, str> {
-    let is_ack = |line: &str| {
-        let line = line.trim_end_matches(['\n', '\r']);
-        matches!(autogen_key(line), Some(("allow-destructive", _)))
-    };
-    if !text.split_inclusive('\n').any(is_ack) {
-        return std::borrow::Cow::Borrowed(text);
+/// Reads one header line into `header`; the error is the message for that line.
+fn header_line(header: &mut Header, key: &str, value: &str, line_no: usize) -> Result<(), String> {
+    let second =
+        |first: usize| format!("a second `-- autogen:{key}` line (the first is on line {first})");
+    match key {
+        "revision" => {
+            if let Some((_, first)) = &header.id {
+                return Err(second(*first));
+            }
+            if !is_valid_id(value) {
+                return Err(format!(
+                    "malformed revision id `{value}`: an id is 12 lowercase hex digits"
+                ));
+            }
+            header.id = Some((value.to_string(), line_no));
+        }
+        "parent" => {
+            if !is_valid_id(value) {
+                return Err(format!(
+                    "malformed parent id `{value}`: an id is 12 lowercase hex digits"
+                ));
+            }
+            if let Some((_, first)) = header.parents.iter().find(|(p, _)| p == value) {
+                return Err(format!(
+                    "parent {value} is listed twice (first on line {first})"
+                ));
+            }
+            header.parents.push((value.to_string(), line_no));
+        }
+        "allow-destructive" => {
+            if let Some((_, first)) = &header.allow_destructive {
+                return Err(second(*first));
+            }
+            if value.is_empty() {
+                return Err("`-- autogen:allow-destructive` needs a reason after it, e.g. `-- autogen:allow-destructive bio was never filled`".into());
+            }
+            header.allow_destructive = Some((value.to_string(), line_no));
+        }
+        "message" | "created" => {
+            let slot = if key == "message" {
+                &mut header.message
+            } else {
+                &mut header.created
+            };
+            if let Some((_, first)) = slot {
+                return Err(second(*first));
+            }
+            *slot = Some((value.to_string(), line_no));
+        }
+        "dialect" => {
+            if let Some((_, first)) = &header.dialect {
+                return Err(second(*first));
+            }
+            let Some(dialect) = parse_dialect(value) else {
+                return Err(format!(
+                    "unknown dialect `{value}`: write `-- autogen:dialect sqlite`, `postgres` or `mysql`"
+                ));
+            };
+            header.dialect = Some((dialect, line_no));
+        }
+        "format" => {
+            if let Some((_, first)) = &header.format {
+                return Err(second(*first));
+            }
+            let format = match value.parse::<u32>() {
+                Ok(f @ 1..=FORMAT_VERSION) => f,
+                Ok(f) if f > FORMAT_VERSION => {
+                    return Err(format!(
+                        "the file is in format {f}, written by a newer autogen; this one reads formats 1 to {FORMAT_VERSION}, so upgrade autogen"
+                    ))
+                }
+                _ => {
+                    return Err(format!(
+                        "malformed format `{value}`: write `-- autogen:format {FORMAT_VERSION}`"
+                    ))
+                }
+            };
+            header.format = Some((format, line_no));
+        }
+        other => return Err(unknown_key(other)),
     }
-    std::borrow::Cow::Owned(
-        text.split_inclusive('\n')
-            .filter(|line| !is_ack(line))
-            .collect(),
+    Ok(())
+}
+
+/// Why a marker the parser needed was not found, when a line looking like it did not count.
+fn hint(lookalikes: &[(usize, &str)], key: &str) -> String {
+    lookalikes
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map(|(line, _)| {
+            format!(" (line {line} looks like `-- autogen:{key}` but does not count: it is inside a string, a comment, or a statement whose `;` is missing above it)")
+        })
+        .unwrap_or_default()
+}
+
+fn stands_alone(key: &str, value: &str) -> String {
+    format!("`-- autogen:{key}` stands alone on its line (found `{value}` after it)")
+}
+
+fn unknown_key(key: &str) -> String {
+    format!(
+        "unknown key `-- autogen:{key}`; the keys are revision, parent, message, created, allow-destructive, dialect, format, upgrade, downgrade and end (and `{REBUILD_KEY}` inside a section)"
     )
+}
+
+/// The message for a format 2 file that stops before `missing` (which a complete file has).
+fn truncated(path: &Path, missing: &str, hint: &str) -> String {
+    format!(
+        "the file ends without {missing}{hint}: it was cut off (truncated, or an interrupted copy), so its SQL may be incomplete and nothing of it was run; restore the complete file from version control (`git checkout -- {}`). Add the line back by hand only after checking that both sections hold every statement",
+        path.display()
+    )
+}
+
+/// The checksum of a file and its equivalents (see [`Revision::checksum`]): `ack_line` is the
+/// 1-based line of the header's `-- autogen:allow-destructive` line, left out.
+fn checksums(text: &str, ack_line: Option<usize>) -> (String, Vec<String>) {
+    let raw: String = match ack_line {
+        None => text.to_string(),
+        Some(skip) => text
+            .split_inclusive('\n')
+            .enumerate()
+            .filter(|(index, _)| index + 1 != skip)
+            .map(|(_, line)| line)
+            .collect(),
+    };
+    let lf = raw.replace("\r\n", "\n");
+    let main = checksum(lf.as_bytes());
+    let mut equivalents = Vec::new();
+    for other in [
+        checksum(raw.as_bytes()),
+        checksum(lf.replace('\n', "\r\n").as_bytes()),
+    ] {
+        if other != main && !equivalents.contains(&other) {
+            equivalents.push(other);
+        }
+    }
+    (main, equivalents)
 }
 
 /// SHA-256 of `bytes` as lowercase hex.
@@ -498,6 +876,7 @@ mod tests {
             parents: vec!["9b1e77aa0c12".into()],
             message: "add column".into(),
             created: "2026-11-21T15:30:12Z".into(),
+            dialect: Some(Dialect::Postgres),
         }
     }
 
@@ -510,13 +889,16 @@ mod tests {
                 Some("destructive: drops column users.bio and its data"),
             )],
             &[stmt("ALTER TABLE \"users\" ADD COLUMN \"bio\" text", None)],
-        );
+        )
+        .unwrap();
         assert_eq!(
             text,
             "-- autogen:revision 3f9a2c1b7d04
 -- autogen:parent 9b1e77aa0c12
 -- autogen:message add column
 -- autogen:created 2026-11-21T15:30:12Z
+-- autogen:dialect postgres
+-- autogen:format 2
 
 -- autogen:upgrade
 -- destructive: drops column users.bio and its data
@@ -524,6 +906,8 @@ ALTER TABLE \"users\" DROP COLUMN \"bio\";
 
 -- autogen:downgrade
 ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
+
+-- autogen:end
 "
         );
     }
@@ -536,7 +920,8 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
             &["t.a dropped,\nt.b added".to_string()],
             &up,
             &[],
-        );
+        )
+        .unwrap();
         assert!(
             text.contains("-- autogen:upgrade\n-- note: t.a dropped, t.b added\nALTER TABLE"),
             "{text}"
@@ -545,8 +930,8 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
         let split = split_statements(&rev.upgrade_sql, Dialect::Sqlite);
         assert_eq!(split.len(), 1, "{split:?}");
         assert_eq!(
-            render_revision(&header(), &up, &[]),
-            render_revision_with_notes(&header(), &[], &up, &[])
+            render_revision(&header(), &up, &[]).unwrap(),
+            render_revision_with_notes(&header(), &[], &up, &[]).unwrap()
         );
     }
 
@@ -557,18 +942,22 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
             message: String::new(),
             ..header()
         };
-        let text = render_revision(&h, &[], &[]);
+        let text = render_revision(&h, &[], &[]).unwrap();
         assert_eq!(
             text,
             "-- autogen:revision 3f9a2c1b7d04
 -- autogen:message
 -- autogen:created 2026-11-21T15:30:12Z
+-- autogen:dialect postgres
+-- autogen:format 2
 
 -- autogen:upgrade
 -- (no steps)
 
 -- autogen:downgrade
 -- (no steps)
+
+-- autogen:end
 "
         );
         let rev = parse_revision(Path::new("r.sql"), &text).unwrap();
@@ -581,17 +970,18 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
     #[test]
     fn body_depends_only_on_statements() {
         let up = [stmt("CREATE TABLE t (id integer)", None)];
-        let a = render_revision(&header(), &up, &[]);
+        let a = render_revision(&header(), &up, &[]).unwrap();
         let other = RevisionHeader {
             id: "000000000000".into(),
             parents: vec![],
             message: "something else".into(),
             created: "2030-01-01T00:00:00Z".into(),
+            dialect: None,
         };
-        let b = render_revision(&other, &up, &[]);
+        let b = render_revision(&other, &up, &[]).unwrap();
         let body = |s: &str| s[s.find(UPGRADE_MARKER).unwrap()..].to_string();
         assert_eq!(body(&a), body(&b));
-        assert_eq!(a, render_revision(&header(), &up, &[]));
+        assert_eq!(a, render_revision(&header(), &up, &[]).unwrap());
     }
 
     #[test]
@@ -616,7 +1006,7 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
             message: "multi\nline\r\nmessage -- autogen:parent 000000000000".into(),
             ..header()
         };
-        let text = render_revision(&h, &up, &down);
+        let text = render_revision(&h, &up, &down).unwrap();
         let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
         assert_eq!(rev.id, h.id);
         assert_eq!(rev.parents, h.parents);
@@ -643,7 +1033,9 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
 
     #[test]
     fn crlf_files_parse() {
-        let text = render_revision(&header(), &[stmt("SELECT 1", None)], &[]).replace('\n', "\r\n");
+        let text = render_revision(&header(), &[stmt("SELECT 1", None)], &[])
+            .unwrap()
+            .replace('\n', "\r\n");
         let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
         assert_eq!(rev.id, "3f9a2c1b7d04");
         assert_eq!(rev.message, "add column");
@@ -719,7 +1111,8 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
                 ),
             ],
             &[stmt("DROP TABLE t", Some("destructive: drops table t"))],
-        );
+        )
+        .unwrap();
         let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
         assert_eq!(rev.allow_destructive, None);
         // Only the upgrade section counts: the downgrade runs only when asked for by name.
@@ -785,5 +1178,266 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
                 .to_string();
             assert!(err.contains(needle), "{err}");
         }
+    }
+
+    /// A format 2 file by hand: `up` and `down` are the section bodies.
+    fn v2(up: &str, down: &str) -> String {
+        format!("-- autogen:revision 3f9a2c1b7d04\n-- autogen:dialect sqlite\n-- autogen:format 2\n\n-- autogen:upgrade\n{up}\n\n-- autogen:downgrade\n{down}\n\n-- autogen:end\n")
+    }
+
+    fn parse_err(text: &str) -> String {
+        parse_revision(Path::new("revs/x.sql"), text)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn dialect_and_format_lines() {
+        let rev = parse_revision(Path::new("x.sql"), &v2("SELECT 1;", "")).unwrap();
+        assert_eq!(rev.dialect, Some(Dialect::Sqlite));
+        assert_eq!(rev.format, 2);
+        for (name, dialect) in [
+            ("postgres", Dialect::Postgres),
+            ("postgresql", Dialect::Postgres),
+            ("mysql", Dialect::Mysql),
+            ("mariadb", Dialect::Mysql),
+        ] {
+            let text = v2("", "").replace("dialect sqlite", &format!("dialect {name}"));
+            assert_eq!(
+                parse_revision(Path::new("x.sql"), &text).unwrap().dialect,
+                Some(dialect)
+            );
+        }
+        for (text, needle) in [
+            (
+                v2("", "").replace("dialect sqlite", "dialect oracle"),
+                "unknown dialect `oracle`",
+            ),
+            (
+                v2("", "").replace("format 2", "format 3"),
+                "format 3, written by a newer autogen",
+            ),
+            (
+                v2("", "").replace("format 2", "format two"),
+                "malformed format `two`",
+            ),
+            (
+                v2("", "").replace(
+                    "-- autogen:format 2",
+                    "-- autogen:format 2\n-- autogen:format 2",
+                ),
+                "a second `-- autogen:format` line",
+            ),
+            (
+                v2("", "").replace(
+                    "-- autogen:format 2",
+                    "-- autogen:format 2\n-- autogen:dialect mysql",
+                ),
+                "a second `-- autogen:dialect` line",
+            ),
+        ] {
+            let err = parse_err(&text);
+            assert!(err.contains(needle), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_end_line_closes_a_format_2_file() {
+        // Only blank lines may follow it.
+        assert!(parse_revision(
+            Path::new("x.sql"),
+            &format!("{}\n  \n-- a note\n", v2("", ""))
+        )
+        .is_ok());
+        let err = parse_err(&format!("{}{}", v2("", ""), v2("", "")));
+        assert!(
+            err.contains("text after `-- autogen:end` (line 11)"),
+            "{err}"
+        );
+        let err = parse_err(&format!("{}SELECT 1;\n", v2("", "")));
+        assert!(
+            err.contains("text after `-- autogen:end` (line 11)"),
+            "{err}"
+        );
+        let err = parse_err(&v2("-- autogen:end", ""));
+        assert!(err.contains("before `-- autogen:downgrade`"), "{err}");
+        let err = parse_err(&v2("", "").replace("-- autogen:end", "-- autogen:end now"));
+        assert!(err.contains("stands alone"), "{err}");
+        let err =
+            parse_err("-- autogen:revision 3f9a2c1b7d04\n-- autogen:end\n-- autogen:upgrade\n");
+        assert!(err.contains("before `-- autogen:upgrade`"), "{err}");
+        // Without its end line, a format 2 file is taken as cut off, wherever it stops.
+        let full = v2("SELECT 1;", "SELECT 2;");
+        for cut in [
+            "SELECT 1",
+            "-- autogen:downgrade",
+            "SELECT 2",
+            "-- autogen:end",
+        ] {
+            let err = parse_err(&full[..full.find(cut).unwrap()]);
+            assert!(err.contains("cut off"), "{cut}: {err}");
+            assert!(err.contains("git checkout -- revs/x.sql"), "{err}");
+        }
+        // A format 1 file may carry one (it is then checked the same way) or not.
+        let old = "-- autogen:revision 3f9a2c1b7d04\n-- autogen:upgrade\nSELECT 1;\n-- autogen:downgrade\n";
+        assert_eq!(parse_revision(Path::new("x.sql"), old).unwrap().format, 1);
+        let with_end = format!("{old}-- autogen:end\n");
+        assert!(parse_revision(Path::new("x.sql"), &with_end).is_ok());
+        assert!(parse_err(&format!("{with_end}SELECT 2;\n")).contains("text after"));
+    }
+
+    #[test]
+    fn marker_lines_count_only_at_statement_boundaries() {
+        let up = "INSERT INTO t VALUES ('\n-- autogen:downgrade\n-- autogen:end\n');\n/*\n-- autogen:downgrade\n*/\nCREATE TRIGGER tr AFTER INSERT ON t BEGIN\n-- autogen:end\nSELECT 1;\nEND;";
+        let rev = parse_revision(Path::new("x.sql"), &v2(up, "DROP TABLE t;")).unwrap();
+        assert_eq!(rev.upgrade_sql, up);
+        assert_eq!(rev.downgrade_sql, "DROP TABLE t;");
+        assert_eq!(split_statements(&rev.upgrade_sql, Dialect::Sqlite).len(), 2);
+        // A statement missing its `;` hides the marker after it; the error says so.
+        let err = parse_err(&v2("SELECT 1", "SELECT 2;"));
+        assert!(
+            err.contains("line 8 looks like `-- autogen:downgrade` but does not count"),
+            "{err}"
+        );
+        // Format 1 files read every marker line, as they always did.
+        let old = "-- autogen:revision 3f9a2c1b7d04\n-- autogen:upgrade\nSELECT 1\n-- autogen:downgrade\nSELECT 2\n";
+        let rev = parse_revision(Path::new("x.sql"), old).unwrap();
+        assert_eq!(
+            (rev.upgrade_sql.as_str(), rev.downgrade_sql.as_str()),
+            ("SELECT 1", "SELECT 2")
+        );
+    }
+
+    #[test]
+    fn rebuild_directives_stay_in_their_section() {
+        let up =
+            "-- autogen:rebuild users id,email\nCREATE TABLE \"_autogen_new_users\" (id integer);";
+        let rev = parse_revision(
+            Path::new("x.sql"),
+            &v2(up, "-- autogen:rebuild users id\nSELECT 1;"),
+        )
+        .unwrap();
+        assert_eq!(rev.upgrade_sql, up);
+        assert!(rev
+            .downgrade_sql
+            .starts_with("-- autogen:rebuild users id\n"));
+        let old = "-- autogen:revision 3f9a2c1b7d04\n-- autogen:upgrade\n-- autogen:rebuild t a\n-- autogen:downgrade\n";
+        assert!(parse_revision(Path::new("x.sql"), old).is_ok());
+        let err = parse_err("-- autogen:revision 3f9a2c1b7d04\n-- autogen:rebuild t\n-- autogen:upgrade\n-- autogen:downgrade\n");
+        assert!(
+            err.contains("belongs inside the upgrade or downgrade section"),
+            "{err}"
+        );
+        // The writer passes the directive through unchanged, from a comment or from the SQL.
+        let text = render_revision(
+            &header(),
+            &[
+                stmt("CREATE TABLE a (id integer)", Some("autogen:rebuild a id")),
+                stmt("-- autogen:rebuild b id\nCREATE TABLE b (id integer)", None),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert!(
+            text.contains("\n-- autogen:rebuild a id\nCREATE TABLE a"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n-- autogen:rebuild b id\nCREATE TABLE b"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_writer_turns_marker_lines_of_sql_into_plain_comments() {
+        let text = render_revision(
+            &header(),
+            &[
+                stmt("SELECT 1", Some("autogen:downgrade")),
+                stmt(
+                    "-- autogen:end\nSELECT 2;\n  --autogen:upgrade\nSELECT 3",
+                    None,
+                ),
+                stmt("SELECT 4\n-- autogen:end\n+ 1", None),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert!(text.contains("-- (autogen:downgrade)\nSELECT 1;"), "{text}");
+        assert!(
+            text.contains("-- (autogen:end)\nSELECT 2;\n  -- (autogen:upgrade)\nSELECT 3;"),
+            "{text}"
+        );
+        // Inside an unfinished statement a marker line is SQL text, written as it is.
+        assert!(text.contains("SELECT 4\n-- autogen:end\n+ 1;"), "{text}");
+        let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
+        assert_eq!(
+            split_statements(&rev.upgrade_sql, Dialect::Postgres),
+            vec![
+                "SELECT 1",
+                "SELECT 2",
+                "SELECT 3",
+                "SELECT 4\n-- autogen:end\n+ 1"
+            ]
+        );
+    }
+
+    #[test]
+    fn checksums_read_crlf_as_lf_and_accept_the_raw_bytes() {
+        let lf = render_revision(&header(), &[stmt("SELECT 1", None)], &[]).unwrap();
+        let crlf = lf.replace('\n', "\r\n");
+        let a = parse_revision(Path::new("x.sql"), &lf).unwrap();
+        let b = parse_revision(Path::new("x.sql"), &crlf).unwrap();
+        assert_eq!(a.checksum, checksum(lf.as_bytes()));
+        assert_eq!(b.checksum, a.checksum);
+        // What an older autogen recorded for either checkout is accepted by both.
+        for rev in [&a, &b] {
+            assert!(rev.has_checksum(&checksum(lf.as_bytes())));
+            assert!(rev.has_checksum(&checksum(crlf.as_bytes())));
+            assert!(!rev.has_checksum(&checksum(b"something else")));
+        }
+        // Only the header's acknowledgement line is left out; the same words inside a string
+        // are SQL, and editing them is an edit.
+        let acked = lf.replacen(
+            "-- autogen:format 2\n",
+            "-- autogen:format 2\n-- autogen:allow-destructive fine\n",
+            1,
+        );
+        assert_eq!(
+            parse_revision(Path::new("x.sql"), &acked).unwrap().checksum,
+            a.checksum
+        );
+        let in_string = |words: &str| {
+            let text = render_revision(
+                &header(),
+                &[stmt(
+                    &format!("SELECT '\n-- autogen:allow-destructive {words}\n'"),
+                    None,
+                )],
+                &[],
+            )
+            .unwrap();
+            parse_revision(Path::new("x.sql"), &text).unwrap().checksum
+        };
+        assert_ne!(in_string("a"), in_string("b"));
+    }
+
+    #[test]
+    fn another_dialect_is_refused_by_name() {
+        let rev = parse_revision(Path::new("revs/x.sql"), &v2("SELECT 1;", "")).unwrap();
+        assert!(rev.check_dialect(Dialect::Sqlite).is_ok());
+        let err = rev
+            .check_dialect(Dialect::Postgres)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("revs/x.sql: revision 3f9a2c1b7d04 is written for SQLite (its `-- autogen:dialect sqlite` line) and cannot run on PostgreSQL; nothing was run"), "{err}");
+        let portable = parse_revision(
+            Path::new("x.sql"),
+            &v2("", "").replace("-- autogen:dialect sqlite\n", ""),
+        )
+        .unwrap();
+        assert!(Dialect::ALL
+            .iter()
+            .all(|d| portable.check_dialect(*d).is_ok()));
     }
 }

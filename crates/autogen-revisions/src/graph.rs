@@ -396,7 +396,10 @@ pub(crate) mod tests {
             downgrade_sql: String::new(),
             path: PathBuf::from(format!("revs/{id}_x.sql")),
             checksum: String::new(),
+            equivalent_checksums: Vec::new(),
             allow_destructive: None,
+            dialect: None,
+            format: 2,
         }
     }
 

@@ -8,7 +8,8 @@
 //! same work as an offline script. Statement splitting ([`split_statements`]) is the one place
 //! that knows where a statement ends in each dialect. Targets (`head`, `heads`, `base`, ids and
 //! prefixes, `+N`, `REV-N`) are resolved in `src/target.rs`; [`EmbeddedRevisions`] is a folder
-//! compiled into an application; [`clean_database`] empties a scratch (dev) database.
+//! compiled into an application; [`empty_dev_database`] empties a scratch (dev) database that
+//! carries autogen's marker ([`DEV_DATABASE_MARKER`]) or held nothing.
 //!
 //! This crate deliberately does not compute schema differences, render changes to SQL (it takes
 //! `autogen_sql::Statement`s), choose folders or print anything: the facade and the CLI do that.
@@ -19,6 +20,7 @@ mod error;
 mod file;
 mod graph;
 mod name;
+mod observe;
 mod runner;
 mod scratch;
 mod script;
@@ -37,11 +39,16 @@ pub use file::{
 };
 pub use graph::RevisionSet;
 pub use name::{file_name, is_valid_id, new_revision_id, slug, write_revision_file};
+pub use observe::{Quiet, RunEvent, RunObserver};
 pub use runner::{
-    current, downgrade, edited_revisions, history, purge, stamp, upgrade, upgrade_with,
-    AppliedRevision, UpgradeOptions, VERSION_TABLES,
+    current, downgrade, downgrade_observed, edited_revisions, history, partially_applied, purge,
+    stamp, upgrade, upgrade_observed, upgrade_with, AppliedRevision, DowngradeOptions,
+    PartialRevision, Resolution, UpgradeOptions, VERSION_TABLES,
 };
-pub use scratch::clean_database;
+pub use scratch::{
+    clean_database, empty_dev_database, scratch_contents, ScratchContents, ScratchError,
+    DEV_DATABASE_MARKER,
+};
 pub use script::{downgrade_script, upgrade_script};
 pub use split::split_statements;
 pub use time::{format_timestamp, now_timestamp};

@@ -86,7 +86,8 @@ pub fn file_name(id: &str, message: &str) -> String {
 /// Writes a new revision file `dir/file_name` atomically: the contents go to a temporary file
 /// in the same folder, are flushed to disk, and the temporary file is then renamed into place
 /// without replacing anything. A failure leaves no partial file behind; an existing file of that
-/// name is an error and stays untouched. Returns the path written.
+/// name is an error and stays untouched. The file's mode follows the umask, as an editor's would.
+/// Returns the path written.
 pub fn write_revision_file(
     dir: &Path,
     file_name: &str,
@@ -108,11 +109,17 @@ pub fn write_revision_file(
         path: target.clone(),
         source,
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".autogen-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".autogen-").suffix(".tmp");
+    // A temporary file is created with mode 0600 by default, and the rename keeps it; a revision
+    // file is an ordinary project file, so it gets what an editor would give it: 0666 minus the
+    // umask (0644 under the usual 022).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io)?;
     tmp.write_all(contents.as_bytes()).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     // `persist_noclobber` renames without replacing, so a file created by someone else between

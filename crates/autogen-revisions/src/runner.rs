@@ -12,13 +12,15 @@
 //! not print or choose files.
 
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 use autogen_db::Connection;
 
-use crate::dialect;
+use crate::dialect::{self, LockGuard};
 use crate::error::{Direction, EditedRevision};
 use crate::file::Revision;
 use crate::graph::RevisionSet;
+use crate::observe::{Quiet, RunEvent, RunObserver};
 use crate::split::split_statements;
 use crate::{RevisionError, RunError};
 
@@ -37,11 +39,42 @@ pub struct AppliedRevision {
     pub applied_at: String,
 }
 
+/// A revision recorded as partially applied: on MySQL/MariaDB, where DDL commits as it runs, a
+/// run that failed or was stopped part way leaves one. It is not in the version table, so it is
+/// neither applied nor pending; `current`, `check` and `history` show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartialRevision {
+    pub revision: String,
+    pub direction: Direction,
+    /// Statements of its `direction` section that ran and stayed.
+    pub statements_done: usize,
+    /// A statement (1-based) that was started and whose outcome is unknown (the run was killed
+    /// while it ran).
+    pub running: Option<usize>,
+    /// When the run that left it started.
+    pub started_at: String,
+}
+
+/// How the user settles a statement whose outcome a killed run left unknown (see
+/// [`RunError::OutcomeUnknown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// It took effect: record it as done and go on after it.
+    Ran,
+    /// It did not take effect: run it again.
+    NotRun,
+}
+
 /// Every applied revision, oldest first (by `applied_at`, then id). Creates nothing: a database
 /// without a version table is at base (empty list). Use [`RevisionSet::applied_heads`] to get
 /// the current revision(s).
 pub async fn current(conn: &mut Connection) -> Result<Vec<AppliedRevision>, RunError> {
     dialect::read_applied(conn).await
+}
+
+/// The revisions recorded as partially applied (only ever on MySQL/MariaDB). Creates nothing.
+pub async fn partially_applied(conn: &mut Connection) -> Result<Vec<PartialRevision>, RunError> {
+    dialect::partial(conn).await
 }
 
 /// Every revision of the set, root first. The same as [`RevisionSet::history`]; here so the
@@ -68,6 +101,15 @@ pub struct UpgradeOptions {
     /// Applied revisions (ids or unique prefixes) whose edited files are accepted: their new
     /// checksum is recorded before the upgrade runs, so later runs accept them too.
     pub allow_edited: Vec<String>,
+    /// Settles a statement an earlier, killed run left in an unknown state (MySQL/MariaDB).
+    pub resolve_interrupted: Option<Resolution>,
+}
+
+/// How [`downgrade_observed`] runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DowngradeOptions {
+    /// Settles a statement an earlier, killed run left in an unknown state (MySQL/MariaDB).
+    pub resolve_interrupted: Option<Resolution>,
 }
 
 /// [`upgrade`] with options.
@@ -76,6 +118,18 @@ pub async fn upgrade_with(
     set: &RevisionSet,
     target: &str,
     options: &UpgradeOptions,
+) -> Result<Vec<String>, RunError> {
+    upgrade_observed(conn, set, target, options, &Quiet).await
+}
+
+/// [`upgrade_with`], reporting to `observer` as it goes (lock waits, each revision's start and
+/// end) and stopping cleanly when it asks.
+pub async fn upgrade_observed(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+    options: &UpgradeOptions,
+    observer: &dyn RunObserver,
 ) -> Result<Vec<String>, RunError> {
     // Resolve before touching the database so a typo or an unmerged branch changes nothing
     // (`+N` depends on the database and is resolved under the lock).
@@ -104,9 +158,9 @@ pub async fn upgrade_with(
             }
         };
     }
-    dialect::lock(conn).await?;
-    let result = upgrade_locked(conn, set, target, &allowed).await;
-    unlock(conn, result).await
+    let guard = dialect::lock(conn, observer).await?;
+    let result = upgrade_locked(conn, set, target, &allowed, options, observer).await;
+    unlock(conn, guard, result).await
 }
 
 /// Applied revisions whose file no longer has the checksum recorded when they ran, in the
@@ -117,7 +171,7 @@ pub fn edited_revisions(set: &RevisionSet, applied: &[AppliedRevision]) -> Vec<E
         .iter()
         .filter_map(|a| {
             let rev = set.get(&a.revision)?;
-            (rev.checksum != a.checksum).then(|| EditedRevision {
+            (!rev.has_checksum(&a.checksum)).then(|| EditedRevision {
                 id: rev.id.clone(),
                 path: rev.path.clone(),
                 applied_checksum: a.checksum.clone(),
@@ -137,10 +191,22 @@ pub async fn downgrade(
     set: &RevisionSet,
     target: &str,
 ) -> Result<Vec<String>, RunError> {
+    downgrade_observed(conn, set, target, &DowngradeOptions::default(), &Quiet).await
+}
+
+/// [`downgrade`] with options, reporting to `observer` as it goes and stopping cleanly when it
+/// asks.
+pub async fn downgrade_observed(
+    conn: &mut Connection,
+    set: &RevisionSet,
+    target: &str,
+    options: &DowngradeOptions,
+    observer: &dyn RunObserver,
+) -> Result<Vec<String>, RunError> {
     let target = parse_downgrade_target(set, target)?;
-    dialect::lock(conn).await?;
-    let result = downgrade_locked(conn, set, target).await;
-    unlock(conn, result).await
+    let guard = dialect::lock(conn, observer).await?;
+    let result = downgrade_locked(conn, set, target, options, observer).await;
+    unlock(conn, guard, result).await
 }
 
 /// Records the database as being exactly at `target` (`head`, `heads`, `base`, an id or unique
@@ -157,18 +223,18 @@ pub async fn stamp(
     for rev in set.stamp_targets(target)? {
         keep.extend(set.ancestors_and_self(&rev.id));
     }
-    dialect::lock(conn).await?;
+    let guard = dialect::lock(conn, &Quiet).await?;
     let result = stamp_locked(conn, set, &keep).await;
-    unlock(conn, result).await
+    unlock(conn, guard, result).await
 }
 
 /// Empties the version table (and MySQL's progress table) without running any revision SQL and
 /// without looking at the revisions folder, which may be the thing that is broken. Returns the
 /// ids that were recorded.
 pub async fn purge(conn: &mut Connection) -> Result<Vec<String>, RunError> {
-    dialect::lock(conn).await?;
+    let guard = dialect::lock(conn, &Quiet).await?;
     let result = purge_locked(conn).await;
-    unlock(conn, result).await
+    unlock(conn, guard, result).await
 }
 
 async fn purge_locked(conn: &mut Connection) -> Result<Vec<String>, RunError> {
@@ -208,7 +274,7 @@ async fn stamp_locked(
     for rev in set.history().iter().filter(|r| keep.contains(&r.id)) {
         recorded.push(rev.id.clone());
         match applied.iter().find(|a| a.revision == rev.id) {
-            Some(a) if a.checksum == rev.checksum => {}
+            Some(a) if rev.has_checksum(&a.checksum) => {}
             Some(_) => plan.update.push((rev.id.clone(), rev.checksum.clone())),
             None => plan.insert.push((rev.id.clone(), rev.checksum.clone())),
         }
@@ -246,9 +312,10 @@ fn parse_downgrade_target<'s>(
 /// unlock error).
 async fn unlock(
     conn: &mut Connection,
+    guard: LockGuard,
     result: Result<Vec<String>, RunError>,
 ) -> Result<Vec<String>, RunError> {
-    let unlocked = dialect::unlock(conn).await;
+    let unlocked = dialect::unlock(conn, guard).await;
     match (result, unlocked) {
         (Err(e), _) => Err(e),
         (Ok(_), Err(e)) => Err(e),
@@ -261,6 +328,8 @@ async fn upgrade_locked(
     set: &RevisionSet,
     target: &str,
     allowed: &BTreeSet<String>,
+    options: &UpgradeOptions,
+    observer: &dyn RunObserver,
 ) -> Result<Vec<String>, RunError> {
     dialect::ensure_tables(conn).await?;
     let applied = dialect::read_applied(conn).await?;
@@ -293,13 +362,24 @@ async fn upgrade_locked(
     let applied_ids: BTreeSet<String> = applied.into_iter().map(|a| a.revision).collect();
     let plan = set.path_to(&applied_ids, target)?;
     dialect::check_partial(conn, plan.first().copied(), Direction::Upgrade).await?;
-    run_plan(conn, &plan, Direction::Upgrade).await
+    dialect::check_plan(conn, set, &plan, Direction::Upgrade)?;
+    run_plan(
+        conn,
+        &plan,
+        Direction::Upgrade,
+        options.resolve_interrupted,
+        observer,
+    )
+    .await
+    .map_err(|e| dialect::explain(set, e))
 }
 
 async fn downgrade_locked(
     conn: &mut Connection,
     set: &RevisionSet,
     target: DowngradeTarget<'_>,
+    options: &DowngradeOptions,
+    observer: &dyn RunObserver,
 ) -> Result<Vec<String>, RunError> {
     let applied = dialect::read_applied(conn).await?;
     check_known(set, &applied)?;
@@ -322,7 +402,16 @@ async fn downgrade_locked(
         dialect::ensure_tables(conn).await?;
     }
     dialect::check_partial(conn, plan.first().copied(), Direction::Downgrade).await?;
-    run_plan(conn, &plan, Direction::Downgrade).await
+    dialect::check_plan(conn, set, &plan, Direction::Downgrade)?;
+    run_plan(
+        conn,
+        &plan,
+        Direction::Downgrade,
+        options.resolve_interrupted,
+        observer,
+    )
+    .await
+    .map_err(|e| dialect::explain(set, e))
 }
 
 /// The revisions `-steps` reverts: the single applied head, then the single head after that,
@@ -367,8 +456,13 @@ async fn run_plan(
     conn: &mut Connection,
     plan: &[&Revision],
     direction: Direction,
+    resolve_interrupted: Option<Resolution>,
+    observer: &dyn RunObserver,
 ) -> Result<Vec<String>, RunError> {
     let dialect = conn.dialect();
+    // A revision written for another dialect (its `-- autogen:dialect` line) is refused before
+    // anything of the plan runs.
+    crate::file::check_dialects(plan, dialect)?;
     // Split and check every revision before running the first, so a bad file later in the plan
     // stops the run before it changes anything.
     let mut steps = Vec::with_capacity(plan.len());
@@ -390,14 +484,55 @@ async fn run_plan(
             direction,
             statements,
             applied_at: String::new(),
+            observer,
+            // Only the first revision of a run can be the one a killed run left part way.
+            resolve_interrupted: if steps.is_empty() {
+                resolve_interrupted
+            } else {
+                None
+            },
         });
     }
+    if steps.is_empty() && resolve_interrupted.is_some() {
+        return Err(RunError::NothingToResolve {
+            revision: "(none: nothing to run)".into(),
+        });
+    }
+    let total = steps.len();
     let mut done = Vec::new();
-    for mut step in steps {
+    for (position, mut step) in steps.into_iter().enumerate() {
         let rev = step.revision;
+        if observer.stop_requested() {
+            return Err(RunError::Interrupted {
+                completed: done,
+                detail: format!("stopped before revision {}", rev.id),
+            });
+        }
+        observer.event(RunEvent::Started {
+            revision: rev,
+            direction,
+            position: position + 1,
+            total,
+        });
+        let started = Instant::now();
         step.applied_at = crate::now_timestamp();
-        if dialect::apply(conn, &step).await? == dialect::Outcome::Done {
-            done.push(rev.id.clone());
+        match dialect::apply(conn, &step).await {
+            Ok(dialect::Outcome::Done) => {
+                observer.event(RunEvent::Finished {
+                    revision: rev,
+                    direction,
+                    elapsed: started.elapsed(),
+                });
+                done.push(rev.id.clone());
+            }
+            Ok(dialect::Outcome::Skipped) => {}
+            Err(RunError::Interrupted { detail, .. }) => {
+                return Err(RunError::Interrupted {
+                    completed: done,
+                    detail,
+                })
+            }
+            Err(e) => return Err(e),
         }
     }
     Ok(done)

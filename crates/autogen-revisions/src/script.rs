@@ -2,7 +2,8 @@
 //! version-table bookkeeping, as one text a DBA can review and run by hand. No connection is
 //! involved, so the starting point is given by the caller instead of read from the database.
 //! The MySQL/MariaDB progress table is not written to: a script run by hand is watched by the
-//! person running it. This file does not execute anything.
+//! person running it. A revision whose file names another dialect than the script's is refused,
+//! as the runner refuses it. This file does not execute anything.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -11,7 +12,7 @@ use autogen_schema::Dialect;
 
 use crate::dialect::CREATE_VERSION_TABLE;
 use crate::error::Direction;
-use crate::file::Revision;
+use crate::file::{check_dialects, Revision};
 use crate::graph::RevisionSet;
 use crate::split::split_statements;
 use crate::RevisionError;
@@ -27,6 +28,7 @@ pub fn upgrade_script(
 ) -> Result<String, RevisionError> {
     let applied = applied_at(set, from)?;
     let plan = set.path_to(&applied, target)?;
+    check_dialects(&plan, dialect)?;
     Ok(render(dialect, Direction::Upgrade, from, target, &plan))
 }
 
@@ -48,6 +50,7 @@ pub fn downgrade_script(
         }
     }
     let plan = set.downgrade_path(&applied, target_rev);
+    check_dialects(&plan, dialect)?;
     Ok(render(dialect, Direction::Downgrade, from, target, &plan))
 }
 
@@ -143,12 +146,13 @@ mod tests {
                 parents: parent.into_iter().map(str::to_string).collect(),
                 message: format!("make {id}"),
                 created: String::new(),
+                dialect: None,
             };
             let st = |sql: &str| Statement {
                 sql: sql.into(),
                 comment: None,
             };
-            let text = render_revision(&header, &[st(up)], &[st(down)]);
+            let text = render_revision(&header, &[st(up)], &[st(down)]).unwrap();
             parse_revision(Path::new("x.sql"), &text).unwrap()
         };
         RevisionSet::new(vec![

@@ -8,6 +8,11 @@
 //! boundaries, must keep the statement text byte-for-byte, and must never fail on SQL we do not
 //! understand (`sqlparser` errors on unknown syntax). It deliberately does not parse or validate
 //! SQL, and it does not understand MySQL's client-side `DELIMITER` command.
+//!
+//! The same scan tells the revision file parser (`file.rs`) which lines start at a statement
+//! boundary ([`boundary_lines`]), so that a line looking like a section marker counts only there
+//! and never inside a string, a quoted identifier, a dollar quote, a block comment or an
+//! unfinished statement.
 
 use autogen_schema::Dialect;
 
@@ -16,6 +21,18 @@ use autogen_schema::Dialect;
 /// MySQL `/*! ... */` executable comments, which are code).
 pub fn split_statements(sql: &str, dialect: Dialect) -> Vec<String> {
     Splitter::new(sql, dialect).run()
+}
+
+/// The byte offsets of the lines of `sql` (the start, and every position after a `\n`) that
+/// begin at a statement boundary for `dialect`: outside every string, quoted identifier, dollar
+/// quote and comment, with no statement begun and not yet ended by its `;`. Whitespace and
+/// line comments between statements are boundaries; the lines of a multi-line statement, string
+/// or block comment after its first are not.
+pub(crate) fn boundary_lines(sql: &str, dialect: Dialect) -> Vec<usize> {
+    let mut splitter = Splitter::new(sql, dialect);
+    splitter.record_boundaries = true;
+    splitter.scan();
+    splitter.boundaries
 }
 
 struct Splitter<'a> {
@@ -33,6 +50,9 @@ struct Splitter<'a> {
     has_body: bool,
     /// Open `BEGIN`/`CASE` blocks inside such a statement.
     depth: usize,
+    /// Whether to record the line starts that are statement boundaries (see [`boundary_lines`]).
+    record_boundaries: bool,
+    boundaries: Vec<usize>,
 }
 
 impl<'a> Splitter<'a> {
@@ -47,6 +67,8 @@ impl<'a> Splitter<'a> {
             head: Vec::new(),
             has_body: false,
             depth: 0,
+            record_boundaries: false,
+            boundaries: Vec::new(),
         }
     }
 
@@ -61,8 +83,21 @@ impl<'a> Splitter<'a> {
     }
 
     fn run(mut self) -> Vec<String> {
+        self.scan();
+        self.out
+    }
+
+    fn scan(&mut self) {
         while let Some(b) = self.peek(0) {
             let start = self.pos;
+            // Every line start outside a string, quoted identifier or comment is reached here
+            // (those constructs are skipped whole); it is a boundary when no statement is open.
+            if self.record_boundaries
+                && self.code_start.is_none()
+                && (start == 0 || self.bytes[start - 1] == b'\n')
+            {
+                self.boundaries.push(start);
+            }
             match b {
                 b';' if self.depth == 0 => {
                     self.finish(start);
@@ -111,7 +146,6 @@ impl<'a> Splitter<'a> {
             }
         }
         self.finish(self.bytes.len());
-        self.out
     }
 
     /// Closes the current statement at `end` (exclusive).
@@ -408,5 +442,41 @@ mod tests {
                 assert_eq!(got, *expected, "{dialect}: {sql:?}");
             }
         }
+    }
+
+    #[test]
+    fn boundary_lines_are_line_starts_outside_statements_and_literals() {
+        let sql = "SELECT 1;\n-- c\nSELECT 'a\nb';\nSELECT\n2;\n/* x\ny */\n\nSELECT $$\n$$;\n";
+        // Offsets of: line 1, `-- c`, `SELECT 'a`, `SELECT`, `/* x`, the blank line, `SELECT $$`,
+        // and the empty end.
+        let lines: Vec<usize> = std::iter::once(0)
+            .chain(sql.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        let at = |n: usize| lines[n - 1];
+        assert_eq!(
+            boundary_lines(sql, P),
+            vec![at(1), at(2), at(3), at(5), at(7), at(9), at(10)]
+        );
+        // On SQLite `$$` is not a quote: the line after it is inside the unfinished statement.
+        assert_eq!(
+            boundary_lines(sql, S),
+            vec![at(1), at(2), at(3), at(5), at(7), at(9), at(10)]
+        );
+        // Inside a trigger body until its END.
+        let trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\nSELECT 1;\nEND;\nx;";
+        assert_eq!(
+            boundary_lines(trigger, S),
+            vec![0, trigger.find("x;").unwrap()]
+        );
+        // A backslash escapes a quote on MySQL only.
+        let escaped = "SELECT 'a\\';\nx';\ny;";
+        assert_eq!(
+            boundary_lines(escaped, M),
+            vec![0, escaped.find("y;").unwrap()]
+        );
+        assert_eq!(
+            boundary_lines(escaped, S),
+            vec![0, escaped.find("x';").unwrap()]
+        );
     }
 }

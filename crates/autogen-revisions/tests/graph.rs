@@ -31,8 +31,9 @@ fn write_rev(dir: &Path, id: &str, parents: &[&str], up: &[&str], down: &[&str])
         parents: parents.iter().map(|p| p.to_string()).collect(),
         message: format!("revision {id}"),
         created: format!("2026-11-21T15:30:0{}Z", &id[11..]),
+        dialect: None,
     };
-    let text = render_revision(&header, &st(up), &st(down));
+    let text = render_revision(&header, &st(up), &st(down)).unwrap();
     std::fs::write(dir.join(format!("{id}_rev.sql")), text).unwrap();
 }
 

@@ -33,8 +33,9 @@ fn write_rev(dir: &Path, id: &str, parent: Option<&str>, up: &[&str], down: &[&s
         parents: parent.into_iter().map(str::to_string).collect(),
         message: format!("revision {id}"),
         created: format!("2026-11-21T15:30:0{}Z", &id[11..]),
+        dialect: None,
     };
-    let text = render_revision(&header, &stmts(up), &stmts(down));
+    let text = render_revision(&header, &stmts(up), &stmts(down)).unwrap();
     std::fs::write(dir.join(format!("{id}_rev.sql")), text).unwrap();
 }
 

@@ -30,6 +30,23 @@ pub enum NamingError {
     },
     #[error("naming template `{template}` has an unclosed `{{`")]
     Unclosed { template: String },
+    #[error("naming template `{key}` is empty, so every generated name would be empty; write one such as `{key} = \"{default}\"`")]
+    Empty { key: &'static str, default: String },
+    #[error("naming template `{key} = {template:?}` contains a control character; names are written into SQL and revision files, so write one such as `{key} = \"{default}\"`")]
+    ControlCharacter {
+        key: &'static str,
+        template: String,
+        default: String,
+    },
+    #[error("naming template `{key} = {template:?}` has no `{{{placeholder}}}`, so {clash} would get the same name; write one such as `{key} = \"{default}\"`")]
+    NotDistinct {
+        key: &'static str,
+        template: String,
+        placeholder: &'static str,
+        /// Which names would collide ("two indexes of one table").
+        clash: &'static str,
+        default: String,
+    },
 }
 
 /// The longest generated name, in bytes.
@@ -47,17 +64,79 @@ impl Default for NamingConvention {
     }
 }
 
+/// Which placeholders each template needs so that the names it generates stay distinct, and which
+/// names would collide without each: `{table}` because index names are schema-wide on PostgreSQL
+/// and SQLite (and foreign key and check names on MySQL), `{columns}` / `{n}` because a table
+/// has several indexes, constraints and checks.
+const REQUIRED: [(&str, &[(&str, &str)]); 5] = [
+    (
+        "index",
+        &[
+            ("table", "indexes of two tables"),
+            ("columns", "two indexes of one table"),
+        ],
+    ),
+    (
+        "unique",
+        &[
+            ("table", "unique constraints of two tables"),
+            ("columns", "two unique constraints of one table"),
+        ],
+    ),
+    (
+        "foreign_key",
+        &[
+            ("table", "foreign keys of two tables"),
+            ("columns", "two foreign keys of one table"),
+        ],
+    ),
+    (
+        "check",
+        &[
+            ("table", "checks of two tables"),
+            ("n", "two checks of one table"),
+        ],
+    ),
+    (
+        "primary_key",
+        &[("table", "the primary keys of two tables")],
+    ),
+];
+
 impl NamingConvention {
-    /// Checks every template for unknown placeholders.
+    fn templates(&self) -> [(&'static str, &String); 5] {
+        [
+            ("index", &self.index),
+            ("unique", &self.unique),
+            ("foreign_key", &self.foreign_key),
+            ("check", &self.check),
+            ("primary_key", &self.primary_key),
+        ]
+    }
+
+    /// Checks every template: no unknown placeholders, not empty, no control characters, and
+    /// the placeholders that keep generated names distinct (see [`REQUIRED`]).
     pub fn validate(&self) -> Result<(), NamingError> {
         let known = "table, columns, referred_table, n";
-        for t in [
-            &self.index,
-            &self.unique,
-            &self.foreign_key,
-            &self.check,
-            &self.primary_key,
-        ] {
+        let defaults = NamingConvention::default();
+        for ((key, t), ((_, default), (_, required))) in self
+            .templates()
+            .into_iter()
+            .zip(defaults.templates().into_iter().zip(REQUIRED))
+        {
+            if t.trim().is_empty() {
+                return Err(NamingError::Empty {
+                    key,
+                    default: default.clone(),
+                });
+            }
+            if t.chars().any(char::is_control) {
+                return Err(NamingError::ControlCharacter {
+                    key,
+                    template: t.clone(),
+                    default: default.clone(),
+                });
+            }
             expand(t, &[])?;
             let mut rest = t.as_str();
             while let Some(open) = rest.find('{') {
@@ -75,6 +154,17 @@ impl NamingConvention {
                     });
                 }
                 rest = &rest[open + close + 1..];
+            }
+            for &(placeholder, clash) in required {
+                if !t.contains(&format!("{{{placeholder}}}")) {
+                    return Err(NamingError::NotDistinct {
+                        key,
+                        template: t.clone(),
+                        placeholder,
+                        clash,
+                        default: default.clone(),
+                    });
+                }
             }
         }
         Ok(())
@@ -214,5 +304,57 @@ mod tests {
         };
         assert!(matches!(n.validate(), Err(NamingError::Unclosed { .. })));
         assert_eq!(NamingConvention::default().validate(), Ok(()));
+    }
+
+    /// A template that cannot give distinct names would make the second CREATE of the same name
+    /// fail (or, with an empty template, every CREATE).
+    #[test]
+    fn validation_rejects_templates_that_cannot_give_distinct_names() {
+        let with = |f: fn(&mut NamingConvention)| {
+            let mut n = NamingConvention::default();
+            f(&mut n);
+            n.validate().map_err(|e| e.to_string())
+        };
+        for (case, got, want) in [
+            (
+                "empty index",
+                with(|n| n.index = String::new()),
+                "naming template `index` is empty, so every generated name would be empty; write one such as `index = \"ix_{table}_{columns}\"`",
+            ),
+            (
+                "blank primary key",
+                with(|n| n.primary_key = "  ".into()),
+                "naming template `primary_key` is empty",
+            ),
+            (
+                "no columns",
+                with(|n| n.unique = "uq_{table}".into()),
+                "naming template `unique = \"uq_{table}\"` has no `{columns}`, so two unique constraints of one table would get the same name",
+            ),
+            (
+                "no table",
+                with(|n| n.index = "ix_{columns}".into()),
+                "has no `{table}`, so indexes of two tables would get the same name",
+            ),
+            (
+                "no n",
+                with(|n| n.check = "ck_{table}".into()),
+                "has no `{n}`, so two checks of one table",
+            ),
+            (
+                "constant primary key",
+                with(|n| n.primary_key = "pk".into()),
+                "has no `{table}`, so the primary keys of two tables",
+            ),
+            (
+                "line break",
+                with(|n| n.foreign_key = "fk_{table}\n{columns}".into()),
+                "naming template `foreign_key = \"fk_{table}\\n{columns}\"` contains a control character",
+            ),
+        ] {
+            let got = got.expect_err(case);
+            assert!(got.contains(want), "{case}: {got}");
+        }
+        assert_eq!(with(|n| n.index = "{table}__{columns}__idx".into()), Ok(()));
     }
 }

@@ -117,7 +117,8 @@ impl Config {
                 path: path.to_path_buf(),
                 line,
                 column,
-                message: e.message().to_string(),
+                // serde's messages quote wrongly typed values, which may be URLs.
+                message: autogen_db::redact_secrets(e.message()),
             }
         })?;
         config
@@ -191,13 +192,31 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Where the URL was found, for messages ("DATABASE_URL from .env").
+/// Where a URL was found, for messages ("DATABASE_URL in .env").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UrlSource {
+    /// `--database-url` (or a URL an embedding application passed in).
     Override,
     Environment,
     DotEnv,
     ConfigFile,
+    /// The dev database from `--dev-url`.
+    DevOverride,
+    /// The dev database from `dev_url` in autogen.toml.
+    DevConfigFile,
+}
+
+impl UrlSource {
+    /// A stable machine name (`check --format json` reports it as `database_source`): the flag
+    /// variants are `flag`, the others `environment`, `dotenv` and `config`.
+    pub fn name(self) -> &'static str {
+        match self {
+            UrlSource::Override | UrlSource::DevOverride => "flag",
+            UrlSource::Environment => "environment",
+            UrlSource::DotEnv => "dotenv",
+            UrlSource::ConfigFile | UrlSource::DevConfigFile => "config",
+        }
+    }
 }
 
 impl std::fmt::Display for UrlSource {
@@ -207,7 +226,20 @@ impl std::fmt::Display for UrlSource {
             UrlSource::Environment => "DATABASE_URL in the environment",
             UrlSource::DotEnv => "DATABASE_URL in .env",
             UrlSource::ConfigFile => "database_url in autogen.toml",
+            UrlSource::DevOverride => "--dev-url",
+            UrlSource::DevConfigFile => "dev_url in autogen.toml",
         })
+    }
+}
+
+/// Picks the dev database URL: `override_url` (`--dev-url`), else `dev_url` in autogen.toml.
+pub fn choose_dev_url(config: &Config, override_url: Option<&str>) -> Option<(String, UrlSource)> {
+    match override_url {
+        Some(u) => Some((u.to_string(), UrlSource::DevOverride)),
+        None => config
+            .dev_url
+            .clone()
+            .map(|u| (u, UrlSource::DevConfigFile)),
     }
 }
 
@@ -227,18 +259,8 @@ pub fn choose_database_url(
     }
     let dotenv = root.join(".env");
     if dotenv.is_file() {
-        let iter = dotenvy::from_path_iter(&dotenv).map_err(|e| ConfigError::DotEnv {
-            path: dotenv.clone(),
-            message: e.to_string(),
-        })?;
-        for item in iter {
-            let (k, v) = item.map_err(|e| ConfigError::DotEnv {
-                path: dotenv.clone(),
-                message: e.to_string(),
-            })?;
-            if k == "DATABASE_URL" && !v.trim().is_empty() {
-                return Ok((v, UrlSource::DotEnv));
-            }
+        if let Some(u) = database_url_in_dotenv(&dotenv)? {
+            return Ok((u, UrlSource::DotEnv));
         }
     }
     if let Some(u) = &config.database_url {
@@ -247,6 +269,64 @@ pub fn choose_database_url(
     Err(ConfigError::NoDatabaseUrl {
         dir: root.to_path_buf(),
     })
+}
+
+/// `DATABASE_URL` from a `.env` file, read with dotenvy (the parser sqlx and diesel use).
+///
+/// dotenvy's parse errors quote the offending line, and a `.env` holds other secrets than the
+/// URL, so its messages are never passed on: the error names the file and the line number and
+/// says what is wrong in general terms.
+fn database_url_in_dotenv(path: &Path) -> Result<Option<String>, ConfigError> {
+    let io_error = |e: std::io::Error| ConfigError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let text = std::fs::read_to_string(path).map_err(io_error)?;
+    // Editors on Windows may start the file with a byte-order mark, which is not part of the
+    // first key.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let iter = dotenvy::from_read_iter(text.as_bytes());
+    for item in iter {
+        match item {
+            Ok((k, v)) if k == "DATABASE_URL" && !v.trim().is_empty() => return Ok(Some(v)),
+            Ok(_) => {}
+            Err(dotenvy::Error::Io(e)) => return Err(io_error(e)),
+            Err(dotenvy::Error::LineParse(fragment, _)) => {
+                return Err(ConfigError::DotEnv {
+                    path: path.to_path_buf(),
+                    line: line_of(text, &fragment),
+                })
+            }
+            Err(_) => {
+                return Err(ConfigError::DotEnv {
+                    path: path.to_path_buf(),
+                    line: None,
+                })
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The 1-based line where `fragment` (what dotenvy quotes of a line it cannot parse: the line,
+/// an unterminated quoted value running to the end of the file, or the value part alone)
+/// starts in `text`. A match at the start of a line (after indentation) is preferred, since a
+/// short fragment may also occur inside an earlier line.
+fn line_of(text: &str, fragment: &str) -> Option<usize> {
+    let fragment = fragment.trim_end();
+    if fragment.trim().is_empty() {
+        return None;
+    }
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        if text[offset + indent..].starts_with(fragment.trim_start()) {
+            return Some(text[..offset].matches('\n').count() + 1);
+        }
+        offset += line.len();
+    }
+    text.find(fragment)
+        .map(|at| text[..at].matches('\n').count() + 1)
 }
 
 #[cfg(test)]
@@ -303,6 +383,54 @@ mod tests {
             err.to_string().contains("unknown placeholder `{tbl}`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn naming_template_that_cannot_give_distinct_names_is_rejected() {
+        for (text, want) in [
+            (
+                "[naming]\nindex = \"\"\n",
+                "naming template `index` is empty",
+            ),
+            (
+                "[naming]\ncheck = \"ck_{table}\"\n",
+                "has no `{n}`, so two checks of one table would get the same name",
+            ),
+        ] {
+            let err = Config::parse(Path::new("autogen.toml"), text).unwrap_err();
+            let shown = err.to_string();
+            assert!(shown.starts_with("autogen.toml: "), "{shown}");
+            assert!(shown.contains(want), "{shown}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_dotenv_line_is_named_by_number_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let c = Config::default();
+        for (text, line) in [
+            (
+                "A=1\nSECRET=hunter2\nnot an assignment\nDATABASE_URL=x\n",
+                Some(3),
+            ),
+            ("SECRET='hunter2\nDATABASE_URL=x\n", Some(1)),
+            ("\u{feff}SECRET=hunter2\n  broken line\n", Some(2)),
+        ] {
+            std::fs::write(dir.path().join(".env"), text).unwrap();
+            let err = choose_database_url(dir.path(), &c, None, None).unwrap_err();
+            let ConfigError::DotEnv { line: got, .. } = &err else {
+                panic!("unexpected {err:?}");
+            };
+            assert_eq!(*got, line, "{text:?}");
+            for shown in [err.to_string(), format!("{err:?}")] {
+                assert!(!shown.contains("hunter2"), "{shown}");
+            }
+            assert!(
+                err.to_string()
+                    .contains(&format!(".env:{}: cannot parse", line.unwrap_or(0))),
+                "{err}"
+            );
+        }
     }
 
     #[test]

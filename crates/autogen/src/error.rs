@@ -28,8 +28,10 @@ pub enum ConfigError {
         path: PathBuf,
         source: autogen_schema::NamingError,
     },
-    #[error("{}: cannot read .env: {message}", path.display())]
-    DotEnv { path: PathBuf, message: String },
+    /// A `.env` line dotenv cannot parse. Only its number is kept: the line's text may hold
+    /// secrets, and this error is printed (and put into `check --format json`).
+    #[error("{}{}: cannot parse this line of the .env file (its contents are not shown: .env files hold secrets)\n  help: write each line as KEY=value; quote values with spaces or `#` (KEY=\"a b\" or KEY='a b') and close every quote", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    DotEnv { path: PathBuf, line: Option<usize> },
     #[error("cannot read {}: {source}", path.display())]
     Io {
         path: PathBuf,

@@ -1,4 +1,5 @@
-//! A loaded project: its folder, its `autogen.toml`, and the database URL chosen for it.
+//! A loaded project: its folder, its `autogen.toml`, the database URL chosen for it and where
+//! that URL came from, and whether connecting may create a missing SQLite file.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +7,7 @@ use autogen_db::{Connection, DatabaseUrl};
 use autogen_models::{ModelSet, ReadOptions};
 use autogen_revisions::RevisionSet;
 
-use crate::config::{choose_database_url, Config, UrlSource};
+use crate::config::{choose_database_url, choose_dev_url, Config, UrlSource};
 use crate::error::Error;
 
 /// Everything an operation needs to know about the project it runs in.
@@ -16,7 +17,12 @@ pub struct Project {
     pub root: PathBuf,
     pub config: Config,
     pub database_url: DatabaseUrl,
+    /// Where `database_url` came from (the CLI says so before connecting).
     pub url_source: UrlSource,
+    /// Whether [`Project::connect`] may create a missing SQLite file (true unless
+    /// [`Project::read_only`] cleared it). Commands that only read clear it, so a wrong path is
+    /// an error naming the file rather than a new empty database that reads as "nothing".
+    pub create_missing_database: bool,
 }
 
 impl Project {
@@ -42,7 +48,31 @@ impl Project {
             config,
             database_url,
             url_source,
+            create_missing_database: true,
         })
+    }
+
+    /// The same project for a command that only reads: [`Project::connect`] then refuses a
+    /// missing SQLite file ([`autogen_db::DbError::MissingFile`]) instead of creating it.
+    pub fn read_only(mut self) -> Project {
+        self.create_missing_database = false;
+        self
+    }
+
+    /// The dev database `override_url` (`--dev-url`) or `dev_url` in autogen.toml names, with
+    /// where it came from; `None` when there is none. Only parsed and resolved like the
+    /// project's URL, not checked against it (`ops::dev` does that before using it).
+    pub fn dev_database(
+        &self,
+        override_url: Option<&str>,
+    ) -> Result<Option<(DatabaseUrl, UrlSource)>, Error> {
+        match choose_dev_url(&self.config, override_url) {
+            Some((raw, source)) => Ok(Some((
+                DatabaseUrl::parse(&raw)?.resolve_relative(&self.root),
+                source,
+            ))),
+            None => Ok(None),
+        }
     }
 
     pub fn dialect(&self) -> autogen_schema::Dialect {
@@ -59,6 +89,7 @@ impl Project {
             globs: self.config.models.clone(),
             naming: self.config.naming(),
             threads: None,
+            dialect: Some(self.dialect()),
         }
     }
 
@@ -70,8 +101,14 @@ impl Project {
         Ok(RevisionSet::load(&self.revisions_dir())?)
     }
 
+    /// Opens the project's database; a missing SQLite file is created unless the project is
+    /// [`Project::read_only`].
     pub async fn connect(&self) -> Result<Connection, Error> {
-        Ok(Connection::connect(&self.database_url).await?)
+        if self.create_missing_database {
+            Ok(Connection::connect(&self.database_url).await?)
+        } else {
+            Ok(Connection::connect_existing(&self.database_url).await?)
+        }
     }
 
     /// Tables introspection leaves alone: autogen's own version tables and the configured globs.

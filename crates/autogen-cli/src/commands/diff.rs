@@ -9,9 +9,10 @@ use anstream::{eprintln, println};
 use autogen::config::Config;
 use autogen::db::DatabaseUrl;
 use autogen::ops::diff::{self, DiffProject, DiffSide};
-use autogen::ConfigError;
+use autogen::{ConfigError, UrlSource};
 
 use crate::cli::Cli;
+use crate::output::using;
 
 pub async fn diff(
     cli: &Cli,
@@ -36,12 +37,19 @@ pub async fn diff(
         Some(raw) => Some(DatabaseUrl::parse(&raw)?.resolve_relative(&cli.project)),
         None => None,
     };
+    announce(
+        &from,
+        &to,
+        dev_raw_source(cli, config.as_ref()),
+        dev_url.as_ref(),
+    );
     let project = config.as_ref().map(|config| DiffProject {
         root: &cli.project,
         config,
         dev_url: dev_url.as_ref(),
     });
-    let result = diff::diff(&from, &to, project, downgrade).await?;
+    let result =
+        diff::diff_with(&from, &to, project, downgrade, cli.dev_url_may_be_emptied).await?;
     if result.changes.is_empty() {
         eprintln!("No differences");
     }
@@ -53,6 +61,38 @@ pub async fn diff(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Says which databases the diff opens (stderr): each side given as a URL, and the dev database
+/// when a side is `revisions`.
+fn announce(
+    from: &DiffSide,
+    to: &DiffSide,
+    dev_source: Option<UrlSource>,
+    dev_url: Option<&DatabaseUrl>,
+) {
+    for (role, side) in [("FROM", from), ("TO", to)] {
+        if let DiffSide::Database(url) = side {
+            using(Some(role), url, "the command line");
+        }
+    }
+    let replays = [from, to]
+        .iter()
+        .any(|s| matches!(s, DiffSide::Revisions { .. }));
+    if let (true, Some(url), Some(source)) = (replays, dev_url, dev_source) {
+        using(Some("dev database"), url, source);
+    }
+}
+
+/// Where the dev database URL came from: --dev-url, else dev_url in autogen.toml.
+fn dev_raw_source(cli: &Cli, config: Option<&Config>) -> Option<UrlSource> {
+    if cli.dev_url.is_some() {
+        Some(UrlSource::DevOverride)
+    } else if config.is_some_and(|c| c.dev_url.is_some()) {
+        Some(UrlSource::DevConfigFile)
+    } else {
+        None
+    }
 }
 
 /// Statements as a script: comment lines first, a blank line between statements.

@@ -41,27 +41,67 @@ pub fn heads(cli: &Cli) -> Result<ExitCode, autogen::Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn history(cli: &Cli, verbose: bool) -> Result<ExitCode, autogen::Error> {
-    let project = load(cli)?;
+pub async fn history(cli: &Cli, verbose: bool) -> Result<ExitCode, autogen::Error> {
+    let project = super::load_read_only(cli)?;
     let set = project.load_revisions()?;
     let heads: BTreeSet<&str> = set.heads().into_iter().map(|r| r.id.as_str()).collect();
+    super::announce(&project);
+    // The graph needs only the folder; the database, when it answers soon, adds where it stands
+    // (applied heads, and revisions a failed MySQL/MariaDB run left part way).
+    let report = match tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        ops::graph::report(&project),
+    )
+    .await
+    {
+        Ok(Ok(report)) => Some(report),
+        Ok(Err(e)) => {
+            eprintln!(
+                "note: the database was not read ({}); applied revisions are not marked",
+                crate::output::safe(e)
+            );
+            None
+        }
+        Err(_) => {
+            eprintln!("note: the database did not answer within 3 s; applied revisions are not marked");
+            None
+        }
+    };
+    let current: BTreeSet<&str> = report
+        .iter()
+        .flat_map(|r| r.current.iter().map(String::as_str))
+        .collect();
     for line in draw(set.history()) {
         let Some(rev) = line.revision else {
             println!("{}", line.graph.trim_end());
             continue;
         };
-        let mut marks = Vec::new();
+        let mut marks: Vec<String> = Vec::new();
         if heads.contains(rev.id.as_str()) {
-            marks.push("head");
+            marks.push("head".into());
+        }
+        if current.contains(rev.id.as_str()) {
+            marks.push("current".into());
+        }
+        for p in report.iter().flat_map(|r| &r.partial).filter(|p| p.revision == rev.id) {
+            marks.push(format!(
+                "partially applied: {} stopped after {} statement(s){}",
+                p.direction,
+                p.statements_done,
+                match p.running {
+                    Some(n) => format!(", statement {n} unknown"),
+                    None => String::new(),
+                }
+            ));
         }
         if rev.parents.is_empty() {
-            marks.push("root");
+            marks.push("root".into());
         }
         if rev.parents.len() > 1 {
-            marks.push("merge");
+            marks.push("merge".into());
         }
         if set.children(&rev.id).len() > 1 {
-            marks.push("branchpoint");
+            marks.push("branchpoint".into());
         }
         let marks = if marks.is_empty() {
             String::new()
@@ -279,6 +319,7 @@ pub async fn stamp(
     purge: bool,
 ) -> Result<ExitCode, autogen::Error> {
     let project = load(cli)?;
+    super::announce(&project);
     if purge {
         let forgotten = ops::graph::purge(&project).await?;
         println!(
@@ -305,7 +346,8 @@ pub async fn stamp(
 }
 
 pub async fn current(cli: &Cli) -> Result<ExitCode, autogen::Error> {
-    let project = load(cli)?;
+    let project = super::load_read_only(cli)?;
+    super::announce(&project);
     let report = ops::graph::report(&project).await?;
     let list = |ids: &[String]| {
         if ids.is_empty() {
@@ -323,6 +365,15 @@ pub async fn current(cli: &Cli) -> Result<ExitCode, autogen::Error> {
             WARN.render(),
             list(&report.heads),
             WARN.render_reset()
+        );
+    }
+    for p in &report.partial {
+        println!(
+            "{}partially applied:{} {}\n  help: `autogen {}` resumes it (or says how to settle a statement whose outcome is unknown)",
+            WARN.render(),
+            WARN.render_reset(),
+            super::check::describe_partial(p),
+            p.direction
         );
     }
     for edited in &report.edited {

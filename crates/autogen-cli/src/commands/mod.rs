@@ -17,6 +17,32 @@ pub fn load(cli: &Cli) -> Result<Project, autogen::Error> {
     Project::load(&cli.project, cli.database_url.as_deref())
 }
 
+/// The project for a command that only reads the database: connecting never creates a missing
+/// SQLite file.
+pub fn load_read_only(cli: &Cli) -> Result<Project, autogen::Error> {
+    Ok(load(cli)?.read_only())
+}
+
+/// Says which database the command is about to use and where its URL came from (stderr).
+pub fn announce(project: &Project) {
+    crate::output::using(None, &project.database_url, project.url_source);
+}
+
+/// Announces the dev database the command will use instead of the project's own when there
+/// is one (`--dev-url`, or `dev_url` in autogen.toml unless `flag_only`), else the project's.
+/// A dev URL that does not parse is left to the operation, which reports it.
+pub fn announce_database_or_dev(cli: &Cli, project: &Project, flag_only: bool) {
+    let dev = if flag_only && cli.dev_url.is_none() {
+        None
+    } else {
+        project.dev_database(cli.dev_url.as_deref()).ok().flatten()
+    };
+    match dev {
+        Some((url, source)) => crate::output::using(Some("dev database"), &url, source),
+        None => announce(project),
+    }
+}
+
 pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
     let command = match (&cli.command, &cli.message) {
         (Some(_), Some(_)) => {
@@ -55,12 +81,28 @@ pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
             target,
             deny_destructive,
             allow_edited,
+            resolve_interrupted,
             sql: false,
-        }) => run::upgrade(&cli, target, *deny_destructive, allow_edited).await,
-        Some(Command::Downgrade { target, sql: true }) => graph::downgrade_sql(&cli, target),
-        Some(Command::Downgrade { target, sql: false }) => run::downgrade(&cli, target).await,
+        }) => {
+            run::upgrade(
+                &cli,
+                target,
+                *deny_destructive,
+                allow_edited,
+                *resolve_interrupted,
+            )
+            .await
+        }
+        Some(Command::Downgrade {
+            target, sql: true, ..
+        }) => graph::downgrade_sql(&cli, target),
+        Some(Command::Downgrade {
+            target,
+            sql: false,
+            resolve_interrupted,
+        }) => run::downgrade(&cli, target, *resolve_interrupted).await,
         Some(Command::Current) => graph::current(&cli).await,
-        Some(Command::History { verbose }) => graph::history(&cli, *verbose),
+        Some(Command::History { verbose }) => graph::history(&cli, *verbose).await,
         Some(Command::Heads) => graph::heads(&cli),
         Some(Command::Show { target }) => graph::show(&cli, target),
         Some(Command::Merge { message }) => graph::merge(&cli, message),

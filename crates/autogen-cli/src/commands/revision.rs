@@ -33,6 +33,7 @@ pub fn empty(cli: &Cli, message: &str) -> Result<ExitCode, autogen::Error> {
 
 pub async fn autogenerate(cli: &Cli, message: &str) -> Result<ExitCode, autogen::Error> {
     let project = load(cli)?;
+    super::announce_database_or_dev(cli, &project, false);
     let options = ops::dev::GenerateOptions {
         dev_url: cli.dev_url.clone(),
         verify: !(cli.no_verify
@@ -43,6 +44,7 @@ pub async fn autogenerate(cli: &Cli, message: &str) -> Result<ExitCode, autogen:
                     ..
                 })
             )),
+        dev_url_may_be_emptied: cli.dev_url_may_be_emptied,
         ..Default::default()
     };
     match ops::dev::autogenerate(&project, message, &options).await? {

@@ -11,11 +11,11 @@ use crate::error::{Diag, Site};
 
 /// A struct-level `index(...)`.
 pub(crate) struct IndexDef {
-    pub name: Option<String>,
+    pub name: Option<(String, Site)>,
     pub columns: Vec<IndexPart>,
     pub unique: bool,
-    /// The partial-index predicate as written (non-empty).
-    pub predicate: Option<String>,
+    /// The partial-index predicate as written (non-empty), and its site.
+    pub predicate: Option<(String, Site)>,
     /// The access method, lowercased.
     pub method: Option<String>,
 }
@@ -44,7 +44,7 @@ pub(crate) fn parse_index(
     let mut ok = true;
     for e in inner {
         match (e.key, e.value) {
-            ("name", Value::Str(s)) => index.name = Some(s),
+            ("name", Value::Str(s)) => index.name = Some((s, e.value_site)),
             ("columns", Value::Columns(c)) => {
                 for (text, part_site) in c {
                     match key_part(&text, part_site) {
@@ -65,7 +65,7 @@ pub(crate) fn parse_index(
                     );
                     ok = false;
                 } else {
-                    index.predicate = Some(s);
+                    index.predicate = Some((s, e.value_site));
                 }
             }
             ("method", Value::Str(s)) => {

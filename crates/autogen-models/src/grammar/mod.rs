@@ -23,8 +23,8 @@ pub(crate) struct ModelDef {
     pub rust_name: String,
     pub ident_site: Site,
     pub table: Option<(String, Site)>,
-    pub comment: Option<String>,
-    pub renamed_from: Option<String>,
+    pub comment: Option<(String, Site)>,
+    pub renamed_from: Option<(String, Site)>,
     pub primary_key: Option<KeyDef>,
     pub indexes: Vec<IndexDef>,
     pub uniques: Vec<KeyDef>,
@@ -34,13 +34,14 @@ pub(crate) struct ModelDef {
 
 /// A struct-level `primary_key(...)` or `unique(...)`.
 pub(crate) struct KeyDef {
-    pub name: Option<String>,
+    pub name: Option<(String, Site)>,
     pub columns: Vec<(String, Site)>,
 }
 
 pub(crate) struct CheckDef {
-    pub name: Option<String>,
+    pub name: Option<(String, Site)>,
     pub expr: String,
+    pub expr_site: Site,
 }
 
 /// One field and its `#[model(...)]` keys. Flags hold the site of the key, for messages.
@@ -49,7 +50,8 @@ pub(crate) struct FieldDef {
     pub site: Site,
     pub ty: Type,
     pub skip: bool,
-    pub column: Option<String>,
+    /// The `column = "..."` key and its site (the whole key, as for `table`).
+    pub column: Option<(String, Site)>,
     pub primary_key: Option<Site>,
     pub auto_increment: Option<Site>,
     pub unique: Option<Site>,
@@ -62,8 +64,15 @@ pub(crate) struct FieldDef {
     pub references: Option<(String, Site)>,
     pub on_delete: Option<(String, Site)>,
     pub on_update: Option<(String, Site)>,
-    pub renamed_from: Option<String>,
-    pub comment: Option<String>,
+    pub renamed_from: Option<(String, Site)>,
+    pub comment: Option<(String, Site)>,
+}
+
+impl FieldDef {
+    /// The column name: `column = "..."`, else the field name.
+    pub fn column_name(&self) -> &str {
+        self.column.as_ref().map_or(&self.field_name, |(c, _)| c)
+    }
 }
 
 /// A `#[derive(Enum)]` enum.
@@ -71,7 +80,12 @@ pub(crate) struct EnumDef {
     pub rust_name: String,
     pub ident_site: Site,
     pub name: String,
+    /// Where the name comes from: the `name = "..."` value, or the enum's identifier.
+    pub name_site: Site,
     pub values: Vec<String>,
+    /// Where each value comes from (its `rename = "..."` value or the variant), parallel to
+    /// `values`.
+    pub value_sites: Vec<Site>,
 }
 
 /// Whether a `#[derive(...)]` list names a derive whose path ends in `name`.
@@ -135,8 +149,8 @@ pub(crate) fn parse_model(
                     def.table = Some((s, entry.site));
                 }
             }
-            ("comment", Value::Str(s)) => def.comment = Some(s),
-            ("renamed_from", Value::Str(s)) => def.renamed_from = Some(s),
+            ("comment", Value::Str(s)) => def.comment = Some((s, entry.value_site)),
+            ("renamed_from", Value::Str(s)) => def.renamed_from = Some((s, entry.value_site)),
             ("primary_key", Value::Nested(inner)) => {
                 def.primary_key = key_def(inner, entry.site, "primary_key", diags);
             }
@@ -155,14 +169,18 @@ pub(crate) fn parse_model(
                 let mut expr = None;
                 for e in inner {
                     match (e.key, e.value) {
-                        ("name", Value::Str(s)) => name = Some(s),
-                        ("expr", Value::Str(s)) => expr = Some((s, e.site)),
+                        ("name", Value::Str(s)) => name = Some((s, e.value_site)),
+                        ("expr", Value::Str(s)) => expr = Some((s, e.value_site)),
                         _ => {}
                     }
                 }
                 match expr {
-                    Some((expr, _)) if !expr.trim().is_empty() => {
-                        def.checks.push(CheckDef { name, expr })
+                    Some((expr, expr_site)) if !expr.trim().is_empty() => {
+                        def.checks.push(CheckDef {
+                            name,
+                            expr,
+                            expr_site,
+                        })
                     }
                     Some((_, site)) => diags.push(
                         Diag::new(site, "the check expression is empty")
@@ -236,15 +254,15 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
                             .help("write `column = \"name\"` or remove the key"),
                     );
                 } else {
-                    f.column = Some(s);
+                    f.column = Some((s, site));
                 }
             }
             ("column_type", Value::Str(s)) => f.column_type = Some((s, value_site)),
             ("references", Value::Str(s)) => f.references = Some((s, value_site)),
             ("on_delete", Value::Str(s)) => f.on_delete = Some((s, value_site)),
             ("on_update", Value::Str(s)) => f.on_update = Some((s, value_site)),
-            ("renamed_from", Value::Str(s)) => f.renamed_from = Some(s),
-            ("comment", Value::Str(s)) => f.comment = Some(s),
+            ("renamed_from", Value::Str(s)) => f.renamed_from = Some((s, value_site)),
+            ("comment", Value::Str(s)) => f.comment = Some((s, value_site)),
             _ => {}
         }
     }
@@ -263,7 +281,9 @@ pub(crate) fn parse_enum<'a>(
         rust_name: ident.to_string(),
         ident_site: Site::span(ident.span()),
         name: snake_case(&ident.to_string()),
+        name_site: Site::span(ident.span()),
         values: Vec::new(),
+        value_sites: Vec::new(),
     };
     if !generics.params.is_empty() {
         diags.push(
@@ -277,10 +297,13 @@ pub(crate) fn parse_enum<'a>(
     for e in read_attrs(attrs, &ENUM, diags) {
         if let ("name", Value::Str(s)) = (e.key, e.value) {
             def.name = s;
+            def.name_site = e.value_site;
         }
     }
     let mut seen: Vec<(String, Site)> = Vec::new();
+    let mut any = false;
     for v in variants {
+        any = true;
         if !matches!(v.fields, Fields::Unit) {
             diags.push(
                 Diag::new(
@@ -294,12 +317,13 @@ pub(crate) fn parse_enum<'a>(
             );
         }
         let mut value = snake_case(&syn::ext::IdentExt::unraw(&v.ident).to_string());
+        let mut site = Site::span(v.ident.span());
         for e in read_attrs(&v.attrs, &VARIANT, diags) {
             if let ("rename", Value::Str(s)) = (e.key, e.value) {
                 value = s;
+                site = e.value_site;
             }
         }
-        let site = Site::span(v.ident.span());
         if seen.iter().any(|(s, _)| *s == value) {
             diags.push(
                 Diag::new(
@@ -312,7 +336,14 @@ pub(crate) fn parse_enum<'a>(
             seen.push((value.clone(), site));
         }
     }
-    def.values = seen.into_iter().map(|(v, _)| v).collect();
+    if !any {
+        diags.push(
+            Diag::new(def.ident_site, format!("`{ident}` has no variants")).help(
+                "an SQL enum needs at least one value; add a variant, or remove derive(Enum)",
+            ),
+        );
+    }
+    (def.values, def.value_sites) = seen.into_iter().unzip();
     def
 }
 
@@ -322,7 +353,7 @@ fn key_def(inner: Vec<Entry>, site: Site, what: &str, diags: &mut Vec<Diag>) -> 
     let mut columns = Vec::new();
     for e in inner {
         match (e.key, e.value) {
-            ("name", Value::Str(s)) => name = Some(s),
+            ("name", Value::Str(s)) => name = Some((s, e.value_site)),
             ("columns", Value::Columns(c)) => columns = c,
             _ => {}
         }

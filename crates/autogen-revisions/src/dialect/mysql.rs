@@ -1,11 +1,23 @@
 //! MySQL/MariaDB: DDL commits implicitly, so a revision cannot be one transaction. Instead the
 //! runner records its progress statement by statement in `autogen_progress` (one row per
-//! revision being applied: direction, statements done, a hash of the statements done) and marks
-//! the revision applied in `autogen_version` (and deletes the progress row) in one small InnoDB
-//! transaction at the end. When a statement fails, the error lists exactly the statements that
-//! ran and stayed; the next run of the same direction resumes after them, provided those
-//! statements are unchanged in the file (checked by the hash). `GET_LOCK` on a name derived from
-//! the database name serialises concurrent runs against one database.
+//! revision being applied: direction, statements done, a hash of the statements done, and the
+//! statement running now) and marks the revision applied in `autogen_version` (and deletes the
+//! progress row) in one small InnoDB transaction at the end.
+//!
+//! No statement may ever run twice, even when the process is killed in the middle of one (the
+//! server goes on and commits what a dead client started). So:
+//! - a data statement (`INSERT`, `UPDATE`, `DELETE`, `REPLACE`) runs in one transaction together
+//!   with its progress update: both commit or neither does, and the server rolls back a
+//!   transaction whose client died before `COMMIT`;
+//! - any other statement (DDL commits by itself) is recorded as started (`running`) before it
+//!   runs and as done after. A run that finds a started statement not recorded as done cannot
+//!   know whether it took effect: it stops and says so, with the statement and how to settle it
+//!   (`--resolve-interrupted ran|not-run`), and never guesses.
+//!
+//! When a statement fails with a server error, the error lists exactly the statements that ran
+//! and stayed; the next run of the same direction resumes after them, provided those statements
+//! are unchanged in the file (checked by the hash). `GET_LOCK` on a name derived from the
+//! database name serialises concurrent runs against one database.
 
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;
@@ -16,11 +28,8 @@ use super::{
 };
 use crate::error::{partial_report, Direction};
 use crate::file::{checksum, Revision};
-use crate::runner::AppliedRevision;
+use crate::runner::{AppliedRevision, PartialRevision, Resolution};
 use crate::RunError;
-
-/// Seconds `GET_LOCK` waits for another run before giving up.
-const LOCK_TIMEOUT_SECS: i64 = 600;
 
 /// `GET_LOCK` names are server-wide, so the name includes (a hash of) the database name: runs
 /// against different databases of one server do not wait for each other. Lock names are limited
@@ -32,7 +41,11 @@ revision varchar(32) NOT NULL PRIMARY KEY, \
 direction varchar(16) NOT NULL, \
 statements_done integer NOT NULL, \
 done_hash varchar(64) NOT NULL, \
-started_at varchar(40) NOT NULL)";
+started_at varchar(40) NOT NULL, \
+running integer NULL)";
+
+/// Added to progress tables created before `running` existed.
+const ADD_RUNNING_COLUMN: &str = "ALTER TABLE autogen_progress ADD COLUMN running integer NULL";
 
 /// A revision recorded as partially applied.
 struct Progress {
@@ -40,25 +53,22 @@ struct Progress {
     direction: String,
     statements_done: usize,
     done_hash: String,
+    started_at: String,
+    /// 0-based index of a statement that was started and never recorded as done.
+    running: Option<usize>,
 }
 
-pub(super) async fn lock(conn: &mut MySqlConnection) -> Result<(), RunError> {
+/// Tries once to take the named lock: false while another session holds it.
+pub(super) async fn try_lock(conn: &mut MySqlConnection) -> Result<bool, RunError> {
     let got: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT CAST(GET_LOCK({LOCK_NAME}, {LOCK_TIMEOUT_SECS}) AS SIGNED)"
+        "SELECT CAST(GET_LOCK({LOCK_NAME}, 0) AS SIGNED)"
     ))
     .fetch_one(&mut *conn)
     .await
     .map_err(|e| RunError::Lock {
         message: format!("GET_LOCK failed: {e}"),
     })?;
-    match got {
-        Some(1) => Ok(()),
-        _ => Err(RunError::Lock {
-            message: format!(
-                "another autogen run has held the lock on this database for over {LOCK_TIMEOUT_SECS}s; wait for it to finish, or end its session"
-            ),
-        }),
-    }
+    Ok(got == Some(1))
 }
 
 pub(super) async fn unlock(conn: &mut MySqlConnection) -> Result<(), RunError> {
@@ -79,7 +89,23 @@ pub(super) async fn ensure_tables(conn: &mut MySqlConnection) -> Result<(), RunE
             .await
             .map_err(db_error(format!("creating the runner table {table}")))?;
     }
+    if !has_running_column(conn).await? {
+        sqlx::raw_sql(ADD_RUNNING_COLUMN)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error("adding the column running to autogen_progress"))?;
+    }
     Ok(())
+}
+
+async fn has_running_column(conn: &mut MySqlConnection) -> Result<bool, RunError> {
+    let count: i64 = sqlx::query_scalar(
+        "SELECT CAST(COUNT(*) AS SIGNED) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'autogen_progress' AND column_name = 'running'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error("looking for the column autogen_progress.running"))?;
+    Ok(count > 0)
 }
 
 async fn table_exists(conn: &mut MySqlConnection, table: &str) -> Result<bool, RunError> {
@@ -119,20 +145,30 @@ async fn read_progress(conn: &mut MySqlConnection) -> Result<Vec<Progress>, RunE
     if !table_exists(conn, "autogen_progress").await? {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(
-        "SELECT revision, direction, CAST(statements_done AS SIGNED), done_hash FROM autogen_progress ORDER BY revision",
-    )
+    // A table from before `running` existed is read as having nothing running (a read-only
+    // command must not alter it).
+    let running = if has_running_column(conn).await? {
+        "CAST(running AS SIGNED)"
+    } else {
+        "NULL"
+    };
+    let rows = sqlx::query(&format!(
+        "SELECT revision, direction, CAST(statements_done AS SIGNED), done_hash, started_at, {running} FROM autogen_progress ORDER BY revision",
+    ))
     .fetch_all(&mut *conn)
     .await
     .map_err(db_error("reading the progress table autogen_progress"))?;
     rows.iter()
         .map(|row| {
             let done: i64 = row.try_get(2)?;
+            let running: Option<i64> = row.try_get(5)?;
             Ok(Progress {
                 revision: row.try_get(0)?,
                 direction: row.try_get(1)?,
                 statements_done: usize::try_from(done).unwrap_or(0),
                 done_hash: row.try_get(3)?,
+                started_at: row.try_get(4)?,
+                running: running.and_then(|r| usize::try_from(r).ok()),
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -148,9 +184,16 @@ pub(super) async fn check_partial(
         let resumable =
             next.is_some_and(|n| n.id == p.revision) && p.direction == direction.as_str();
         if !resumable {
+            let unknown = match p.running {
+                Some(r) => format!(
+                    " Statement {} was running when that run stopped, and whether it took effect is unknown.",
+                    r + 1
+                ),
+                None => String::new(),
+            };
             return Err(RunError::PartiallyApplied {
                 message: format!(
-                    "revision {rev} was left partially applied by an earlier {dir}: its first {done} statement(s) ran and stayed applied, and it is not recorded as done in autogen_version. \
+                    "revision {rev} was left partially applied by an earlier {dir}: its first {done} statement(s) ran and stayed applied, and it is not recorded as done in autogen_version.{unknown} \
                      Run `autogen {dir}` to a target that includes revision {rev} to resume at statement {next}, or undo those statements by hand and run DELETE FROM autogen_progress WHERE revision = '{rev}'; before doing anything else.",
                     rev = p.revision,
                     dir = p.direction,
@@ -164,6 +207,25 @@ pub(super) async fn check_partial(
     Ok(())
 }
 
+/// The revisions recorded in `autogen_progress`, for `current`, `check` and `history`.
+pub(super) async fn partial(conn: &mut MySqlConnection) -> Result<Vec<PartialRevision>, RunError> {
+    Ok(read_progress(conn)
+        .await?
+        .into_iter()
+        .map(|p| PartialRevision {
+            direction: if p.direction == Direction::Downgrade.as_str() {
+                Direction::Downgrade
+            } else {
+                Direction::Upgrade
+            },
+            revision: p.revision,
+            statements_done: p.statements_done,
+            running: p.running.map(|r| r + 1),
+            started_at: p.started_at,
+        })
+        .collect())
+}
+
 /// Hash of the statements already run, so a resume can check they are still the same text.
 fn done_hash(statements: &[String]) -> String {
     let mut joined = String::new();
@@ -172,6 +234,20 @@ fn done_hash(statements: &[String]) -> String {
         joined.push('\0');
     }
     checksum(joined.as_bytes())
+}
+
+/// Whether a statement only changes rows, so that it can share a transaction with its progress
+/// update (no implicit commit). Anything else, a procedure call included, is treated as DDL.
+fn is_data_statement(sql: &str) -> bool {
+    let word: String = sql
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    matches!(
+        word.to_ascii_uppercase().as_str(),
+        "INSERT" | "UPDATE" | "DELETE" | "REPLACE"
+    )
 }
 
 pub(super) async fn apply(
@@ -202,9 +278,50 @@ pub(super) async fn apply(
                     ),
                 });
             }
-            done
+            match (p.running, step.resolve_interrupted) {
+                (Some(r), _) if r != done || r >= total => {
+                    return Err(RunError::PartiallyApplied {
+                        revision: rev.id.clone(),
+                        message: format!(
+                            "autogen_progress records statement {} of revision {} as running but {done} statement(s) as done, which autogen never writes; bring the database to the state you want by hand and run DELETE FROM autogen_progress WHERE revision = '{}';",
+                            r + 1,
+                            rev.id,
+                            rev.id
+                        ),
+                    })
+                }
+                (Some(r), None) => {
+                    return Err(RunError::OutcomeUnknown {
+                        revision: rev.id.clone(),
+                        path: rev.path.clone(),
+                        direction: step.direction,
+                        index: r + 1,
+                        total,
+                        statement: step.statements[r].clone(),
+                        executed: step.statements[..r].to_vec(),
+                        source: None,
+                    })
+                }
+                (Some(r), Some(Resolution::Ran)) => {
+                    record_done(conn, step, r + 1)
+                        .await
+                        .map_err(progress_error(step, r + 1))?;
+                    r + 1
+                }
+                (Some(r), Some(Resolution::NotRun)) => {
+                    record_done(conn, step, r)
+                        .await
+                        .map_err(progress_error(step, r))?;
+                    r
+                }
+                (None, Some(_)) => return Err(nothing_to_resolve(step)),
+                (None, None) => done,
+            }
         }
         None => {
+            if step.resolve_interrupted.is_some() {
+                return Err(nothing_to_resolve(step));
+            }
             sqlx::query(
                 "INSERT INTO autogen_progress (revision, direction, statements_done, done_hash, started_at) VALUES (?, ?, 0, ?, ?)",
             )
@@ -220,11 +337,20 @@ pub(super) async fn apply(
     };
 
     for i in start..total {
+        if step.observer.stop_requested() {
+            return Err(stopped(conn, step, i).await);
+        }
         let sql = &step.statements[i];
-        if let Err(source) = sqlx::raw_sql(sql).execute(&mut *conn).await {
+        let ran = if is_data_statement(sql) {
+            run_data_statement(conn, step, i).await?
+        } else {
+            run_ddl_statement(conn, step, i).await?
+        };
+        if let Err(source) = ran {
             if i == 0 {
-                // Nothing of the revision ran: forget it was started, so the database is exactly
-                // as before and the failure is an ordinary one.
+                // The server refused the first statement: nothing of the revision ran. Forget it
+                // was started, so the database is exactly as before and the failure is an
+                // ordinary one.
                 let _ = sqlx::query("DELETE FROM autogen_progress WHERE revision = ?")
                     .bind(&rev.id)
                     .execute(&mut *conn)
@@ -236,26 +362,149 @@ pub(super) async fn apply(
                 executed: step.statements[..i].to_vec(),
             });
         }
-        let done = i + 1;
-        sqlx::query(
-            "UPDATE autogen_progress SET statements_done = ?, done_hash = ? WHERE revision = ?",
-        )
-        .bind(done as i64)
-        .bind(done_hash(&step.statements[..done]))
-        .bind(&rev.id)
-        .execute(&mut *conn)
-        .await
-        .map_err(|e| RunError::Database {
-            context: format!(
-                "recording progress of revision {} after statement {done} of {total}\n{}",
-                rev.id,
-                partial_report(step.direction, &rev.id, &step.statements[..done], done + 1)
-            ),
-            source: Box::new(e),
-        })?;
     }
     finish(conn, step).await?;
     Ok(Outcome::Done)
+}
+
+fn nothing_to_resolve(step: &Step<'_>) -> RunError {
+    RunError::NothingToResolve {
+        revision: step.revision.id.clone(),
+    }
+}
+
+/// The error for a stop request honoured before statement `i` (0-based).
+async fn stopped(conn: &mut MySqlConnection, step: &Step<'_>, i: usize) -> RunError {
+    let rev = step.revision;
+    if i == 0 {
+        let _ = sqlx::query("DELETE FROM autogen_progress WHERE revision = ?")
+            .bind(&rev.id)
+            .execute(&mut *conn)
+            .await;
+        return RunError::Interrupted {
+            completed: Vec::new(),
+            detail: format!(
+                "stopped before the first statement of revision {}; nothing of it was applied",
+                rev.id
+            ),
+        };
+    }
+    RunError::Interrupted {
+        completed: Vec::new(),
+        detail: format!(
+            "{dir} of revision {id} stopped after statement {i} of {total}\n{report}",
+            dir = step.direction,
+            id = rev.id,
+            total = step.statements.len(),
+            report = partial_report(step.direction, &rev.id, &step.statements[..i], i + 1)
+        ),
+    }
+}
+
+/// Records statements `..done` as done and nothing as running.
+async fn record_done(
+    conn: &mut MySqlConnection,
+    step: &Step<'_>,
+    done: usize,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE autogen_progress SET statements_done = ?, done_hash = ?, running = NULL WHERE revision = ?",
+    )
+    .bind(done as i64)
+    .bind(done_hash(&step.statements[..done]))
+    .bind(&step.revision.id)
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+}
+
+fn progress_error<'s>(step: &'s Step<'_>, done: usize) -> impl FnOnce(sqlx::Error) -> RunError + 's {
+    move |e| RunError::Database {
+        context: format!(
+            "recording progress of revision {} after statement {done} of {}\n{}",
+            step.revision.id,
+            step.statements.len(),
+            partial_report(
+                step.direction,
+                &step.revision.id,
+                &step.statements[..done],
+                done + 1
+            )
+        ),
+        source: Box::new(e),
+    }
+}
+
+/// Runs data statement `i` and its progress update in one transaction. The outer error is the
+/// runner's own failure; the inner one is the statement's (rolled back, so it did not apply).
+async fn run_data_statement(
+    conn: &mut MySqlConnection,
+    step: &Step<'_>,
+    i: usize,
+) -> Result<Result<(), sqlx::Error>, RunError> {
+    sqlx::raw_sql("START TRANSACTION")
+        .execute(&mut *conn)
+        .await
+        .map_err(progress_error(step, i))?;
+    if let Err(source) = sqlx::raw_sql(&step.statements[i]).execute(&mut *conn).await {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        return Ok(Err(source));
+    }
+    let recorded = async {
+        record_done(conn, step, i + 1).await?;
+        sqlx::raw_sql("COMMIT").execute(&mut *conn).await.map(drop)
+    }
+    .await;
+    if let Err(e) = recorded {
+        // The statement and its progress row commit together or not at all; when COMMIT itself
+        // failed, the next run reads which of the two happened from the progress row.
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        return Err(progress_error(step, i)(e));
+    }
+    Ok(Ok(()))
+}
+
+/// Runs statement `i`, which commits by itself, recorded as running before and as done after.
+/// A server error means the statement did not apply; a lost connection means nobody knows, and
+/// the `running` mark stays for the next run to report.
+async fn run_ddl_statement(
+    conn: &mut MySqlConnection,
+    step: &Step<'_>,
+    i: usize,
+) -> Result<Result<(), sqlx::Error>, RunError> {
+    let rev = step.revision;
+    sqlx::query("UPDATE autogen_progress SET running = ? WHERE revision = ?")
+        .bind(i as i64)
+        .bind(&rev.id)
+        .execute(&mut *conn)
+        .await
+        .map_err(progress_error(step, i))?;
+    match sqlx::raw_sql(&step.statements[i]).execute(&mut *conn).await {
+        Ok(_) => {
+            record_done(conn, step, i + 1)
+                .await
+                .map_err(progress_error(step, i + 1))?;
+            Ok(Ok(()))
+        }
+        Err(source @ sqlx::Error::Database(_)) => {
+            sqlx::query("UPDATE autogen_progress SET running = NULL WHERE revision = ?")
+                .bind(&rev.id)
+                .execute(&mut *conn)
+                .await
+                .map_err(progress_error(step, i))?;
+            Ok(Err(source))
+        }
+        Err(source) => Err(RunError::OutcomeUnknown {
+            revision: rev.id.clone(),
+            path: rev.path.clone(),
+            direction: step.direction,
+            index: i + 1,
+            total: step.statements.len(),
+            statement: step.statements[i].clone(),
+            executed: step.statements[..i].to_vec(),
+            source: Some(Box::new(source)),
+        }),
+    }
 }
 
 /// Marks the revision applied (or reverted) and drops its progress row, atomically.
@@ -344,11 +593,13 @@ async fn stamp_body(conn: &mut MySqlConnection, plan: &StampPlan) -> Result<(), 
 }
 
 /// Drops every table and view of the connection's database, with foreign key checks off so
-/// the order does not matter.
+/// the order does not matter. The dev-database marker stays (see `scratch.rs`), so a clean that
+/// fails half way still leaves the database claimed.
 pub(super) async fn clean(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT CAST(table_name AS CHAR), CAST(table_type AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_type DESC, table_name",
+        "SELECT CAST(table_name AS CHAR), CAST(table_type AS CHAR) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> ? ORDER BY table_type DESC, table_name",
     )
+    .bind(crate::scratch::DEV_DATABASE_MARKER)
     .fetch_all(&mut *conn)
     .await?;
     sqlx::raw_sql("SET FOREIGN_KEY_CHECKS = 0")

@@ -2,7 +2,8 @@
 //! version-table row and a failed statement leaves no trace. A session-level advisory lock on a
 //! fixed key is held for the whole upgrade or downgrade (advisory locks are per database, so runs
 //! against different databases of one server do not wait for each other); the runner reads the
-//! applied set only after taking it, so two concurrent runs apply each revision once. Statements
+//! applied set only after taking it, so two concurrent runs apply each revision once. A stop
+//! request between statements rolls the revision back. Statements
 //! that cannot run inside a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`) are not
 //! supported in revisions.
 
@@ -20,15 +21,15 @@ use crate::RunError;
 /// autogen process agrees on it.
 const LOCK_KEY: i64 = 0x0061_7574_6f67_656e;
 
-pub(super) async fn lock(conn: &mut PgConnection) -> Result<(), RunError> {
-    sqlx::query("SELECT pg_advisory_lock($1)")
+/// Tries once to take the advisory lock: false while another session holds it.
+pub(super) async fn try_lock(conn: &mut PgConnection) -> Result<bool, RunError> {
+    sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
         .bind(LOCK_KEY)
-        .execute(&mut *conn)
+        .fetch_one(&mut *conn)
         .await
         .map_err(|e| RunError::Lock {
-            message: format!("pg_advisory_lock({LOCK_KEY}) failed: {e}"),
-        })?;
-    Ok(())
+            message: format!("pg_try_advisory_lock({LOCK_KEY}) failed: {e}"),
+        })
 }
 
 pub(super) async fn unlock(conn: &mut PgConnection) -> Result<(), RunError> {
@@ -110,6 +111,9 @@ pub(super) async fn apply(conn: &mut PgConnection, step: &Step<'_>) -> Result<Ou
 async fn body(conn: &mut PgConnection, step: &Step<'_>) -> Result<(), RunError> {
     let rev = step.revision;
     for (i, sql) in step.statements.iter().enumerate() {
+        if step.observer.stop_requested() {
+            return Err(super::interrupted_in_transaction(step, i));
+        }
         sqlx::raw_sql(sql)
             .execute(&mut *conn)
             .await

@@ -2,13 +2,15 @@
 //! `PRAGMA foreign_keys` is a no-op inside a transaction, so it is switched off before `BEGIN`
 //! (a table rebuild must not cascade deletes or fail half way) and restored after; before
 //! `COMMIT`, `PRAGMA foreign_key_check` verifies the data still satisfies every foreign key, and
-//! violations roll the revision back. `BEGIN IMMEDIATE` takes the database's write lock, which is
-//! SQLite's migration lock: the applied set is re-read inside it so two processes never apply a
-//! revision twice. No advisory lock exists or is needed.
+//! violations roll the revision back. The run as a whole holds a lock on the database file
+//! (`sqlite_lock.rs`), taken before the version table is read, so concurrent runs plan one after
+//! the other; the applied set is also re-read inside each `BEGIN IMMEDIATE`, so no revision is
+//! ever applied twice. Table rebuilds get the checks and repairs of `sqlite_rebuild.rs`.
 
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
+use super::sqlite_rebuild::{self, Rebuilds};
 use super::{
     db_error, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE, SELECT_APPLIED,
 };
@@ -63,6 +65,12 @@ pub(super) async fn apply(
         .fetch_one(&mut *conn)
         .await
         .map_err(db_error("reading PRAGMA foreign_keys"))?;
+    // A rebuild switches legacy_alter_table on around its rename; a failure in between must
+    // not leave it on for the connection's next revision.
+    let legacy_before: i64 = sqlx::query_scalar("PRAGMA legacy_alter_table")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_error("reading PRAGMA legacy_alter_table"))?;
     exec(
         conn,
         "PRAGMA foreign_keys = OFF",
@@ -70,12 +78,17 @@ pub(super) async fn apply(
     )
     .await?;
     let result = in_transaction(conn, step).await;
-    let restore = if fk_before != 0 {
-        "PRAGMA foreign_keys = ON"
-    } else {
-        "PRAGMA foreign_keys = OFF"
-    };
-    let restored = exec(conn, restore, "restoring PRAGMA foreign_keys").await;
+    let on_off = |v: i64| if v != 0 { "ON" } else { "OFF" };
+    let restored = exec(
+        conn,
+        &format!(
+            "PRAGMA foreign_keys = {}; PRAGMA legacy_alter_table = {}",
+            on_off(fk_before),
+            on_off(legacy_before)
+        ),
+        "restoring PRAGMA foreign_keys and legacy_alter_table",
+    )
+    .await;
     let outcome = result?;
     restored?;
     Ok(outcome)
@@ -121,11 +134,17 @@ async fn body(conn: &mut SqliteConnection, step: &Step<'_>) -> Result<Outcome, R
     if already {
         return Ok(Outcome::Skipped);
     }
+    let mut rebuilds = Rebuilds::new(sqlite_rebuild::section(rev, step.direction));
     for (i, sql) in step.statements.iter().enumerate() {
+        if step.observer.stop_requested() {
+            return Err(super::interrupted_in_transaction(step, i));
+        }
+        rebuilds.before(conn, step, i).await?;
         sqlx::raw_sql(sql)
             .execute(&mut *conn)
             .await
             .map_err(|e| statement_error(step, i, e))?;
+        rebuilds.after(conn, step, i).await?;
     }
     let record = match step.direction {
         Direction::Upgrade => sqlx::query(
@@ -236,11 +255,13 @@ async fn stamp_body(conn: &mut SqliteConnection, plan: &StampPlan) -> Result<(),
 }
 
 /// Drops every table and view (indexes and triggers go with them), with foreign keys off so the
-/// order does not matter.
+/// order does not matter. The dev-database marker stays (see `scratch.rs`), so a clean that
+/// fails half way still leaves the database claimed.
 pub(super) async fn clean(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY type DESC, name",
+        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name <> ? ORDER BY type DESC, name",
     )
+    .bind(crate::scratch::DEV_DATABASE_MARKER)
     .fetch_all(&mut *conn)
     .await?;
     sqlx::raw_sql("PRAGMA foreign_keys = OFF")

@@ -8,9 +8,12 @@
 //! 3. `DROP TABLE "<t>"`, 4. `ALTER TABLE "_autogen_new_<t>" RENAME TO "<t>"`,
 //! 5. the table's indexes, created again (they were dropped with the old table).
 //!
-//! It deliberately touches no PRAGMA: the runner turns `foreign_keys` off around the transaction
-//! and runs `PRAGMA foreign_key_check` before committing. Views and triggers that name the table
-//! are not recreated (a known gap, reported by SQLite when the rename runs).
+//! The copy carries a `-- autogen:rebuild "t" "col" ...` line naming the columns the table has
+//! when the rebuild starts; the runner compares it with the live table and refuses a rebuild that
+//! would drop columns the revision does not know. It deliberately touches no PRAGMA and writes
+//! nothing for triggers or views: the runner turns `foreign_keys` off around the transaction,
+//! runs `PRAGMA foreign_key_check` before committing, and keeps the live table's triggers and
+//! AUTOINCREMENT counter across the rebuild (autogen-revisions, `dialect/sqlite_rebuild.rs`).
 
 use autogen_diff::{apply, ApplyError, Change};
 use autogen_schema::{Column, DefaultValue, Schema};
@@ -137,13 +140,19 @@ pub(crate) fn rebuild(
             "no column of {table} survives the rebuild; its rows are not copied"
         ));
     } else {
-        out.push(Statement::new(format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            d.quote(&temp),
-            targets.join(", "),
-            exprs.join(", "),
-            d.quote(table)
-        )));
+        // The runner reads this line to refuse the copy when the live table has columns the
+        // revision does not know (a merged branch's, a hand-made one): they would be lost.
+        let expects: Vec<String> = before.columns.iter().map(|c| d.quote(&c.name)).collect();
+        out.push(Statement::with_comment(
+            format!(
+                "INSERT INTO {} ({}) SELECT {} FROM {}",
+                d.quote(&temp),
+                targets.join(", "),
+                exprs.join(", "),
+                d.quote(table)
+            ),
+            Some(format!("autogen:rebuild {} {}", d.quote(table), expects.join(" "))),
+        ));
     }
     let drop_comment = if losses.is_empty() {
         format!("old copy of {table}; its rows were copied above")

@@ -4,9 +4,10 @@
 //! and, on request, revisions whose destructive steps no reviewer acknowledged.
 //!
 //! With a dev database ([`CheckOptions::dev_url`]) the models are compared with the revisions
-//! replayed into that scratch database instead of the live database, which is then not opened:
-//! the changes are exactly what autogenerate has not written yet, and the lists about applied
-//! revisions stay empty.
+//! replayed into that scratch database instead of the live database, which is then not read
+//! (only asked which database it is, so the dev database is never the live one; an unreachable
+//! live database is no error): the changes are exactly what autogenerate has not written yet,
+//! and the lists about applied revisions stay empty.
 //!
 //! A [`CheckReport`] is only built when the check could run; everything that stops it (bad
 //! config, unreachable database, broken revision files, model errors) is an [`Error`], which the
@@ -33,6 +34,9 @@ pub struct CheckOptions {
     /// Compare the models with the revisions replayed into this scratch database (emptied
     /// before and after) instead of with the live database.
     pub dev_url: Option<String>,
+    /// Empty the dev database even when it holds objects autogen did not create there
+    /// (`--dev-url-may-be-emptied`); never lets it be the project's own database.
+    pub dev_url_may_be_emptied: bool,
 }
 
 /// What the models were compared with.
@@ -96,6 +100,8 @@ pub struct CheckReport {
     pub missing_revisions: Vec<String>,
     /// Filled only with [`CheckOptions::deny_destructive`].
     pub unacknowledged_destructive: Vec<DestructiveStep>,
+    /// Revisions a failed or stopped run left partially applied (MySQL/MariaDB only).
+    pub partial_revisions: Vec<autogen_revisions::PartialRevision>,
 }
 
 impl CheckReport {
@@ -107,6 +113,7 @@ impl CheckReport {
             && self.edited_revisions.is_empty()
             && self.missing_revisions.is_empty()
             && self.unacknowledged_destructive.is_empty()
+            && self.partial_revisions.is_empty()
     }
 }
 
@@ -122,23 +129,29 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         None => {
             let (models, schema, mut conn) = super::models_and_schema(project).await?;
             let applied = autogen_revisions::current(&mut conn).await;
+            let partial = match &applied {
+                Ok(_) => autogen_revisions::partially_applied(&mut conn).await,
+                Err(_) => Ok(Vec::new()),
+            };
             let _ = conn.close().await;
             let database = project.database_url.redacted();
-            (models, schema, Some(applied?), Against::Database, database)
+            let applied = Some((applied?, partial?));
+            (models, schema, applied, Against::Database, database)
         }
         Some(url) => {
             let read = project.read_options();
             let models = tokio::task::spawn_blocking(move || autogen_models::read_models(&read));
             // `heads`: every branch, so several heads are reported below rather than failing here.
             let target = if set.is_empty() { "base" } else { "heads" };
-            let schema = super::dev::schema_at(project, url, target).await?;
+            let guard = super::dev::DevGuard::for_project(project, options.dev_url_may_be_emptied);
+            let schema = super::dev::schema_at(project, url, target, &guard).await?;
             let models = models
                 .await
                 .map_err(|e| Error::Internal(format!("model reader thread failed: {e}")))??;
             (models, schema, None, Against::Revisions, url.redacted())
         }
     };
-    let applied = applied.unwrap_or_default();
+    let (applied, partial_revisions) = applied.unwrap_or_default();
 
     let dialect = project.dialect();
     let ModelSet {
@@ -160,7 +173,7 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         .iter()
         .filter_map(|a| {
             let rev = set.get(&a.revision)?;
-            (rev.checksum != a.checksum).then(|| EditedRevision {
+            (!rev.has_checksum(&a.checksum)).then(|| EditedRevision {
                 id: rev.id.clone(),
                 path: rev.path.clone(),
             })
@@ -192,6 +205,7 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         edited_revisions,
         missing_revisions,
         unacknowledged_destructive,
+        partial_revisions,
     })
 }
 

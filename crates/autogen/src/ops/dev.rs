@@ -5,11 +5,23 @@
 //! compare with the previous state.
 //!
 //! The scratch database is emptied before and after each use (every table dropped; on
-//! PostgreSQL the schema is recreated), so it must never be a database anyone cares about;
-//! pointing it at the project's own database is refused. This file orchestrates; emptying a
-//! database is autogen-revisions' job and comparing schemas is the differ's.
+//! PostgreSQL the schema is recreated), so it must never be a database anyone cares about. Two
+//! guards stand before the first emptying, both decided after connecting, never from the URL's
+//! text alone:
+//!
+//! - identity: the dev database must not be the project's own database, nor a database a diff
+//!   compares ([`DevGuard::protected`]); sameness is what the server or the file system says
+//!   (`autogen_db::DatabaseIdentity`), so another port notation, scheme, password, host name or
+//!   a hard link to the same SQLite file is still the same database. No flag overrides this.
+//! - the claim: only a database that was empty when autogen first used it (and so carries
+//!   autogen's marker table) is emptied; one holding anything else is refused unless the user
+//!   passes `--dev-url-may-be-emptied` ([`DevGuard::may_empty`]). See autogen-revisions'
+//!   `scratch.rs`.
+//!
+//! This file orchestrates; emptying a database is autogen-revisions' job, reading a database's
+//! identity autogen-db's, and comparing schemas the differ's.
 
-use autogen_db::{Connection, DatabaseUrl};
+use autogen_db::{Connection, DatabaseIdentity, DatabaseUrl};
 use autogen_diff::DiffOptions;
 use autogen_introspect::IntrospectOptions;
 use autogen_models::ModelSet;
@@ -76,6 +88,108 @@ pub(crate) fn same_database(a: &DatabaseUrl, b: &DatabaseUrl) -> bool {
     }
 }
 
+/// What the dev database must not be, checked by [`DevDatabase::open`] after connecting.
+#[derive(Debug, Clone, Default)]
+pub struct DevGuard {
+    /// Databases the dev database must not be: the project's own, the sides of a diff.
+    pub protected: Vec<Protected>,
+    /// The user allowed emptying a database that holds objects and no marker
+    /// (`--dev-url-may-be-emptied`). It never allows a protected database.
+    pub may_empty: bool,
+}
+
+/// A database the dev database must not be.
+#[derive(Debug, Clone)]
+pub struct Protected {
+    pub url: DatabaseUrl,
+    /// How the refusal names it, after "the dev database is": `the project's own database`.
+    pub role: String,
+    /// The label of the line that shows its URL: `project database`.
+    pub label: String,
+}
+
+impl DevGuard {
+    /// The guard for a project's commands: the project's own database is protected.
+    pub fn for_project(project: &Project, may_empty: bool) -> DevGuard {
+        DevGuard {
+            protected: vec![Protected {
+                url: project.database_url.clone(),
+                role: "the project's own database".into(),
+                label: "project database".into(),
+            }],
+            may_empty,
+        }
+    }
+
+    /// Refuses the connected dev database `url` when it is one of the protected databases.
+    /// A protected database that cannot be reached (a server that is down, an SQLite file
+    /// that does not exist) cannot be compared and is passed over: it is then not the
+    /// database the connection reached under its own name, and the claim check still
+    /// refuses a dev database that holds anything.
+    async fn refuse_protected(
+        &self,
+        conn: &mut Connection,
+        url: &DatabaseUrl,
+        pg_schema: Option<&str>,
+    ) -> Result<(), Error> {
+        // One URL per line: printed messages mask everything between a URL and the last `@`
+        // on its line, so a second URL on the same line would be masked away.
+        let refuse = |p: &Protected, why: String| {
+            Error::Usage {
+            message: format!(
+                "the dev database is {}{why}; autogen empties the dev database before and after use\n  dev database: {}\n  {}: {}",
+                p.role,
+                url.redacted(),
+                p.label,
+                p.url.redacted()
+            ),
+            help: "point --dev-url / dev_url at a scratch database of its own (for SQLite, `sqlite::memory:`)"
+                .into(),
+        }
+        };
+        let mut dev_identity: Option<DatabaseIdentity> = None;
+        for p in &self.protected {
+            if p.url.dialect() != url.dialect() {
+                continue;
+            }
+            if same_database(url, &p.url) {
+                return Err(refuse(p, String::new()));
+            }
+            let identity = match &dev_identity {
+                Some(id) => id.clone(),
+                None => {
+                    let id = conn.identity(pg_schema).await?;
+                    dev_identity = Some(id.clone());
+                    id
+                }
+            };
+            if let Ok(Some(other)) = DatabaseIdentity::of_url(&p.url, pg_schema).await {
+                if other.same_database(&identity) {
+                    return Err(refuse(p, format!(": both reach {}", identity.describe())));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The refusal of a dev database that holds objects autogen did not put there.
+fn scratch_error(url: &DatabaseUrl, e: autogen_revisions::ScratchError) -> Error {
+    match e {
+        autogen_revisions::ScratchError::Run(e) => e.into(),
+        e @ autogen_revisions::ScratchError::Unclaimed { .. } => Error::Usage {
+            message: format!(
+                "the dev database {} {e}; autogen empties the dev database before and after use, so it uses only a database that held nothing when autogen first used it",
+                url.redacted()
+            ),
+            help: format!(
+                "point --dev-url / dev_url at an empty scratch database; if everything in {} may be deleted, empty it by hand or pass --dev-url-may-be-emptied once",
+                url.redacted()
+            ),
+        },
+    }
+}
+
 /// A connection to an emptied dev database. Call [`DevDatabase::finish`] to empty it again.
 pub struct DevDatabase {
     conn: Connection,
@@ -86,20 +200,36 @@ pub struct DevDatabase {
 }
 
 impl DevDatabase {
-    /// Connects and empties the database.
-    pub async fn open(project: &Project, url: &DatabaseUrl) -> Result<DevDatabase, Error> {
+    /// Connects, refuses a database `guard` protects or one autogen has not claimed (see the
+    /// file comment), and empties the database.
+    pub async fn open(
+        project: &Project,
+        url: &DatabaseUrl,
+        guard: &DevGuard,
+    ) -> Result<DevDatabase, Error> {
         let filter = super::table_filter(project)?;
         let mut conn = Connection::connect(url).await?;
         let pg_schema = project.config.pg_schema.clone();
-        if let Err(e) = autogen_revisions::clean_database(&mut conn, pg_schema.as_deref()).await {
-            let _ = conn.close().await;
-            return Err(e.into());
+        let emptied = async {
+            guard
+                .refuse_protected(&mut conn, url, pg_schema.as_deref())
+                .await?;
+            autogen_revisions::empty_dev_database(&mut conn, pg_schema.as_deref(), guard.may_empty)
+                .await
+                .map_err(|e| scratch_error(url, e))
         }
+        .await;
+        if let Err(e) = emptied {
+            let _ = conn.close().await;
+            return Err(e);
+        }
+        let mut exclude_tables = project.excluded_tables();
+        exclude_tables.push(autogen_revisions::DEV_DATABASE_MARKER.to_string());
         Ok(DevDatabase {
             conn,
             url: url.clone(),
             pg_schema,
-            exclude_tables: project.excluded_tables(),
+            exclude_tables,
             filter,
         })
     }
@@ -114,8 +244,8 @@ impl DevDatabase {
         Ok(autogen_revisions::downgrade(&mut self.conn, set, target).await?)
     }
 
-    /// The dev database's schema, without autogen's own tables and those the project does not
-    /// manage (`include_tables` / `exclude_tables`).
+    /// The dev database's schema, without autogen's own tables (the marker included) and those
+    /// the project does not manage (`include_tables` / `exclude_tables`).
     pub async fn schema(&mut self) -> Result<Schema, Error> {
         let options = IntrospectOptions {
             exclude_tables: self.exclude_tables.clone(),
@@ -135,12 +265,15 @@ impl DevDatabase {
         &mut self.conn
     }
 
-    /// Empties the database again and closes the connection.
+    /// Empties the database again and closes the connection. Whatever it holds now came from
+    /// this run (it was emptied and claimed in [`DevDatabase::open`]), so the claim is not
+    /// checked again: a revision that dropped the marker must not leave its tables behind.
     pub async fn finish(mut self) -> Result<(), Error> {
         let cleaned =
-            autogen_revisions::clean_database(&mut self.conn, self.pg_schema.as_deref()).await;
+            autogen_revisions::empty_dev_database(&mut self.conn, self.pg_schema.as_deref(), true)
+                .await;
         let _ = self.conn.close().await;
-        Ok(cleaned?)
+        cleaned.map_err(|e| scratch_error(&self.url, e))
     }
 }
 
@@ -150,9 +283,10 @@ pub async fn schema_at(
     project: &Project,
     url: &DatabaseUrl,
     target: &str,
+    guard: &DevGuard,
 ) -> Result<Schema, Error> {
     let set = project.load_revisions()?;
-    let mut dev = DevDatabase::open(project, url).await?;
+    let mut dev = DevDatabase::open(project, url, guard).await?;
     let result = async {
         dev.replay(&set, target).await?;
         dev.schema().await
@@ -171,6 +305,9 @@ pub struct GenerateOptions {
     pub dev_url: Option<String>,
     /// Verify the new revision on the dev database before writing it (`--no-verify` clears it).
     pub verify: bool,
+    /// Empty the dev database even when it holds objects autogen did not create there
+    /// (`--dev-url-may-be-emptied`); never lets it be the project's own database.
+    pub dev_url_may_be_emptied: bool,
     /// Test hook: drops the last downgrade statement, so a test can watch verification refuse
     /// a revision that does not round-trip.
     #[doc(hidden)]
@@ -182,6 +319,7 @@ impl Default for GenerateOptions {
         GenerateOptions {
             dev_url: None,
             verify: true,
+            dev_url_may_be_emptied: false,
             break_downgrade: false,
         }
     }
@@ -214,7 +352,8 @@ pub async fn autogenerate(
     };
     let read = project.read_options();
     let models = tokio::task::spawn_blocking(move || autogen_models::read_models(&read));
-    let mut dev = DevDatabase::open(project, &url).await?;
+    let guard = DevGuard::for_project(project, options.dev_url_may_be_emptied);
+    let mut dev = DevDatabase::open(project, &url, &guard).await?;
     let result = async {
         let models = models
             .await
@@ -253,13 +392,14 @@ async fn generate(
         parents: head.iter().cloned().collect(),
         message: message.to_string(),
         created: autogen_revisions::now_timestamp(),
+        dialect: Some(project.dialect()),
     };
     let text = autogen_revisions::render_revision_with_notes(
         &header,
         &plan.notes(),
         &plan.upgrade,
         &downgrade,
-    );
+    )?;
     let name = autogen_revisions::file_name(&id, message);
     let dir = project.revisions_dir();
     if options.verify {

@@ -6,8 +6,9 @@
 //! Comparing databases of two dialects is refused: a schema read from PostgreSQL is canonical
 //! for PostgreSQL (its types, defaults and names), and diffing it against a SQLite one would
 //! report every such spelling as a change. This file prints nothing and writes to no database
-//! except the dev database, which [`crate::ops::dev`] empties before and after use (and which
-//! must not be one of the compared databases).
+//! except the dev database, which [`crate::ops::dev`] empties before and after use. The dev
+//! database must not be one of the compared databases nor the project's configured database;
+//! [`crate::ops::dev::DevGuard`] decides that by each database's identity, after connecting.
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ use autogen_sql::Statement;
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::ops::dev::{DevGuard, Protected};
 use crate::project::Project;
 
 /// One side of a diff.
@@ -101,7 +103,21 @@ pub async fn diff(
     project: Option<DiffProject<'_>>,
     reverse: bool,
 ) -> Result<SchemaDiff, Error> {
+    diff_with(from, to, project, reverse, false).await
+}
+
+/// [`diff`], where `dev_url_may_be_emptied` lets the dev database be emptied even when it holds
+/// objects autogen did not create there (`--dev-url-may-be-emptied`). A compared database or
+/// the project's own is refused as the dev database either way.
+pub async fn diff_with(
+    from: &DiffSide,
+    to: &DiffSide,
+    project: Option<DiffProject<'_>>,
+    reverse: bool,
+    dev_url_may_be_emptied: bool,
+) -> Result<SchemaDiff, Error> {
     check_dev_database(from, to, project.as_ref())?;
+    let guard = dev_guard(from, to, project.as_ref(), dev_url_may_be_emptied);
     let dialect = match (from.dialect(project.as_ref())?, to.dialect(project.as_ref())?) {
         (Some(a), Some(b)) if a != b => {
             return Err(Error::Usage {
@@ -118,12 +134,12 @@ pub async fn diff(
         }
     };
     let models = match (from, to) {
-        (DiffSide::Models, _) | (_, DiffSide::Models) => Some(read_models(project)?),
+        (DiffSide::Models, _) | (_, DiffSide::Models) => Some(read_models(project, dialect)?),
         _ => None,
     };
     // Declared renames run from the revisions' schema (where the database is) to the models.
-    let from_schema = side_schema(from, dialect, models.as_ref(), project).await?;
-    let to_schema = side_schema(to, dialect, models.as_ref(), project).await?;
+    let from_schema = side_schema(from, dialect, models.as_ref(), project, &guard).await?;
+    let to_schema = side_schema(to, dialect, models.as_ref(), project, &guard).await?;
     // Declared renames describe database -> models; diffing the other way round takes the
     // inverse of the models-ward changes so a declared rename stays a rename.
     let forward = match (from, to, &models) {
@@ -154,7 +170,8 @@ fn options(dialect: Dialect, models: Option<&ModelSet>) -> DiffOptions {
     DiffOptions::new(dialect, renames)
 }
 
-fn read_models(project: Option<DiffProject<'_>>) -> Result<ModelSet, Error> {
+/// The models, read with the rules of the dialect they are compared in.
+fn read_models(project: Option<DiffProject<'_>>, dialect: Dialect) -> Result<ModelSet, Error> {
     let Some(p) = project else {
         return Err(no_project("models"));
     };
@@ -163,6 +180,7 @@ fn read_models(project: Option<DiffProject<'_>>) -> Result<ModelSet, Error> {
         globs: p.config.models.clone(),
         naming: p.config.naming(),
         threads: None,
+        dialect: Some(dialect),
     })?)
 }
 
@@ -173,8 +191,9 @@ async fn side_schema(
     dialect: Dialect,
     models: Option<&ModelSet>,
     project: Option<DiffProject<'_>>,
+    guard: &DevGuard,
 ) -> Result<Schema, Error> {
-    let mut schema = unfiltered_side_schema(side, dialect, models, project).await?;
+    let mut schema = unfiltered_side_schema(side, dialect, models, project, guard).await?;
     if let Some(p) = project {
         p.config
             .table_filter()
@@ -189,6 +208,7 @@ async fn unfiltered_side_schema(
     dialect: Dialect,
     models: Option<&ModelSet>,
     project: Option<DiffProject<'_>>,
+    guard: &DevGuard,
 ) -> Result<Schema, Error> {
     match (side, models) {
         (DiffSide::Models, Some(m)) => Ok(autogen_sql::canonicalize(dialect, &m.schema)),
@@ -205,7 +225,7 @@ async fn unfiltered_side_schema(
                 dev.expose(),
                 crate::config::UrlSource::Override,
             )?;
-            crate::ops::dev::schema_at(&replay, dev, target).await
+            crate::ops::dev::schema_at(&replay, dev, target, guard).await
         }
     }
 }
@@ -228,7 +248,46 @@ fn dev_database<'a>(project: Option<&DiffProject<'a>>) -> Result<&'a DatabaseUrl
     })
 }
 
-/// Refuses a dev database that is also one of the compared databases: it is emptied.
+/// What the dev database must not be: each side given as a URL, and the database the project
+/// is configured for (`DATABASE_URL`, `.env`, `database_url`), when one is.
+fn dev_guard(
+    from: &DiffSide,
+    to: &DiffSide,
+    project: Option<&DiffProject<'_>>,
+    may_empty: bool,
+) -> DevGuard {
+    let mut protected = Vec::new();
+    for (role, side) in [("FROM", from), ("TO", to)] {
+        if let DiffSide::Database(url) = side {
+            protected.push(Protected {
+                url: url.clone(),
+                role: format!("also compared (the {role} side)"),
+                label: role.to_string(),
+            });
+        }
+    }
+    if let Some(p) = project {
+        let env = std::env::var("DATABASE_URL").ok();
+        let configured = crate::config::choose_database_url(p.root, p.config, None, env)
+            .ok()
+            .and_then(|(raw, _)| DatabaseUrl::parse(&raw).ok())
+            .map(|url| url.resolve_relative(p.root));
+        if let Some(url) = configured {
+            protected.push(Protected {
+                url,
+                role: "the project's own database".into(),
+                label: "project database".into(),
+            });
+        }
+    }
+    DevGuard {
+        protected,
+        may_empty,
+    }
+}
+
+/// Refuses, before anything runs, a dev database whose URL is also one of the compared ones.
+/// Other spellings of a compared database are refused by [`DevGuard`] after connecting.
 fn check_dev_database(
     from: &DiffSide,
     to: &DiffSide,
@@ -274,7 +333,8 @@ async fn introspect_url(
         exclude_tables,
         pg_schema,
     };
-    let mut conn = Connection::connect(url).await?;
+    // Reading only: a missing SQLite file is an error naming it, never a new empty database.
+    let mut conn = Connection::connect_existing(url).await?;
     let schema = autogen_introspect::introspect(&mut conn, &options).await;
     let _ = conn.close().await;
     schema.map_err(|source| Error::Introspect {

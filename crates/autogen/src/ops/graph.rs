@@ -7,7 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use autogen_revisions::{AppliedRevision, EditedRevision, Revision, RevisionHeader};
+use autogen_revisions::{
+    AppliedRevision, DowngradeOptions, EditedRevision, PartialRevision, Revision,
+    RevisionHeader, RunObserver, UpgradeOptions,
+};
 
 use crate::error::Error;
 use crate::ops::Written;
@@ -56,8 +59,9 @@ pub fn merge(project: &Project, message: &str) -> Result<Written, Error> {
         parents: heads,
         message: message.to_string(),
         created: autogen_revisions::now_timestamp(),
+        dialect: Some(project.dialect()),
     };
-    let text = autogen_revisions::render_revision(&header, &[], &[]);
+    let text = autogen_revisions::render_revision(&header, &[], &[])?;
     let name = autogen_revisions::file_name(&id, message);
     let path = autogen_revisions::write_revision_file(&project.revisions_dir(), &name, &text)?;
     Ok(Written {
@@ -108,6 +112,8 @@ pub struct Report {
     pub edited: Vec<EditedRevision>,
     /// Applied revisions missing from the revisions folder (another branch's files?).
     pub unknown: Vec<String>,
+    /// Revisions a failed or stopped run left partially applied (MySQL/MariaDB only).
+    pub partial: Vec<PartialRevision>,
 }
 
 impl Report {
@@ -123,9 +129,14 @@ pub async fn report(project: &Project) -> Result<Report, Error> {
     let set = project.load_revisions()?;
     let mut conn = project.connect().await?;
     let applied = autogen_revisions::current(&mut conn).await;
+    let partial = match &applied {
+        Ok(_) => autogen_revisions::partially_applied(&mut conn).await,
+        Err(_) => Ok(Vec::new()),
+    };
     let _ = conn.close().await;
-    let applied = applied?;
-    Ok(report_for(&set, applied))
+    let mut report = report_for(&set, applied?);
+    report.partial = partial?;
+    Ok(report)
 }
 
 /// The [`Report`] for a revision set and the version table's rows (no database involved).
@@ -146,6 +157,7 @@ pub fn report_for(set: &autogen_revisions::RevisionSet, applied: Vec<AppliedRevi
             .map(|a| a.revision.clone())
             .collect(),
         applied,
+        partial: Vec::new(),
     }
 }
 
@@ -156,12 +168,40 @@ pub async fn upgrade_allowing(
     target: &str,
     allow_edited: &[String],
 ) -> Result<Vec<String>, Error> {
+    let options = UpgradeOptions {
+        allow_edited: allow_edited.to_vec(),
+        ..UpgradeOptions::default()
+    };
+    upgrade_observed(project, target, &options, &autogen_revisions::Quiet).await
+}
+
+/// `autogen upgrade` with every option, reporting to `observer` (each revision as it starts and
+/// ends, waits for another run's lock) and stopping cleanly when it asks.
+pub async fn upgrade_observed(
+    project: &Project,
+    target: &str,
+    options: &UpgradeOptions,
+    observer: &dyn RunObserver,
+) -> Result<Vec<String>, Error> {
     let set = project.load_revisions()?;
     let mut conn = project.connect().await?;
-    let options = autogen_revisions::UpgradeOptions {
-        allow_edited: allow_edited.to_vec(),
-    };
-    let applied = autogen_revisions::upgrade_with(&mut conn, &set, target, &options).await;
+    let applied =
+        autogen_revisions::upgrade_observed(&mut conn, &set, target, options, observer).await;
     let _ = conn.close().await;
     Ok(applied?)
+}
+
+/// `autogen downgrade` with every option, reporting to `observer` as it goes.
+pub async fn downgrade_observed(
+    project: &Project,
+    target: &str,
+    options: &DowngradeOptions,
+    observer: &dyn RunObserver,
+) -> Result<Vec<String>, Error> {
+    let set = project.load_revisions()?;
+    let mut conn = project.connect().await?;
+    let reverted =
+        autogen_revisions::downgrade_observed(&mut conn, &set, target, options, observer).await;
+    let _ = conn.close().await;
+    Ok(reverted?)
 }

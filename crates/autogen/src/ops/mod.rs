@@ -242,8 +242,9 @@ fn write_revision(
         parents: parent.into_iter().collect(),
         message: message.to_string(),
         created: autogen_revisions::now_timestamp(),
+        dialect: Some(project.dialect()),
     };
-    let text = autogen_revisions::render_revision_with_notes(&header, notes, upgrade, downgrade);
+    let text = autogen_revisions::render_revision_with_notes(&header, notes, upgrade, downgrade)?;
     let name = autogen_revisions::file_name(&id, message);
     let dir = project.revisions_dir();
     let path = autogen_revisions::write_revision_file(&dir, &name, &text)?;
