@@ -20,7 +20,9 @@ pub fn run(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--points" => points = value("--points")?,
             "--rounds" => rounds = value("--rounds")?,
-            other => bail!("unknown argument {other:?}; usage: cargo xtask faults [--points N] [--rounds R]"),
+            other => bail!(
+                "unknown argument {other:?}; usage: cargo xtask faults [--points N] [--rounds R]"
+            ),
         }
     }
     for (name, v) in [("--points", &points), ("--rounds", &rounds)] {

@@ -6,6 +6,8 @@
 // A test that cannot set up its temporary project should fail loudly, right there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -64,7 +66,7 @@ impl Session {
 
     fn normalize(&mut self, text: &str) -> String {
         let root = self.root().display().to_string();
-        let out = text.replace(&root, "<project>");
+        let out = common::hide_durations(&text.replace(&root, "<project>"));
         replace_ids(&out, &mut self.ids)
     }
 
@@ -545,7 +547,10 @@ fn branches_merge_stamp_and_offline_sql() {
         s.run_env(&["upgrade", "--sql", &format!("{root}:head")], &elsewhere),
         1
     );
-    let offline = [("DATABASE_URL", "sqlite:///nonexistent-autogen-folder/app.db")];
+    let offline = [(
+        "DATABASE_URL",
+        "sqlite:///nonexistent-autogen-folder/app.db",
+    )];
     assert_eq!(
         s.run_env(&["upgrade", "--sql", &format!("{root}:head")], &offline),
         0

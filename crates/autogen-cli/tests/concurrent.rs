@@ -61,7 +61,12 @@ async fn consistent(p: &Project, ids: &[String; 3], context: &str) -> usize {
         "{}: {context}: the version table is not a chain prefix (a child recorded without its parent?)",
         p.dialect
     );
-    assert_eq!(p.has_table("users").await, depth >= 1, "{}: {context}: users", p.dialect);
+    assert_eq!(
+        p.has_table("users").await,
+        depth >= 1,
+        "{}: {context}: users",
+        p.dialect
+    );
     if depth >= 1 {
         let bio = p.has_table("(SELECT bio FROM users) AS q").await;
         assert_eq!(bio, depth >= 2, "{}: {context}: column bio", p.dialect);
@@ -106,7 +111,10 @@ async fn concurrent_runs(dialect: Dialect) {
                 .filter(|l| l.starts_with("Applied "))
                 .count();
         }
-        assert_eq!(applied_lines, 3, "{dialect} round {round}: three revisions applied in all");
+        assert_eq!(
+            applied_lines, 3,
+            "{dialect} round {round}: three revisions applied in all"
+        );
         assert_eq!(consistent(&p, &ids, "after 8 upgrades").await, 3);
 
         // An upgrade and a downgrade together, from the middle of the chain and from head.
@@ -117,8 +125,13 @@ async fn concurrent_runs(dialect: Dialect) {
             let down = p.spawn(&["downgrade", "-1"]);
             let (up, down) = (finish(up), finish(down));
             assert!(up.status.success(), "{dialect}: upgrade:\n{}", text(&up));
-            assert!(down.status.success(), "{dialect}: downgrade:\n{}", text(&down));
-            let depth = consistent(&p, &ids, &format!("upgrade racing downgrade from {start}")).await;
+            assert!(
+                down.status.success(),
+                "{dialect}: downgrade:\n{}",
+                text(&down)
+            );
+            let depth =
+                consistent(&p, &ids, &format!("upgrade racing downgrade from {start}")).await;
             // Serialised, the two runs end at depth 2 (upgrade first) or 3 (downgrade first).
             assert!(
                 depth == 2 || depth == 3,

@@ -127,7 +127,8 @@ async fn one_point(dialect: Dialect, delay: Duration, sig: &str) {
                     continue; // either way: that is what "unknown" means
                 }
                 assert_eq!(
-                    *mark, expected,
+                    *mark,
+                    expected,
                     "{at}: progress says {done} done (running {running:?}) but statement {} is {}",
                     i + 1,
                     if *mark { "applied" } else { "not applied" }
@@ -150,7 +151,10 @@ async fn one_point(dialect: Dialect, delay: Duration, sig: &str) {
             killed_output.contains("stopped on request"),
             "{at}: a stop request must end with a clean, explained stop:\n{killed_output}"
         );
-        assert!(partial.is_none_or(|(_, r)| r.is_none()), "{at}: a clean stop left {partial:?}");
+        assert!(
+            partial.is_none_or(|(_, r)| r.is_none()),
+            "{at}: a clean stop left {partial:?}"
+        );
     }
 
     let current = p.ok(&["current"]);
@@ -166,14 +170,21 @@ async fn one_point(dialect: Dialect, delay: Duration, sig: &str) {
         .expect("partially_applied")
         .iter()
         .collect();
-    assert_eq!(pending.contains(&id.as_str()), !recorded, "{at}: check says pending {pending:?}");
+    assert_eq!(
+        pending.contains(&id.as_str()),
+        !recorded,
+        "{at}: check says pending {pending:?}"
+    );
     assert_eq!(
         !partially.is_empty(),
         partial.is_some(),
         "{at}: check says partially applied {partially:?}, the progress table {partial:?}"
     );
     if partial.is_some() {
-        assert!(current.contains("partially applied"), "{at}: current hides the partial revision:\n{current}");
+        assert!(
+            current.contains("partially applied"),
+            "{at}: current hides the partial revision:\n{current}"
+        );
     }
     if recorded {
         assert!(current.contains("(head)"), "{at}: {current}");
@@ -196,7 +207,10 @@ async fn one_point(dialect: Dialect, delay: Duration, sig: &str) {
         p.ok(&["upgrade", "--resolve-interrupted", answer]);
     }
     assert_eq!(marks(&p).await, [true; 5], "{at}: after the next upgrade");
-    assert!(p.applied().await.contains(&id), "{at}: not recorded after the next upgrade");
+    assert!(
+        p.applied().await.contains(&id),
+        "{at}: not recorded after the next upgrade"
+    );
     assert_eq!(progress(&p, &id).await, None, "{at}: progress left behind");
     let report = check_json(&p);
     assert_eq!(report["pending_revisions"], serde_json::json!([]), "{at}");
@@ -215,7 +229,10 @@ fn points() -> Vec<(Duration, &'static str)> {
     (0..n)
         .map(|i| {
             let ms = 150 + i * 1900 / n;
-            (Duration::from_millis(ms), signals[i as usize % signals.len()])
+            (
+                Duration::from_millis(ms),
+                signals[i as usize % signals.len()],
+            )
         })
         .collect()
 }
@@ -283,6 +300,13 @@ async fn an_unknown_statement_is_settled_by_the_user_on_mariadb() {
         );
         let history = p.ok(&["history"]);
         assert!(history.contains("partially applied"), "{history}");
+        let check = p.run(&["check"]);
+        let check_text = text(&check);
+        assert_eq!(check.status.code(), Some(1), "{check_text}");
+        assert!(
+            check_text.contains("partially applied") && check_text.contains(&id),
+            "{check_text}"
+        );
 
         if answer == "not-run" {
             p.execute("DROP TABLE b").await;
@@ -294,6 +318,51 @@ async fn an_unknown_statement_is_settled_by_the_user_on_mariadb() {
         // Nothing is left to settle: the flag is refused rather than silently ignored.
         let again = p.run(&["upgrade", "--resolve-interrupted", "ran"]);
         assert!(!again.status.success(), "{}", text(&again));
+        p.drop_database().await;
+    }
+}
+
+/// `upgrade` says which revision it starts and when each is done (with the time it took), so a
+/// failure in the second revision still shows that the first was committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upgrade_reports_each_revision_as_it_goes() {
+    for dialect in common::DIALECTS {
+        let Some(p) = Project::new(dialect, MODELS, "").await else {
+            continue;
+        };
+        let first = common::revision_id(&p.revision_file(&p.ok(&["-m", "log"])));
+        let second = p.hand_written(
+            "broken",
+            "INSERT INTO log (step) VALUES (1);\nINSERT INTO no_such_table (step) VALUES (2);",
+            "DELETE FROM log WHERE step = 1;",
+        );
+        let out = p.run(&["upgrade"]);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let all = text(&out);
+        assert!(!out.status.success(), "{dialect}: {all}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        let position = |prefix: &str| {
+            lines
+                .iter()
+                .position(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{dialect}: no line starting with {prefix:?}:\n{all}"))
+        };
+        let started = position(&format!("Applying {first} log ..."));
+        let done = position(&format!("Applied {first} in "));
+        let second_started = position(&format!("Applying {second} broken ..."));
+        assert!(
+            started < done && done < second_started,
+            "{dialect}:\n{stdout}"
+        );
+        assert!(
+            !stdout.contains(&format!("Applied {second}")),
+            "{dialect}: the failed revision is reported as applied:\n{stdout}"
+        );
+        assert!(
+            all.contains(&second) && all.contains("no_such_table"),
+            "{dialect}: {all}"
+        );
+        assert_eq!(p.applied().await, [first], "{dialect}");
         p.drop_database().await;
     }
 }

@@ -275,7 +275,7 @@ fn parse_server(raw: &str, dialect: Dialect) -> Result<Target, DbError> {
     })?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(DbError::InvalidUrl {
-            url: redact_url(&url).to_string(),
+            url: scrub(raw),
             message: format!(
                 "no host; write `{}://user:password@host:port/database`",
                 dialect.name()
@@ -284,7 +284,7 @@ fn parse_server(raw: &str, dialect: Dialect) -> Result<Target, DbError> {
     }
     if url.scheme().eq_ignore_ascii_case("mariadb") && url.set_scheme("mysql").is_err() {
         return Err(DbError::InvalidUrl {
-            url: redact_url(&url).to_string(),
+            url: scrub(raw),
             message: "cannot rewrite `mariadb://` to `mysql://`".to_string(),
         });
     }
@@ -393,9 +393,15 @@ fn mask_query_passwords(tail: &str) -> String {
 }
 
 /// Redaction of a string that is one whole URL, parsed or not (what a user passed): the
-/// user-info is masked up to the LAST `@`, and password query parameters are masked.
+/// user-info is masked up to the LAST `@`, and password query parameters are masked. Without
+/// `://` (a URL missing its scheme, `root:pw@db/app`, or with a mistyped one), everything
+/// before the last `@` is taken for the user-info.
 fn scrub(raw: &str) -> String {
-    match userinfo_span(raw) {
+    let span = userinfo_span(raw).or_else(|| {
+        let at = raw.rfind('@')?;
+        (!raw.contains("://")).then_some((0, at))
+    });
+    match span {
         Some((start, end)) => format!(
             "{}{}{}",
             &raw[..start],
@@ -522,6 +528,11 @@ mod tests {
             err.to_string(),
             "invalid database URL `postgres://u:***@:5432/db`: empty host"
         );
+        for raw in ["root:s3cr/et@db/app", "postgres:/root:s3cr/et@db/app"] {
+            let err = DatabaseUrl::parse(raw).unwrap_err();
+            assert!(!err.to_string().contains("s3cr"), "{err}");
+            assert!(err.to_string().contains(":***@db/app"), "{err}");
+        }
     }
 
     #[test]

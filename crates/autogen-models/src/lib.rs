@@ -3,10 +3,13 @@
 //!
 //! The pipeline is `files` (globs, one syn parse per file, in parallel) -> `grammar` (the one
 //! `#[model(...)]` attribute grammar) -> `lower` (one model into one table, with every check
-//! local to it) -> `resolve` (cross-model checks, one schema). The derive crate uses `grammar`
-//! and `lower` through [`check_model_item`] / [`check_enum_item`], so a model that compiles is
-//! one the reader understands. This crate deliberately never opens a database, never prints, and
-//! never decides which files are models beyond the globs it is given.
+//! local to it) -> `resolve` (cross-model checks, one schema). `names` (what a name may hold, per
+//! dialect) and `sql_text` (SQL attributes cannot break out of their statement) are the rules
+//! lowering and resolve apply; with [`ReadOptions::dialect`] unset, only the rules every dialect
+//! shares. The derive crate uses `grammar` and `lower` through [`check_model_item`] /
+//! [`check_enum_item`] (no dialect), so a model that compiles is one the reader understands.
+//! This crate deliberately never opens a database, never prints, and never decides which files
+//! are models beyond the globs it is given.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 

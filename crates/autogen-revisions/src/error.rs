@@ -231,46 +231,18 @@ pub enum RunError {
     /// MySQL/MariaDB: a statement that commits by itself was started and its outcome was never
     /// recorded (the run was killed, or lost its connection, while it ran). Nothing more runs
     /// until the user says whether it took effect.
-    #[error("{}", outcome_unknown(.revision, .path, *.direction, *.index, *.total, .statement, .executed, .source.as_deref()))]
-    OutcomeUnknown {
-        revision: String,
-        path: PathBuf,
-        direction: Direction,
-        /// 1-based.
-        index: usize,
-        total: usize,
-        statement: String,
-        /// The statements before it, which ran and stayed applied.
-        executed: Vec<String>,
-        /// The connection error that made the outcome unknown in this run; `None` when an
-        /// earlier run left it so.
-        source: Option<Box<sqlx::Error>>,
-    },
+    #[error("{0}")]
+    OutcomeUnknown(Box<UnknownOutcome>),
 
     /// SQLite: a table rebuild found the live table's columns different from those the revision
     /// was written for; the revision was rolled back.
-    #[error("{direction} of revision {revision} ({}) rebuilds table {table}, but the table's columns are not the ones the revision was written for{}{}{}; the rebuild copies only the columns it knows, so running it would lose data. The revision was rolled back and nothing of it was applied. Fix: write the change again on top of the current table (undo or move this revision, then `autogen -m ...`), or add the columns to this revision's rebuild of {table} (its CREATE TABLE \"_autogen_new_{table}\", INSERT ... SELECT and `-- autogen:rebuild` line)", path.display(), if unexpected.is_empty() { String::new() } else { format!(": it has column(s) {} that the revision does not know", unexpected.join(", ")) }, if missing.is_empty() { String::new() } else { format!("{}it lacks column(s) {} that the revision expects", if unexpected.is_empty() { ": " } else { ", and " }, missing.join(", ")) }, if changed_by.is_empty() { String::new() } else { format!(" (changed by revision {})", changed_by.iter().map(|(id, p)| format!("{id} ({})", p.display())).collect::<Vec<_>>().join(", ")) })]
-    RebuildMismatch {
-        revision: String,
-        path: PathBuf,
-        direction: Direction,
-        table: String,
-        unexpected: Vec<String>,
-        missing: Vec<String>,
-        /// Other revisions that change the table and name those columns.
-        changed_by: Vec<(String, PathBuf)>,
-    },
+    #[error("{0}")]
+    RebuildMismatch(Box<RebuildMismatch>),
 
     /// SQLite: two revisions of different branches change one table and the later one rebuilds
     /// it knowing only its own branch's columns. Found before anything runs.
-    #[error("revisions {} ({}) and {} ({}) were written on different branches and both change table {table}; {} rebuilds {table} (SQLite) copying only the columns it knew, so running it after {} would drop what that revision changed. Nothing was run. Fix: write one change again on top of the other (remove {}'s file, `autogen upgrade`, then `autogen -m ...`), or edit its rebuild of {table} to include the other branch's columns", changed_by.0, changed_by.1.display(), rebuilt_by.0, rebuilt_by.1.display(), rebuilt_by.0, changed_by.0, rebuilt_by.0)]
-    BranchRebuildConflict {
-        table: String,
-        /// The revision whose rebuild would lose data: (id, path).
-        rebuilt_by: (String, PathBuf),
-        /// The revision of the other branch that changes the table first: (id, path).
-        changed_by: (String, PathBuf),
-    },
+    #[error("{0}")]
+    BranchRebuildConflict(Box<BranchRebuildConflict>),
 
     /// `--resolve-interrupted` was given but no statement is in an unknown state.
     #[error("--resolve-interrupted was given, but no statement of revision {revision} (nor of any other) was left in an unknown state; nothing was run. Run the command again without it")]
@@ -297,47 +269,147 @@ fn completed_prefix(completed: &[String]) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn outcome_unknown(
-    revision: &str,
-    path: &std::path::Path,
-    direction: Direction,
-    index: usize,
-    total: usize,
-    statement: &str,
-    executed: &[String],
-    source: Option<&sqlx::Error>,
-) -> String {
-    let mut out = String::new();
-    let why = match source {
-        Some(e) => format!("the connection failed while it ran ({e})"),
-        None => "an earlier run was stopped (killed, or its connection was lost) while it ran"
-            .to_string(),
-    };
-    let _ = writeln!(
-        out,
-        "{direction} of revision {revision} ({}): statement {index} of {total} was started, but {why}, so autogen does not know whether it took effect and will not guess:",
-        path.display()
-    );
-    let _ = writeln!(out, "{}", indent(statement));
-    if executed.is_empty() {
-        let _ = writeln!(out, "no statement of the revision ran before it.");
-    } else {
-        let _ = writeln!(
-            out,
-            "statements 1..{} of the revision ran and stayed applied.",
-            executed.len()
-        );
+/// A statement whose outcome nobody knows (MySQL/MariaDB), for [`RunError::OutcomeUnknown`].
+#[derive(Debug)]
+pub struct UnknownOutcome {
+    pub revision: String,
+    pub path: PathBuf,
+    pub direction: Direction,
+    /// 1-based.
+    pub index: usize,
+    pub total: usize,
+    pub statement: String,
+    /// The statements before it, which ran and stayed applied.
+    pub executed: Vec<String>,
+    /// The connection error that made the outcome unknown in this run; `None` when an earlier
+    /// run left it so.
+    pub source: Option<sqlx::Error>,
+}
+
+impl std::fmt::Display for UnknownOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match &self.source {
+            Some(e) => format!("the connection failed while it ran ({e})"),
+            None => "an earlier run was stopped (killed, or its connection was lost) while it ran"
+                .to_string(),
+        };
+        writeln!(
+            f,
+            "{} of revision {} ({}): statement {} of {} was started, but {why}, so autogen does not know whether it took effect and will not guess:",
+            self.direction,
+            self.revision,
+            self.path.display(),
+            self.index,
+            self.total
+        )?;
+        writeln!(f, "{}", indent(&self.statement))?;
+        if self.executed.is_empty() {
+            writeln!(f, "no statement of the revision ran before it.")?;
+        } else {
+            writeln!(
+                f,
+                "statements 1..{} of the revision ran and stayed applied.",
+                self.executed.len()
+            )?;
+        }
+        write!(
+            f,
+            "MySQL/MariaDB commits such a statement by itself, so the server may have completed it after the client was gone. \
+             Check whether its effect is in the database (SHOW CREATE TABLE for a table it changes, or the rows it writes), then run \
+             `autogen {dir} --resolve-interrupted ran` if it took effect (autogen records it as done and goes on with statement {next}), or \
+             `autogen {dir} --resolve-interrupted not-run` if it did not (autogen runs it again).",
+            dir = self.direction,
+            next = self.index + 1
+        )
     }
-    let _ = write!(
-        out,
-        "MySQL/MariaDB commits such a statement by itself, so the server may have completed it after the client was gone. \
-         Check whether its effect is in the database (SHOW CREATE TABLE for a table it changes, or the rows it writes), then run \
-         `autogen {direction} --resolve-interrupted ran` if it took effect (autogen records it as done and goes on with statement {next}), or \
-         `autogen {direction} --resolve-interrupted not-run` if it did not (autogen runs it again).",
-        next = index + 1
-    );
-    out
+}
+
+/// Two branches' revisions that change one table, one of them by a SQLite rebuild, for
+/// [`RunError::BranchRebuildConflict`].
+#[derive(Debug)]
+pub struct BranchRebuildConflict {
+    pub table: String,
+    /// The revision whose rebuild would lose data: (id, path).
+    pub rebuilt_by: (String, PathBuf),
+    /// The revision of the other branch that changes the table first: (id, path).
+    pub changed_by: (String, PathBuf),
+}
+
+impl std::fmt::Display for BranchRebuildConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (table, (rebuilt, rebuilt_path), (changed, changed_path)) =
+            (&self.table, &self.rebuilt_by, &self.changed_by);
+        write!(
+            f,
+            "revisions {changed} ({}) and {rebuilt} ({}) were written on different branches and both change table {table}; \
+             {rebuilt} rebuilds {table} (SQLite) copying only the columns it knew, so running it after {changed} would drop what that revision changed. \
+             Nothing was run. Fix: write one change again on top of the other (remove {rebuilt}'s file, `autogen upgrade`, then `autogen -m ...`), \
+             or edit its rebuild of {table} to include the other branch's columns",
+            changed_path.display(),
+            rebuilt_path.display()
+        )
+    }
+}
+
+/// A SQLite rebuild that met columns it was not written for, for [`RunError::RebuildMismatch`].
+#[derive(Debug)]
+pub struct RebuildMismatch {
+    pub revision: String,
+    pub path: PathBuf,
+    pub direction: Direction,
+    pub table: String,
+    /// Live columns the revision does not know.
+    pub unexpected: Vec<String>,
+    /// Columns the revision expects that the live table lacks.
+    pub missing: Vec<String>,
+    /// Other revisions of the folder that change the table and name those columns: (id, path).
+    pub changed_by: Vec<(String, PathBuf)>,
+}
+
+impl std::fmt::Display for RebuildMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let table = &self.table;
+        write!(
+            f,
+            "{} of revision {} ({}) rebuilds table {table}, but the table's columns are not the ones the revision was written for",
+            self.direction,
+            self.revision,
+            self.path.display()
+        )?;
+        if !self.unexpected.is_empty() {
+            write!(
+                f,
+                ": it has column(s) {} that the revision does not know",
+                self.unexpected.join(", ")
+            )?;
+        }
+        if !self.missing.is_empty() {
+            write!(
+                f,
+                "{}it lacks column(s) {} that the revision expects",
+                if self.unexpected.is_empty() {
+                    ": "
+                } else {
+                    ", and "
+                },
+                self.missing.join(", ")
+            )?;
+        }
+        if !self.changed_by.is_empty() {
+            let by: Vec<String> = self
+                .changed_by
+                .iter()
+                .map(|(id, p)| format!("{id} ({})", p.display()))
+                .collect();
+            write!(f, " (changed by revision {})", by.join(", "))?;
+        }
+        write!(
+            f,
+            "; the rebuild copies only the columns it knows, so running it would lose data. The revision was rolled back and nothing of it was applied. \
+             Fix: write the change again on top of the current table (undo or move this revision, then `autogen -m ...`), or add the columns to this revision's rebuild of {table} \
+             (its CREATE TABLE \"_autogen_new_{table}\", INSERT ... SELECT and `-- autogen:rebuild` line)"
+        )
+    }
 }
 
 /// Which statement of which revision failed, and the database's error.

@@ -538,13 +538,19 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
     let Some((id, _)) = header.id.clone() else {
         return Err(err(1, "missing `-- autogen:revision <id>` line".into()));
     };
-    let Some(upgrade_at) = upgrade_at else {
-        return Err(err(
-            last_line,
-            format!("missing `{UPGRADE_MARKER}` section"),
-        ));
-    };
     let format = header.format.map_or(1, |(f, _)| f);
+    let Some(upgrade_at) = upgrade_at else {
+        let message = if format >= 2 {
+            truncated(
+                path,
+                &format!("`{UPGRADE_MARKER}`, `{DOWNGRADE_MARKER}` and `{END_MARKER}`"),
+                "",
+            )
+        } else {
+            format!("missing `{UPGRADE_MARKER}` section")
+        };
+        return Err(err(last_line, message));
+    };
     let dialect = header.dialect.map(|(d, _)| d);
 
     // The sections. In format 1 every `-- autogen:` line counts, as it always did; from format 2
@@ -1269,6 +1275,7 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
         // Without its end line, a format 2 file is taken as cut off, wherever it stops.
         let full = v2("SELECT 1;", "SELECT 2;");
         for cut in [
+            "-- autogen:upgrade",
             "SELECT 1",
             "-- autogen:downgrade",
             "SELECT 2",

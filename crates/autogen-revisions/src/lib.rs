@@ -32,7 +32,10 @@ mod dialect;
 mod embedded;
 
 pub use embedded::EmbeddedRevisions;
-pub use error::{Direction, EditedRevision, RevisionError, RunError, StatementFailure};
+pub use error::{
+    BranchRebuildConflict, Direction, EditedRevision, RebuildMismatch, RevisionError, RunError,
+    StatementFailure, UnknownOutcome,
+};
 pub use file::{
     parse_revision, render_revision, render_revision_with_notes, Revision, RevisionHeader,
     HEADER_HELP,

@@ -264,6 +264,7 @@ async fn an_edited_applied_revision_is_refused_unless_allowed() {
 
         let options = UpgradeOptions {
             allow_edited: vec!["aaaaaaaaaaa1".into()],
+            ..UpgradeOptions::default()
         };
         assert_eq!(
             upgrade_with(&mut conn, &edited, "head", &options)

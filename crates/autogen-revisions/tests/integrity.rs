@@ -146,9 +146,9 @@ async fn marker_lines_inside_string_literals_are_data_and_run() {
             "/* a block comment\n-- autogen:downgrade\n*/ INSERT INTO notes (id, body) VALUES (2, 'x')".to_string(),
         ];
         if d == Dialect::Postgres {
-            up.push(format!(
-                "INSERT INTO notes (id, body) VALUES (3, $q$\n-- autogen:end\n$q$)"
-            ));
+            up.push(
+                "INSERT INTO notes (id, body) VALUES (3, $q$\n-- autogen:end\n$q$)".to_string(),
+            );
         }
         let up: Vec<&str> = up.iter().map(String::as_str).collect();
         let path = write_rev(dir.path(), R1, None, Some(d), &up, &["DROP TABLE notes"]);

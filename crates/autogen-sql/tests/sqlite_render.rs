@@ -232,6 +232,7 @@ CREATE TABLE "_autogen_new_users" (
     CONSTRAINT "fk_users_org_id_orgs" FOREIGN KEY ("org_id") REFERENCES "orgs" ("id") ON DELETE CASCADE,
     CONSTRAINT "ck_users_age" CHECK (age >= 0)
 );
+-- autogen:rebuild "users" "id" "org_id" "email" "bio" "age"
 INSERT INTO "_autogen_new_users" ("id", "org_id", "email", "age") SELECT "id", "org_id", "email", "age" FROM "users";
 -- destructive: drops column users.bio and all its data
 "#;
@@ -284,6 +285,7 @@ CREATE TABLE "_autogen_new_users" (
     "seen" timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
     CONSTRAINT "fk_users_org_id_orgs" FOREIGN KEY ("org_id") REFERENCES "orgs" ("id") ON DELETE CASCADE
 );
+-- autogen:rebuild "users" "id" "org_id" "email" "bio" "age"
 INSERT INTO "_autogen_new_users" ("id", "org_id", "email", "about", "age") SELECT "id", "org_id", "email", COALESCE("bio", ''), "age" FROM "users";
 -- old copy of users; its rows were copied above
 "#;
@@ -317,6 +319,7 @@ CREATE TABLE "_autogen_new_users" (
     CONSTRAINT "pk_users" PRIMARY KEY ("id", "email"),
     CONSTRAINT "uq_users_email" UNIQUE ("email")
 );
+-- autogen:rebuild "users" "id" "org_id" "email" "bio" "age"
 INSERT INTO "_autogen_new_users" ("id", "org_id", "email", "bio", "age") SELECT "id", "org_id", "email", "bio", "age" FROM "users";
 -- old copy of users; its rows were copied above
 "#;
@@ -344,6 +347,7 @@ CREATE TABLE "_autogen_new_orgs" (
     "name" text NOT NULL,
     CONSTRAINT "ck_orgs_name" CHECK (name <> '')
 );
+-- autogen:rebuild "orgs" "id" "name"
 INSERT INTO "_autogen_new_orgs" ("id", "name") SELECT "id", "name" FROM "orgs";
 -- old copy of orgs; its rows were copied above
 DROP TABLE "orgs";

@@ -375,7 +375,9 @@ fn error_json(e: &autogen::Error, source: Option<autogen::UrlSource>) -> Value {
 /// One line about a partially applied revision, for `check` and `current`.
 pub(crate) fn describe_partial(p: &autogen::revisions::PartialRevision) -> String {
     let unknown = match p.running {
-        Some(n) => format!("; statement {n} was running when that run stopped and its outcome is unknown"),
+        Some(n) => {
+            format!("; statement {n} was running when that run stopped and its outcome is unknown")
+        }
         None => String::new(),
     };
     format!(

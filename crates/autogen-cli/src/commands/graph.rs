@@ -63,7 +63,9 @@ pub async fn history(cli: &Cli, verbose: bool) -> Result<ExitCode, autogen::Erro
             None
         }
         Err(_) => {
-            eprintln!("note: the database did not answer within 3 s; applied revisions are not marked");
+            eprintln!(
+                "note: the database did not answer within 3 s; applied revisions are not marked"
+            );
             None
         }
     };
@@ -83,7 +85,11 @@ pub async fn history(cli: &Cli, verbose: bool) -> Result<ExitCode, autogen::Erro
         if current.contains(rev.id.as_str()) {
             marks.push("current".into());
         }
-        for p in report.iter().flat_map(|r| &r.partial).filter(|p| p.revision == rev.id) {
+        for p in report
+            .iter()
+            .flat_map(|r| &r.partial)
+            .filter(|p| p.revision == rev.id)
+        {
             marks.push(format!(
                 "partially applied: {} stopped after {} statement(s){}",
                 p.direction,

@@ -229,3 +229,28 @@ pub fn signal(child: &Child, signal: &str) {
         .args(["-s", signal, &child.id().to_string()])
         .status();
 }
+
+/// Replaces the run times `upgrade` and `downgrade` print (`Applied <id> in 0.01 s`) with
+/// `<secs>`, so snapshots stay stable.
+pub fn hide_durations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix('\n') {
+            Some(b) => (b, "\n"),
+            None => (line, ""),
+        };
+        let timed = body.rsplit_once(" in ").filter(|(_, t)| {
+            t.strip_suffix(" s")
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        });
+        match timed {
+            Some((head, _)) => {
+                out.push_str(head);
+                out.push_str(" in <secs>");
+            }
+            None => out.push_str(body),
+        }
+        out.push_str(end);
+    }
+    out
+}

@@ -16,9 +16,7 @@ use autogen_db::Connection;
 
 use crate::error::{Direction, StatementFailure};
 use crate::file::Revision;
-use crate::observe::{
-    RunEvent, RunObserver, FIRST_WAIT_REPORT, LOCK_POLL, WAIT_REPORT_EVERY,
-};
+use crate::observe::{RunEvent, RunObserver, FIRST_WAIT_REPORT, LOCK_POLL, WAIT_REPORT_EVERY};
 use crate::runner::{AppliedRevision, PartialRevision};
 use crate::RunError;
 
@@ -102,7 +100,9 @@ pub(crate) async fn lock(
         if observer.stop_requested() {
             return Err(RunError::Interrupted {
                 completed: Vec::new(),
-                detail: "stopped while waiting for another run's migration lock; nothing was changed".into(),
+                detail:
+                    "stopped while waiting for another run's migration lock; nothing was changed"
+                        .into(),
             });
         }
         let waited = started.elapsed();

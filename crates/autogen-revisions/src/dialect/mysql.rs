@@ -26,7 +26,7 @@ use super::{
     db_error, failure, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE,
     SELECT_APPLIED,
 };
-use crate::error::{partial_report, Direction};
+use crate::error::{partial_report, Direction, UnknownOutcome};
 use crate::file::{checksum, Revision};
 use crate::runner::{AppliedRevision, PartialRevision, Resolution};
 use crate::RunError;
@@ -60,14 +60,13 @@ struct Progress {
 
 /// Tries once to take the named lock: false while another session holds it.
 pub(super) async fn try_lock(conn: &mut MySqlConnection) -> Result<bool, RunError> {
-    let got: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT CAST(GET_LOCK({LOCK_NAME}, 0) AS SIGNED)"
-    ))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(|e| RunError::Lock {
-        message: format!("GET_LOCK failed: {e}"),
-    })?;
+    let got: Option<i64> =
+        sqlx::query_scalar(&format!("SELECT CAST(GET_LOCK({LOCK_NAME}, 0) AS SIGNED)"))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| RunError::Lock {
+                message: format!("GET_LOCK failed: {e}"),
+            })?;
     Ok(got == Some(1))
 }
 
@@ -290,18 +289,7 @@ pub(super) async fn apply(
                         ),
                     })
                 }
-                (Some(r), None) => {
-                    return Err(RunError::OutcomeUnknown {
-                        revision: rev.id.clone(),
-                        path: rev.path.clone(),
-                        direction: step.direction,
-                        index: r + 1,
-                        total,
-                        statement: step.statements[r].clone(),
-                        executed: step.statements[..r].to_vec(),
-                        source: None,
-                    })
-                }
+                (Some(r), None) => return Err(unknown(step, r, None)),
                 (Some(r), Some(Resolution::Ran)) => {
                     record_done(conn, step, r + 1)
                         .await
@@ -418,7 +406,10 @@ async fn record_done(
     .map(drop)
 }
 
-fn progress_error<'s>(step: &'s Step<'_>, done: usize) -> impl FnOnce(sqlx::Error) -> RunError + 's {
+fn progress_error<'s>(
+    step: &'s Step<'_>,
+    done: usize,
+) -> impl FnOnce(sqlx::Error) -> RunError + 's {
     move |e| RunError::Database {
         context: format!(
             "recording progress of revision {} after statement {done} of {}\n{}",
@@ -494,17 +485,22 @@ async fn run_ddl_statement(
                 .map_err(progress_error(step, i))?;
             Ok(Err(source))
         }
-        Err(source) => Err(RunError::OutcomeUnknown {
-            revision: rev.id.clone(),
-            path: rev.path.clone(),
-            direction: step.direction,
-            index: i + 1,
-            total: step.statements.len(),
-            statement: step.statements[i].clone(),
-            executed: step.statements[..i].to_vec(),
-            source: Some(Box::new(source)),
-        }),
+        Err(source) => Err(unknown(step, i, Some(source))),
     }
+}
+
+/// The error for statement `i` (0-based) of unknown outcome.
+fn unknown(step: &Step<'_>, i: usize, source: Option<sqlx::Error>) -> RunError {
+    RunError::OutcomeUnknown(Box::new(UnknownOutcome {
+        revision: step.revision.id.clone(),
+        path: step.revision.path.clone(),
+        direction: step.direction,
+        index: i + 1,
+        total: step.statements.len(),
+        statement: step.statements[i].clone(),
+        executed: step.statements[..i].to_vec(),
+        source,
+    }))
 }
 
 /// Marks the revision applied (or reverted) and drops its progress row, atomically.

@@ -26,7 +26,7 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
 use super::{db_error, Step};
-use crate::error::Direction;
+use crate::error::{BranchRebuildConflict, Direction, RebuildMismatch};
 use crate::file::Revision;
 use crate::graph::RevisionSet;
 use crate::RunError;
@@ -112,7 +112,7 @@ impl Rebuilds {
                 if unexpected.is_empty() && missing.is_empty() {
                     return Ok(());
                 }
-                Err(RunError::RebuildMismatch {
+                Err(RunError::RebuildMismatch(Box::new(RebuildMismatch {
                     revision: step.revision.id.clone(),
                     path: step.revision.path.clone(),
                     direction: step.direction,
@@ -120,7 +120,7 @@ impl Rebuilds {
                     unexpected,
                     missing,
                     changed_by: Vec::new(),
-                })
+                })))
             }
             Some(Part::Drop(table)) if self.opened(&step.statements[..index], &table) => {
                 let saved = save(conn, &table).await?;
@@ -193,11 +193,13 @@ pub(crate) fn check_plan(set: &RevisionSet, plan: &[&Revision]) -> Result<(), Ru
             }
             let changed = changed_tables(other);
             if let Some(table) = rebuilt.iter().find(|t| changed.contains(*t)) {
-                return Err(RunError::BranchRebuildConflict {
-                    table: table.clone(),
-                    rebuilt_by: (rev.id.clone(), rev.path.clone()),
-                    changed_by: (other.id.clone(), other.path.clone()),
-                });
+                return Err(RunError::BranchRebuildConflict(Box::new(
+                    BranchRebuildConflict {
+                        table: table.clone(),
+                        rebuilt_by: (rev.id.clone(), rev.path.clone()),
+                        changed_by: (other.id.clone(), other.path.clone()),
+                    },
+                )));
             }
         }
     }
@@ -207,40 +209,19 @@ pub(crate) fn check_plan(set: &RevisionSet, plan: &[&Revision]) -> Result<(), Ru
 /// For a [`RunError::RebuildMismatch`]: the other revisions of the set whose upgrade changes the
 /// table and mentions one of the unexpected columns (the likely source: a merged branch).
 pub(crate) fn explain(set: &RevisionSet, error: RunError) -> RunError {
-    let RunError::RebuildMismatch {
-        revision,
-        path,
-        direction,
-        table,
-        unexpected,
-        missing,
-        ..
-    } = error
-    else {
+    let RunError::RebuildMismatch(mut m) = error else {
         return error;
     };
-    let columns: Vec<String> = unexpected.iter().chain(&missing).cloned().collect();
-    let changed_by = set
+    let columns: Vec<&String> = m.unexpected.iter().chain(&m.missing).collect();
+    m.changed_by = set
         .history()
         .iter()
-        .filter(|r| r.id != revision)
-        .filter(|r| changed_tables(r).contains(&table.to_lowercase()))
-        .filter(|r| {
-            columns
-                .iter()
-                .any(|c| r.upgrade_sql.contains(&quote(c)) || r.upgrade_sql.contains(c.as_str()))
-        })
+        .filter(|r| r.id != m.revision)
+        .filter(|r| changed_tables(r).contains(&m.table.to_lowercase()))
+        .filter(|r| columns.iter().any(|c| r.upgrade_sql.contains(&quote(c))))
         .map(|r| (r.id.clone(), r.path.clone()))
         .collect();
-    RunError::RebuildMismatch {
-        revision,
-        path,
-        direction,
-        table,
-        unexpected,
-        missing,
-        changed_by,
-    }
+    RunError::RebuildMismatch(m)
 }
 
 /// Tables an upgrade section alters or rebuilds (lowercased).
@@ -249,7 +230,8 @@ fn changed_tables(rev: &Revision) -> BTreeSet<String> {
         .into_iter()
         .map(|(t, _)| t.to_lowercase())
         .collect();
-    for statement in crate::split::split_statements(&rev.upgrade_sql, autogen_schema::Dialect::Sqlite)
+    for statement in
+        crate::split::split_statements(&rev.upgrade_sql, autogen_schema::Dialect::Sqlite)
     {
         match classify(&statement) {
             Some(Part::Alter(t) | Part::Drop(t) | Part::Rename(t) | Part::Copy(t)) => {
@@ -367,7 +349,9 @@ fn create_temp(sql: &str) -> Option<String> {
     if !keyword(t.next_token(), "CREATE") || !keyword(t.next_token(), "TABLE") {
         return None;
     }
-    t.next_token()?.strip_prefix(TEMP_PREFIX).map(str::to_string)
+    t.next_token()?
+        .strip_prefix(TEMP_PREFIX)
+        .map(str::to_string)
 }
 
 fn classify(sql: &str) -> Option<Part> {
@@ -450,7 +434,9 @@ async fn save(conn: &mut SqliteConnection, table: &str) -> Result<Saved, RunErro
             .bind(table)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(db_error(format!("reading the AUTOINCREMENT counter of {table}")))?
+            .map_err(db_error(format!(
+                "reading the AUTOINCREMENT counter of {table}"
+            )))?
     } else {
         None
     };
@@ -485,14 +471,13 @@ async fn restore_sequence(
     seq: i64,
 ) -> Result<(), RunError> {
     let context = || format!("restoring the AUTOINCREMENT counter of {table}");
-    let updated = sqlx::query(
-        "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ? COLLATE NOCASE",
-    )
-    .bind(seq)
-    .bind(table)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_error(context()))?;
+    let updated =
+        sqlx::query("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ? COLLATE NOCASE")
+            .bind(seq)
+            .bind(table)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error(context()))?;
     if updated.rows_affected() == 0 {
         sqlx::query(
             "INSERT INTO sqlite_sequence (name, seq) SELECT name, ? FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE AND sql LIKE '%AUTOINCREMENT%'",
@@ -526,7 +511,10 @@ mod tests {
                 Some(Part::Copy("users".into())),
             ),
             ("DROP TABLE \"users\"", Some(Part::Drop("users".into()))),
-            ("drop table if exists users", Some(Part::Drop("users".into()))),
+            (
+                "drop table if exists users",
+                Some(Part::Drop("users".into())),
+            ),
             (
                 "ALTER TABLE \"_autogen_new_a \"\"b\" RENAME TO \"a \"\"b\"",
                 Some(Part::Rename("a \"b".into())),

@@ -151,7 +151,11 @@ pub(crate) fn rebuild(
                 exprs.join(", "),
                 d.quote(table)
             ),
-            Some(format!("autogen:rebuild {} {}", d.quote(table), expects.join(" "))),
+            Some(format!(
+                "autogen:rebuild {} {}",
+                d.quote(table),
+                expects.join(" ")
+            )),
         ));
     }
     let drop_comment = if losses.is_empty() {

@@ -121,11 +121,10 @@ impl DevGuard {
         }
     }
 
-    /// Refuses the connected dev database `url` when it is one of the protected databases.
-    /// A protected database that cannot be reached (a server that is down, an SQLite file
-    /// that does not exist) cannot be compared and is passed over: it is then not the
-    /// database the connection reached under its own name, and the claim check still
-    /// refuses a dev database that holds anything.
+    /// Refuses the connected dev database `url` when it is one of the protected databases. A
+    /// protected database that cannot be reached (a server that is down, an SQLite file that
+    /// does not exist) cannot be compared and is passed over; the claim check that follows
+    /// still refuses a dev database that holds anything.
     async fn refuse_protected(
         &self,
         conn: &mut Connection,
@@ -134,20 +133,20 @@ impl DevGuard {
     ) -> Result<(), Error> {
         // One URL per line: printed messages mask everything between a URL and the last `@`
         // on its line, so a second URL on the same line would be masked away.
-        let refuse = |p: &Protected, why: String| {
-            Error::Usage {
+        let refuse = |p: &Protected, why: String| Error::Usage {
             message: format!(
-                "the dev database is {}{why}; autogen empties the dev database before and after use\n  dev database: {}\n  {}: {}",
+                "the dev database is {}{why}; autogen empties the dev database before and after \
+                 use\n  dev database: {}\n  {}: {}",
                 p.role,
                 url.redacted(),
                 p.label,
                 p.url.redacted()
             ),
-            help: "point --dev-url / dev_url at a scratch database of its own (for SQLite, `sqlite::memory:`)"
+            help: "point --dev-url / dev_url at a scratch database of its own (for SQLite, \
+                   `sqlite::memory:`)"
                 .into(),
-        }
         };
-        let mut dev_identity: Option<DatabaseIdentity> = None;
+        let dev = conn.identity(pg_schema).await?;
         for p in &self.protected {
             if p.url.dialect() != url.dialect() {
                 continue;
@@ -155,17 +154,9 @@ impl DevGuard {
             if same_database(url, &p.url) {
                 return Err(refuse(p, String::new()));
             }
-            let identity = match &dev_identity {
-                Some(id) => id.clone(),
-                None => {
-                    let id = conn.identity(pg_schema).await?;
-                    dev_identity = Some(id.clone());
-                    id
-                }
-            };
             if let Ok(Some(other)) = DatabaseIdentity::of_url(&p.url, pg_schema).await {
-                if other.same_database(&identity) {
-                    return Err(refuse(p, format!(": both reach {}", identity.describe())));
+                if other.same_database(&dev) {
+                    return Err(refuse(p, format!(": both reach {}", dev.describe())));
                 }
             }
         }
@@ -179,11 +170,13 @@ fn scratch_error(url: &DatabaseUrl, e: autogen_revisions::ScratchError) -> Error
         autogen_revisions::ScratchError::Run(e) => e.into(),
         e @ autogen_revisions::ScratchError::Unclaimed { .. } => Error::Usage {
             message: format!(
-                "the dev database {} {e}; autogen empties the dev database before and after use, so it uses only a database that held nothing when autogen first used it",
+                "the dev database {} {e}; autogen empties the dev database before and after use, \
+                 so it uses only a database that held nothing when autogen first used it",
                 url.redacted()
             ),
             help: format!(
-                "point --dev-url / dev_url at an empty scratch database; if everything in {} may be deleted, empty it by hand or pass --dev-url-may-be-emptied once",
+                "point --dev-url / dev_url at an empty scratch database; if everything in {} may \
+                 be deleted, empty it by hand or pass --dev-url-may-be-emptied once",
                 url.redacted()
             ),
         },

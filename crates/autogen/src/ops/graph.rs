@@ -8,8 +8,8 @@
 use std::collections::BTreeSet;
 
 use autogen_revisions::{
-    AppliedRevision, DowngradeOptions, EditedRevision, PartialRevision, Revision,
-    RevisionHeader, RunObserver, UpgradeOptions,
+    AppliedRevision, DowngradeOptions, EditedRevision, PartialRevision, Revision, RevisionHeader,
+    RunObserver, UpgradeOptions,
 };
 
 use crate::error::Error;
