@@ -2,10 +2,10 @@
 //! a uniquely named database on the PostgreSQL / MariaDB test servers (dropped afterwards), and
 //! row snapshots that read any table back as comparable text.
 
-use autogen::db::testing::{server_url, ScratchDatabase};
 use autogen::db::{Connection, DatabaseUrl};
 use autogen::schema::Dialect;
 use autogen::sql::quote_ident;
+use autogen_testkit::{server_url, ScratchDatabase};
 
 /// A database that exists for one test.
 pub enum Scratch {

@@ -59,6 +59,76 @@ pub fn check_golden(path: &Path, actual: &str) -> Result<(), String> {
     ))
 }
 
+/// The case folders of a fixture kind (`fixtures/diff`, `fixtures/introspect/sqlite`, ...): every
+/// subfolder of `dir`, in sorted order, so runners report cases in the same order everywhere.
+/// A missing `dir` has no cases (the runner's case-count assertion then says so).
+pub fn case_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    dirs
+}
+
+/// The last component of `path`, for naming a case in failure messages.
+pub fn case_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Reads a schema written in the text form (`autogen_schema::render_text`) from `path`; errors
+/// name the file and line.
+pub fn read_schema(path: &Path) -> Result<autogen_schema::Schema, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    autogen_schema::parse_text(&text)
+        .map_err(|e| format!("{}:{}: {}", path.display(), e.line, e.message))
+}
+
+/// Reads the declared renames of a fixture case from `path`: `table OLD -> NEW` and
+/// `column TABLE.OLD -> NEW` lines, blank lines and `#` notes skipped. A missing file declares
+/// none; a line of another shape is an error naming the file and line.
+pub fn read_renames(path: &Path) -> Result<autogen_schema::RenameHints, String> {
+    use autogen_schema::{ColumnRename, RenameHints, TableRename};
+    let mut hints = RenameHints::default();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(hints);
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "{}:{}: expected `table OLD -> NEW` or `column TABLE.OLD -> NEW`, found `{line}`",
+                path.display(),
+                i + 1
+            )
+        };
+        let (kind, rest) = line.split_once(' ').ok_or_else(bad)?;
+        let (old, new) = rest.split_once(" -> ").ok_or_else(bad)?;
+        match (kind, old.split_once('.')) {
+            ("table", _) => hints.tables.push(TableRename {
+                from: old.to_string(),
+                to: new.to_string(),
+            }),
+            ("column", Some((table, old))) => hints.columns.push(ColumnRename {
+                table: table.to_string(),
+                from: old.to_string(),
+                to: new.to_string(),
+            }),
+            _ => return Err(bad()),
+        }
+    }
+    Ok(hints)
+}
+
 /// Panics with every failure at once, so one run shows all broken cases.
 pub fn report(failures: Vec<String>) {
     if !failures.is_empty() {

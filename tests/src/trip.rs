@@ -88,11 +88,14 @@ pub async fn expect_no_changes(
     what: &str,
 ) -> Result<(), String> {
     write_models(project, models_src)?;
-    let (models, schema, conn) = ops::models_and_schema(project)
-        .await
-        .map_err(|e| e.to_string())?;
-    let _ = conn.close().await;
-    let plan = ops::plan(project.dialect(), &schema, &models).map_err(|e| e.to_string())?;
+    let plan = ops::compare(
+        &ops::Sources::project(project),
+        &ops::SchemaSource::ProjectDatabase,
+        &ops::SchemaSource::Models,
+        &ops::CompareOptions::default(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     if !plan.is_empty() {
         let changes: Vec<String> = plan.changes.iter().map(|c| format!("  {c:?}")).collect();
         return Err(format!(

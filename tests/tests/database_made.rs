@@ -64,9 +64,14 @@ fn project(dir: &Path, url: &str, config: Config) -> Project {
 }
 
 async fn plan_descriptions(project: &Project) -> Vec<String> {
-    let (models, schema, conn) = ops::models_and_schema(project).await.unwrap();
-    let _ = conn.close().await;
-    let plan = ops::plan(project.dialect(), &schema, &models).unwrap();
+    let plan = ops::compare(
+        &ops::Sources::project(project),
+        &ops::SchemaSource::ProjectDatabase,
+        &ops::SchemaSource::Models,
+        &ops::CompareOptions::default(),
+    )
+    .await
+    .unwrap();
     plan.changes.iter().map(|c| c.describe()).collect()
 }
 
@@ -91,7 +96,8 @@ async fn on(dialect: Dialect) {
             ..Config::default()
         },
     );
-    let (_, schema, conn) = ops::models_and_schema(&p).await.unwrap();
+    let mut conn = p.connect().await.unwrap();
+    let schema = ops::introspect(&p, &mut conn).await.unwrap();
     let _ = conn.close().await;
     let names: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(
@@ -144,21 +150,16 @@ async fn on(dialect: Dialect) {
         "{dialect}: include_tables"
     );
     // `autogen diff URL models` in the same project filters both sides alike.
-    let side = ops::diff::DiffSide::parse(&url, dir.path()).unwrap();
+    let side = ops::SchemaSource::parse(&url, dir.path()).unwrap();
     let config = Config {
         models: vec!["models/*.rs".into()],
         include_tables: vec!["par*".into()],
         ..Config::default()
     };
-    let diff_project = ops::diff::DiffProject {
-        root: dir.path(),
-        config: &config,
-        dev_url: None,
-    };
     let found = ops::diff::diff(
+        &ops::Sources::folder(dir.path(), Some(&config)),
         &side,
-        &ops::diff::DiffSide::Models,
-        Some(diff_project),
+        &ops::SchemaSource::Models,
         false,
     )
     .await

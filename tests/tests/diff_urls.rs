@@ -12,7 +12,8 @@
 
 use autogen::diff::DiffOptions;
 use autogen::models::ModelSet;
-use autogen::ops::diff::{diff, DiffSide, SchemaDiff};
+use autogen::ops::diff::{diff, SchemaDiff};
+use autogen::ops::{SchemaSource, Sources};
 use autogen::schema::Dialect;
 use autogen::sql::{RenderError, Statement};
 use autogen_tests::db::Scratch;
@@ -52,9 +53,9 @@ enum Outcome {
 
 async fn url_diff(from: &Scratch, to: &Scratch, reverse: bool) -> Result<SchemaDiff, Failure> {
     diff(
-        &DiffSide::Database(from.url().clone()),
-        &DiffSide::Database(to.url().clone()),
-        None,
+        &Sources::urls_only(),
+        &SchemaSource::Database(from.url().clone()),
+        &SchemaSource::Database(to.url().clone()),
         reverse,
     )
     .await

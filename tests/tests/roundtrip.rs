@@ -105,10 +105,10 @@ async fn round_trip(case: &Case, dialect: Dialect, scratch: &Scratch) -> Result<
     match &case.before {
         Some(src) => expect_no_changes(&project, src, "after downgrade").await?,
         None => {
-            let (_, schema, conn) = ops::models_and_schema(&project)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut conn = project.connect().await.map_err(|e| e.to_string())?;
+            let schema = ops::introspect(&project, &mut conn).await;
             let _ = conn.close().await;
+            let schema = schema.map_err(|e| e.to_string())?;
             if !schema.tables.is_empty() {
                 return Err(format!(
                     "after downgrade to an empty database, tables remain: {schema:?}"

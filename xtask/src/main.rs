@@ -1,8 +1,10 @@
 //! Project chores, run as `cargo xtask <task>`:
 //! - `quickstart`: runs autogen end to end on a fresh copy of the bundled example (SQLite).
-//! - `bless`: reruns the tests in bless mode, rewriting golden files (fixtures' expected
-//!   revisions, trybuild `.stderr` files); review `git diff` afterwards.
-//! - `tidy`: cargo fmt --check, clippy -D warnings, and the dependency-direction rules below.
+//! - `bless`: reruns the tests in bless mode, rewriting golden files (the expected files of
+//!   `fixtures/{revisions,diff,introspect,canonicalize,cli}`, trybuild `.stderr` files) and
+//!   writing missing ones; review `git diff` afterwards.
+//! - `tidy`: the dependency allow-list of `deps.rs` (also a test), cargo fmt --check, clippy
+//!   -D warnings.
 //! - `bench`: autogen and Alembic side by side at 100 / 1,000 / 5,000 tables (see `bench/`).
 //! - `roundtrip`: the randomized round trip with more cases (see `roundtrip.rs`).
 //! - `faults`: the kill, signal and concurrency tests with many more points and rounds (see
@@ -11,6 +13,7 @@
 //! It shells out to cargo and the built `autogen` binary; it holds no product logic.
 
 mod bench;
+mod deps;
 mod faults;
 mod roundtrip;
 
@@ -74,115 +77,15 @@ fn bless(extra: &[String]) -> Result<()> {
         .env("TRYBUILD", "overwrite");
     run(c)?;
     println!(
-        "blessed: review the rewritten files with `git diff fixtures crates` before committing"
+        "blessed: review the rewritten and new files with `git status fixtures crates` and `git diff fixtures crates` before committing"
     );
     Ok(())
 }
 
-/// Crates that must never depend (normally, not as dev-dependencies) on the listed packages.
-/// These are the README's "what must never be" lines, checked.
-const FORBIDDEN: &[(&str, &[&str])] = &[
-    (
-        "autogen-schema",
-        &[
-            "syn",
-            "sqlx",
-            "sea-query",
-            "tokio",
-            "autogen-models",
-            "autogen-db",
-            "autogen-introspect",
-            "autogen-diff",
-            "autogen-sql",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-diff",
-        &[
-            "syn",
-            "sqlx",
-            "sea-query",
-            "tokio",
-            "autogen-models",
-            "autogen-db",
-            "autogen-introspect",
-            "autogen-sql",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-models",
-        &[
-            "sqlx",
-            "sea-query",
-            "tokio",
-            "autogen-db",
-            "autogen-introspect",
-            "autogen-diff",
-            "autogen-sql",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-derive",
-        &[
-            "sqlx",
-            "sea-query",
-            "tokio",
-            "autogen-db",
-            "autogen-introspect",
-            "autogen-sql",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-sql",
-        &[
-            "sqlx",
-            "syn",
-            "tokio",
-            "autogen-db",
-            "autogen-introspect",
-            "autogen-models",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-db",
-        &[
-            "syn",
-            "sea-query",
-            "autogen-models",
-            "autogen-diff",
-            "autogen-sql",
-            "autogen-revisions",
-            "autogen-introspect",
-        ],
-    ),
-    (
-        "autogen-introspect",
-        &[
-            "syn",
-            "sea-query",
-            "autogen-models",
-            "autogen-diff",
-            "autogen-sql",
-            "autogen-revisions",
-        ],
-    ),
-    (
-        "autogen-revisions",
-        &["syn", "autogen-models", "autogen-introspect"],
-    ),
-    (
-        "autogen",
-        &["clap", "anstream", "anstyle", "sqlx", "sea-query", "syn"],
-    ),
-];
-
 fn tidy() -> Result<()> {
-    check_dependency_directions()?;
+    // The same check `cargo test` runs (see deps.rs), first because it is the quickest.
+    deps::check(&root())?;
+    println!("tidy: dependency allow-list ok");
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--", "--check"]);
     run(fmt)?;
@@ -197,38 +100,6 @@ fn tidy() -> Result<()> {
     ]);
     run(clippy)?;
     println!("tidy: ok");
-    Ok(())
-}
-
-fn check_dependency_directions() -> Result<()> {
-    let mut problems = Vec::new();
-    for (krate, forbidden) in FORBIDDEN {
-        let path = root().join("crates").join(krate).join("Cargo.toml");
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let manifest: toml::Table = text
-            .parse()
-            .with_context(|| format!("cannot parse {}", path.display()))?;
-        let deps = manifest
-            .get("dependencies")
-            .and_then(|d| d.as_table())
-            .cloned()
-            .unwrap_or_default();
-        for name in deps.keys() {
-            if forbidden.contains(&name.as_str()) {
-                problems.push(format!(
-                    "{krate} must not depend on {name} (see the README's architecture section)"
-                ));
-            }
-        }
-    }
-    if !problems.is_empty() {
-        bail!(
-            "dependency direction violated:\n  {}",
-            problems.join("\n  ")
-        );
-    }
-    println!("tidy: dependency directions ok");
     Ok(())
 }
 

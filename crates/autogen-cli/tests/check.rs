@@ -10,37 +10,19 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use autogen::schema::Dialect;
+use autogen_testkit::models::USERS;
 use autogen_tests::db::Scratch;
 use autogen_tests::{check_golden, workspace_root};
+use common::{autogen, scratch, Run, UrlProject};
 use serde_json::Value;
-
-const USERS: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(max_length = 255)]
-    pub email: String,
-}
-"#;
 
 fn users_with_bio() -> String {
     USERS.replace(
         "    pub email: String,\n",
         "    pub email: String,\n    pub bio: Option<String>,\n",
     )
-}
-
-/// What one run of the binary gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 impl Run {
@@ -57,44 +39,31 @@ impl Run {
     }
 }
 
-/// A temporary project whose database URL comes from `DATABASE_URL`.
+/// A temporary project whose database URL comes from `DATABASE_URL`, with a transcript of what
+/// was run in it.
 struct Project {
-    dir: tempfile::TempDir,
-    url: String,
+    project: UrlProject,
     transcript: String,
 }
 
 impl Project {
     fn new(url: &str, models: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let p = Project {
-            dir,
-            url: url.to_string(),
+        Project {
+            project: UrlProject::new(url, models),
             transcript: String::new(),
-        };
-        p.write(
-            "autogen.toml",
-            "models = [\"src/**/*.rs\"]\nrevisions = \"revisions\"\n",
-        );
-        std::fs::create_dir_all(p.root().join("revisions")).expect("mkdir");
-        p.write("src/models.rs", models);
-        p
+        }
     }
 
     fn root(&self) -> &Path {
-        self.dir.path()
+        self.project.root()
     }
 
     fn write(&self, rel: &str, text: &str) {
-        let path = self.root().join(rel);
-        if let Some(d) = path.parent() {
-            std::fs::create_dir_all(d).expect("mkdir");
-        }
-        std::fs::write(path, text).expect("write");
+        self.project.write(rel, text);
     }
 
     fn run(&mut self, args: &[&str]) -> Run {
-        let run = autogen(self.root(), args, &[("DATABASE_URL", self.url.as_str())]);
+        let run = self.project.run(args);
         let root = self.root().display().to_string();
         let clean = |t: &str| replace_ids(&common::hide_durations(&t.replace(&root, "<project>")));
         self.transcript.push_str(&format!(
@@ -134,22 +103,6 @@ impl Project {
     }
 }
 
-fn autogen(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_autogen"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().copied())
-        .output()
-        .expect("run autogen");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 /// Replaces 12-hex-digit revision ids with `<id>` and creation times with `<time>`.
 fn replace_ids(text: &str) -> String {
     let mut out = String::new();
@@ -180,11 +133,7 @@ fn assert_code(run: &Run, code: i32, what: &str) {
 /// The whole check story on one dialect: in sync, a model change, a pending revision, a
 /// destructive revision refused until acknowledged, an edited applied revision.
 async fn check_story(dialect: Dialect) -> Option<String> {
-    let scratch = match Scratch::create(dialect).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return None,
-        Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
-    };
+    let scratch = scratch(dialect).await?;
     let mut p = Project::new(scratch.url().expose(), USERS);
     assert_code(&p.run(&["-m", "create users"]), 0, "autogenerate");
     let pending = p.run(&["check"]);
@@ -439,11 +388,7 @@ async fn diff_story(dialect: Dialect) {
         .find(|c| c.name == "several_changes_in_one_revision")
         .expect("fixture");
     let make = |models: autogen::models::ModelSet| async move {
-        let scratch = match Scratch::create(dialect).await {
-            Ok(Some(s)) => s,
-            Ok(None) => return None,
-            Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
-        };
+        let scratch = scratch(dialect).await?;
         let schema = autogen::sql::canonicalize(dialect, &models.schema);
         let statements = autogen::sql::render_create_schema(dialect, &schema).expect("render");
         let mut conn = scratch.connect().await.expect("connect");

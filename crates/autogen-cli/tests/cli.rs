@@ -9,21 +9,17 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use autogen_testkit::models::USERS;
 use autogen_tests::{check_golden, workspace_root};
 
-const USERS: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(max_length = 255, unique)]
-    pub email: String,
+/// The shared users model with a unique email, so the snapshots show a unique index too.
+fn users() -> String {
+    USERS.replace(
+        "#[model(max_length = 255)]",
+        "#[model(max_length = 255, unique)]",
+    )
 }
-"#;
 
 /// A temporary project and a transcript of what was run in it.
 struct Session {
@@ -76,17 +72,10 @@ impl Session {
     }
 
     fn run_env(&mut self, args: &[&str], env: &[(&str, &str)]) -> i32 {
-        let out = Command::new(env!("CARGO_BIN_EXE_autogen"))
-            .args(args)
-            .current_dir(self.root())
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .envs(env.iter().copied())
-            .output()
-            .expect("run autogen");
-        let code = out.status.code().unwrap_or(-1);
-        let stdout = self.normalize(&String::from_utf8_lossy(&out.stdout));
-        let stderr = self.normalize(&String::from_utf8_lossy(&out.stderr));
+        let run = common::autogen(self.root(), args, env);
+        let code = run.code;
+        let stdout = self.normalize(&run.stdout);
+        let stderr = self.normalize(&run.stderr);
         let shown: Vec<String> = args
             .iter()
             .map(|a| {
@@ -226,7 +215,7 @@ fn init_autogenerate_upgrade_and_back() {
     let mut s = Session::new();
     assert_eq!(s.run(&["init"]), 0);
     assert_eq!(s.run(&["init"]), 1, "a second init must refuse");
-    s.write("src/models.rs", USERS);
+    s.write("src/models.rs", &users());
     assert_eq!(s.run(&["-m", "create users"]), 0);
     s.record_revisions();
     assert_eq!(s.run(&["-m", "refused before upgrade"]), 1);
@@ -236,7 +225,7 @@ fn init_autogenerate_upgrade_and_back() {
     assert_eq!(s.run(&["-m", "nothing to do"]), 0);
     s.write(
         "src/models.rs",
-        &USERS.replace(
+        &users().replace(
             "    pub email: String,\n",
             "    pub email: String,\n    pub bio: Option<String>,\n",
         ),
@@ -263,7 +252,7 @@ fn bad_input(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> String {
-    let mut s = Session::project(USERS);
+    let mut s = Session::project(&users());
     setup(&s);
     let before = s.revision_files();
     let code = s.run_env(args, env);
@@ -278,7 +267,12 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
     let mut all = String::new();
     all += &bad_input(
         "unknown attribute",
-        |s| s.write("src/models.rs", &USERS.replace("max_length", "max_lenght")),
+        |s| {
+            s.write(
+                "src/models.rs",
+                &users().replace("max_length", "max_lenght"),
+            )
+        },
         &m,
         &[],
     );
@@ -287,7 +281,7 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
         |s| {
             s.write(
                 "src/models.rs",
-                &USERS.replace("pub email: String", "pub email: Email"),
+                &users().replace("pub email: String", "pub email: Email"),
             )
         },
         &m,
@@ -298,7 +292,7 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
         |s| {
             s.write(
                 "src/more.rs",
-                &USERS.replace("pub struct User", "pub struct Account"),
+                &users().replace("pub struct User", "pub struct Account"),
             )
         },
         &m,
@@ -309,7 +303,7 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
         |s| {
             s.write(
                 "src/models.rs",
-                &USERS.replace(
+                &users().replace(
                     "#[model(primary_key, auto_increment)]",
                     "#[model(primary_key, references = \"orgs.id\")]",
                 ),
@@ -399,7 +393,7 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
 
 #[test]
 fn a_failing_revision_leaves_nothing_behind() {
-    let mut s = Session::project(USERS);
+    let mut s = Session::project(&users());
     assert_eq!(s.run(&["-m", "create users"]), 0);
     assert_eq!(s.run(&["upgrade"]), 0);
     assert_eq!(
@@ -486,7 +480,7 @@ fn id_of(s: &Session, slug: &str) -> String {
 /// Branches, merge, heads, history, show, stamp, edited revisions and offline SQL, end to end.
 #[test]
 fn branches_merge_stamp_and_offline_sql() {
-    let mut s = Session::project(USERS);
+    let mut s = Session::project(&users());
     assert_eq!(s.run(&["-m", "create users"]), 0);
     assert_eq!(s.run(&["upgrade"]), 0);
     let root = id_of(&s, "create_users");
@@ -595,7 +589,7 @@ fn branches_merge_stamp_and_offline_sql() {
     // database, the new revision is verified there, and the live database is not needed.
     s.write(
         "src/models.rs",
-        &USERS.replace(
+        &users().replace(
             "    pub email: String,\n",
             "    pub email: String,\n    pub bio: Option<String>,\n",
         ),

@@ -7,85 +7,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+
+use std::path::PathBuf;
 
 use autogen::schema::Dialect;
-use autogen_tests::db::Scratch;
+use autogen_testkit::models::USERS;
+use common::{scratch, UrlProject};
 
-const USERS: &str = r#"use autogen::Model;
+/// A temporary project whose database URL comes from `DATABASE_URL`, and the steps these tests
+/// take in it.
+struct Project(UrlProject);
 
-#[derive(Model)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(max_length = 255)]
-    pub email: String,
-}
-"#;
+impl std::ops::Deref for Project {
+    type Target = UrlProject;
 
-/// What one run of the binary gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "[exit {}]\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+    fn deref(&self) -> &UrlProject {
+        &self.0
     }
-}
-
-/// A temporary project whose database URL comes from `DATABASE_URL`.
-struct Project {
-    dir: tempfile::TempDir,
-    url: String,
 }
 
 impl Project {
     fn new(url: &str) -> Project {
-        let p = Project {
-            dir: tempfile::tempdir().unwrap(),
-            url: url.to_string(),
-        };
-        p.write(
-            "autogen.toml",
-            "models = [\"src/**/*.rs\"]\nrevisions = \"revisions\"\n",
-        );
-        std::fs::create_dir_all(p.root().join("revisions")).unwrap();
-        p.write("src/models.rs", USERS);
-        p
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn write(&self, rel: &str, text: &str) {
-        let path = self.root().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-
-    fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(env!("CARGO_BIN_EXE_autogen"))
-            .args(args)
-            .current_dir(self.root())
-            .env("DATABASE_URL", &self.url)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run autogen");
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Project(UrlProject::new(url, USERS))
     }
 
     fn revision_files(&self) -> Vec<PathBuf> {
@@ -139,13 +83,6 @@ fn locate(src: &str, marker: &str) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, column)
-}
-
-async fn scratch(dialect: Dialect) -> Option<Scratch> {
-    match Scratch::create(dialect).await {
-        Ok(s) => s,
-        Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
-    }
 }
 
 fn long_column(name: &str) -> String {

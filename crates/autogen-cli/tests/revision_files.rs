@@ -6,56 +6,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use autogen::schema::Dialect;
-use autogen_tests::db::Scratch;
-
-const USERS: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(max_length = 255)]
-    pub email: String,
-}
-"#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use autogen_testkit::models::USERS;
+use common::{project_dir, scratch, Run, URL_FROM_ENV};
 
 fn autogen(root: &Path, url: &str, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_autogen"))
-        .args(args)
-        .current_dir(root)
-        .env("DATABASE_URL", url)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run autogen");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("autogen.toml"),
-        "models = [\"src/**/*.rs\"]\nrevisions = \"revisions\"\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(dir.path().join("revisions")).unwrap();
-    std::fs::create_dir_all(dir.path().join("src")).unwrap();
-    std::fs::write(dir.path().join("src/models.rs"), USERS).unwrap();
-    dir
+    common::autogen(root, args, &[("DATABASE_URL", url)])
 }
 
 fn the_revision(root: &Path) -> PathBuf {
@@ -70,7 +30,7 @@ fn the_revision(root: &Path) -> PathBuf {
 
 #[tokio::test]
 async fn revision_files_are_whole_named_for_their_dialect_and_checked() {
-    let dir = project();
+    let dir = project_dir(URL_FROM_ENV, USERS);
     let root = dir.path();
     let sqlite = format!("sqlite://{}", root.join("app.db").display());
 
@@ -131,10 +91,8 @@ async fn revision_files_are_whole_named_for_their_dialect_and_checked() {
 
     // The SQLite history pointed at the other dialects: refused before anything runs.
     for dialect in [Dialect::Postgres, Dialect::Mysql] {
-        let scratch = match Scratch::create(dialect).await {
-            Ok(Some(s)) => s,
-            Ok(None) => continue,
-            Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
+        let Some(scratch) = scratch(dialect).await else {
+            continue;
         };
         let url = scratch.url().expose().to_string();
         let run = autogen(root, &url, &["upgrade"]);

@@ -15,22 +15,14 @@
 // A test that cannot set up its temporary project should fail loudly, right there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-const USERS: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "users")]
-pub struct User {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(max_length = 255)]
-    pub email: String,
-}
-"#;
+use autogen_testkit::models::USERS;
+use common::{project_dir, Run};
 
 /// Passwords with every character that breaks a naive URL parser or redactor. Each is built
 /// from distinct five-character tokens so that a leak of any fragment is detected, not only of
@@ -49,27 +41,9 @@ const PASSWORDS: &[&str] = &[
 /// A user no server knows: whatever the password, the login is refused.
 const USER: &str = "autogen_nobody";
 
-/// What one run of the binary printed.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn autogen(dir: &Path, args: &[String], env: &[(&str, String)]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_autogen"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env("NO_COLOR", "1")
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .output()
-        .expect("run autogen");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    common::autogen(dir, args, &env)
 }
 
 fn strings(args: &[&str]) -> Vec<String> {
@@ -404,16 +378,11 @@ fn a_malformed_env_file_is_named_not_echoed() {
 /// database is missing and creates nothing either. `upgrade`, which writes, creates the file.
 #[test]
 fn read_only_commands_never_create_a_sqlite_file() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(
-        dir.path().join("autogen.toml"),
+    let dir = project_dir(
         "database_url = \"sqlite://data/app.db\"\nmodels = [\"src/**/*.rs\"]\n",
-    )
-    .expect("write");
-    std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+        USERS,
+    );
     std::fs::create_dir_all(dir.path().join("data")).expect("mkdir");
-    std::fs::create_dir_all(dir.path().join("revisions")).expect("mkdir");
-    std::fs::write(dir.path().join("src/models.rs"), USERS).expect("write");
     let db: PathBuf = dir.path().join("data/app.db");
     let url = format!("sqlite://{}", db.display());
     for args in [
@@ -450,16 +419,11 @@ fn read_only_commands_never_create_a_sqlite_file() {
 /// from; `check --format json` also reports the source.
 #[test]
 fn the_database_and_its_source_are_named() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("src")).expect("mkdir");
-    std::fs::create_dir_all(root.join("revisions")).expect("mkdir");
-    std::fs::write(root.join("src/models.rs"), USERS).expect("write");
-    std::fs::write(
-        root.join("autogen.toml"),
+    let dir = project_dir(
         "database_url = \"sqlite://from_toml.db\"\nmodels = [\"src/**/*.rs\"]\n",
-    )
-    .expect("write");
+        USERS,
+    );
+    let root = dir.path();
     let current = |args: &[&str], env: &[(&str, String)]| {
         let mut all = strings(&["upgrade"]);
         all.extend(strings(args));

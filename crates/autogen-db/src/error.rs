@@ -33,7 +33,7 @@ pub enum DbError {
     #[error("could not connect to `{url}`: {message}")]
     Connect { url: String, message: String },
 
-    /// A script run through [`crate::Connection::execute_script`] (or a testing helper) failed.
+    /// A script run through [`crate::Connection::execute_script`] failed.
     #[error("statement failed on the {dialect} connection: {message}")]
     Execute {
         dialect: autogen_schema::Dialect,

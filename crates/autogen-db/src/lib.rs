@@ -4,13 +4,12 @@
 //! [`DatabaseUrl::expose`], which exists only to hand the secret to sqlx; everything printable
 //! (Display, Debug, every [`DbError`]) carries the redacted form. This crate deliberately does not
 //! run catalog queries (autogen-introspect) or revisions (autogen-revisions), and it does not read
-//! configuration files or the environment, except in the small [`testing`] module that test
-//! suites across the workspace share.
+//! configuration files or the environment; the scratch databases test suites create live in the
+//! dev-only `autogen-testkit` crate.
 
 mod connection;
 mod error;
 mod identity;
-pub mod testing;
 mod url;
 
 pub use autogen_schema::Dialect;

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::Dialect;
 use autogen_introspect::{introspect, introspect_with_stats, IntrospectOptions};
 use autogen_schema::{render_text, ColumnType, DefaultValue};
+use autogen_testkit::ScratchDatabase;
 
 const SCHEMA: &str = r#"
 CREATE TABLE orgs (
@@ -81,24 +81,24 @@ async fn reads_every_feature_mysql_has() {
   column user_id integer not null
   column org_id bigint unsigned not null
   primary key (org_id, user_id)
-  foreign key (org_id) references orgs (id)
-  foreign key (user_id) references users (id) on update cascade
+  foreign key fk_memberships_org (org_id) references orgs (id)
+  foreign key memberships_ibfk_1 (user_id) references users (id) on update cascade
 table orgs
   comment "Organisations"
   column id bigint unsigned not null auto_increment
   column name varchar(100) not null
   primary key (id)
-  unique (name)
+  unique uq_orgs_name (name)
 table posts
   column id integer not null
   column author_id integer null
   primary key (id)
-  foreign key (author_id) references users (id) on delete set null
+  foreign key fk_posts_author (author_id) references users (id) on delete set null
 table tags
   column id integer not null
   column post_id integer null
   primary key (id)
-  foreign key (post_id) references posts (id)
+  foreign key fk_tags_post (post_id) references posts (id)
   index ix_tags_post (post_id)
 table users
   column id integer not null auto_increment
@@ -123,12 +123,12 @@ table users
   column age integer null
   primary key (id)
   check ck_users_age (age >= 0)
-  foreign key (org_id) references orgs (id) on delete cascade
+  foreign key fk_users_org (org_id) references orgs (id) on delete cascade
   index ix_users_bio (bio) using fulltext
   index ix_users_org_created (org_id, created_at desc)
-  unique (code)
-  unique (org_id, email)
   unique index ix_users_email_prefix (email(10))
+  unique uq_users_org_email (org_id, email)
+  unique ux_users_code (code)
 "#;
     assert_eq!(render_text(&schema), want);
 
@@ -204,7 +204,7 @@ async fn query_count_does_not_depend_on_table_count() {
 
 #[tokio::test]
 async fn a_url_without_a_database_is_a_clear_error() {
-    let Some(server) = autogen_db::testing::server_url(Dialect::Mysql) else {
+    let Some(server) = autogen_testkit::server_url(Dialect::Mysql) else {
         return;
     };
     let url = autogen_db::DatabaseUrl::parse(&server).unwrap();

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::Dialect;
 use autogen_introspect::{introspect, introspect_with_stats, IntrospectError, IntrospectOptions};
 use autogen_schema::{render_text, ColumnType, DefaultValue, EnumType};
+use autogen_testkit::ScratchDatabase;
 
 const SCHEMA: &str = r#"
 CREATE TYPE status AS ENUM ('active', 'blocked', 'it''s');
@@ -72,15 +72,15 @@ async fn reads_every_feature_postgres_has() {
 table memberships
   column user_id integer not null
   column org_id bigint not null
-  primary key (org_id, user_id)
-  foreign key (org_id) references orgs (id) on delete restrict
-  foreign key (user_id) references users (id) on delete set null on update cascade
+  primary key memberships_pkey (org_id, user_id)
+  foreign key fk_memberships_org (org_id) references orgs (id) on delete restrict
+  foreign key memberships_user_id_fkey (user_id) references users (id) on delete set null on update cascade
 table orgs
   comment "Organisations"
   column id bigint not null auto_increment
   column name varchar(100) not null
-  primary key (id)
-  unique (name)
+  primary key orgs_pkey (id)
+  unique uq_orgs_name (name)
 table users
   column id integer not null auto_increment
   column org_id bigint not null
@@ -103,15 +103,15 @@ table users
   column payload blob null
   column at_time time null
   column age integer null
-  column Odd Name text null
-  primary key (id)
+  column "Odd Name" text null
+  primary key pk_users (id)
   check ck_users_age (age >= 0)
-  foreign key (org_id) references orgs (id) on delete cascade
-  index ix odd (Odd Name)
+  foreign key fk_users_org (org_id) references orgs (id) on delete cascade
+  index "ix odd" (Odd Name)
   index ix_users_doc (doc) using gin
   index ix_users_org_created (org_id, created_at desc)
-  unique (org_id, email)
   unique index ix_users_lower_email (lower(email::text)) where bio IS NOT NULL
+  unique uq_users_org_email (org_id, email)
 "#;
     assert_eq!(render_text(&schema), want);
 

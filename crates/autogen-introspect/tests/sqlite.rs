@@ -64,18 +64,18 @@ async fn reads_every_feature_sqlite_has() {
   column user_id integer not null
   column org_id integer not null
   column role text not null default 'member'
-  primary key (org_id, user_id)
-  foreign key (org_id) references orgs (id) on delete restrict
+  primary key pk_memberships (org_id, user_id)
   foreign key (user_id) references users (id) on delete set null on update cascade
+  foreign key fk_memberships_org (org_id) references orgs (id) on delete restrict
 table orgs
   column id integer not null auto_increment
   column name varchar(100) not null
   primary key (id)
-  unique (name)
+  unique uq_orgs_name (name)
 table plain
   column id integer not null
   column payload blob null
-  column untyped  null
+  column untyped other "" null
   column big bigint unsigned null
   primary key (id)
 table users
@@ -93,11 +93,11 @@ table users
   column token uuid null
   column data json null
   column age integer null
-  column odd "name" char(2) null
+  column "odd \"name\"" char(2) null
   primary key (id)
   check (age >= 0)
   check ck_users_email (email LIKE '%@%' AND email <> 'CHECK (x)')
-  foreign key (org_id) references orgs (id) on delete cascade
+  foreign key fk_users_org_id_orgs (org_id) references orgs (id) on delete cascade
   index ix_users_org_created (org_id, created_at desc)
   unique (email)
   unique index ix_users_lower_email (lower(email)) where bio IS NOT NULL

@@ -65,6 +65,7 @@ use sha2::{Digest, Sha256};
 
 use crate::name::is_valid_id;
 use crate::split::boundary_lines;
+use crate::statement::{fact_lines, one_line, terminated, DESTRUCTIVE_PREFIX, REBUILD_KEY};
 use crate::RevisionError;
 
 /// What every parse error shows after its message, so a hand-edited file can be fixed without
@@ -101,9 +102,6 @@ const HEADER_KEYS: &[&str] = &[
     "dialect",
     "format",
 ];
-
-/// The in-section directive the runner reads (kept in the section text).
-const REBUILD_KEY: &str = "rebuild";
 
 /// The header of a revision file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -151,9 +149,6 @@ pub struct Revision {
     /// The `-- autogen:format` line; 1 for files without one.
     pub format: u32,
 }
-
-/// The comment prefix autogen-sql puts above a statement that can lose data.
-const DESTRUCTIVE_PREFIX: &str = "destructive:";
 
 impl Revision {
     /// The warnings of the upgrade section's destructive steps: the text after every
@@ -330,15 +325,7 @@ fn render_section(
                 format!("holds a CRLF line break (`{sql}`); revision files read every CRLF as LF, so write a carriage return inside a string with the dialect's escape instead"),
             ));
         }
-        // A statement whose last line holds a line comment would swallow a `;` written on the
-        // same line, so the terminator goes on a line of its own then.
-        let last_line = sql.rsplit('\n').next().unwrap_or(sql);
-        let sep = if last_line.contains("--") || last_line.contains('#') {
-            "\n"
-        } else {
-            ""
-        };
-        let terminated = format!("{sql}{sep};\n");
+        let terminated = terminated(sql);
         // After the `;` the scan must be back at a statement boundary, or every marker line after
         // it would be read as part of an open string, comment or statement.
         let probe = format!("{terminated}--\n");
@@ -352,14 +339,9 @@ fn render_section(
             out.push('\n');
         }
         any = true;
-        if let Some(comment) = &statement.comment {
-            let comment = one_line(comment);
-            if comment.is_empty() {
-                out.push_str("--\n");
-            } else {
-                out.push_str(&neutralise(&format!("-- {comment}")));
-                out.push('\n');
-            }
+        for line in fact_lines(statement) {
+            out.push_str(&line);
+            out.push('\n');
         }
         out.push_str(&neutralise_boundary_lines(&terminated, scan));
     }
@@ -405,22 +387,6 @@ fn neutralise(line: &str) -> String {
         }
         _ => line.to_string(),
     }
-}
-
-/// Folds every kind of line break (and other control characters) to a space and trims, so the
-/// text stays inside one `--` comment line.
-fn one_line(text: &str) -> String {
-    let folded: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    folded.trim().to_string()
 }
 
 /// The rules the sections of a file are scanned with: its dialect's, SQLite's (the plainest:
@@ -869,10 +835,16 @@ mod tests {
     use crate::split_statements;
     use autogen_schema::Dialect;
 
+    /// A statement with a comment, given as its file line would read: `destructive: ...` is
+    /// a data loss, anything else a note.
     fn stmt(sql: &str, comment: Option<&str>) -> Statement {
-        Statement {
-            sql: sql.to_string(),
-            comment: comment.map(str::to_string),
+        let s = Statement::new(sql);
+        match comment {
+            Some(c) => match c.strip_prefix("destructive:") {
+                Some(loss) => s.with_loss(Some(loss.trim().to_string())),
+                None => s.with_note(c),
+            },
+            None => s,
         }
     }
 
@@ -1335,18 +1307,30 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
             err.contains("belongs inside the upgrade or downgrade section"),
             "{err}"
         );
-        // The writer passes the directive through unchanged, from a comment or from the SQL.
+        // The writer writes the directive from the statement's rebuild fact, passes it through
+        // from the SQL, and never lets a note pose as one.
         let text = render_revision(
             &header(),
             &[
-                stmt("CREATE TABLE a (id integer)", Some("autogen:rebuild a id")),
+                Statement {
+                    rebuild: Some(autogen_sql::RebuildExpectation {
+                        table: "a".into(),
+                        columns: vec!["id".into()],
+                    }),
+                    ..Statement::new("CREATE TABLE a (id integer)")
+                },
                 stmt("-- autogen:rebuild b id\nCREATE TABLE b (id integer)", None),
+                stmt("CREATE TABLE c (id integer)", Some("autogen:rebuild c id")),
             ],
             &[],
         )
         .unwrap();
         assert!(
-            text.contains("\n-- autogen:rebuild a id\nCREATE TABLE a"),
+            text.contains("\n-- autogen:rebuild \"a\" \"id\"\nCREATE TABLE a"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n-- (autogen:rebuild c id)\nCREATE TABLE c"),
             "{text}"
         );
         assert!(

@@ -25,8 +25,11 @@ mod runner;
 mod scratch;
 mod script;
 mod split;
+mod statement;
+mod status;
 mod target;
 mod time;
+mod version_table;
 
 mod dialect;
 mod embedded;
@@ -54,7 +57,9 @@ pub use scratch::{
 };
 pub use script::{downgrade_script, upgrade_script};
 pub use split::split_statements;
+pub use statement::render_script;
+pub use status::DatabaseStatus;
 pub use time::{format_timestamp, now_timestamp};
 
 /// Re-exported so callers can build the statements of a revision without naming autogen-sql.
-pub use autogen_sql::Statement;
+pub use autogen_sql::{RebuildExpectation, Statement};

@@ -27,7 +27,7 @@ use crate::{RevisionError, RunError};
 /// Every table the runner owns. Introspection callers pass these in `exclude_tables`.
 /// `autogen_version` holds the applied revisions (every dialect); `autogen_progress` holds the
 /// statement-level progress of a revision being applied on MySQL/MariaDB.
-pub const VERSION_TABLES: &[&str] = &["autogen_version", "autogen_progress"];
+pub const VERSION_TABLES: &[&str] = &[crate::version_table::TABLE, "autogen_progress"];
 
 /// One row of the version table.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 
 use autogen_schema::Dialect;
 
-use crate::dialect::CREATE_VERSION_TABLE;
 use crate::error::Direction;
 use crate::file::{check_dialects, Revision};
 use crate::graph::RevisionSet;
 use crate::split::split_statements;
+use crate::version_table;
 use crate::RevisionError;
 
 /// The script that upgrades a database at `from` (`base`, or a revision id/prefix: that
@@ -78,14 +78,10 @@ fn render(
         out.push_str("-- (nothing to do)\n");
         return out;
     }
-    let _ = writeln!(out, "\n{CREATE_VERSION_TABLE};");
-    if dialect == Dialect::Sqlite {
-        // As the runner does: a table rebuild must not cascade deletes, and the pragma is a
-        // no-op inside a transaction, so it is switched off up front.
-        out.push_str("PRAGMA foreign_keys = OFF;\n");
-    }
-    // On MySQL/MariaDB DDL commits implicitly, so a transaction would only pretend.
-    let transactional = dialect != Dialect::Mysql;
+    let _ = writeln!(out, "\n{};", version_table::CREATE);
+    let rules = crate::dialect::rules(dialect);
+    out.push_str(rules.script_prologue);
+    let transactional = rules.transactional_ddl;
     let now = crate::now_timestamp();
     for rev in plan {
         let message = rev.message.replace(['\n', '\r'], " ");
@@ -98,38 +94,26 @@ fn render(
             Direction::Downgrade => &rev.downgrade_sql,
         };
         for statement in split_statements(sql, dialect) {
-            let last_line = statement.rsplit('\n').next().unwrap_or(&statement);
-            let sep = if last_line.contains("--") || last_line.contains('#') {
-                "\n"
-            } else {
-                ""
-            };
-            let _ = writeln!(out, "{statement}{sep};");
+            out.push_str(&crate::statement::terminated(&statement));
         }
         // Ids and checksums are hex (validated when the file was parsed), safe to inline.
         match direction {
             Direction::Upgrade => {
                 let _ = writeln!(
                     out,
-                    "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ('{}', '{}', '{now}');",
-                    rev.id, rev.checksum
+                    "{};",
+                    version_table::insert_literal(&rev.id, &rev.checksum, &now)
                 );
             }
             Direction::Downgrade => {
-                let _ = writeln!(
-                    out,
-                    "DELETE FROM autogen_version WHERE revision = '{}';",
-                    rev.id
-                );
+                let _ = writeln!(out, "{};", version_table::delete_literal(&rev.id));
             }
         }
         if transactional {
             out.push_str("COMMIT;\n");
         }
     }
-    if dialect == Dialect::Sqlite {
-        out.push_str("\n-- lists rows that violate foreign keys; expect no output\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;\n");
-    }
+    out.push_str(rules.script_epilogue);
     out
 }
 
@@ -148,10 +132,7 @@ mod tests {
                 created: String::new(),
                 dialect: None,
             };
-            let st = |sql: &str| Statement {
-                sql: sql.into(),
-                comment: None,
-            };
+            let st = |sql: &str| Statement::new(sql);
             let text = render_revision(&header, &[st(up)], &[st(down)]).unwrap();
             parse_revision(Path::new("x.sql"), &text).unwrap()
         };

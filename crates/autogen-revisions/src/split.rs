@@ -16,6 +16,8 @@
 
 use autogen_schema::Dialect;
 
+use crate::dialect::Rules;
+
 /// Splits `sql` into statements for `dialect`. Each statement is trimmed, has no trailing `;`
 /// and no leading comments; fragments that hold only comments and whitespace are dropped (except
 /// MySQL `/*! ... */` executable comments, which are code).
@@ -38,7 +40,7 @@ pub(crate) fn boundary_lines(sql: &str, dialect: Dialect) -> Vec<usize> {
 struct Splitter<'a> {
     src: &'a str,
     bytes: &'a [u8],
-    dialect: Dialect,
+    rules: &'static Rules,
     pos: usize,
     out: Vec<String>,
     /// Byte offset of the first code (not comment, not whitespace) of the current statement.
@@ -60,7 +62,7 @@ impl<'a> Splitter<'a> {
         Splitter {
             src,
             bytes: src.as_bytes(),
-            dialect,
+            rules: crate::dialect::rules(dialect),
             pos: 0,
             out: Vec::new(),
             code_start: None,
@@ -106,31 +108,31 @@ impl<'a> Splitter<'a> {
                 b'-' if self.peek(1) == Some(b'-') && self.line_comment_allowed() => {
                     self.skip_line();
                 }
-                b'#' if self.dialect == Dialect::Mysql => self.skip_line(),
+                b'#' if self.rules.hash_comments => self.skip_line(),
                 b'/' if self.peek(1) == Some(b'*') => {
-                    if self.dialect == Dialect::Mysql && self.peek(2) == Some(b'!') {
+                    if self.rules.executable_comments && self.peek(2) == Some(b'!') {
                         self.mark_code(start);
                     }
                     self.skip_block_comment();
                 }
                 b'\'' => {
                     self.mark_code(start);
-                    let backslash = self.dialect == Dialect::Mysql || self.is_escape_string(start);
+                    let backslash = self.rules.backslash_escapes || self.is_escape_string(start);
                     self.skip_quoted(b'\'', backslash);
                 }
                 b'"' => {
                     self.mark_code(start);
-                    self.skip_quoted(b'"', self.dialect == Dialect::Mysql);
+                    self.skip_quoted(b'"', self.rules.backslash_escapes);
                 }
-                b'`' if self.dialect != Dialect::Postgres => {
+                b'`' if self.rules.backquote_identifiers => {
                     self.mark_code(start);
                     self.skip_quoted(b'`', false);
                 }
-                b'[' if self.dialect == Dialect::Sqlite => {
+                b'[' if self.rules.bracket_identifiers => {
                     self.mark_code(start);
                     self.skip_until(b']');
                 }
-                b'$' if self.dialect == Dialect::Postgres && self.dollar_tag().is_some() => {
+                b'$' if self.rules.dollar_quotes && self.dollar_tag().is_some() => {
                     self.mark_code(start);
                     self.skip_dollar_quoted();
                 }
@@ -163,12 +165,12 @@ impl<'a> Splitter<'a> {
 
     /// MySQL only treats `--` as a comment when whitespace (or the end) follows it.
     fn line_comment_allowed(&self) -> bool {
-        self.dialect != Dialect::Mysql || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
+        !self.rules.line_comment_needs_space || self.peek(2).is_none_or(|c| c.is_ascii_whitespace())
     }
 
     /// PostgreSQL `E'...'` strings take backslash escapes; the `E` must be a word of its own.
     fn is_escape_string(&self, quote_at: usize) -> bool {
-        if self.dialect != Dialect::Postgres || quote_at == 0 {
+        if !self.rules.escape_strings || quote_at == 0 {
             return false;
         }
         let prev = self.bytes[quote_at - 1];
@@ -195,7 +197,7 @@ impl<'a> Splitter<'a> {
 
     fn skip_block_comment(&mut self) {
         self.pos += 2;
-        let nested = self.dialect == Dialect::Postgres;
+        let nested = self.rules.nested_block_comments;
         let mut level = 1usize;
         while let Some(b) = self.peek(0) {
             if b == b'*' && self.peek(1) == Some(b'/') {
@@ -306,21 +308,10 @@ impl<'a> Splitter<'a> {
     /// reach the word scanner).
     fn statement_has_body(&self) -> bool {
         let words: Vec<&str> = self.head.iter().map(String::as_str).collect();
-        match self.dialect {
-            Dialect::Sqlite => matches!(
-                words.as_slice(),
-                ["CREATE", "TRIGGER", ..]
-                    | ["CREATE", "TEMP", "TRIGGER", ..]
-                    | ["CREATE", "TEMPORARY", "TRIGGER", ..]
-            ),
-            Dialect::Postgres => matches!(
-                words.as_slice(),
-                ["CREATE", "FUNCTION", ..]
-                    | ["CREATE", "PROCEDURE", ..]
-                    | ["CREATE", "OR", "REPLACE", "FUNCTION" | "PROCEDURE", ..]
-            ),
-            Dialect::Mysql => false,
-        }
+        self.rules
+            .bodies
+            .iter()
+            .any(|prefix| words.starts_with(prefix))
     }
 }
 

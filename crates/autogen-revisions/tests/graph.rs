@@ -18,14 +18,8 @@ use autogen_revisions::{
 use common::{database, databases};
 
 fn write_rev(dir: &Path, id: &str, parents: &[&str], up: &[&str], down: &[&str]) {
-    let st = |sqls: &[&str]| -> Vec<Statement> {
-        sqls.iter()
-            .map(|s| Statement {
-                sql: s.to_string(),
-                comment: None,
-            })
-            .collect()
-    };
+    let st =
+        |sqls: &[&str]| -> Vec<Statement> { sqls.iter().map(|s| Statement::new(*s)).collect() };
     let header = RevisionHeader {
         id: id.to_string(),
         parents: parents.iter().map(|p| p.to_string()).collect(),

@@ -27,12 +27,7 @@ const R1: &str = "aaaaaaaaaaa1";
 const R2: &str = "aaaaaaaaaaa2";
 
 fn stmts(sqls: &[&str]) -> Vec<Statement> {
-    sqls.iter()
-        .map(|s| Statement {
-            sql: s.to_string(),
-            comment: None,
-        })
-        .collect()
+    sqls.iter().map(|s| Statement::new(*s)).collect()
 }
 
 fn header(
@@ -304,7 +299,14 @@ fn the_writer_never_writes_a_file_the_parser_reads_differently() {
             (0..rng.gen_range(0..4))
                 .map(|_| Statement {
                     sql: random_statement(rng, scan),
-                    comment: rng.gen_bool(0.5).then(|| random_text(rng, 5)),
+                    note: rng.gen_bool(0.5).then(|| random_text(rng, 5)),
+                    data_loss: rng.gen_bool(0.3).then(|| random_text(rng, 5)),
+                    rebuild: rng
+                        .gen_bool(0.2)
+                        .then(|| autogen_revisions::RebuildExpectation {
+                            table: random_text(rng, 2),
+                            columns: vec![random_text(rng, 2), random_text(rng, 1)],
+                        }),
                 })
                 .collect()
         };

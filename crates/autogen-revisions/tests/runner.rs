@@ -19,12 +19,7 @@ const R1: &str = "aaaaaaaaaaa1";
 const R2: &str = "aaaaaaaaaaa2";
 
 fn stmts(sqls: &[&str]) -> Vec<Statement> {
-    sqls.iter()
-        .map(|s| Statement {
-            sql: s.to_string(),
-            comment: None,
-        })
-        .collect()
+    sqls.iter().map(|s| Statement::new(*s)).collect()
 }
 
 fn write_rev(dir: &Path, id: &str, parent: Option<&str>, up: &[&str], down: &[&str]) {

@@ -1,11 +1,41 @@
-//! The stable, human-readable text rendering of a whole schema. `autogen check` shows a unified
-//! diff of two of these, so the rendering must not depend on where a schema came from: tables,
-//! enums, indexes and constraints are listed by name (constraints without a name by content),
-//! columns in their physical order. It is a view for people, not a format to parse back.
+//! The schema text form: a stable, human-readable rendering of a whole schema that
+//! [`parse_text`](crate::parse_text) reads back. The fixture folders (`fixtures/diff`,
+//! `fixtures/introspect`, `fixtures/canonicalize`, `fixtures/render`) are written in it and
+//! `autogen check` shows a unified diff of two of them ([`render_compared_text`]), so the
+//! rendering must not depend on where a schema came from: tables and enums are listed by name, a
+//! table's keys, indexes and constraints sorted as lines, columns in their physical order.
+//!
+//! Every IR field is written, so `parse_text(render_text(s))` is `s` up to the order of tables,
+//! enums and constraints (which carries no meaning). Ordinary values are written the way people
+//! read them (`column email varchar(255) not null default 'x'`); a value that would read back
+//! differently that way (a name with a space, a string holding a line break, a type spelled like
+//! a known type) is written in an escaped form instead: names and comments as Rust string
+//! literals (`"Odd Name"`), other values behind a keyword (`other "..."`, `string "..."`,
+//! `escaped "..."`). Each choice is checked against the parser, so the two cannot drift. This
+//! file deliberately only writes; the grammar is read in `text_parse.rs`.
+//!
+//! ```text
+//! enum mood ('ok', 'sad')
+//! table users
+//!   comment "People who sign in"
+//!   column id bigint not null auto_increment
+//!   column email varchar(255) not null default '' comment "login"
+//!   column "Odd Name" enum mood('ok', 'sad') null
+//!   primary key pk_users (id)
+//!   check ck_users_age (age >= 0)
+//!   foreign key fk_users_org (org_id) references orgs (id) on delete cascade
+//!   index ix_users_email (lower(email) desc) using hash where bio IS NOT NULL
+//!   unique index ix_x (a, b)
+//!   unique uq_users_email (email)
+//! ```
 
 use std::fmt::Write;
 
-use crate::{Column, ForeignKey, Index, ReferentialAction, Schema, Table};
+use crate::text_parse::{
+    parse_check_body, parse_column_type, parse_default_value, parse_index_part, parse_predicate,
+};
+use crate::{Check, Column, ColumnType, DefaultValue, ForeignKey, Index, ReferentialAction};
+use crate::{PrimaryKey, Schema, Table, UniqueConstraint};
 
 /// Renders `schema` as stable text, one line per object, ending in a newline.
 pub fn render_text(schema: &Schema) -> String {
@@ -13,12 +43,7 @@ pub fn render_text(schema: &Schema) -> String {
     let mut enums: Vec<_> = schema.enums.iter().collect();
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     for e in enums {
-        let values: Vec<String> = e
-            .values
-            .iter()
-            .map(|v| format!("'{}'", v.replace('\'', "''")))
-            .collect();
-        let _ = writeln!(out, "enum {} ({})", e.name, values.join(", "));
+        let _ = writeln!(out, "enum {} ({})", name(&e.name), enum_values(&e.values));
     }
     let mut tables: Vec<&Table> = schema.tables.iter().collect();
     tables.sort_by(|a, b| a.name.cmp(&b.name));
@@ -28,8 +53,29 @@ pub fn render_text(schema: &Schema) -> String {
     out
 }
 
+/// The text of what the differ compares, for showing two schemas side by side (`autogen check`'s
+/// unified diff): [`render_text`] without the names of primary keys, unique constraints and
+/// foreign keys. The differ matches those by content and servers name them themselves
+/// (`users_pkey`, `users_email_key`, `PRIMARY`), so their names would show as differences where
+/// there are none. Unlike [`render_text`], this text does not read back to the same schema.
+pub fn render_compared_text(schema: &Schema) -> String {
+    let mut unnamed = schema.clone();
+    for t in &mut unnamed.tables {
+        if let Some(pk) = &mut t.primary_key {
+            pk.name = None;
+        }
+        for u in &mut t.unique_constraints {
+            u.name = None;
+        }
+        for fk in &mut t.foreign_keys {
+            fk.name = None;
+        }
+    }
+    render_text(&unnamed)
+}
+
 fn render_table(out: &mut String, t: &Table) {
-    let _ = writeln!(out, "table {}", t.name);
+    let _ = writeln!(out, "table {}", name(&t.name));
     if let Some(c) = &t.comment {
         let _ = writeln!(out, "  comment {c:?}");
     }
@@ -37,36 +83,69 @@ fn render_table(out: &mut String, t: &Table) {
         let _ = writeln!(out, "  column {}", column_line(c));
     }
     if let Some(pk) = &t.primary_key {
-        let _ = writeln!(out, "  primary key ({})", pk.columns.join(", "));
+        let _ = writeln!(out, "  {}", primary_key_line(pk));
     }
     let mut lines: Vec<String> = Vec::new();
-    for u in &t.unique_constraints {
-        lines.push(format!("  unique ({})", u.columns.join(", ")));
-    }
-    for i in &t.indexes {
-        lines.push(index_line(i));
-    }
-    for fk in &t.foreign_keys {
-        lines.push(fk_line(fk));
-    }
-    for ck in &t.checks {
-        match &ck.name {
-            Some(n) => lines.push(format!("  check {n} ({})", ck.expression)),
-            None => lines.push(format!("  check ({})", ck.expression)),
-        }
-    }
+    lines.extend(t.unique_constraints.iter().map(unique_line));
+    lines.extend(t.indexes.iter().map(index_line));
+    lines.extend(t.foreign_keys.iter().map(fk_line));
+    lines.extend(t.checks.iter().map(check_line));
     lines.sort();
     for l in lines {
+        out.push_str("  ");
         out.push_str(&l);
         out.push('\n');
     }
 }
 
+/// A name as written: bare when it is one plain word, otherwise a Rust string literal.
+pub(crate) fn name(n: &str) -> String {
+    if is_bare_name(n) {
+        n.to_string()
+    } else {
+        format!("{n:?}")
+    }
+}
+
+/// True when `n` can be written without quotes: not empty, and no character that ends a word in
+/// the grammar (space, parenthesis, comma, quote) or that is invisible or escaped in Rust's
+/// string syntax (control characters, backslash).
+pub(crate) fn is_bare_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.chars().all(|c| {
+            !c.is_whitespace() && !matches!(c, '(' | ')' | ',') && c.escape_debug().count() == 1
+        })
+}
+
+/// True when every character of `s` shows as itself (no control characters, no line breaks).
+/// Quotes and backslashes count as visible: SQL text holds them freely.
+pub(crate) fn is_visible(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, '\'' | '"' | '\\') || c.escape_debug().count() == 1)
+}
+
+/// A string as an SQL literal (`'it''s'`) when it reads back that way, else a Rust literal.
+fn sql_string(s: &str) -> String {
+    if is_visible(s) {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        format!("{s:?}")
+    }
+}
+
+fn enum_values(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| sql_string(v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn column_line(c: &Column) -> String {
-    let mut s = format!("{} {}", c.name, c.ty);
+    let mut s = format!("{} {}", name(&c.name), type_text(&c.ty));
     s.push_str(if c.nullable { " null" } else { " not null" });
     if let Some(d) = &c.default {
-        let _ = write!(s, " default {d}");
+        let _ = write!(s, " default {}", default_text(d));
     }
     if c.auto_increment {
         s.push_str(" auto_increment");
@@ -77,39 +156,123 @@ fn column_line(c: &Column) -> String {
     s
 }
 
+/// The type as `ColumnType`'s `Display` spells it, unless that would read back as another type
+/// (or would not fit the column line): then `other "..."` for raw types.
+fn type_text(ty: &ColumnType) -> String {
+    let plain = match ty {
+        ColumnType::Decimal {
+            precision: None,
+            scale: Some(s),
+        } => format!("decimal(*,{s})"),
+        ColumnType::Enum { name: n, values } => {
+            format!("enum {}({})", name(n), enum_values(values))
+        }
+        other => other.to_string(),
+    };
+    let reads_back = |after: &str| {
+        parse_column_type(&format!("{plain}{after}")).ok() == Some((ty.clone(), plain.len()))
+    };
+    match ty {
+        ColumnType::Other(raw)
+            if !is_visible(&plain) || !reads_back(" null") || !reads_back(" not null") =>
+        {
+            format!("other {raw:?}")
+        }
+        _ => plain,
+    }
+}
+
+fn default_text(d: &DefaultValue) -> String {
+    let plain = match d {
+        DefaultValue::String(s) => sql_string(s),
+        other => other.to_string(),
+    };
+    // Read back as the column parser meets it, followed by the rest of the line.
+    let followed = format!("{plain} auto_increment");
+    if is_visible(&plain) && parse_default_value(&followed) == Ok((d.clone(), plain.len())) {
+        return plain;
+    }
+    match d {
+        DefaultValue::Number(n) => format!("number {n:?}"),
+        DefaultValue::String(s) => format!("string {s:?}"),
+        DefaultValue::Expression(e) => format!("expression {e:?}"),
+        // Keywords always read back; this arm is never reached.
+        other => other.to_string(),
+    }
+}
+
+/// A list of names, `(a, b)`.
+fn name_list(names: &[String]) -> String {
+    let items: Vec<String> = names.iter().map(|n| name(n)).collect();
+    format!("({})", items.join(", "))
+}
+
+fn optional_name(n: &Option<String>) -> String {
+    match n {
+        Some(n) => format!("{} ", name(n)),
+        None => String::new(),
+    }
+}
+
+fn primary_key_line(pk: &PrimaryKey) -> String {
+    format!(
+        "primary key {}{}",
+        optional_name(&pk.name),
+        name_list(&pk.columns)
+    )
+}
+
+fn unique_line(u: &UniqueConstraint) -> String {
+    format!("unique {}{}", optional_name(&u.name), name_list(&u.columns))
+}
+
 fn index_line(i: &Index) -> String {
-    let cols: Vec<String> = i
+    let parts: Vec<String> = i
         .columns
         .iter()
         .map(|c| {
-            if c.descending {
+            let bare = if c.descending {
                 format!("{} desc", c.name)
             } else {
                 c.name.clone()
+            };
+            // Read back as the list parser meets it, followed by the closing parenthesis.
+            let reads_back = is_visible(&bare)
+                && parse_index_part(&format!("{bare})"))
+                    == Ok((c.name.clone(), c.descending, bare.len()));
+            match (reads_back, c.descending) {
+                (true, _) => bare,
+                (false, true) => format!("{:?} desc", c.name),
+                (false, false) => format!("{:?}", c.name),
             }
         })
         .collect();
     let mut s = format!(
-        "  {} {} ({})",
+        "{} {} ({})",
         if i.unique { "unique index" } else { "index" },
-        i.name,
-        cols.join(", ")
+        name(&i.name),
+        parts.join(", ")
     );
     if let Some(m) = &i.method {
-        let _ = write!(s, " using {m}");
+        let _ = write!(s, " using {}", name(m));
     }
     if let Some(p) = &i.predicate {
-        let _ = write!(s, " where {p}");
+        if is_visible(p) && parse_predicate(p) == Ok(p.clone()) {
+            let _ = write!(s, " where {p}");
+        } else {
+            let _ = write!(s, " where escaped {p:?}");
+        }
     }
     s
 }
 
 fn fk_line(fk: &ForeignKey) -> String {
     let mut s = format!(
-        "  foreign key ({}) references {} ({})",
-        fk.columns.join(", "),
-        fk.referenced_table,
-        fk.referenced_columns.join(", ")
+        "foreign key {}{} references {} {}",
+        optional_name(&fk.name),
+        name_list(&fk.columns),
+        name(&fk.referenced_table),
+        name_list(&fk.referenced_columns)
     );
     if fk.on_delete != ReferentialAction::NoAction {
         let _ = write!(s, " on delete {}", fk.on_delete.sql().to_ascii_lowercase());
@@ -120,10 +283,21 @@ fn fk_line(fk: &ForeignKey) -> String {
     s
 }
 
+fn check_line(ck: &Check) -> String {
+    let plain = format!("({})", ck.expression);
+    let body =
+        if is_visible(&ck.expression) && parse_check_body(&plain) == Ok(ck.expression.clone()) {
+            plain
+        } else {
+            format!("escaped {:?}", ck.expression)
+        };
+    format!("check {}{body}", optional_name(&ck.name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Check, ColumnType, DefaultValue, IndexColumn, PrimaryKey, UniqueConstraint};
+    use crate::{ColumnType, DefaultValue, IndexColumn};
 
     fn sample() -> Schema {
         let mut users = Table::new("users");
@@ -188,9 +362,25 @@ table users
   primary key (id)
   check ck_users_1 (id > 0)
   index ix_users_bio (bio desc) where bio IS NOT NULL
-  unique (email)
+  unique uq (email)
 ";
         assert_eq!(render_text(&sample()), want);
+    }
+
+    #[test]
+    fn the_compared_text_leaves_out_names_the_differ_does_not_compare() {
+        let mut s = sample();
+        s.tables[1].foreign_keys[0].name = Some("posts_user_id_fkey".into());
+        if let Some(pk) = &mut s.tables[0].primary_key {
+            pk.name = Some("users_pkey".into());
+        }
+        let text = render_compared_text(&s);
+        assert!(text.contains("\n  foreign key (user_id) references users (id)"));
+        assert!(text.contains("\n  primary key (id)\n"));
+        assert!(text.contains("\n  unique (email)\n"));
+        assert!(text.contains("\n  check ck_users_1 (id > 0)\n"), "{text}");
+        assert!(text.contains("\n  index ix_users_bio (bio desc)"), "{text}");
+        assert!(render_text(&s).contains("primary key users_pkey (id)"));
     }
 
     #[test]
@@ -199,5 +389,35 @@ table users
         let mut b = sample();
         b.tables.reverse();
         assert_eq!(render_text(&a), render_text(&b));
+    }
+
+    #[test]
+    fn values_that_would_read_back_differently_are_escaped() {
+        let mut t = Table::new("odd table");
+        let mut c = Column::new("Odd Name", ColumnType::Other("integer".into()));
+        c.default = Some(DefaultValue::String("line\nbreak".into()));
+        let mut n = Column::new("n", ColumnType::Other("text null".into()));
+        n.default = Some(DefaultValue::Number("0x10".into()));
+        let mut e = Column::new("e", ColumnType::Other("jsonb".into()));
+        e.default = Some(DefaultValue::Expression("a) + (b".into()));
+        t.columns = vec![c, n, e];
+        t.checks = vec![Check {
+            name: None,
+            expression: "a\tb".into(),
+        }];
+        let want = "\
+table \"odd table\"
+  column \"Odd Name\" other \"integer\" not null default string \"line\\nbreak\"
+  column n other \"text null\" not null default number \"0x10\"
+  column e jsonb not null default expression \"a) + (b\"
+  check escaped \"a\\tb\"
+";
+        assert_eq!(
+            render_text(&Schema {
+                tables: vec![t],
+                enums: vec![]
+            }),
+            want
+        );
     }
 }

@@ -33,12 +33,6 @@ pub(crate) fn render_each(
     Ok(out)
 }
 
-/// The comment a destructive change carries: the differ's data-loss line, marked `destructive:`
-/// so that a reviewer scanning a revision finds every such step.
-pub(crate) fn loss_comment(change: &Change) -> Option<String> {
-    change.data_loss().map(|l| format!("destructive: {l}"))
-}
-
 /// `ALTER TABLE "t" `: the prefix of most statements.
 pub(crate) fn alter_table(d: &dyn SqlDialect, table: &str) -> String {
     format!("ALTER TABLE {} ", d.quote(table))

@@ -43,29 +43,50 @@ use autogen_schema::{Dialect, Schema};
 
 pub use error::RenderError;
 
-/// One SQL statement of a rendered change list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One SQL statement of a rendered change list, with the facts the renderer knows about it.
+/// The facts are data, not text: the revisions crate, which owns the file format, decides how
+/// each is written (`-- destructive: ...`, `-- autogen:rebuild ...`), and nothing parses a
+/// comment back into a fact.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Statement {
     /// The statement, without a trailing semicolon.
     pub sql: String,
-    /// One line for the reader of a revision file (a data-loss warning, why a table is rebuilt),
-    /// without a leading `--`.
-    pub comment: Option<String>,
+    /// What running it loses (the differ's data-loss description), `None` when it loses
+    /// nothing. Written as a `-- destructive:` line that `--deny-destructive` looks for.
+    pub data_loss: Option<String>,
+    /// One line for the reader (why a table is rebuilt, what a step is for).
+    pub note: Option<String>,
+    /// The copy step of a SQLite table rebuild: the table and its columns as the rebuild expects
+    /// them when it starts. The runner refuses the rebuild when the live table differs.
+    pub rebuild: Option<RebuildExpectation>,
+}
+
+/// What a SQLite table rebuild expects of the live table (see [`Statement::rebuild`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RebuildExpectation {
+    pub table: String,
+    pub columns: Vec<String>,
 }
 
 impl Statement {
-    pub(crate) fn new(sql: impl Into<String>) -> Self {
+    /// A statement with no facts attached.
+    pub fn new(sql: impl Into<String>) -> Self {
         Statement {
             sql: sql.into(),
-            comment: None,
+            ..Statement::default()
         }
     }
 
-    pub(crate) fn with_comment(sql: impl Into<String>, comment: Option<String>) -> Self {
-        Statement {
-            sql: sql.into(),
-            comment,
-        }
+    /// This statement, losing what `loss` says (nothing when `None`).
+    pub fn with_loss(mut self, loss: Option<String>) -> Self {
+        self.data_loss = loss;
+        self
+    }
+
+    /// This statement with a note for the reader.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
     }
 }
 

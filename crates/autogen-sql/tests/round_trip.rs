@@ -5,7 +5,6 @@
 
 mod common;
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::{Connection, DatabaseUrl};
 use autogen_diff::{diff, Change, DiffOptions};
 use autogen_introspect::{introspect, IntrospectOptions};
@@ -14,6 +13,7 @@ use autogen_schema::{
     Table,
 };
 use autogen_sql::{canonicalize, render, render_create_schema, Statement};
+use autogen_testkit::ScratchDatabase;
 use common::*;
 
 /// A model-like schema touching every type, default kind and constraint kind.
@@ -232,14 +232,7 @@ async fn check_dialect(dialect: Dialect, mut conn: Connection) {
         Err(e) => panic!("render failed: {e}"),
     };
     if dialect == Dialect::Sqlite {
-        run(
-            &mut conn,
-            &[Statement {
-                sql: "PRAGMA foreign_keys = OFF".into(),
-                comment: None,
-            }],
-        )
-        .await;
+        run(&mut conn, &[Statement::new("PRAGMA foreign_keys = OFF")]).await;
     }
     run(&mut conn, &up).await;
     assert_reads_back(&mut conn, dialect, &to, "upgrade").await;

@@ -1,14 +1,14 @@
 //! Runs rendered SQL on real PostgreSQL and MySQL/MariaDB servers (when their URLs are set, see
-//! `autogen_db::testing`): a schema with hostile identifiers is created, filled, altered, and
+//! `autogen_testkit`): a schema with hostile identifiers is created, filled, altered, and
 //! its rows survive. One test body loops over the server dialects.
 
 mod common;
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::Connection;
 use autogen_diff::Change;
 use autogen_schema::{Check, Column, ColumnType, DefaultValue, Dialect, EnumType, Schema, Table};
 use autogen_sql::{canonicalize, quote_ident, render, render_create_schema, Statement};
+use autogen_testkit::ScratchDatabase;
 use common::*;
 
 const WEIRD: &str = "we\"ird `t`";
@@ -94,21 +94,15 @@ async fn exercise(dialect: Dialect) {
     run(
         &mut conn,
         &[
-            Statement { sql: "INSERT INTO orgs (name) VALUES ('acme')".into(), comment: None },
-            Statement {
-                sql: "INSERT INTO users (org_id, email, bio, age) VALUES (1, 'a@x', 'hi', 3), (1, 'b@x', NULL, 4)".into(),
-                comment: None,
-            },
-            Statement {
-                sql: format!(
+            Statement::new("INSERT INTO orgs (name) VALUES ('acme')"),
+            Statement::new("INSERT INTO users (org_id, email, bio, age) VALUES (1, 'a@x', 'hi', 3), (1, 'b@x', NULL, 4)"),
+            Statement::new(format!(
                     "INSERT INTO {} ({}, {}, {}) VALUES ('s', 'ü', 'ok'), ('t', 'ö', NULL)",
                     q(WEIRD),
                     q("sel`ect"),
                     q("Ünïcode"),
                     q("mood")
-                ),
-                comment: None,
-            },
+                )),
         ],
     )
     .await;

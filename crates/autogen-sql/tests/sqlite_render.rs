@@ -6,7 +6,7 @@ use autogen_diff::{ApplyError, Change};
 use autogen_schema::{
     Column, ColumnType, DefaultValue, Dialect, EnumType, Index, IndexColumn, Schema,
 };
-use autogen_sql::{canonicalize, render, render_create_schema, RenderError};
+use autogen_sql::{render, RenderError};
 use common::*;
 
 fn sqlite(from: &Schema, changes: &[Change]) -> String {
@@ -28,27 +28,6 @@ const USERS_TAIL: &str = r#"DROP TABLE "users";
 ALTER TABLE "_autogen_new_users" RENAME TO "users";
 CREATE INDEX "ix_users_org_id" ON "users" ("org_id");
 "#;
-
-#[test]
-fn create_schema() {
-    let got = text(&render_create_schema(Dialect::Sqlite, &users_schema()).unwrap_or_default());
-    let want = r#"CREATE TABLE "orgs" (
-    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
-    "name" text NOT NULL
-);
-CREATE TABLE "users" (
-    "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
-    "org_id" bigint NOT NULL,
-    "email" varchar(255) NOT NULL,
-    "bio" text,
-    "age" integer NOT NULL DEFAULT 0,
-    CONSTRAINT "uq_users_email" UNIQUE ("email"),
-    CONSTRAINT "fk_users_org_id_orgs" FOREIGN KEY ("org_id") REFERENCES "orgs" ("id") ON DELETE CASCADE
-);
-CREATE INDEX "ix_users_org_id" ON "users" ("org_id");
-"#;
-    assert_eq!(got, want);
-}
 
 #[test]
 fn composite_key_defaults_checks_and_index_options() {
@@ -396,76 +375,6 @@ fn changes_that_do_not_fit_the_schema_are_state_errors() {
 }
 
 #[test]
-fn canonicalize_matches_what_sqlite_reports() {
-    let mut t = autogen_schema::Table::new("t");
-    t.comment = Some("c".into());
-    t.columns = vec![
-        Column {
-            auto_increment: true,
-            ..col("id", ColumnType::BigInt { unsigned: true })
-        },
-        Column {
-            comment: Some("x".into()),
-            ..col("n", ColumnType::SmallInt { unsigned: true })
-        },
-        col(
-            "d",
-            ColumnType::Decimal {
-                precision: Some(8),
-                scale: None,
-            },
-        ),
-        col(
-            "mood",
-            ColumnType::Enum {
-                name: "mood".into(),
-                values: vec!["ok".into(), "it's".into()],
-            },
-        ),
-        Column {
-            auto_increment: true,
-            ..col("seq", int())
-        },
-    ];
-    t.primary_key = Some(pk("pk_t", &["id"]));
-    t.indexes = vec![Index {
-        method: Some("hash".into()),
-        ..index("ix_t_n", &["n"])
-    }];
-    let schema = Schema {
-        tables: vec![t],
-        enums: vec![EnumType {
-            name: "mood".into(),
-            values: vec!["ok".into()],
-        }],
-    };
-    let got = canonicalize(Dialect::Sqlite, &schema);
-    assert!(got.enums.is_empty());
-    let t = &got.tables[0];
-    assert_eq!(t.comment, None);
-    let types: Vec<String> = t.columns.iter().map(|c| c.ty.to_string()).collect();
-    assert_eq!(
-        types,
-        ["integer", "smallint", "decimal(8,0)", "text", "integer"]
-    );
-    assert_eq!(
-        t.columns
-            .iter()
-            .map(|c| c.auto_increment)
-            .collect::<Vec<_>>(),
-        [true, false, false, false, false]
-    );
-    assert_eq!(t.columns[1].comment, None);
-    assert_eq!(t.indexes[0].method, None);
-    assert_eq!(
-        t.checks,
-        vec![check("ck_t_mood_enum", "\"mood\" IN ('ok', 'it''s')")]
-    );
-    // Canonicalising twice changes nothing.
-    assert_eq!(canonicalize(Dialect::Sqlite, &got), got);
-}
-
-#[test]
 fn several_losses_share_one_warning() {
     let stmts = render(
         Dialect::Sqlite,
@@ -485,49 +394,10 @@ fn several_losses_share_one_warning() {
     .unwrap_or_default();
     let drop = stmts.iter().find(|s| s.sql == "DROP TABLE \"users\"");
     assert_eq!(
-        drop.and_then(|s| s.comment.as_deref()),
+        drop.and_then(|s| s.data_loss.as_deref()),
         Some(
-            "destructive: makes users.bio NOT NULL: existing NULL values make it fail unless \
+            "makes users.bio NOT NULL: existing NULL values make it fail unless \
              filled first; drops column users.age and all its data"
         )
     );
-}
-
-#[test]
-fn every_dialect_folds_null_and_boolean_number_defaults() {
-    let mut t = autogen_schema::Table::new("t");
-    t.columns = vec![
-        with_default(nullable("a", ColumnType::Text), DefaultValue::Null),
-        with_default(
-            col("b", ColumnType::Boolean),
-            DefaultValue::Number("1".into()),
-        ),
-        with_default(
-            col("c", ColumnType::Boolean),
-            DefaultValue::Number("0".into()),
-        ),
-        with_default(col("d", int()), DefaultValue::Number("1".into())),
-    ];
-    let schema = Schema {
-        tables: vec![t],
-        enums: vec![],
-    };
-    for d in Dialect::ALL {
-        let got = canonicalize(d, &schema);
-        let defaults: Vec<_> = got.tables[0]
-            .columns
-            .iter()
-            .map(|c| c.default.clone())
-            .collect();
-        assert_eq!(
-            defaults,
-            [
-                None,
-                Some(DefaultValue::Boolean(true)),
-                Some(DefaultValue::Boolean(false)),
-                Some(DefaultValue::Number("1".into()))
-            ],
-            "{d}"
-        );
-    }
 }

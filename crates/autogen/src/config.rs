@@ -7,7 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
-use autogen_schema::NamingConvention;
+use autogen_models::ReadOptions;
+use autogen_schema::{Dialect, NamingConvention};
 use serde::Deserialize;
 
 use crate::error::ConfigError;
@@ -181,6 +182,18 @@ impl Config {
             }
         }
         n
+    }
+
+    /// How to read the models of the project in `root` for `dialect` (its name rules), on the
+    /// calling thread.
+    pub fn read_options(&self, root: &Path, dialect: Dialect) -> ReadOptions {
+        ReadOptions {
+            root: root.to_path_buf(),
+            globs: self.models.clone(),
+            naming: self.naming(),
+            threads: None,
+            dialect: Some(dialect),
+        }
     }
 }
 

@@ -12,9 +12,10 @@ mod project;
 pub mod tables;
 
 pub use autogen_derive::{embed_revisions, Enum, Model};
+pub use autogen_revisions::DatabaseStatus;
 pub use config::{Config, UrlSource};
 pub use error::{ConfigError, Error};
-pub use migrator::{MigrationStatus, Migrator};
+pub use migrator::Migrator;
 pub use project::Project;
 
 /// The lower crates, for tests and tools that need a layer directly.

@@ -1,6 +1,7 @@
 //! The library API for applications, like sqlx's `migrate!`: the revisions folder embedded in
-//! the binary at compile time (`embed_revisions!`), upgraded to head at start-up, and the status
-//! (current revisions, pending revisions, heads, history) read as plain values.
+//! the binary at compile time (`embed_revisions!`), upgraded to head at start-up, and where the
+//! database stands (a [`DatabaseStatus`], the value `autogen current` shows) and the history
+//! read as plain values.
 //!
 //! ```no_run
 //! # async fn start(url: &str) -> Result<(), autogen::Error> {
@@ -18,12 +19,8 @@
 //! checks), so an application and the CLI can take turns on one database. It does not read the
 //! models or autogenerate anything: that is a development-time job.
 
-use std::collections::BTreeSet;
-
 use autogen_db::Connection;
-use autogen_revisions::{
-    AppliedRevision, EditedRevision, EmbeddedRevisions, Revision, RevisionSet,
-};
+use autogen_revisions::{DatabaseStatus, EmbeddedRevisions, Revision, RevisionSet};
 
 use crate::error::Error;
 
@@ -31,28 +28,6 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub struct Migrator {
     set: RevisionSet,
-}
-
-/// Where a database stands relative to the embedded revisions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MigrationStatus {
-    /// Applied revisions no other applied revision follows (empty = base).
-    pub current: Vec<String>,
-    /// Revisions `upgrade_to_head` would apply, in order.
-    pub pending: Vec<String>,
-    /// Heads of the embedded graph (one, unless branches were not merged).
-    pub heads: Vec<String>,
-    /// Every row of the version table, oldest first.
-    pub applied: Vec<AppliedRevision>,
-    /// Applied revisions whose embedded file differs from what ran.
-    pub edited: Vec<EditedRevision>,
-}
-
-impl MigrationStatus {
-    /// At head, with nothing pending and nothing edited.
-    pub fn is_up_to_date(&self) -> bool {
-        self.pending.is_empty() && self.edited.is_empty()
-    }
 }
 
 impl Migrator {
@@ -74,23 +49,10 @@ impl Migrator {
         Ok(autogen_revisions::upgrade(conn, &self.set, "head").await?)
     }
 
-    /// Where `conn`'s database stands. Reads only; creates nothing.
-    pub async fn status(&self, conn: &mut Connection) -> Result<MigrationStatus, Error> {
-        let applied = autogen_revisions::current(conn).await?;
-        let ids: BTreeSet<String> = applied.iter().map(|a| a.revision.clone()).collect();
-        let pending = self
-            .set
-            .path_to(&ids, "heads")?
-            .into_iter()
-            .map(|r| r.id.clone())
-            .collect();
-        Ok(MigrationStatus {
-            current: self.set.applied_heads(&ids),
-            pending,
-            heads: self.heads(),
-            edited: autogen_revisions::edited_revisions(&self.set, &applied),
-            applied,
-        })
+    /// Where `conn`'s database stands relative to the embedded revisions (`is_up_to_date`: at
+    /// head with nothing edited). Reads only; creates nothing.
+    pub async fn status(&self, conn: &mut Connection) -> Result<DatabaseStatus, Error> {
+        Ok(DatabaseStatus::read(conn, &self.set).await?)
     }
 
     /// The heads of the graph, in history order.

@@ -84,13 +84,7 @@ impl Project {
     }
 
     pub fn read_options(&self) -> ReadOptions {
-        ReadOptions {
-            root: self.root.clone(),
-            globs: self.config.models.clone(),
-            naming: self.config.naming(),
-            threads: None,
-            dialect: Some(self.dialect()),
-        }
+        self.config.read_options(&self.root, self.dialect())
     }
 
     pub fn read_models(&self) -> Result<ModelSet, Error> {
@@ -109,15 +103,5 @@ impl Project {
         } else {
             Ok(Connection::connect_existing(&self.database_url).await?)
         }
-    }
-
-    /// Tables introspection leaves alone: autogen's own version tables and the configured globs.
-    pub fn excluded_tables(&self) -> Vec<String> {
-        let mut out: Vec<String> = autogen_revisions::VERSION_TABLES
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        out.extend(self.config.exclude_tables.iter().cloned());
-        out
     }
 }

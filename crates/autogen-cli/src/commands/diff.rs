@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anstream::{eprintln, println};
 use autogen::config::Config;
 use autogen::db::DatabaseUrl;
-use autogen::ops::diff::{self, DiffProject, DiffSide};
+use autogen::ops::{diff, SchemaSource, Sources};
 use autogen::{ConfigError, UrlSource};
 
 use crate::cli::Cli;
@@ -21,8 +21,8 @@ pub async fn diff(
     downgrade: bool,
     exit_code: bool,
 ) -> Result<ExitCode, autogen::Error> {
-    let from = DiffSide::parse(from, &cli.project)?;
-    let to = DiffSide::parse(to, &cli.project)?;
+    let from = SchemaSource::parse(from, &cli.project)?;
+    let to = SchemaSource::parse(to, &cli.project)?;
     let config = match Config::load(&cli.project) {
         Ok(config) => Some(config),
         Err(ConfigError::Missing { .. }) => None,
@@ -43,18 +43,19 @@ pub async fn diff(
         dev_raw_source(cli, config.as_ref()),
         dev_url.as_ref(),
     );
-    let project = config.as_ref().map(|config| DiffProject {
-        root: &cli.project,
-        config,
-        dev_url: dev_url.as_ref(),
-    });
-    let result =
-        diff::diff_with(&from, &to, project, downgrade, cli.dev_url_may_be_emptied).await?;
+    let mut sources = Sources::folder(&cli.project, config.as_ref());
+    if let Some(url) = dev_url {
+        sources = sources.with_dev_database(url, cli.dev_url_may_be_emptied);
+    }
+    let result = diff::diff(&sources, &from, &to, downgrade).await?;
     if result.changes.is_empty() {
         eprintln!("No differences");
     }
     if !result.statements.is_empty() {
-        println!("{}", render_sql(&result.statements).trim_end());
+        println!(
+            "{}",
+            autogen::revisions::render_script(&result.statements).trim_end()
+        );
     }
     Ok(if exit_code && !result.changes.is_empty() {
         ExitCode::FAILURE
@@ -66,19 +67,19 @@ pub async fn diff(
 /// Says which databases the diff opens (stderr): each side given as a URL, and the dev database
 /// when a side is `revisions`.
 fn announce(
-    from: &DiffSide,
-    to: &DiffSide,
+    from: &SchemaSource,
+    to: &SchemaSource,
     dev_source: Option<UrlSource>,
     dev_url: Option<&DatabaseUrl>,
 ) {
     for (role, side) in [("FROM", from), ("TO", to)] {
-        if let DiffSide::Database(url) = side {
+        if let SchemaSource::Database(url) = side {
             using(Some(role), url, "the command line");
         }
     }
     let replays = [from, to]
         .iter()
-        .any(|s| matches!(s, DiffSide::Revisions { .. }));
+        .any(|s| matches!(s, SchemaSource::Revisions { .. }));
     if let (true, Some(url), Some(source)) = (replays, dev_url, dev_source) {
         using(Some("dev database"), url, source);
     }
@@ -93,23 +94,4 @@ fn dev_raw_source(cli: &Cli, config: Option<&Config>) -> Option<UrlSource> {
     } else {
         None
     }
-}
-
-/// Statements as a script: comment lines first, a blank line between statements.
-fn render_sql(statements: &[autogen::sql::Statement]) -> String {
-    let mut out = String::new();
-    for statement in statements {
-        if let Some(comment) = &statement.comment {
-            out.push_str(&format!("-- {}\n", comment.replace(['\n', '\r'], " ")));
-        }
-        let sql = statement.sql.trim_end();
-        out.push_str(sql);
-        // A line comment on the last line would swallow a `;` written after it.
-        let last_line = sql.rsplit('\n').next().unwrap_or(sql);
-        if last_line.contains("--") || last_line.contains('#') {
-            out.push('\n');
-        }
-        out.push_str(";\n\n");
-    }
-    out
 }

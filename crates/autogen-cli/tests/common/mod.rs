@@ -1,16 +1,124 @@
-//! A temporary autogen project on a real database of one dialect, for the tests that run the
-//! `autogen` binary as separate processes (concurrency, kills, signals): SQLite is a file in the
-//! project folder, PostgreSQL and MariaDB a scratch database of the configured server. It also
-//! reads what the database really holds, without going through autogen.
+//! What the CLI's integration tests share, so each test file holds only its scenarios: running
+//! the real `autogen` binary ([`command`], [`autogen`] and the [`Run`] it gives), temporary
+//! project folders ([`project_dir`], and [`UrlProject`] whose database URL travels in
+//! `DATABASE_URL`), scratch databases that fail the test when they cannot be made ([`scratch`]),
+//! and the tools of the tests that run several `autogen` processes at once (concurrency, kills,
+//! signals): a [`Project`] on a real database of one dialect (SQLite a file in the project
+//! folder, PostgreSQL and MariaDB a scratch database of the configured server) that also reads
+//! what the database really holds, without going through autogen. Model sources shared with the
+//! other suites live in `autogen_testkit::models`.
 
 #![allow(dead_code)]
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
-use autogen::db::testing::ScratchDatabase;
 use autogen::db::{Connection, DatabaseUrl};
 use autogen::schema::Dialect;
+use autogen_testkit::ScratchDatabase;
+use autogen_tests::db::Scratch;
+
+/// The autogen.toml of a project that names no database: each run passes it in `DATABASE_URL`.
+pub const URL_FROM_ENV: &str = "models = [\"src/**/*.rs\"]\nrevisions = \"revisions\"\n";
+
+/// The `autogen` binary in `dir` with `args`, as a user would start it but with colours off, no
+/// `DATABASE_URL` inherited from the test's own environment and nothing to read on stdin.
+pub fn command<A: AsRef<OsStr>>(dir: &Path, args: &[A]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_autogen"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// What one run of the binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[exit {}]\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `autogen ARGS` in `dir` with `env` added to the [`command`] environment and waits for it.
+pub fn autogen<A: AsRef<OsStr>>(dir: &Path, args: &[A], env: &[(&str, &str)]) -> Run {
+    let out = command(dir, args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("run autogen");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Writes `text` to `rel` under `root`, creating the folders on the way.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).expect("mkdir");
+    }
+    std::fs::write(path, text).expect("write");
+}
+
+/// A temporary project folder: `config` as autogen.toml, `models` as `src/models.rs` and an
+/// empty `revisions/`.
+pub fn project_dir(config: &str, models: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(dir.path(), "autogen.toml", config);
+    write(dir.path(), "src/models.rs", models);
+    std::fs::create_dir_all(dir.path().join("revisions")).expect("mkdir revisions");
+    dir
+}
+
+/// A temporary project whose autogen.toml is [`URL_FROM_ENV`]: every run passes `url` as
+/// `DATABASE_URL`.
+pub struct UrlProject {
+    dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl UrlProject {
+    pub fn new(url: &str, models: &str) -> UrlProject {
+        UrlProject {
+            dir: project_dir(URL_FROM_ENV, models),
+            url: url.to_string(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        write(self.root(), rel, text);
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        autogen(self.root(), args, &[("DATABASE_URL", self.url.as_str())])
+    }
+}
+
+/// A fresh database for `dialect`, or `None` when its server is not configured; a server that
+/// is configured but cannot make the database fails the test.
+pub async fn scratch(dialect: Dialect) -> Option<Scratch> {
+    match Scratch::create(dialect).await {
+        Ok(s) => s,
+        Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
+    }
+}
 
 pub const DIALECTS: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
 
@@ -68,13 +176,7 @@ impl Project {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_autogen"));
-        cmd.args(args)
-            .current_dir(self.root())
-            .env_remove("DATABASE_URL")
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
-        cmd
+        command(self.root(), args)
     }
 
     pub fn run(&self, args: &[&str]) -> Output {

@@ -1,8 +1,14 @@
-//! Dialect dispatch and what every dialect shares: the row reader of the SQLite and MySQL
-//! catalog queries ([`each_row`], [`CatalogRow`]), and the final canonical ordering and
-//! clean-up of a [`Schema`]. This is the one place that matches on the connection's dialect;
-//! the catalog SQL and the dialect's spellings live in `sqlite.rs`, `postgres.rs` and
-//! `mysql.rs`.
+//! Dialect dispatch and what every dialect shares: the [`Introspector`] trait each dialect
+//! implements once (on its sqlx connection, the way sqlx's `Migrate` is implemented once per
+//! driver), the one function every catalog query goes through ([`each_row`], which also counts
+//! them), the row reader ([`Live`], [`CatalogRow`]), and the final canonical ordering and
+//! clean-up of a [`Schema`]. This is the one place that matches on the connection's dialect.
+//!
+//! Every dialect module is laid out alike: `<dialect>.rs` holds the trait implementation, which
+//! runs the catalog queries in order, and one function per catalog query (its SQL and its
+//! label), each handing its rows to the dialect's `Assembler` in `<dialect>/assemble.rs`, which
+//! builds the [`Schema`]. What turns the dialect's text into canonical values sits beside them
+//! (`postgres/spelling.rs`, `mysql/spelling.rs`, `sqlite/ddl.rs`).
 //!
 //! Every dialect reads its catalog with a fixed number of whole-schema queries and joins the
 //! rows in memory. We deliberately do not use sea-schema's discovery (or any per-table query
@@ -28,15 +34,27 @@ use autogen_schema::{ColumnType, DefaultValue, Schema, Table};
 
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 
+/// One dialect's reading of its catalog, implemented once per sqlx connection type. An
+/// implementation runs a fixed number of whole-schema queries through [`each_row`] (which counts
+/// them in `stats`) and returns the tables it found in any order: exclusion and the canonical
+/// ordering are applied afterwards, once for every dialect.
+pub(crate) trait Introspector {
+    async fn introspect(
+        &mut self,
+        options: &IntrospectOptions,
+        stats: &mut IntrospectStats,
+    ) -> Result<Schema, IntrospectError>;
+}
+
 pub(crate) async fn introspect(
     conn: &mut Connection,
     options: &IntrospectOptions,
 ) -> Result<(Schema, IntrospectStats), IntrospectError> {
     let mut stats = IntrospectStats::default();
     let mut schema = match conn {
-        Connection::Sqlite(c) => sqlite::introspect(c, options, &mut stats).await?,
-        Connection::Postgres(c) => postgres::introspect(c, options, &mut stats).await?,
-        Connection::Mysql(c) => mysql::introspect(c, options, &mut stats).await?,
+        Connection::Sqlite(c) => Introspector::introspect(c, options, &mut stats).await?,
+        Connection::Postgres(c) => Introspector::introspect(c, options, &mut stats).await?,
+        Connection::Mysql(c) => Introspector::introspect(c, options, &mut stats).await?,
     };
     let excluded = crate::filter::Excluded::new(&options.exclude_tables);
     schema.tables.retain(|t| !excluded.contains(&t.name));
@@ -64,11 +82,7 @@ pub(crate) trait CatalogRow {
     fn cell(&self, i: usize) -> Result<Cell<'_>, IntrospectError>;
 
     fn error(&self, column: usize, message: &str) -> IntrospectError {
-        IntrospectError::Decode {
-            query: self.label(),
-            column,
-            message: message.to_string(),
-        }
+        decode_error(self.label(), column, message)
     }
 
     /// A non-NULL text value, borrowed where the driver allows (for look-ups by name).
@@ -128,11 +142,38 @@ pub(crate) trait CatalogRow {
     }
 }
 
-/// A driver row of one catalog query, with the query's label for error messages. It is a
-/// [`CatalogRow`] for every row type that implements [`DecodeCell`].
+/// A driver row of one catalog query, with the query's label for error messages. The SQLite and
+/// MySQL assemblers read it as a [`CatalogRow`] (for every row type that implements
+/// [`DecodeCell`]); the PostgreSQL assembler decodes typed columns with [`Live::get`].
 pub(crate) struct Live<'r, R> {
     label: &'static str,
     row: &'r R,
+}
+
+impl<'r, R: sqlx::Row> Live<'r, R> {
+    /// Column `i` decoded as `T`, straight from the driver's row.
+    pub(crate) fn get<T>(&self, i: usize) -> Result<T, IntrospectError>
+    where
+        T: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        usize: sqlx::ColumnIndex<R>,
+    {
+        self.row
+            .try_get(i)
+            .map_err(|e| decode_error(self.label, i, &e.to_string()))
+    }
+
+    /// A decoding error naming this row's query and `column`.
+    pub(crate) fn invalid(&self, column: usize, message: &str) -> IntrospectError {
+        decode_error(self.label, column, message)
+    }
+}
+
+fn decode_error(query: &'static str, column: usize, message: &str) -> IntrospectError {
+    IntrospectError::Decode {
+        query,
+        column,
+        message: message.to_string(),
+    }
 }
 
 /// How one driver's row turns a non-NULL cell into a [`Cell`], given the type name the driver
@@ -165,38 +206,39 @@ where
     }
 }
 
-/// Runs one catalog query and hands each row to `on_row` as it arrives (SQLite and MySQL; the
-/// PostgreSQL module binds its schema and decodes typed columns itself). Counts the query.
+/// Runs one catalog query and hands each row to `on_row` as it arrives. Every catalog query of
+/// every dialect goes through here, which is what makes [`IntrospectStats::queries`] true.
+/// `query` is built by the caller so PostgreSQL can bind its schema name.
 ///
 /// Rows are handed on while the query runs, so each is dropped before the next arrives and a
 /// query's rows never sit in memory all at once. On SQLite this pays only together with the
 /// connection's large row buffer (`autogen-db`): sqlx's SQLite worker thread sends rows over a
 /// bounded channel, and with its default of 50 rows the worker and the assembler woke each
 /// other once per row. Measured at 5,000 tables on 2 cores, the `autogen check` process (models
-/// read beside it, `ops::models_and_schema`), min and median of 12 runs: 0.69-0.77 s streamed
+/// read beside it, the facade's `Sources::resolve`), min and median of 12 runs: 0.69-0.77 s streamed
 /// with the large buffer, 0.79-0.86 s collecting every row first (`fetch_all`); streaming with
 /// the 50-row buffer measured no better than collecting. Introspection alone, with nothing
 /// beside it, is slower streamed (0.80-0.86 s against 0.72-0.76 s, 5 runs), because the
 /// assembler then waits for every row; `check` and `autogen -m` always read the models at the
 /// same time, so they are what we tune for. MySQL measured the same either way.
-pub(crate) async fn each_row<'c, DB, E>(
-    conn: E,
+pub(crate) async fn each_row<'q, DB, A, C>(
+    conn: &mut C,
     stats: &mut IntrospectStats,
     label: &'static str,
-    sql: &'c str,
+    query: sqlx::query::Query<'q, DB, A>,
     mut on_row: impl FnMut(&Live<'_, DB::Row>) -> Result<(), IntrospectError>,
 ) -> Result<(), IntrospectError>
 where
     DB: sqlx::Database,
-    E: sqlx::Executor<'c, Database = DB>,
-    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    A: sqlx::IntoArguments<'q, DB> + 'q,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = DB>,
 {
     stats.queries += 1;
     let fail = |e: sqlx::Error| IntrospectError::Query {
         query: label,
         message: e.to_string(),
     };
-    let mut rows = sqlx::query::<DB>(sql).fetch(conn);
+    let mut rows = query.fetch(conn);
     while let Some(row) = rows.try_next().await.map_err(fail)? {
         on_row(&Live { label, row: &row })?;
     }

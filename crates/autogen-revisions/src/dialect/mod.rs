@@ -1,8 +1,10 @@
-//! The runner's dialect layer: the one place that matches on the connection's dialect. Each
-//! dialect module implements the same small set of operations (try the lock, unlock, create the
-//! version tables, read the applied revisions, apply one revision) with that database's
-//! transaction and locking rules. Waiting for a busy lock (and saying so) is done once, here.
-//! The planning (what to apply, in which order) stays in `runner.rs`.
+//! The runner's dialect layer. Each dialect module implements [`Backend`] once for its driver
+//! connection (try the lock, unlock, create the version tables, read the applied revisions,
+//! apply one revision, stamp, empty a scratch database), the way sqlx's `Migrate` trait is
+//! implemented per driver, and defines its [`Rules`] (how its SQL text reads for the splitter,
+//! how an offline script wraps it). [`backend`] and [`rules`] are the only places that match on
+//! the dialect. Waiting for a busy lock (and saying so) is done once, here; the planning (what
+//! to apply, in which order) stays in `runner.rs`.
 
 mod mysql;
 mod postgres;
@@ -10,12 +12,15 @@ mod sqlite;
 mod sqlite_lock;
 mod sqlite_rebuild;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
 use autogen_db::Connection;
 
 use crate::error::{Direction, StatementFailure};
 use crate::file::Revision;
+use crate::graph::RevisionSet;
 use crate::observe::{RunEvent, RunObserver, FIRST_WAIT_REPORT, LOCK_POLL, WAIT_REPORT_EVERY};
 use crate::runner::{AppliedRevision, PartialRevision};
 use crate::RunError;
@@ -32,6 +37,109 @@ pub(crate) struct Step<'a> {
     /// How the user settled a statement whose outcome an earlier, killed run left unknown
     /// (MySQL/MariaDB only).
     pub resolve_interrupted: Option<crate::runner::Resolution>,
+}
+
+/// A boxed future, so that [`Backend`] can be used as a trait object. Not `Send`: rustc cannot
+/// prove sqlx's executor futures `Send` for every lifetime behind a trait object ("implementation
+/// of `Executor` is not general enough"), and the runner is awaited in place, never spawned.
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// One database's runner operations, implemented once per driver connection in
+/// `dialect/<dialect>.rs` (the way sqlx's `Migrate` trait is). [`backend`] is the one place that
+/// picks the implementation; everything else in the runner is dialect-free.
+pub(crate) trait Backend {
+    /// Tries once to take the migration lock: `None` while another run holds it.
+    fn try_lock(&mut self) -> BoxFuture<'_, Result<Option<LockGuard>, RunError>>;
+    /// Releases a [`LockGuard::Session`] lock.
+    fn unlock(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async { Ok(()) })
+    }
+    /// Creates the runner's tables if they are missing.
+    fn ensure_tables(&mut self) -> BoxFuture<'_, Result<(), RunError>>;
+    /// The version table's rows; empty when it does not exist (nothing is created).
+    fn read_applied(&mut self) -> BoxFuture<'_, Result<Vec<AppliedRevision>, RunError>>;
+    /// Revisions left part way (only where a revision is not one transaction).
+    fn partial(&mut self) -> BoxFuture<'_, Result<Vec<PartialRevision>, RunError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    /// Fails when a revision left part way is not the one `next` would resume.
+    fn check_partial<'a>(
+        &'a mut self,
+        next: Option<&'a Revision>,
+        direction: Direction,
+    ) -> BoxFuture<'a, Result<(), RunError>> {
+        let _ = (next, direction);
+        Box::pin(async { Ok(()) })
+    }
+    /// Checks a whole plan before anything runs.
+    fn check_plan(
+        &self,
+        set: &RevisionSet,
+        plan: &[&Revision],
+        direction: Direction,
+    ) -> Result<(), RunError> {
+        let _ = (set, plan, direction);
+        Ok(())
+    }
+    /// Applies (or reverts) one revision and records it.
+    fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>>;
+    /// Rewrites the version table in one transaction.
+    fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+    /// Empties a scratch database.
+    fn clean<'a>(
+        &'a mut self,
+        pg_schema: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+}
+
+/// How a dialect's SQL text reads (for the statement splitter, `split.rs`) and how an offline
+/// script wraps a revision (`script.rs`). Each dialect module defines its `RULES`; [`rules`]
+/// picks one, so neither the splitter nor the script writer matches on the dialect.
+pub(crate) struct Rules {
+    /// `#` starts a line comment (MySQL).
+    pub hash_comments: bool,
+    /// `/*! ... */` is code, not a comment (MySQL).
+    pub executable_comments: bool,
+    /// `--` starts a comment only when whitespace follows (MySQL).
+    pub line_comment_needs_space: bool,
+    /// Backslash escapes inside `'...'` and `"..."` (MySQL).
+    pub backslash_escapes: bool,
+    /// `E'...'` strings take backslash escapes (PostgreSQL).
+    pub escape_strings: bool,
+    /// `` `...` `` quotes identifiers (SQLite, MySQL).
+    pub backquote_identifiers: bool,
+    /// `[...]` quotes identifiers (SQLite).
+    pub bracket_identifiers: bool,
+    /// `$tag$ ... $tag$` quotes (PostgreSQL).
+    pub dollar_quotes: bool,
+    /// `/* /* */ */` nests (PostgreSQL).
+    pub nested_block_comments: bool,
+    /// The first words of statements whose `BEGIN ... END` body holds `;` (SQLite triggers,
+    /// PostgreSQL `BEGIN ATOMIC` functions).
+    pub bodies: &'static [&'static [&'static str]],
+    /// Whether DDL runs inside a transaction, so a script wraps each revision in one.
+    pub transactional_ddl: bool,
+    /// Lines an offline script starts and ends with, around the revisions.
+    pub script_prologue: &'static str,
+    pub script_epilogue: &'static str,
+}
+
+/// The [`Rules`] of `dialect`.
+pub(crate) fn rules(dialect: autogen_schema::Dialect) -> &'static Rules {
+    match dialect {
+        autogen_schema::Dialect::Sqlite => &sqlite::RULES,
+        autogen_schema::Dialect::Postgres => &postgres::RULES,
+        autogen_schema::Dialect::Mysql => &mysql::RULES,
+    }
+}
+
+/// The runner operations of the connection's dialect: the one match on the dialect.
+pub(crate) fn backend(conn: &mut Connection) -> &mut dyn Backend {
+    match conn {
+        Connection::Sqlite(c) => c,
+        Connection::Postgres(c) => c,
+        Connection::Mysql(c) => c,
+    }
 }
 
 /// Holds the migration lock until [`unlock`]. PostgreSQL and MySQL/MariaDB hold theirs in the
@@ -65,15 +173,6 @@ pub(crate) struct StampPlan {
     pub clear_progress: bool,
 }
 
-/// The version table's DDL; the same types on every dialect (`varchar` is accepted by all three).
-pub(crate) const CREATE_VERSION_TABLE: &str = "CREATE TABLE IF NOT EXISTS autogen_version (\
-revision varchar(32) NOT NULL PRIMARY KEY, \
-checksum varchar(64) NOT NULL, \
-applied_at varchar(40) NOT NULL)";
-
-pub(crate) const SELECT_APPLIED: &str =
-    "SELECT revision, checksum, applied_at FROM autogen_version ORDER BY applied_at, revision";
-
 /// Takes the migration lock, waiting as long as another run holds it. The wait is reported to
 /// `observer` after one second and then every few seconds; a stop request ends it.
 pub(crate) async fn lock(
@@ -84,11 +183,7 @@ pub(crate) async fn lock(
     let mut next_report = FIRST_WAIT_REPORT;
     let mut reported = false;
     loop {
-        let got = match conn {
-            Connection::Sqlite(c) => sqlite_lock::try_lock(c).await?,
-            Connection::Postgres(c) => postgres::try_lock(c).await?.then_some(LockGuard::Session),
-            Connection::Mysql(c) => mysql::try_lock(c).await?.then_some(LockGuard::Session),
-        };
+        let got = backend(conn).try_lock().await?;
         if let Some(guard) = got {
             if reported {
                 observer.event(RunEvent::LockAcquired {
@@ -116,30 +211,20 @@ pub(crate) async fn lock(
 }
 
 pub(crate) async fn unlock(conn: &mut Connection, guard: LockGuard) -> Result<(), RunError> {
-    match (conn, guard) {
-        (_, LockGuard::Nothing) => Ok(()),
-        (_, LockGuard::File(lock)) => lock.release(),
-        (Connection::Sqlite(_), LockGuard::Session) => Ok(()),
-        (Connection::Postgres(c), LockGuard::Session) => postgres::unlock(c).await,
-        (Connection::Mysql(c), LockGuard::Session) => mysql::unlock(c).await,
+    match guard {
+        LockGuard::Nothing => Ok(()),
+        LockGuard::File(lock) => lock.release(),
+        LockGuard::Session => backend(conn).unlock().await,
     }
 }
 
 pub(crate) async fn ensure_tables(conn: &mut Connection) -> Result<(), RunError> {
-    match conn {
-        Connection::Sqlite(c) => sqlite::ensure_tables(c).await,
-        Connection::Postgres(c) => postgres::ensure_tables(c).await,
-        Connection::Mysql(c) => mysql::ensure_tables(c).await,
-    }
+    backend(conn).ensure_tables().await
 }
 
 /// The applied revisions; empty when the version table does not exist (nothing is created).
 pub(crate) async fn read_applied(conn: &mut Connection) -> Result<Vec<AppliedRevision>, RunError> {
-    match conn {
-        Connection::Sqlite(c) => sqlite::read_applied(c).await,
-        Connection::Postgres(c) => postgres::read_applied(c).await,
-        Connection::Mysql(c) => mysql::read_applied(c).await,
-    }
+    backend(conn).read_applied().await
 }
 
 /// Fails when a revision is recorded as partially applied and `next` (the first revision the
@@ -150,58 +235,40 @@ pub(crate) async fn check_partial(
     next: Option<&Revision>,
     direction: Direction,
 ) -> Result<(), RunError> {
-    match conn {
-        Connection::Sqlite(_) | Connection::Postgres(_) => Ok(()),
-        Connection::Mysql(c) => mysql::check_partial(c, next, direction).await,
-    }
+    backend(conn).check_partial(next, direction).await
 }
 
 /// Checks a plan as a whole before anything of it runs: on SQLite, a rebuild that a revision of
 /// another branch earlier in the plan would make lose data.
 pub(crate) fn check_plan(
-    conn: &Connection,
-    set: &crate::graph::RevisionSet,
+    conn: &mut Connection,
+    set: &RevisionSet,
     plan: &[&Revision],
     direction: Direction,
 ) -> Result<(), RunError> {
-    match (conn, direction) {
-        (Connection::Sqlite(_), Direction::Upgrade) => sqlite_rebuild::check_plan(set, plan),
-        _ => Ok(()),
-    }
+    backend(conn).check_plan(set, plan, direction)
 }
 
 /// Adds what the whole revision set knows to an error of one revision (which other revision
 /// added the columns a SQLite rebuild did not expect).
-pub(crate) fn explain(set: &crate::graph::RevisionSet, error: RunError) -> RunError {
+pub(crate) fn explain(set: &RevisionSet, error: RunError) -> RunError {
     sqlite_rebuild::explain(set, error)
 }
 
 /// The revisions recorded as partially applied (MySQL/MariaDB; always empty elsewhere, where a
 /// revision is one transaction). Creates nothing.
 pub(crate) async fn partial(conn: &mut Connection) -> Result<Vec<PartialRevision>, RunError> {
-    match conn {
-        Connection::Sqlite(_) | Connection::Postgres(_) => Ok(Vec::new()),
-        Connection::Mysql(c) => mysql::partial(c).await,
-    }
+    backend(conn).partial().await
 }
 
 pub(crate) async fn apply(conn: &mut Connection, step: &Step<'_>) -> Result<Outcome, RunError> {
-    match conn {
-        Connection::Sqlite(c) => sqlite::apply(c, step).await,
-        Connection::Postgres(c) => postgres::apply(c, step).await,
-        Connection::Mysql(c) => mysql::apply(c, step).await,
-    }
+    backend(conn).apply(step).await
 }
 
 /// Rewrites the version table in one transaction, running no revision SQL. On MySQL/MariaDB it
 /// also clears `autogen_progress` when the plan says so.
 pub(crate) async fn stamp(conn: &mut Connection, plan: &StampPlan) -> Result<(), RunError> {
-    let result = match conn {
-        Connection::Sqlite(c) => sqlite::stamp(c, plan).await,
-        Connection::Postgres(c) => postgres::stamp(c, plan).await,
-        Connection::Mysql(c) => mysql::stamp(c, plan).await,
-    };
-    result.map_err(db_error(
+    backend(conn).stamp(plan).await.map_err(db_error(
         "rewriting the version table autogen_version (stamp); nothing was changed",
     ))
 }
@@ -251,10 +318,8 @@ pub(crate) fn failure(step: &Step<'_>, index: usize, source: sqlx::Error) -> Sta
 /// Drops everything in the connection's database (PostgreSQL: in `pg_schema`, else the current
 /// schema). Only for scratch databases.
 pub(crate) async fn clean(conn: &mut Connection, pg_schema: Option<&str>) -> Result<(), RunError> {
-    let result = match conn {
-        Connection::Sqlite(c) => sqlite::clean(c).await,
-        Connection::Postgres(c) => postgres::clean(c, pg_schema).await,
-        Connection::Mysql(c) => mysql::clean(c).await,
-    };
-    result.map_err(db_error("emptying the scratch (dev) database"))
+    backend(conn)
+        .clean(pg_schema)
+        .await
+        .map_err(db_error("emptying the scratch (dev) database"))
 }

@@ -22,14 +22,15 @@
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;
 
-use super::{
-    db_error, failure, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE,
-    SELECT_APPLIED,
-};
+use super::{db_error, failure, statement_error, Outcome, StampPlan, Step};
+use super::{BoxFuture, LockGuard};
 use crate::error::{partial_report, Direction, UnknownOutcome};
 use crate::file::{checksum, Revision};
 use crate::runner::{AppliedRevision, PartialRevision, Resolution};
+use crate::version_table;
 use crate::RunError;
+
+use autogen_schema::Dialect;
 
 /// `GET_LOCK` names are server-wide, so the name includes (a hash of) the database name: runs
 /// against different databases of one server do not wait for each other. Lock names are limited
@@ -80,7 +81,7 @@ pub(super) async fn unlock(conn: &mut MySqlConnection) -> Result<(), RunError> {
 
 pub(super) async fn ensure_tables(conn: &mut MySqlConnection) -> Result<(), RunError> {
     for (ddl, table) in [
-        (CREATE_VERSION_TABLE, "autogen_version"),
+        (version_table::CREATE, version_table::TABLE),
         (CREATE_PROGRESS_TABLE, "autogen_progress"),
     ] {
         sqlx::raw_sql(ddl)
@@ -121,10 +122,10 @@ async fn table_exists(conn: &mut MySqlConnection, table: &str) -> Result<bool, R
 pub(super) async fn read_applied(
     conn: &mut MySqlConnection,
 ) -> Result<Vec<AppliedRevision>, RunError> {
-    if !table_exists(conn, "autogen_version").await? {
+    if !table_exists(conn, version_table::TABLE).await? {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(SELECT_APPLIED)
+    let rows = sqlx::query(version_table::SELECT_APPLIED)
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error("reading the version table autogen_version"))?;
@@ -513,16 +514,14 @@ async fn finish(conn: &mut MySqlConnection, step: &Step<'_>) -> Result<(), RunEr
         .map_err(db_error(context.clone()))?;
     let result = async {
         match step.direction {
-            Direction::Upgrade => sqlx::query(
-                "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES (?, ?, ?)",
-            )
-            .bind(&rev.id)
-            .bind(&rev.checksum)
-            .bind(&step.applied_at)
-            .execute(&mut *conn)
-            .await
-            .map(drop)?,
-            Direction::Downgrade => sqlx::query("DELETE FROM autogen_version WHERE revision = ?")
+            Direction::Upgrade => sqlx::query(version_table::insert(Dialect::Mysql))
+                .bind(&rev.id)
+                .bind(&rev.checksum)
+                .bind(&step.applied_at)
+                .execute(&mut *conn)
+                .await
+                .map(drop)?,
+            Direction::Downgrade => sqlx::query(version_table::delete(Dialect::Mysql))
                 .bind(&rev.id)
                 .execute(&mut *conn)
                 .await
@@ -558,27 +557,25 @@ pub(super) async fn stamp(conn: &mut MySqlConnection, plan: &StampPlan) -> Resul
 
 async fn stamp_body(conn: &mut MySqlConnection, plan: &StampPlan) -> Result<(), sqlx::Error> {
     for id in &plan.delete {
-        sqlx::query("DELETE FROM autogen_version WHERE revision = ?")
+        sqlx::query(version_table::delete(Dialect::Mysql))
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.update {
-        sqlx::query("UPDATE autogen_version SET checksum = ? WHERE revision = ?")
+        sqlx::query(version_table::update_checksum(Dialect::Mysql))
             .bind(checksum)
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.insert {
-        sqlx::query(
-            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(checksum)
-        .bind(&plan.applied_at)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(version_table::insert(Dialect::Mysql))
+            .bind(id)
+            .bind(checksum)
+            .bind(&plan.applied_at)
+            .execute(&mut *conn)
+            .await?;
     }
     if plan.clear_progress {
         sqlx::raw_sql("DELETE FROM autogen_progress")
@@ -619,4 +616,59 @@ pub(super) async fn clean(conn: &mut MySqlConnection) -> Result<(), sqlx::Error>
         .execute(&mut *conn)
         .await?;
     result
+}
+
+/// How MySQL's and MariaDB's SQL text reads and how an offline script wraps it. DDL commits
+/// implicitly there, so a script's transaction would only pretend.
+pub(crate) const RULES: super::Rules = super::Rules {
+    hash_comments: true,
+    executable_comments: true,
+    line_comment_needs_space: true,
+    backslash_escapes: true,
+    escape_strings: false,
+    backquote_identifiers: true,
+    bracket_identifiers: false,
+    dollar_quotes: false,
+    nested_block_comments: false,
+    bodies: &[],
+    transactional_ddl: false,
+    script_prologue: "",
+    script_epilogue: "",
+};
+
+impl super::Backend for MySqlConnection {
+    fn try_lock(&mut self) -> BoxFuture<'_, Result<Option<LockGuard>, RunError>> {
+        Box::pin(async { Ok(try_lock(self).await?.then_some(LockGuard::Session)) })
+    }
+    fn unlock(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(unlock(self))
+    }
+    fn ensure_tables(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(ensure_tables(self))
+    }
+    fn read_applied(&mut self) -> BoxFuture<'_, Result<Vec<AppliedRevision>, RunError>> {
+        Box::pin(read_applied(self))
+    }
+    fn partial(&mut self) -> BoxFuture<'_, Result<Vec<PartialRevision>, RunError>> {
+        Box::pin(partial(self))
+    }
+    fn check_partial<'a>(
+        &'a mut self,
+        next: Option<&'a Revision>,
+        direction: Direction,
+    ) -> BoxFuture<'a, Result<(), RunError>> {
+        Box::pin(check_partial(self, next, direction))
+    }
+    fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>> {
+        Box::pin(apply(self, step))
+    }
+    fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(stamp(self, plan))
+    }
+    fn clean<'a>(
+        &'a mut self,
+        _pg_schema: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(clean(self))
+    }
 }

@@ -10,12 +10,14 @@
 use sqlx::postgres::PgConnection;
 use sqlx::Row;
 
-use super::{
-    db_error, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE, SELECT_APPLIED,
-};
+use super::{db_error, statement_error, Outcome, StampPlan, Step};
+use super::{BoxFuture, LockGuard};
 use crate::error::Direction;
 use crate::runner::AppliedRevision;
+use crate::version_table;
 use crate::RunError;
+
+use autogen_schema::Dialect;
 
 /// The advisory lock key: the bytes of "autogen" read as a big-endian integer, fixed so every
 /// autogen process agrees on it.
@@ -44,7 +46,7 @@ pub(super) async fn unlock(conn: &mut PgConnection) -> Result<(), RunError> {
 }
 
 pub(super) async fn ensure_tables(conn: &mut PgConnection) -> Result<(), RunError> {
-    sqlx::raw_sql(CREATE_VERSION_TABLE)
+    sqlx::raw_sql(version_table::CREATE)
         .execute(&mut *conn)
         .await
         .map_err(db_error("creating the version table autogen_version"))?;
@@ -62,7 +64,7 @@ pub(super) async fn read_applied(
     if !exists {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(SELECT_APPLIED)
+    let rows = sqlx::query(version_table::SELECT_APPLIED)
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error("reading the version table autogen_version"))?;
@@ -120,15 +122,11 @@ async fn body(conn: &mut PgConnection, step: &Step<'_>) -> Result<(), RunError> 
             .map_err(|e| statement_error(step, i, e))?;
     }
     let record = match step.direction {
-        Direction::Upgrade => sqlx::query(
-            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(&rev.id)
-        .bind(&rev.checksum)
-        .bind(&step.applied_at),
-        Direction::Downgrade => {
-            sqlx::query("DELETE FROM autogen_version WHERE revision = $1").bind(&rev.id)
-        }
+        Direction::Upgrade => sqlx::query(version_table::insert(Dialect::Postgres))
+            .bind(&rev.id)
+            .bind(&rev.checksum)
+            .bind(&step.applied_at),
+        Direction::Downgrade => sqlx::query(version_table::delete(Dialect::Postgres)).bind(&rev.id),
     };
     record.execute(&mut *conn).await.map_err(db_error(format!(
         "recording revision {} in autogen_version",
@@ -151,27 +149,25 @@ pub(super) async fn stamp(conn: &mut PgConnection, plan: &StampPlan) -> Result<(
 
 async fn stamp_body(conn: &mut PgConnection, plan: &StampPlan) -> Result<(), sqlx::Error> {
     for id in &plan.delete {
-        sqlx::query("DELETE FROM autogen_version WHERE revision = $1")
+        sqlx::query(version_table::delete(Dialect::Postgres))
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.update {
-        sqlx::query("UPDATE autogen_version SET checksum = $1 WHERE revision = $2")
+        sqlx::query(version_table::update_checksum(Dialect::Postgres))
             .bind(checksum)
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.insert {
-        sqlx::query(
-            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES ($1, $2, $3)",
-        )
-        .bind(id)
-        .bind(checksum)
-        .bind(&plan.applied_at)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(version_table::insert(Dialect::Postgres))
+            .bind(id)
+            .bind(checksum)
+            .bind(&plan.applied_at)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -198,4 +194,53 @@ pub(super) async fn clean(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// How PostgreSQL's SQL text reads and how an offline script wraps it.
+pub(crate) const RULES: super::Rules = super::Rules {
+    hash_comments: false,
+    executable_comments: false,
+    line_comment_needs_space: false,
+    backslash_escapes: false,
+    escape_strings: true,
+    backquote_identifiers: false,
+    bracket_identifiers: false,
+    dollar_quotes: true,
+    nested_block_comments: true,
+    bodies: &[
+        &["CREATE", "FUNCTION"],
+        &["CREATE", "PROCEDURE"],
+        &["CREATE", "OR", "REPLACE", "FUNCTION"],
+        &["CREATE", "OR", "REPLACE", "PROCEDURE"],
+    ],
+    transactional_ddl: true,
+    script_prologue: "",
+    script_epilogue: "",
+};
+
+impl super::Backend for PgConnection {
+    fn try_lock(&mut self) -> BoxFuture<'_, Result<Option<LockGuard>, RunError>> {
+        Box::pin(async { Ok(try_lock(self).await?.then_some(LockGuard::Session)) })
+    }
+    fn unlock(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(unlock(self))
+    }
+    fn ensure_tables(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(ensure_tables(self))
+    }
+    fn read_applied(&mut self) -> BoxFuture<'_, Result<Vec<AppliedRevision>, RunError>> {
+        Box::pin(read_applied(self))
+    }
+    fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>> {
+        Box::pin(apply(self, step))
+    }
+    fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(stamp(self, plan))
+    }
+    fn clean<'a>(
+        &'a mut self,
+        pg_schema: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(clean(self, pg_schema))
+    }
 }

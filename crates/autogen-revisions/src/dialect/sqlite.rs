@@ -11,18 +11,22 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
 use super::sqlite_rebuild::{self, Rebuilds};
-use super::{
-    db_error, statement_error, Outcome, StampPlan, Step, CREATE_VERSION_TABLE, SELECT_APPLIED,
-};
+use super::{db_error, statement_error, Outcome, StampPlan, Step};
+use super::{BoxFuture, LockGuard};
 use crate::error::Direction;
+use crate::file::Revision;
+use crate::graph::RevisionSet;
 use crate::runner::AppliedRevision;
+use crate::version_table;
 use crate::RunError;
+
+use autogen_schema::Dialect;
 
 /// How many foreign-key violations an error lists before summarising the rest.
 const MAX_VIOLATIONS_SHOWN: usize = 20;
 
 pub(super) async fn ensure_tables(conn: &mut SqliteConnection) -> Result<(), RunError> {
-    sqlx::raw_sql(CREATE_VERSION_TABLE)
+    sqlx::raw_sql(version_table::CREATE)
         .execute(&mut *conn)
         .await
         .map_err(db_error("creating the version table autogen_version"))?;
@@ -41,7 +45,7 @@ pub(super) async fn read_applied(
     if exists == 0 {
         return Ok(Vec::new());
     }
-    let rows = sqlx::query(SELECT_APPLIED)
+    let rows = sqlx::query(version_table::SELECT_APPLIED)
         .fetch_all(&mut *conn)
         .await
         .map_err(db_error("reading the version table autogen_version"))?;
@@ -147,15 +151,11 @@ async fn body(conn: &mut SqliteConnection, step: &Step<'_>) -> Result<Outcome, R
         rebuilds.after(conn, step, i).await?;
     }
     let record = match step.direction {
-        Direction::Upgrade => sqlx::query(
-            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES (?, ?, ?)",
-        )
-        .bind(&rev.id)
-        .bind(&rev.checksum)
-        .bind(&step.applied_at),
-        Direction::Downgrade => {
-            sqlx::query("DELETE FROM autogen_version WHERE revision = ?").bind(&rev.id)
-        }
+        Direction::Upgrade => sqlx::query(version_table::insert(Dialect::Sqlite))
+            .bind(&rev.id)
+            .bind(&rev.checksum)
+            .bind(&step.applied_at),
+        Direction::Downgrade => sqlx::query(version_table::delete(Dialect::Sqlite)).bind(&rev.id),
     };
     record.execute(&mut *conn).await.map_err(db_error(format!(
         "recording revision {} in autogen_version",
@@ -229,27 +229,25 @@ pub(super) async fn stamp(
 
 async fn stamp_body(conn: &mut SqliteConnection, plan: &StampPlan) -> Result<(), sqlx::Error> {
     for id in &plan.delete {
-        sqlx::query("DELETE FROM autogen_version WHERE revision = ?")
+        sqlx::query(version_table::delete(Dialect::Sqlite))
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.update {
-        sqlx::query("UPDATE autogen_version SET checksum = ? WHERE revision = ?")
+        sqlx::query(version_table::update_checksum(Dialect::Sqlite))
             .bind(checksum)
             .bind(id)
             .execute(&mut *conn)
             .await?;
     }
     for (id, checksum) in &plan.insert {
-        sqlx::query(
-            "INSERT INTO autogen_version (revision, checksum, applied_at) VALUES (?, ?, ?)",
-        )
-        .bind(id)
-        .bind(checksum)
-        .bind(&plan.applied_at)
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(version_table::insert(Dialect::Sqlite))
+            .bind(id)
+            .bind(checksum)
+            .bind(&plan.applied_at)
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -285,4 +283,62 @@ pub(super) async fn clean(conn: &mut SqliteConnection) -> Result<(), sqlx::Error
         .execute(&mut *conn)
         .await?;
     result
+}
+
+/// How SQLite's SQL text reads and how an offline script wraps it.
+pub(crate) const RULES: super::Rules = super::Rules {
+    hash_comments: false,
+    executable_comments: false,
+    line_comment_needs_space: false,
+    backslash_escapes: false,
+    escape_strings: false,
+    backquote_identifiers: true,
+    bracket_identifiers: true,
+    dollar_quotes: false,
+    nested_block_comments: false,
+    bodies: &[
+        &["CREATE", "TRIGGER"],
+        &["CREATE", "TEMP", "TRIGGER"],
+        &["CREATE", "TEMPORARY", "TRIGGER"],
+    ],
+    transactional_ddl: true,
+    // As the runner does: a table rebuild must not cascade deletes, and the pragma is a no-op
+    // inside a transaction, so it is switched off up front.
+    script_prologue: "PRAGMA foreign_keys = OFF;\n",
+    script_epilogue: "\n-- lists rows that violate foreign keys; expect no output\nPRAGMA foreign_key_check;\nPRAGMA foreign_keys = ON;\n",
+};
+
+impl super::Backend for SqliteConnection {
+    fn try_lock(&mut self) -> BoxFuture<'_, Result<Option<LockGuard>, RunError>> {
+        Box::pin(super::sqlite_lock::try_lock(self))
+    }
+    fn ensure_tables(&mut self) -> BoxFuture<'_, Result<(), RunError>> {
+        Box::pin(ensure_tables(self))
+    }
+    fn read_applied(&mut self) -> BoxFuture<'_, Result<Vec<AppliedRevision>, RunError>> {
+        Box::pin(read_applied(self))
+    }
+    fn check_plan(
+        &self,
+        set: &RevisionSet,
+        plan: &[&Revision],
+        direction: Direction,
+    ) -> Result<(), RunError> {
+        match direction {
+            Direction::Upgrade => sqlite_rebuild::check_plan(set, plan),
+            Direction::Downgrade => Ok(()),
+        }
+    }
+    fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>> {
+        Box::pin(apply(self, step))
+    }
+    fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(stamp(self, plan))
+    }
+    fn clean<'a>(
+        &'a mut self,
+        _pg_schema: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(clean(self))
+    }
 }

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::{Connection, DatabaseUrl, Dialect};
+use autogen_testkit::ScratchDatabase;
 
 /// A database to run one scenario against.
 pub struct TestDb {

@@ -331,10 +331,9 @@ impl Mysql {
                     out.push(Statement::new(self.create_index_sql(change, t, ix)?));
                 }
             }
-            Change::DropTable(t) => out.push(Statement::with_comment(
-                self.drop_table_sql(&t.name),
-                ddl::loss_comment(change),
-            )),
+            Change::DropTable(t) => {
+                out.push(Statement::new(self.drop_table_sql(&t.name)).with_loss(change.data_loss()))
+            }
             Change::RenameTable { from, to } => {
                 out.push(Statement::new(self.rename_table_sql(from, to)))
             }
@@ -343,28 +342,28 @@ impl Mysql {
                 alter_table(self, table),
                 self.column_def(column)
             ))),
-            Change::DropColumn { table, column } => out.push(Statement::with_comment(
-                format!(
+            Change::DropColumn { table, column } => out.push(
+                Statement::new(format!(
                     "{}DROP COLUMN {}",
                     alter_table(self, table),
                     self.quote(&column.name)
-                ),
-                ddl::loss_comment(change),
-            )),
+                ))
+                .with_loss(change.data_loss()),
+            ),
             Change::RenameColumn { table, from, to } => out.push(Statement::new(format!(
                 "{}RENAME COLUMN {} TO {}",
                 alter_table(self, table),
                 self.quote(from),
                 self.quote(to)
             ))),
-            Change::AlterColumn { table, to, .. } => out.push(Statement::with_comment(
-                format!(
+            Change::AlterColumn { table, to, .. } => out.push(
+                Statement::new(format!(
                     "{}MODIFY COLUMN {}",
                     alter_table(self, table),
                     self.column_def(to)
-                ),
-                ddl::loss_comment(change),
-            )),
+                ))
+                .with_loss(change.data_loss()),
+            ),
             Change::AlterPrimaryKey { table, from, to } => {
                 let mut actions = Vec::new();
                 if from.is_some() {

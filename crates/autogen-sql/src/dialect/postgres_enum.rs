@@ -9,7 +9,6 @@ use autogen_schema::{ColumnType, EnumType, Schema};
 
 use super::postgres::Postgres;
 use super::SqlDialect;
-use crate::ddl;
 use crate::Statement;
 
 impl Postgres {
@@ -41,26 +40,24 @@ impl Postgres {
                     Some(next) => format!(" BEFORE {}", self.string_literal(next)),
                     None => String::new(),
                 };
-                out.push(Statement::with_comment(
-                    format!("ALTER TYPE {ty} ADD VALUE {}{position}", self.string_literal(v)),
-                    Some(format!(
+                out.push(Statement::new(format!("ALTER TYPE {ty} ADD VALUE {}{position}", self.string_literal(v))).with_note(format!(
                         "the new value {} cannot be used in this same transaction (PostgreSQL < 12 cannot add it inside a transaction at all)",
                         self.string_literal(v)
-                    )),
-                ));
+                    )));
             }
             return;
         }
         // Removing or reordering values: PostgreSQL cannot, so the type is replaced and every
         // column using it is converted through text.
         let old = old_type_name(&to.name);
-        out.push(Statement::with_comment(
-            format!("ALTER TYPE {ty} RENAME TO {}", self.quote(&old)),
-            Some(format!(
-                "replace enum {}: PostgreSQL cannot remove or reorder enum values",
-                to.name
-            )),
-        ));
+        out.push(
+            Statement::new(format!("ALTER TYPE {ty} RENAME TO {}", self.quote(&old))).with_note(
+                format!(
+                    "replace enum {}: PostgreSQL cannot remove or reorder enum values",
+                    to.name
+                ),
+            ),
+        );
         out.push(Statement::new(self.create_enum_sql(to)));
         for t in &state.tables {
             for c in &t.columns {
@@ -74,14 +71,14 @@ impl Postgres {
                         "DROP DEFAULT",
                     )));
                 }
-                out.push(Statement::with_comment(
-                    self.alter_column(
+                out.push(
+                    Statement::new(self.alter_column(
                         &t.name,
                         &c.name,
                         &format!("TYPE {ty} USING {}::text::{ty}", self.quote(&c.name)),
-                    ),
-                    ddl::loss_comment(change),
-                ));
+                    ))
+                    .with_loss(change.data_loss()),
+                );
                 if let Some(d) = &c.default {
                     let action = format!("SET DEFAULT {}", self.default_sql(d));
                     out.push(Statement::new(self.alter_column(&t.name, &c.name, &action)));

@@ -339,10 +339,9 @@ impl Sqlite {
                     out.push(Statement::new(self.create_index_sql(t, ix)));
                 }
             }
-            Change::DropTable(t) => out.push(Statement::with_comment(
-                self.drop_table_sql(&t.name),
-                ddl::loss_comment(change),
-            )),
+            Change::DropTable(t) => {
+                out.push(Statement::new(self.drop_table_sql(&t.name)).with_loss(change.data_loss()))
+            }
             Change::RenameTable { from, to } => {
                 out.push(Statement::new(self.rename_table_sql(from, to)))
             }

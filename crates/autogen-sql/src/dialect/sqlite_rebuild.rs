@@ -8,8 +8,8 @@
 //! 3. `DROP TABLE "<t>"`, 4. `ALTER TABLE "_autogen_new_<t>" RENAME TO "<t>"`,
 //! 5. the table's indexes, created again (they were dropped with the old table).
 //!
-//! The copy carries a `-- autogen:rebuild "t" "col" ...` line naming the columns the table has
-//! when the rebuild starts; the runner compares it with the live table and refuses a rebuild that
+//! The copy carries the columns the table has when the rebuild starts
+//! ([`Statement::rebuild`], written as an `-- autogen:rebuild` line); the runner compares it with the live table and refuses a rebuild that
 //! would drop columns the revision does not know. It deliberately touches no PRAGMA and writes
 //! nothing for triggers or views: the runner turns `foreign_keys` off around the transaction,
 //! runs `PRAGMA foreign_key_check` before committing, and keeps the live table's triggers and
@@ -20,7 +20,7 @@ use autogen_schema::{Column, DefaultValue, Schema};
 
 use super::sqlite::Sqlite;
 use super::SqlDialect;
-use crate::{RenderError, Statement};
+use crate::{RebuildExpectation, RenderError, Statement};
 
 /// The temporary name of a table being rebuilt.
 pub(crate) fn temp_name(table: &str) -> String {
@@ -131,42 +131,37 @@ pub(crate) fn rebuild(
     }
 
     let temp = temp_name(table);
-    out.push(Statement::with_comment(
-        d.create_table_sql(&after, &temp),
-        Some(format!("rebuild {table}: {reason}; rows are copied")),
-    ));
+    out.push(
+        Statement::new(d.create_table_sql(&after, &temp))
+            .with_note(format!("rebuild {table}: {reason}; rows are copied")),
+    );
     if targets.is_empty() {
         losses.push(format!(
             "no column of {table} survives the rebuild; its rows are not copied"
         ));
     } else {
-        // The runner reads this line to refuse the copy when the live table has columns the
-        // revision does not know (a merged branch's, a hand-made one): they would be lost.
-        let expects: Vec<String> = before.columns.iter().map(|c| d.quote(&c.name)).collect();
-        out.push(Statement::with_comment(
-            format!(
+        // The runner compares these columns with the live table and refuses the copy when they
+        // differ (a merged branch's column, a hand-made one): unknown columns would be lost.
+        out.push(Statement {
+            rebuild: Some(RebuildExpectation {
+                table: table.to_string(),
+                columns: before.columns.iter().map(|c| c.name.clone()).collect(),
+            }),
+            ..Statement::new(format!(
                 "INSERT INTO {} ({}) SELECT {} FROM {}",
                 d.quote(&temp),
                 targets.join(", "),
                 exprs.join(", "),
                 d.quote(table)
-            ),
-            Some(format!(
-                "autogen:rebuild {} {}",
-                d.quote(table),
-                expects.join(" ")
-            )),
-        ));
+            ))
+        });
     }
-    let drop_comment = if losses.is_empty() {
-        format!("old copy of {table}; its rows were copied above")
+    let drop = Statement::new(d.drop_table_sql(table));
+    out.push(if losses.is_empty() {
+        drop.with_note(format!("old copy of {table}; its rows were copied above"))
     } else {
-        format!("destructive: {}", losses.join("; "))
-    };
-    out.push(Statement::with_comment(
-        d.drop_table_sql(table),
-        Some(drop_comment),
-    ));
+        drop.with_loss(Some(losses.join("; ")))
+    });
     out.push(Statement::new(d.rename_table_sql(&temp, table)));
     for ix in &after.indexes {
         out.push(Statement::new(d.create_index_sql(&after, ix)));

@@ -116,10 +116,20 @@ pub fn users_schema() -> Schema {
 pub fn text(stmts: &[autogen_sql::Statement]) -> String {
     let mut out = String::new();
     for s in stmts {
-        if let Some(c) = &s.comment {
-            out.push_str("-- ");
-            out.push_str(c);
-            out.push('\n');
+        if let Some(c) = &s.note {
+            out.push_str(&format!("-- {c}\n"));
+        }
+        if let Some(loss) = &s.data_loss {
+            out.push_str(&format!("-- destructive: {loss}\n"));
+        }
+        if let Some(r) = &s.rebuild {
+            let quote = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+            let columns: Vec<String> = r.columns.iter().map(|c| quote(c)).collect();
+            out.push_str(&format!(
+                "-- autogen:rebuild {} {}\n",
+                quote(&r.table),
+                columns.join(" ")
+            ));
         }
         out.push_str(&s.sql);
         out.push_str(";\n");

@@ -7,7 +7,11 @@
 //! replayed into that scratch database instead of the live database, which is then not read
 //! (only asked which database it is, so the dev database is never the live one; an unreachable
 //! live database is no error): the changes are exactly what autogenerate has not written yet,
-//! and the lists about applied revisions stay empty.
+//! and the status is the dev database's after the replay (nothing pending, edited or unknown;
+//! only several heads can be drift there).
+//!
+//! Both are one comparison (`compare.rs`) of a source with the models, rendering nothing: a
+//! change the renderer cannot write is still drift to report.
 //!
 //! A [`CheckReport`] is only built when the check could run; everything that stops it (bad
 //! config, unreachable database, broken revision files, model errors) is an [`Error`], which the
@@ -17,12 +21,12 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
-use autogen_diff::{Change, DiffOptions};
-use autogen_models::ModelSet;
-use autogen_revisions::Revision;
+use autogen_diff::Change;
+use autogen_revisions::{DatabaseStatus, Revision};
 use autogen_schema::{Dialect, Schema};
 
 use crate::error::Error;
+use crate::ops::{compare, CompareOptions, SchemaSource, Sources};
 use crate::project::Project;
 
 /// What `check` looks at besides models, database and revisions.
@@ -57,13 +61,6 @@ impl Against {
     }
 }
 
-/// An applied revision whose file no longer matches the checksum recorded when it ran.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EditedRevision {
-    pub id: String,
-    pub path: PathBuf,
-}
-
 /// A destructive step of a revision that no reviewer acknowledged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DestructiveStep {
@@ -80,40 +77,35 @@ pub struct CheckReport {
     pub against: Against,
     /// The database checked (the dev database with [`Against::Revisions`]), password removed.
     pub database: String,
-    /// `render_text` of the database schema (of the replayed revisions with a dev database),
-    /// limited to the tables and enums the changes touch (empty when there are none): the text
-    /// diff shows only those, and rendering 5,000 untouched tables twice measured as long as
-    /// the diff itself.
+    /// `render_compared_text` of the database schema (of the replayed revisions with a dev
+    /// database), limited to the tables and enums the changes touch (empty when there are none):
+    /// the text diff shows only those, and rendering 5,000 untouched tables twice measured as
+    /// long as the diff itself.
     pub database_text: String,
-    /// `render_text` of the canonical model schema, limited like `database_text`, columns of
-    /// tables present in the database listed in the database's order (column order is never a
-    /// change; this keeps it out of the text diff).
+    /// `render_compared_text` of the canonical model schema, limited like `database_text`,
+    /// columns of tables present in the database listed in the database's order (column order is
+    /// never a change; this keeps it out of the text diff).
     pub models_text: String,
     /// What autogenerate would write: database -> models, in order.
     pub changes: Vec<Change>,
-    /// Revisions of the folder not applied to the database, in history order.
-    pub pending_revisions: Vec<String>,
-    /// Heads of the revisions folder (more than one is drift: the branches need a merge).
-    pub heads: Vec<String>,
-    pub edited_revisions: Vec<EditedRevision>,
-    /// Revisions the database has applied that the folder does not hold.
-    pub missing_revisions: Vec<String>,
+    /// Where the database stands. With [`Against::Revisions`], the dev database after the
+    /// replay: every revision applied, so only the folder's heads can be drift.
+    pub status: DatabaseStatus,
     /// Filled only with [`CheckOptions::deny_destructive`].
     pub unacknowledged_destructive: Vec<DestructiveStep>,
-    /// Revisions a failed or stopped run left partially applied (MySQL/MariaDB only).
-    pub partial_revisions: Vec<autogen_revisions::PartialRevision>,
 }
 
 impl CheckReport {
     /// True when nothing is out of step.
     pub fn in_sync(&self) -> bool {
+        let status = &self.status;
         self.changes.is_empty()
-            && self.pending_revisions.is_empty()
-            && self.heads.len() <= 1
-            && self.edited_revisions.is_empty()
-            && self.missing_revisions.is_empty()
+            && status.pending.is_empty()
+            && status.heads.len() <= 1
+            && status.edited.is_empty()
+            && status.unknown.is_empty()
             && self.unacknowledged_destructive.is_empty()
-            && self.partial_revisions.is_empty()
+            && status.partial.is_empty()
     }
 }
 
@@ -125,87 +117,58 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         Some(raw) => super::dev::dev_url(project, Some(raw))?,
         None => None,
     };
-    let (models, schema, applied, against, database) = match &dev {
-        None => {
-            let (models, schema, mut conn) = super::models_and_schema(project).await?;
-            let applied = autogen_revisions::current(&mut conn).await;
-            let partial = match &applied {
-                Ok(_) => autogen_revisions::partially_applied(&mut conn).await,
-                Err(_) => Ok(Vec::new()),
-            };
-            let _ = conn.close().await;
-            let database = project.database_url.redacted();
-            let applied = Some((applied?, partial?));
-            (models, schema, applied, Against::Database, database)
-        }
+    let sources = Sources::project(project).with_revisions(&set);
+    let (sources, from, against, database) = match dev {
+        None => (
+            sources,
+            SchemaSource::ProjectDatabase,
+            Against::Database,
+            project.database_url.redacted(),
+        ),
         Some(url) => {
-            let read = project.read_options();
-            let models = tokio::task::spawn_blocking(move || autogen_models::read_models(&read));
-            // `heads`: every branch, so several heads are reported below rather than failing here.
+            let database = url.redacted();
+            // `heads`: every branch, so several heads are reported rather than failing here.
             let target = if set.is_empty() { "base" } else { "heads" };
-            let guard = super::dev::DevGuard::for_project(project, options.dev_url_may_be_emptied);
-            let schema = super::dev::schema_at(project, url, target, &guard).await?;
-            let models = models
-                .await
-                .map_err(|e| Error::Internal(format!("model reader thread failed: {e}")))??;
-            (models, schema, None, Against::Revisions, url.redacted())
+            (
+                sources.with_dev_database(url, options.dev_url_may_be_emptied),
+                SchemaSource::Revisions {
+                    target: target.into(),
+                },
+                Against::Revisions,
+                database,
+            )
         }
     };
-    let (applied, partial_revisions) = applied.unwrap_or_default();
-
-    let dialect = project.dialect();
-    let ModelSet {
-        schema: mut target,
-        renames,
-    } = models;
-    autogen_sql::canonicalize_in_place(dialect, &mut target);
-    let diff_options = DiffOptions::new(dialect, renames);
-    let changes = autogen_diff::diff(&schema, &target, &diff_options)?;
-
-    let applied_ids: BTreeSet<String> = applied.iter().map(|a| a.revision.clone()).collect();
-    let pending_revisions = set
-        .history()
-        .iter()
-        .filter(|r| against == Against::Database && !applied_ids.contains(&r.id))
-        .map(|r| r.id.clone())
-        .collect();
-    let edited_revisions = applied
-        .iter()
-        .filter_map(|a| {
-            let rev = set.get(&a.revision)?;
-            (!rev.has_checksum(&a.checksum)).then(|| EditedRevision {
-                id: rev.id.clone(),
-                path: rev.path.clone(),
-            })
-        })
-        .collect();
-    let missing_revisions = applied
-        .iter()
-        .filter(|a| set.get(&a.revision).is_none())
-        .map(|a| a.revision.clone())
-        .collect();
+    let comparison = compare(
+        &sources,
+        &from,
+        &SchemaSource::Models,
+        &CompareOptions::default(),
+    )
+    .await?;
+    let (database_schema, models, changes) = (
+        comparison.from.schema,
+        comparison.to.schema,
+        comparison.changes,
+    );
+    let status = comparison.from.status.unwrap_or_default();
     let unacknowledged_destructive = if options.deny_destructive {
         unacknowledged_destructive(set.history())
     } else {
         Vec::new()
     };
-
     Ok(CheckReport {
-        dialect,
+        dialect: comparison.dialect,
         against,
         database,
-        database_text: autogen_schema::render_text(&touched(&schema, &changes)),
-        models_text: autogen_schema::render_text(&in_database_column_order(
-            &touched(&target, &changes),
-            &schema,
+        database_text: autogen_schema::render_compared_text(&touched(&database_schema, &changes)),
+        models_text: autogen_schema::render_compared_text(&in_database_column_order(
+            &touched(&models, &changes),
+            &database_schema,
         )),
         changes,
-        pending_revisions,
-        heads: set.heads().into_iter().map(|r| r.id.clone()).collect(),
-        edited_revisions,
-        missing_revisions,
+        status,
         unacknowledged_destructive,
-        partial_revisions,
     })
 }
 
@@ -293,8 +256,6 @@ pub fn change_object(change: &Change) -> Option<&str> {
     }
 }
 
-/// A copy of `models` whose tables list the columns the database also has in the database's
-/// order, followed by the models' new columns in model order.
 /// The part of `schema` that `changes` touch: their tables (under both names for a renamed
 /// one) and their enum types.
 fn touched(schema: &Schema, changes: &[Change]) -> Schema {
@@ -332,6 +293,8 @@ fn touched(schema: &Schema, changes: &[Change]) -> Schema {
     }
 }
 
+/// A copy of `models` whose tables list the columns the database also has in the database's
+/// order, followed by the models' new columns in model order.
 fn in_database_column_order(models: &Schema, database: &Schema) -> Schema {
     // Indexed by name: `Schema::table` is a linear scan, quadratic over thousands of tables.
     let by_name: HashMap<&str, &autogen_schema::Table> = database

@@ -1,4 +1,4 @@
-//! Helpers for test suites that need a real PostgreSQL or MySQL/MariaDB server. Tests read the
+//! Scratch databases on the real PostgreSQL and MySQL/MariaDB test servers. Tests read the
 //! server URL from `AUTOGEN_TEST_POSTGRES_URL` / `AUTOGEN_TEST_MYSQL_URL` through
 //! [`server_url`], which skips (prints and returns `None`) when the variable is unset, or panics
 //! when `AUTOGEN_TEST_REQUIRE_ALL=1` so CI cannot silently skip. Each test then creates its own
@@ -8,8 +8,8 @@
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), autogen_db::DbError> {
-//! use autogen_db::testing::{server_url, ScratchDatabase};
 //! use autogen_db::{Connection, Dialect};
+//! use autogen_testkit::{server_url, ScratchDatabase};
 //!
 //! let Some(server) = server_url(Dialect::Postgres) else { return Ok(()) };
 //! let scratch = ScratchDatabase::create(&server).await?;
@@ -23,13 +23,11 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use autogen_schema::Dialect;
-
-use crate::{Connection, DatabaseUrl, DbError};
+use autogen_db::{Connection, DatabaseUrl, DbError, Dialect};
 
 /// The environment variable holding a server URL for `dialect` (`None` for SQLite, which needs
 /// no server).
-pub fn env_var(dialect: Dialect) -> Option<&'static str> {
+fn env_var(dialect: Dialect) -> Option<&'static str> {
     match dialect {
         Dialect::Sqlite => None,
         Dialect::Postgres => Some("AUTOGEN_TEST_POSTGRES_URL"),
@@ -37,8 +35,8 @@ pub fn env_var(dialect: Dialect) -> Option<&'static str> {
     }
 }
 
-/// The set to `1` by CI: a test that would skip for lack of a server fails instead.
-pub const REQUIRE_ALL_VAR: &str = "AUTOGEN_TEST_REQUIRE_ALL";
+/// The variable CI sets to `1`: a test that would skip for lack of a server fails instead.
+const REQUIRE_ALL_VAR: &str = "AUTOGEN_TEST_REQUIRE_ALL";
 
 /// The test server URL for `dialect`, from the environment. When the variable is unset (or
 /// empty) this prints `skipped: <VAR> not set` and returns `None`, unless
@@ -148,10 +146,6 @@ impl ScratchDatabase {
     /// The scratch database's name.
     pub fn name(&self) -> &str {
         &self.name
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        self.url.dialect()
     }
 
     /// Opens a connection to the scratch database.

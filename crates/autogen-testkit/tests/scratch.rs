@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use autogen_db::testing::ScratchDatabase;
 use autogen_db::{Connection, DatabaseUrl, Dialect};
+use autogen_testkit::{server_url, ScratchDatabase};
 
 async fn database_exists(server: &str, name: &str, dialect: Dialect) -> bool {
     let mut conn = Connection::connect(&DatabaseUrl::parse(server).unwrap())
@@ -33,7 +33,7 @@ async fn database_exists(server: &str, name: &str, dialect: Dialect) -> bool {
 #[tokio::test]
 async fn scratch_databases_are_created_and_dropped() {
     for dialect in [Dialect::Postgres, Dialect::Mysql] {
-        let Some(server) = autogen_db::testing::server_url(dialect) else {
+        let Some(server) = server_url(dialect) else {
             continue;
         };
         let a = ScratchDatabase::create(&server).await.unwrap();

@@ -1,0 +1,331 @@
+//! MySQL's and MariaDB's catalog rows joined into tables: the [`Assembler`] takes the rows of
+//! each query in `mysql.rs` as they stream in and builds the [`Schema`], applying the decisions
+//! listed there (unique indexes as constraints, the implicit foreign-key index left out,
+//! MariaDB's JSON checks folded into `Json` columns). It runs no query itself; the text
+//! spellings it meets go through `spelling.rs`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use autogen_schema::{
+    normalize_expression, Check, Column, ColumnType, ForeignKey, Index, IndexColumn, PrimaryKey,
+    ReferentialAction, Schema, Table, UniqueConstraint,
+};
+
+use super::spelling::{
+    check_expression, json_check_column, mariadb_default, mysql8_default, mysql_type,
+    referential_action,
+};
+use crate::dialect::{CatalogRow, Cell};
+use crate::sqltext::strip_outer_parens;
+use crate::IntrospectError;
+
+/// One index as `STATISTICS` describes it, key parts with their `SEQ_IN_INDEX`.
+struct IndexRows {
+    unique: bool,
+    method: String,
+    parts: Vec<(i64, String, bool, bool)>, // (seq, name or expression, descending, plain column)
+}
+
+/// The catalog's result sets joined into tables, one row at a time, in the order
+/// `introspect` runs the queries.
+pub(super) struct Assembler {
+    mariadb: bool,
+    by_name: BTreeMap<String, Table>,
+    /// Per table: columns with their ORDINAL_POSITION.
+    columns: BTreeMap<String, Vec<(i64, Column)>>,
+    /// MySQL 8: check name -> table.
+    check_owners: BTreeMap<String, String>,
+    /// MariaDB's JSON checks keyed both ways, so neither the column loop nor the check loop
+    /// scans a list: (table, check name) -> column, and (table, column).
+    json_check_columns: BTreeMap<(String, String), String>,
+    json_columns: BTreeSet<(String, String)>,
+    checks: Vec<(String, Check)>,
+    fks: BTreeMap<(String, String), ForeignKey>,
+    indexes: BTreeMap<(String, String), IndexRows>,
+}
+
+impl Assembler {
+    pub(super) fn new(mariadb: bool) -> Self {
+        Assembler {
+            mariadb,
+            by_name: BTreeMap::new(),
+            columns: BTreeMap::new(),
+            check_owners: BTreeMap::new(),
+            json_check_columns: BTreeMap::new(),
+            json_columns: BTreeSet::new(),
+            checks: Vec::new(),
+            fks: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+        }
+    }
+
+    pub(super) fn check_owner(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        self.check_owners.insert(r.text(1)?, r.text(0)?);
+        Ok(())
+    }
+
+    /// The name is the column's at creation, and MariaDB keeps it when the column is renamed,
+    /// so a JSON check's column is read from the expression.
+    pub(super) fn check(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let name = r.text(1)?;
+        let table = match r.opt_text(0)? {
+            Some(table) => table,
+            None => match self.check_owners.get(&name) {
+                Some(table) => table.clone(),
+                None => return Ok(()),
+            },
+        };
+        let expression = check_expression(&r.str(2)?);
+        if let Some(column) = json_check_column(&expression) {
+            self.json_columns.insert((table.clone(), column.clone()));
+            self.json_check_columns
+                .insert((table.clone(), name.clone()), column);
+        }
+        self.checks.push((
+            table,
+            Check {
+                name: Some(name),
+                expression,
+            },
+        ));
+        Ok(())
+    }
+
+    pub(super) fn table(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let mut t = Table::new(r.text(0)?);
+        t.comment = r.opt_text(1)?.filter(|c| !c.is_empty());
+        self.by_name.insert(t.name.clone(), t);
+        Ok(())
+    }
+
+    pub(super) fn column(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let table = r.str(0)?;
+        if !self.by_name.contains_key(table.as_ref()) {
+            return Ok(());
+        }
+        let name = r.text(1)?;
+        let column_type = r.str(2)?;
+        let is_json_text = r.str(7)?.eq_ignore_ascii_case("longtext")
+            && self
+                .json_columns
+                .contains(&(table.to_string(), name.clone()));
+        let ty = if is_json_text {
+            ColumnType::Json
+        } else {
+            mysql_type(&table, &name, &column_type)
+        };
+        let mut column = Column::new(name, ty);
+        column.nullable = r.flag(3)?;
+        let extra = r
+            .opt_text(5)?
+            .map(|e| e.to_ascii_lowercase())
+            .unwrap_or_default();
+        column.auto_increment = extra.contains("auto_increment");
+        let generated = extra.contains("virtual generated") || extra.contains("stored generated");
+        column.default = match r.opt_text(4)? {
+            Some(raw) if !generated => Some(if self.mariadb {
+                mariadb_default(&raw)
+            } else {
+                mysql8_default(&raw, &extra, &column.ty)
+            }),
+            _ => None,
+        };
+        column.comment = r.opt_text(6)?.filter(|c| !c.is_empty());
+        let position = r.int(8)?;
+        match self.columns.get_mut(table.as_ref()) {
+            Some(list) => list.push((position, column)),
+            None => {
+                self.columns
+                    .insert(table.into_owned(), vec![(position, column)]);
+            }
+        }
+        Ok(())
+    }
+
+    /// Foreign keys, grouped by constraint name (rows arrive in key order).
+    pub(super) fn foreign_key_column(
+        &mut self,
+        r: &impl CatalogRow,
+    ) -> Result<(), IntrospectError> {
+        let table = r.text(0)?;
+        let name = r.text(1)?;
+        let fk = self
+            .fks
+            .entry((table, name.clone()))
+            .or_insert_with(|| ForeignKey {
+                name: Some(name),
+                columns: Vec::new(),
+                referenced_table: String::new(),
+                referenced_columns: Vec::new(),
+                on_delete: ReferentialAction::NoAction,
+                on_update: ReferentialAction::NoAction,
+            });
+        fk.columns.push(r.text(2)?);
+        if fk.referenced_table.is_empty() {
+            fk.referenced_table = r.text(3)?;
+        }
+        fk.referenced_columns.push(r.text(4)?);
+        Ok(())
+    }
+
+    pub(super) fn foreign_key_rule(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        if let Some(fk) = self.fks.get_mut(&(r.text(0)?, r.text(1)?)) {
+            fk.on_update = referential_action(&r.str(2)?);
+            fk.on_delete = referential_action(&r.str(3)?);
+        }
+        Ok(())
+    }
+
+    /// Index key parts, grouped by index name.
+    pub(super) fn index_part(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
+        let table = r.text(0)?;
+        let descending = matches!(r.cell(4)?, Cell::Text(c) if c == "D");
+        let part = match (r.opt_text(3)?, r.opt_text(7)?) {
+            (Some(column), _) => match r.opt_int(5)? {
+                // A prefix key part: only the first N characters are indexed.
+                // MariaDB indexes a whole TEXT/BLOB column through an automatic prefix (the
+                // longest the key allows); autogen never writes prefixes, so that one is not a
+                // prefix the model asked for and the part is the plain column.
+                Some(_) if self.is_long_column(&table, &column) => (column, descending, true),
+                Some(len) => (format!("{column}({len})"), descending, false),
+                None => (column, descending, true),
+            },
+            (None, Some(expr)) => (
+                normalize_expression(strip_outer_parens(&expr)),
+                descending,
+                false,
+            ),
+            (None, None) => (String::new(), descending, false),
+        };
+        let seq = r.int(8)?;
+        let entry = match self.indexes.entry((table, r.text(1)?)) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(IndexRows {
+                unique: r.int(2)? == 0,
+                method: r
+                    .opt_text(6)?
+                    .map(|m| m.to_ascii_lowercase())
+                    .unwrap_or_default(),
+                parts: Vec::new(),
+            }),
+        };
+        entry.parts.push((seq, part.0, part.1, part.2));
+        Ok(())
+    }
+
+    /// A TEXT, BLOB or JSON column, which MySQL and MariaDB can only index through a prefix.
+    fn is_long_column(&self, table: &str, column: &str) -> bool {
+        self.columns.get(table).is_some_and(|cols| {
+            cols.iter().any(|(_, c)| {
+                c.name == column
+                    && matches!(c.ty, ColumnType::Text | ColumnType::Blob | ColumnType::Json)
+            })
+        })
+    }
+
+    pub(super) fn finish(mut self) -> Schema {
+        let mut by_name = std::mem::take(&mut self.by_name);
+        for (table, mut columns) in std::mem::take(&mut self.columns) {
+            if let Some(t) = by_name.get_mut(&table) {
+                columns.sort_by_key(|(position, _)| *position);
+                t.columns = columns.into_iter().map(|(_, c)| c).collect();
+            }
+        }
+
+        for (table, check) in std::mem::take(&mut self.checks) {
+            let json_column = check
+                .name
+                .as_ref()
+                .and_then(|n| self.json_check_columns.get(&(table.clone(), n.clone())))
+                .is_some_and(|column| {
+                    by_name
+                        .get(&table)
+                        .and_then(|t| t.column(column))
+                        .is_some_and(|c| c.ty == ColumnType::Json)
+                });
+            if json_column {
+                continue;
+            }
+            if let Some(t) = by_name.get_mut(&table) {
+                t.checks.push(check);
+            }
+        }
+
+        for ((table, name), mut ix) in std::mem::take(&mut self.indexes) {
+            if ix.unique && ix.method == "hash" {
+                ix.method = "btree".into();
+            }
+            let Some(t) = by_name.get_mut(&table) else {
+                continue;
+            };
+            ix.parts.sort_by_key(|(seq, _, _, _)| *seq);
+            let column_names: Vec<String> = ix.parts.iter().map(|(_, n, _, _)| n.clone()).collect();
+            // MariaDB enforces a UNIQUE key too long for a B-tree (one over a TEXT column, say)
+            // with a hidden hash ("long unique"): it is still the unique constraint the model
+            // declared.
+            let plain_method = ix.method == "btree" || (ix.unique && ix.method == "hash");
+            let plain = plain_method && ix.parts.iter().all(|(_, _, desc, col)| *col && !desc);
+            if name == "PRIMARY" {
+                t.primary_key = Some(PrimaryKey {
+                    name: None,
+                    columns: column_names,
+                });
+            } else if ix.unique && plain {
+                t.unique_constraints.push(UniqueConstraint {
+                    name: Some(name),
+                    columns: column_names,
+                });
+            } else if !ix.unique
+                && plain
+                && is_implicit_fk_index(&table, &name, &column_names, &self.fks)
+            {
+                continue;
+            } else {
+                t.indexes.push(Index {
+                    name,
+                    columns: ix
+                        .parts
+                        .into_iter()
+                        .map(|(_, name, descending, _)| IndexColumn { name, descending })
+                        .collect(),
+                    unique: ix.unique,
+                    method: (ix.method != "btree").then_some(ix.method),
+                    predicate: None,
+                });
+            }
+        }
+        for ((table, _), fk) in std::mem::take(&mut self.fks) {
+            if let Some(t) = by_name.get_mut(&table) {
+                t.foreign_keys.push(fk);
+            }
+        }
+
+        Schema {
+            tables: by_name.into_values().collect(),
+            enums: Vec::new(),
+        }
+    }
+}
+
+/// Whether the index `name` on `table` is the one MySQL made for a foreign key by itself.
+fn is_implicit_fk_index(
+    table: &str,
+    name: &str,
+    columns: &[String],
+    fks: &BTreeMap<(String, String), ForeignKey>,
+) -> bool {
+    // Only this table's keys: the map is ordered by (table, name), so they are one range.
+    let from = (table.to_string(), String::new());
+    fks.range(from..)
+        .take_while(|((t, _), _)| t == table)
+        .any(|((_, fk_name), fk)| {
+            if fk.columns != columns {
+                return false;
+            }
+            let auto_named = fk_name
+                .strip_prefix(table)
+                .and_then(|rest| rest.strip_prefix("_ibfk_"))
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            name == fk_name || (auto_named && columns.first().is_some_and(|c| c == name))
+        })
+}
