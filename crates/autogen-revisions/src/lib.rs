@@ -11,8 +11,15 @@
 //! compiled into an application; [`empty_dev_database`] empties a scratch (dev) database that
 //! carries autogen's marker ([`DEV_DATABASE_MARKER`]) or held nothing.
 //!
-//! This crate deliberately does not compute schema differences, render changes to SQL (it takes
-//! `autogen_sql::Statement`s), choose folders or print anything: the facade and the CLI do that.
+//! The statement protocol: the renderer hands over `autogen_sql::Statement`s carrying facts
+//! (what a step loses, a note, a SQLite rebuild's expected columns), and this crate alone decides
+//! how facts become lines (`src/statement.rs`, the one writer behind revision files, `diff` and
+//! offline scripts) and reads them back from files (`-- destructive:` for `--deny-destructive`,
+//! `-- autogen:rebuild` for the runner). `Statement` itself stays in autogen-sql: defining it here
+//! would make the renderer depend on the runner's crate and, through it, on sqlx.
+//!
+//! This crate deliberately does not compute schema differences, render changes to SQL, choose
+//! folders or print anything: the facade and the CLI do that.
 
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
