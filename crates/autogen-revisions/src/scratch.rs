@@ -161,9 +161,8 @@ async fn clean_and_mark_postgres(
 }
 
 async fn transaction_control(conn: &mut Connection, statement: &str) -> Result<(), RunError> {
-    if let Connection::Postgres(c) = conn {
-        sqlx::raw_sql(statement)
-            .execute(&mut *c)
+    if let Connection::Postgres(_) = conn {
+        dialect::run_script(conn, statement)
             .await
             .map_err(db_error(format!("emptying the dev database: {statement}")))?;
     }
@@ -182,54 +181,17 @@ async fn mark(conn: &mut Connection, schema: Option<&str>) -> Result<(), RunErro
         ),
         None => autogen_sql::quote_ident(dialect, DEV_DATABASE_MARKER),
     };
-    let create = format!("CREATE TABLE IF NOT EXISTS {table} (note text)");
-    let count = format!("SELECT COUNT(*) FROM {table}");
-    let insert = format!("INSERT INTO {table} (note) VALUES ('{MARKER_NOTE}')");
-    let marking = || {
-        db_error(format!(
+    // One script on every dialect: the note is inserted only into an empty marker table.
+    let script = format!(
+        "CREATE TABLE IF NOT EXISTS {table} (note text);\n\
+         INSERT INTO {table} (note) SELECT '{MARKER_NOTE}' FROM (SELECT 1 AS one) AS once \
+         WHERE NOT EXISTS (SELECT 1 FROM {table})"
+    );
+    dialect::run_script(conn, &script)
+        .await
+        .map_err(db_error(format!(
             "creating the dev-database marker {DEV_DATABASE_MARKER}"
-        ))
-    };
-    let rows: i64 = match conn {
-        Connection::Sqlite(c) => {
-            sqlx::raw_sql(&create)
-                .execute(&mut *c)
-                .await
-                .map_err(marking())?;
-            sqlx::query_scalar(&count)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(marking())?
-        }
-        Connection::Postgres(c) => {
-            sqlx::raw_sql(&create)
-                .execute(&mut *c)
-                .await
-                .map_err(marking())?;
-            sqlx::query_scalar(&count)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(marking())?
-        }
-        Connection::Mysql(c) => {
-            sqlx::raw_sql(&create)
-                .execute(&mut *c)
-                .await
-                .map_err(marking())?;
-            sqlx::query_scalar(&count)
-                .fetch_one(&mut *c)
-                .await
-                .map_err(marking())?
-        }
-    };
-    if rows == 0 {
-        let result = match conn {
-            Connection::Sqlite(c) => sqlx::raw_sql(&insert).execute(&mut *c).await.map(drop),
-            Connection::Postgres(c) => sqlx::raw_sql(&insert).execute(&mut *c).await.map(drop),
-            Connection::Mysql(c) => sqlx::raw_sql(&insert).execute(&mut *c).await.map(drop),
-        };
-        result.map_err(marking())?;
-    }
+        )))?;
     Ok(())
 }
 

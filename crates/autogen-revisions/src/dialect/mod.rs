@@ -85,6 +85,8 @@ pub(crate) trait Backend {
     fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>>;
     /// Rewrites the version table in one transaction.
     fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>>;
+    /// Runs SQL of the runner's own (one or more statements, no rows read).
+    fn run_script<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<(), sqlx::Error>>;
     /// Empties a scratch database.
     fn clean<'a>(
         &'a mut self,
@@ -271,6 +273,11 @@ pub(crate) async fn stamp(conn: &mut Connection, plan: &StampPlan) -> Result<(),
     backend(conn).stamp(plan).await.map_err(db_error(
         "rewriting the version table autogen_version (stamp); nothing was changed",
     ))
+}
+
+/// Runs SQL of the runner's own on any connection (one or more statements, no rows read).
+pub(crate) async fn run_script(conn: &mut Connection, sql: &str) -> Result<(), sqlx::Error> {
+    backend(conn).run_script(sql).await
 }
 
 /// A `RunError::Database` for one of the runner's own queries.

@@ -332,6 +332,9 @@ impl super::Backend for SqliteConnection {
     fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>> {
         Box::pin(apply(self, step))
     }
+    fn run_script<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::raw_sql(sql).execute(&mut *self).await.map(drop) })
+    }
     fn stamp<'a>(&'a mut self, plan: &'a StampPlan) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(stamp(self, plan))
     }
