@@ -34,6 +34,13 @@ async fn database(dialect: Dialect, models: &ModelSet) -> Result<Option<Scratch>
 
 async fn run(scratch: &Scratch, statements: &[Statement]) -> Result<(), String> {
     let mut conn = scratch.connect().await?;
+    if conn.dialect() == Dialect::Sqlite {
+        // As autogen's runner and the `sqlite3` shell run SQLite scripts: a table rebuild copies
+        // rows into a table whose foreign keys may name a table created later in the script.
+        conn.execute_script("PRAGMA foreign_keys = OFF")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     for s in statements {
         if let Err(e) = conn.execute_script(&s.sql).await {
             let _ = conn.close().await;

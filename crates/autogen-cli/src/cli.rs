@@ -150,6 +150,19 @@ pub enum Command {
         #[arg(long)]
         exit_code: bool,
     },
+    /// Print model structs for the tables of the database, to adopt an existing database.
+    ///
+    /// Covers the tables autogen manages. Exit 0 when the models, read back, match the database;
+    /// 1 when autogen would still change something (listed on stderr, with what the model
+    /// attributes cannot express).
+    Models {
+        /// Write the models to FILE instead of stdout (whole or not at all).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Overwrite FILE when it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
+    },
 }
 
 /// How `autogen check` prints its report.

@@ -716,6 +716,7 @@ fn the_validator_rejects_what_the_schema_forbids() {
                      "description": "add column users.bio", "data_loss": null}],
         "pending_revisions": ["0123456789ab"], "heads": ["0123456789ab"],
         "edited_revisions": [], "missing_revisions": [], "unacknowledged_destructive": [], "partially_applied": [],
+        "unmanaged": [{"kind": "trigger", "name": "audit", "table": "users"}, {"kind": "view", "name": "v", "table": null}],
         "error": null
     });
     validate(&root, &good, &root, "$").expect("a valid report");
@@ -742,6 +743,14 @@ fn the_validator_rejects_what_the_schema_forbids() {
             Box::new(|v| v["pending_revisions"][0] = "XYZ".into()),
         ),
         ("dialect", Box::new(|v| v["dialect"] = "oracle".into())),
+        (
+            "unmanaged kind",
+            Box::new(|v| v["unmanaged"][0]["kind"] = "table".into()),
+        ),
+        (
+            "unmanaged field",
+            Box::new(|v| v["unmanaged"][1]["uses"] = serde_json::json!([])),
+        ),
     ];
     for (what, mutate) in mutations {
         let mut bad = good.clone();
@@ -751,4 +760,92 @@ fn the_validator_rejects_what_the_schema_forbids() {
             "{what} was accepted"
         );
     }
+}
+
+/// The unified diff `check` prints marks a line as changed only when the differ counts it as a
+/// change: a CHECK, a default and a partial index written the way a person writes them
+/// (`qty>0`) and stored the way the server prints them back (`(qty > 0)`) compare equal, so they
+/// must show as unchanged context lines, not as a red/green pair, next to a real change.
+async fn equal_expressions_show_as_unchanged(dialect: Dialect) {
+    let models = r#"
+use autogen::Model;
+
+#[derive(Model)]
+#[model(table = "items")]
+#[model(check(name = "ck_items_qty", expr = "qty>0 AND qty<1000"))]
+#[model(index(name = "ix_items_open", columns("qty"), where = "qty>1"))]
+pub struct Item {
+    #[model(primary_key)]
+    pub id: i64,
+    #[model(default = "((1))")]
+    pub qty: i32,
+    pub note: Option<String>,
+}
+"#;
+    let where_clause = if dialect == Dialect::Mysql {
+        // MariaDB has no partial indexes: the model keeps none there.
+        ""
+    } else {
+        " WHERE (qty > 1)"
+    };
+    let models = if dialect == Dialect::Mysql {
+        models.replace(
+            "#[model(index(name = \"ix_items_open\", columns(\"qty\"), where = \"qty>1\"))]\n",
+            "#[model(index(name = \"ix_items_open\", columns(\"qty\")))]\n",
+        )
+    } else {
+        models.to_string()
+    };
+    let Some(p) = common::Project::new(dialect, &models, "").await else {
+        return;
+    };
+    p.execute(
+        "CREATE TABLE items (id BIGINT NOT NULL PRIMARY KEY, qty INTEGER NOT NULL DEFAULT 1, \
+         CONSTRAINT ck_items_qty CHECK ((qty > 0) AND (qty < 1000)))",
+    )
+    .await;
+    p.execute(&format!(
+        "CREATE INDEX ix_items_open ON items (qty){where_clause}"
+    ))
+    .await;
+    let out = p.run(&["check"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{dialect:?}: the new column is drift\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("+  column note"),
+        "{dialect:?}: the real change shows\n{stdout}"
+    );
+    let changed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| (l.starts_with("+ ") || l.starts_with("- ")) && !l.contains("column note"))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "{dialect:?}: lines shown as changed that compare equal: {changed:?}\n{stdout}"
+    );
+    assert!(
+        stdout.contains("  check ck_items_qty") || stdout.contains("check ck_items_qty"),
+        "{dialect:?}: the check is shown as context\n{stdout}"
+    );
+    p.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equal_expressions_show_as_unchanged_sqlite() {
+    equal_expressions_show_as_unchanged(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equal_expressions_show_as_unchanged_postgres() {
+    equal_expressions_show_as_unchanged(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn equal_expressions_show_as_unchanged_mysql() {
+    equal_expressions_show_as_unchanged(Dialect::Mysql).await;
 }

@@ -204,6 +204,7 @@ fn help_of_every_command() {
         vec!["stamp", "--help"],
         vec!["check", "--help"],
         vec!["diff", "--help"],
+        vec!["models", "--help"],
     ] {
         s.run(&args);
     }

@@ -6,7 +6,7 @@
 use autogen_schema::{ColumnType, Schema, Table};
 use thiserror::Error;
 
-use crate::Change;
+use crate::{Change, ConstraintKind};
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ApplyError {
@@ -242,6 +242,54 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
             )?;
         }
         AlterTableComment { table, to, .. } => table_mut(schema, table)?.comment = to.clone(),
+        AlterTableOptions { table, to, .. } => table_mut(schema, table)?.options = to.clone(),
+        RenameIndex { table, from, to } => {
+            let t = table_mut(schema, table)?;
+            let ix = t
+                .indexes
+                .iter_mut()
+                .find(|x| x.name == from.name)
+                .ok_or_else(|| ApplyError::NoSuchObject {
+                    table: table.clone(),
+                    object: format!("index {}", from.name),
+                })?;
+            *ix = to.clone();
+        }
+        RenameConstraint {
+            table,
+            kind,
+            from,
+            to,
+        } => {
+            let t = table_mut(schema, table)?;
+            let wanted = Some(from);
+            let name = match kind {
+                ConstraintKind::PrimaryKey => t
+                    .primary_key
+                    .as_mut()
+                    .map(|pk| &mut pk.name)
+                    .filter(|n| n.as_ref() == wanted),
+                ConstraintKind::Unique => t
+                    .unique_constraints
+                    .iter_mut()
+                    .map(|u| &mut u.name)
+                    .find(|n| n.as_ref() == wanted),
+                ConstraintKind::ForeignKey => t
+                    .foreign_keys
+                    .iter_mut()
+                    .map(|f| &mut f.name)
+                    .find(|n| n.as_ref() == wanted),
+                ConstraintKind::Check => t
+                    .checks
+                    .iter_mut()
+                    .map(|c| &mut c.name)
+                    .find(|n| n.as_ref() == wanted),
+            };
+            *name.ok_or_else(|| ApplyError::NoSuchObject {
+                table: table.clone(),
+                object: format!("{} {from}", kind.label()),
+            })? = Some(to.clone());
+        }
     }
     Ok(())
 }

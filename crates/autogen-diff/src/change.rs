@@ -2,7 +2,7 @@
 //! old state to be inverted, so downgrades are derived rather than written twice.
 
 use autogen_schema::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table, UniqueConstraint,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table, TableOptions, UniqueConstraint,
 };
 
 /// One schema change. Table-scoped variants name the table as it is called at the moment the
@@ -86,6 +86,52 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// Table options changed (SQLite STRICT / WITHOUT ROWID, MySQL engine, row format, key block
+    /// size, default charset and collation). `to` holds every option after the change, the ones
+    /// the desired side did not declare carried over from `from`.
+    AlterTableOptions {
+        table: String,
+        from: TableOptions,
+        to: TableOptions,
+    },
+    /// An index whose name follows a table or column rename (see `renames.rs`): `from` and `to`
+    /// are the same index under its old and new name. Both are kept whole because SQLite cannot
+    /// rename an index and drops and recreates it instead.
+    RenameIndex {
+        table: String,
+        from: Index,
+        to: Index,
+    },
+    /// A constraint whose name follows a table or column rename, renamed in place. The differ
+    /// proposes only the kinds the target dialect can rename (see
+    /// [`DiffOptions::constraint_renames`](crate::DiffOptions::constraint_renames)).
+    RenameConstraint {
+        table: String,
+        kind: ConstraintKind,
+        from: String,
+        to: String,
+    },
+}
+
+/// The kinds of named constraint a [`Change::RenameConstraint`] can rename.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ConstraintKind {
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Check,
+}
+
+impl ConstraintKind {
+    /// `primary key`, `unique`, `foreign key`, `check`: how descriptions name the kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ConstraintKind::PrimaryKey => "primary key",
+            ConstraintKind::Unique => "unique",
+            ConstraintKind::ForeignKey => "foreign key",
+            ConstraintKind::Check => "check",
+        }
+    }
 }
 
 impl Change {
@@ -129,6 +175,27 @@ impl Change {
                 from: to,
                 to: from,
             },
+            AlterTableOptions { table, from, to } => AlterTableOptions {
+                table,
+                from: to,
+                to: from,
+            },
+            RenameIndex { table, from, to } => RenameIndex {
+                table,
+                from: to,
+                to: from,
+            },
+            RenameConstraint {
+                table,
+                kind,
+                from,
+                to,
+            } => RenameConstraint {
+                table,
+                kind,
+                from: to,
+                to: from,
+            },
         }
     }
 
@@ -152,7 +219,10 @@ impl Change {
             | DropForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. }
-            | AlterTableComment { table, .. } => Some(table),
+            | AlterTableComment { table, .. }
+            | AlterTableOptions { table, .. }
+            | RenameIndex { table, .. }
+            | RenameConstraint { table, .. } => Some(table),
         }
     }
 }

@@ -124,6 +124,16 @@ impl Change {
                 Some(_) => format!("set comment on table {table}"),
                 None => format!("remove comment on table {table}"),
             },
+            AlterTableOptions { table, .. } => format!("alter table options of {table}"),
+            RenameIndex { table, from, to } => {
+                format!("rename index {} on {table} to {}", from.name, to.name)
+            }
+            RenameConstraint {
+                table,
+                kind,
+                from,
+                to,
+            } => format!("rename {} {from} on {table} to {to}", kind.label()),
         }
     }
 }

@@ -10,6 +10,7 @@ use autogen_schema::{Dialect, RenameHints, Schema, Table};
 use foldhash::HashMap;
 
 use crate::dependencies::moving;
+use crate::follow::NameRenames;
 use crate::renames::{renamed_view, resolve};
 use crate::table::diff_table;
 use crate::{order, Change, DiffError};
@@ -21,9 +22,12 @@ pub struct DiffOptions {
     /// skipped; contradictory ones are an error.
     pub renames: RenameHints,
     /// How a renamed column that needs quoting is quoted inside CHECK and predicate text (the
-    /// target dialect's [`Dialect::identifier_quote`]); the only thing about SQL spelling the
-    /// differ is told.
+    /// target dialect's [`Dialect::identifier_quote`]).
     pub identifier_quote: char,
+    /// The dialect both schemas are in: CHECK expressions, index predicates and expression
+    /// defaults are compared by that dialect's `autogen_normalize` keys (how its server prints
+    /// them back). `None` compares with the dialect-neutral key.
+    pub dialect: Option<Dialect>,
 }
 
 impl Default for DiffOptions {
@@ -31,6 +35,7 @@ impl Default for DiffOptions {
         DiffOptions {
             renames: RenameHints::default(),
             identifier_quote: '"',
+            dialect: None,
         }
     }
 }
@@ -41,6 +46,7 @@ impl DiffOptions {
         DiffOptions {
             renames,
             identifier_quote: dialect.identifier_quote(),
+            dialect: Some(dialect),
         }
     }
 }
@@ -103,6 +109,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
         }
     }
     let moving = moving(&old_tables, to);
+    let names = NameRenames::new(&renames, options.dialect);
     for t in &to.tables {
         match old_tables.get(t.name.as_str()) {
             // The common case, checked without building any name map: a table equal in every
@@ -110,7 +117,14 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
             // elsewhere.
             Some(old)
                 if *old == t && !t.foreign_keys.iter().any(|fk| moving.affects(&t.name, fk)) => {}
-            Some(old) => diff_table(old, t, &moving, &mut changes),
+            Some(old) => {
+                let start = changes.len();
+                diff_table(old, t, &moving, options.dialect, &mut changes);
+                // Indexes and constraints whose names follow a declared rename are renamed.
+                let mut mine = changes.split_off(start);
+                names.rewrite(old, t, options.dialect, &mut mine);
+                changes.append(&mut mine);
+            }
             None => changes.push(Change::CreateTable(t.clone())),
         }
     }

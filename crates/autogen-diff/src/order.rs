@@ -10,14 +10,14 @@
 //! | # | phase | why here |
 //! |---|---|---|
 //! | 0 | `RenameTable` | renames never collide (the differ rejects hints whose target exists), so they go first and everything after speaks the new names |
-//! | 1 | `RenameColumn` | same, inside tables already renamed |
+//! | 1 | `RenameColumn`, then `RenameIndex`, `RenameConstraint` | same, inside tables already renamed; a followed name never collides (it is in neither the old table nor dropped later) |
 //! | 2 | `CreateEnum` | before any column or table uses the type |
 //! | 3 | `AlterEnum` | before columns are created or altered to use the new values |
 //! | 4 | `DropForeignKey` | before the index, unique, primary key, column or table it relies on goes away or changes type (the differ also drops and re-adds unchanged foreign keys whose columns or referenced key move, see `dependencies.rs`) |
 //! | 5 | `DropIndex`, `DropUnique`, `DropCheck` | before the columns they cover are dropped or altered |
 //! | 6 | `DropTable` | children before parents (reverse creation order); cycle-closing and self-referencing foreign keys were split out into phase 4 |
 //! | 7 | `AddColumn` | before the primary key, indexes and constraints that use it |
-//! | 8 | `AlterColumn`, `AlterTableComment` | after columns exist, before a primary key needs `NOT NULL` |
+//! | 8 | `AlterColumn`, `AlterTableComment`, `AlterTableOptions` | after columns exist, before a primary key needs `NOT NULL` |
 //! | 9 | `AlterPrimaryKey` | new columns exist; old ones are not dropped yet |
 //! | 10 | `DropColumn` | nothing still relies on it (phases 4, 5, 9 are done) |
 //! | 11 | `AddIndex`, `AddUnique`, `AddCheck` | on final columns; before new tables whose foreign keys need a unique target |
@@ -101,6 +101,8 @@ fn key(change: &Change, seq: usize) -> Key {
     let (phase, kind, object) = match change {
         RenameTable { from, .. } => (0, 0, from.clone()),
         RenameColumn { from, .. } => (1, 0, from.clone()),
+        RenameIndex { from, .. } => (1, 1, from.name.clone()),
+        RenameConstraint { kind, from, .. } => (1, 2, format!("{kind:?}\0{from}")),
         CreateEnum(e) => (2, 0, e.name.clone()),
         AlterEnum { to, .. } => (3, 0, to.name.clone()),
         DropForeignKey { foreign_key, .. } => (4, 0, fk_key(foreign_key)),
@@ -111,6 +113,7 @@ fn key(change: &Change, seq: usize) -> Key {
         AddColumn { column, .. } => (7, 0, column.name.clone()),
         AlterColumn { to, .. } => (8, 0, to.name.clone()),
         AlterTableComment { .. } => (8, 1, String::new()),
+        AlterTableOptions { .. } => (8, 2, String::new()),
         AlterPrimaryKey { .. } => (9, 0, String::new()),
         DropColumn { column, .. } => (10, 0, column.name.clone()),
         AddIndex { index, .. } => (11, 0, index.name.clone()),

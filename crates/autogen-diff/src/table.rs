@@ -8,9 +8,11 @@
 //! file deliberately knows nothing about ordering.
 
 use foldhash::HashMap;
+use std::borrow::Cow;
 use std::hash::Hash;
 
-use autogen_schema::{expression_key, Check, Column, ForeignKey, Index, Table};
+use autogen_normalize::{expression_key, same_default, same_expression};
+use autogen_schema::{Check, Column, Dialect, ForeignKey, Index, Table};
 
 use crate::dependencies::Moving;
 use crate::Change;
@@ -18,10 +20,17 @@ use crate::Change;
 /// Pushes the changes that turn `old` into `new` (both already carry the same name).
 ///
 /// A foreign key that relies on something in `moving` (see [`crate::dependencies`]) is dropped
-/// and re-added even though its content is equal.
-pub(crate) fn diff_table(old: &Table, new: &Table, moving: &Moving, out: &mut Vec<Change>) {
+/// and re-added even though its content is equal. Expressions (checks, predicates, defaults,
+/// generated columns) are compared by `dialect`'s keys (see [`autogen_normalize`]).
+pub(crate) fn diff_table(
+    old: &Table,
+    new: &Table,
+    moving: &Moving,
+    dialect: Option<Dialect>,
+    out: &mut Vec<Change>,
+) {
     let table = &new.name;
-    diff_columns(table, &old.columns, &new.columns, out);
+    diff_columns(table, &old.columns, &new.columns, dialect, out);
 
     let pk_columns = |t: &Table| {
         t.primary_key
@@ -37,7 +46,7 @@ pub(crate) fn diff_table(old: &Table, new: &Table, moving: &Moving, out: &mut Ve
         });
     }
 
-    diff_indexes(table, &old.indexes, &new.indexes, out);
+    diff_indexes(table, &old.indexes, &new.indexes, dialect, out);
 
     let (dropped, added) = unmatched(
         old.unique_constraints.iter().collect(),
@@ -81,7 +90,7 @@ pub(crate) fn diff_table(old: &Table, new: &Table, moving: &Moving, out: &mut Ve
         foreign_key: fk.clone(),
     }));
 
-    diff_checks(table, &old.checks, &new.checks, out);
+    diff_checks(table, &old.checks, &new.checks, dialect, out);
 
     if old.comment != new.comment {
         out.push(Change::AlterTableComment {
@@ -90,9 +99,52 @@ pub(crate) fn diff_table(old: &Table, new: &Table, moving: &Moving, out: &mut Ve
             to: new.comment.clone(),
         });
     }
+
+    let options = desired_options(&old.options, &new.options);
+    if options != old.options {
+        out.push(Change::AlterTableOptions {
+            table: table.clone(),
+            from: old.options.clone(),
+            to: options,
+        });
+    }
 }
 
-fn diff_columns(table: &str, old: &[Column], new: &[Column], out: &mut Vec<Change>) {
+/// The options `old` must end up with: `new`'s, except that a MySQL option `new` does not
+/// declare (`None`) keeps `old`'s value. Models rarely name an engine or a character set, and a
+/// database always has one (the server's default), so an undeclared option is not compared. The
+/// SQLite flags have no server default to inherit and are compared as they are.
+fn desired_options(
+    old: &autogen_schema::TableOptions,
+    new: &autogen_schema::TableOptions,
+) -> autogen_schema::TableOptions {
+    let keep = |n: &Option<String>, o: &Option<String>| n.clone().or_else(|| o.clone());
+    // A new character set without a collation takes that character set's default collation
+    // (the server picks it), not the old collation of another character set.
+    let charset_moves = new.charset.is_some() && new.charset != old.charset;
+    let collation = if charset_moves && new.collation.is_none() {
+        None
+    } else {
+        keep(&new.collation, &old.collation)
+    };
+    autogen_schema::TableOptions {
+        strict: new.strict,
+        without_rowid: new.without_rowid,
+        engine: keep(&new.engine, &old.engine),
+        row_format: keep(&new.row_format, &old.row_format),
+        key_block_size: new.key_block_size.or(old.key_block_size),
+        charset: keep(&new.charset, &old.charset),
+        collation,
+    }
+}
+
+fn diff_columns(
+    table: &str,
+    old: &[Column],
+    new: &[Column],
+    dialect: Option<Dialect>,
+    out: &mut Vec<Change>,
+) {
     let old_by_name: HashMap<&str, &Column> = old.iter().map(|c| (c.name.as_str(), c)).collect();
     let new_by_name: HashMap<&str, &Column> = new.iter().map(|c| (c.name.as_str(), c)).collect();
     for c in old {
@@ -107,12 +159,16 @@ fn diff_columns(table: &str, old: &[Column], new: &[Column], out: &mut Vec<Chang
         match old_by_name.get(c.name.as_str()) {
             // Name equal, so any inequality is in type, nullability, default, auto-increment
             // or comment: one AlterColumn carries all of it.
-            Some(o) if *o != c => out.push(Change::AlterColumn {
-                table: table.to_string(),
-                from: (*o).clone(),
-                to: c.clone(),
-            }),
-            Some(_) => {}
+            Some(o) => {
+                let c = with_form_of(o, c);
+                if !same_column(o, &c, dialect) {
+                    out.push(Change::AlterColumn {
+                        table: table.to_string(),
+                        from: (*o).clone(),
+                        to: c.into_owned(),
+                    });
+                }
+            }
             None => out.push(Change::AddColumn {
                 table: table.to_string(),
                 column: c.clone(),
@@ -121,23 +177,100 @@ fn diff_columns(table: &str, old: &[Column], new: &[Column], out: &mut Vec<Chang
     }
 }
 
-/// Indexes of the same name are the same when their key parts, uniqueness and method match and
-/// their predicates have the same [`expression_key`] (servers reprint WHERE clauses).
-fn same_index(a: &Index, b: &Index) -> bool {
-    a.columns == b.columns
-        && a.unique == b.unique
-        && a.method == b.method
-        && a.predicate.as_deref().map(expression_key) == b.predicate.as_deref().map(expression_key)
+/// The one place where the auto-increment form is compared: a new column that says only
+/// `auto_increment` (no declared form, `identity` `None`) takes the old column's form, so any
+/// form on the database matches it (a database adopted with `serial` columns does not drift), and
+/// an ALTER made for another reason (type, nullability, comment) carries the form unchanged
+/// rather than converting it. A declared form is compared like any other field.
+fn with_form_of<'a>(old: &Column, new: &'a Column) -> Cow<'a, Column> {
+    if new.auto_increment && new.identity.is_none() && old.auto_increment && old.identity.is_some()
+    {
+        Cow::Owned(Column {
+            identity: old.identity.clone(),
+            ..new.clone()
+        })
+    } else {
+        Cow::Borrowed(new)
+    }
 }
 
-fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>) {
+/// Columns of the same name are the same when they are equal in everything but the spelling of
+/// their expression default and generated expression, which compare by key (servers reprint
+/// them: `'x'::character varying`, `(now() + '1 day'::interval)`). Equal columns, the common
+/// case, are decided without parsing anything.
+fn same_column(a: &Column, b: &Column, dialect: Option<Dialect>) -> bool {
+    if a == b {
+        return true;
+    }
+    if !same_default(dialect, a.default.as_ref(), b.default.as_ref()) {
+        return false;
+    }
+    match (&a.generated, &b.generated) {
+        (Some(ga), Some(gb))
+            if ga.stored != gb.stored
+                || !same_expression(dialect, &ga.expression, &gb.expression) =>
+        {
+            return false
+        }
+        (Some(_), None) | (None, Some(_)) => return false,
+        _ => {}
+    }
+    // Everything else compared as it is: the expressions were just found the same.
+    let rest = |c: &Column| Column {
+        default: None,
+        generated: None,
+        ..c.clone()
+    };
+    rest(a) == rest(b)
+}
+
+/// Indexes of the same name are the same when their key parts (with their prefix lengths,
+/// operator classes, NULLs order and collations), uniqueness, method, INCLUDE columns, NULLS NOT
+/// DISTINCT and comment match and their predicates have the same key (servers reprint WHERE
+/// clauses). A comment-only change recreates the index too: MySQL has no other way, and one rule
+/// keeps the downgrade the exact inverse.
+pub(crate) fn same_index(a: &Index, b: &Index, dialect: Option<Dialect>) -> bool {
+    a.columns.len() == b.columns.len()
+        && a.columns.iter().zip(&b.columns).all(|(x, y)| {
+            // Expression key parts are reprinted by servers like predicates are.
+            let same_key = if x.expression && y.expression {
+                same_expression(dialect, &x.name, &y.name)
+            } else {
+                x.name == y.name && x.expression == y.expression
+            };
+            same_key
+                && x.descending == y.descending
+                && x.prefix_length == y.prefix_length
+                && x.opclass == y.opclass
+                && x.nulls_first == y.nulls_first
+                && x.collation == y.collation
+        })
+        && a.unique == b.unique
+        && a.method == b.method
+        && a.include == b.include
+        && a.nulls_not_distinct == b.nulls_not_distinct
+        && a.comment == b.comment
+        && match (&a.predicate, &b.predicate) {
+            (Some(pa), Some(pb)) => same_expression(dialect, pa, pb),
+            (None, None) => true,
+            _ => false,
+        }
+}
+
+fn diff_indexes(
+    table: &str,
+    old: &[Index],
+    new: &[Index],
+    dialect: Option<Dialect>,
+    out: &mut Vec<Change>,
+) {
     let new_by_name: HashMap<&str, &Index> = new.iter().map(|i| (i.name.as_str(), i)).collect();
     let old_by_name: HashMap<&str, &Index> = old.iter().map(|i| (i.name.as_str(), i)).collect();
     for ix in old {
         // Same name, different content: there is no portable ALTER INDEX, so drop and recreate.
         if !new_by_name
             .get(ix.name.as_str())
-            .is_some_and(|n| same_index(ix, n))
+            .is_some_and(|n| same_index(ix, n, dialect))
         {
             out.push(Change::DropIndex {
                 table: table.to_string(),
@@ -148,7 +281,7 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
     for ix in new {
         if !old_by_name
             .get(ix.name.as_str())
-            .is_some_and(|o| same_index(o, ix))
+            .is_some_and(|o| same_index(o, ix, dialect))
         {
             out.push(Change::AddIndex {
                 table: table.to_string(),
@@ -161,9 +294,15 @@ fn diff_indexes(table: &str, old: &[Index], new: &[Index], out: &mut Vec<Change>
 /// Checks: pairs named on both sides match by name; whatever is left matches by expression,
 /// whatever the names (an introspector may not recover a name, and a server names an unnamed
 /// CHECK itself, e.g. PostgreSQL's `t_age_check` against the convention's `ck_t_1`: a name-only
-/// difference is not a change). Expressions are compared by [`expression_key`], which folds the
-/// way servers reprint them.
-fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>) {
+/// difference is not a change). Expressions are compared by the dialect's [`expression_key`],
+/// which folds the way its server reprints them.
+fn diff_checks(
+    table: &str,
+    old: &[Check],
+    new: &[Check],
+    dialect: Option<Dialect>,
+    out: &mut Vec<Change>,
+) {
     let mut old_used = vec![false; old.len()];
     let mut new_used = vec![false; new.len()];
     let old_named: HashMap<&str, usize> = old
@@ -180,7 +319,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
         }
         old_used[i] = true;
         new_used[j] = true;
-        if expression_key(&old[i].expression) != expression_key(&c.expression) {
+        if !same_expression(dialect, &old[i].expression, &c.expression) {
             out.push(Change::DropCheck {
                 table: table.to_string(),
                 check: old[i].clone(),
@@ -195,7 +334,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
     for (j, c) in new.iter().enumerate() {
         if !new_used[j] {
             new_by_expr
-                .entry(expression_key(&c.expression))
+                .entry(expression_key(dialect, &c.expression))
                 .or_default()
                 .push(j);
         }
@@ -204,7 +343,7 @@ fn diff_checks(table: &str, old: &[Check], new: &[Check], out: &mut Vec<Change>)
         if old_used[i] {
             continue;
         }
-        let candidates = new_by_expr.get(&expression_key(&c.expression));
+        let candidates = new_by_expr.get(&expression_key(dialect, &c.expression));
         let found = candidates.and_then(|js| js.iter().copied().find(|&j| !new_used[j]));
         match found {
             Some(j) => new_used[j] = true,

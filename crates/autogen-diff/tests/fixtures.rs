@@ -124,7 +124,9 @@ fn object_lines(change: &Change) -> Vec<String> {
             t.columns.push(column.clone())
         }
         AlterPrimaryKey { from, to, .. } => t.primary_key = to.clone().or_else(|| from.clone()),
-        AddIndex { index, .. } | DropIndex { index, .. } => t.indexes.push(index.clone()),
+        AddIndex { index, .. } | DropIndex { index, .. } | RenameIndex { to: index, .. } => {
+            t.indexes.push(index.clone())
+        }
         AddUnique { unique, .. } | DropUnique { unique, .. } => {
             t.unique_constraints.push(unique.clone())
         }
@@ -133,13 +135,15 @@ fn object_lines(change: &Change) -> Vec<String> {
         }
         AddCheck { check, .. } | DropCheck { check, .. } => t.checks.push(check.clone()),
         AlterTableComment { to, .. } => t.comment = to.clone(),
+        AlterTableOptions { to, .. } => t.options = to.clone(),
         CreateEnum(_)
         | DropEnum(_)
         | AlterEnum { .. }
         | CreateTable(_)
         | DropTable(_)
         | RenameTable { .. }
-        | RenameColumn { .. } => {}
+        | RenameColumn { .. }
+        | RenameConstraint { .. } => {}
     }
     let text = render_text(&Schema {
         tables: vec![t],

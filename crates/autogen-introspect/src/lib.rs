@@ -10,12 +10,16 @@
 mod dialect;
 mod error;
 mod filter;
+mod print;
 mod sqltext;
+mod unmanaged;
 
 use autogen_db::Connection;
 use autogen_schema::Schema;
 
 pub use error::IntrospectError;
+pub use print::{print_expressions, Expression, Printed, Spelling};
+pub use unmanaged::{unmanaged, UnmanagedKind, UnmanagedObject, Usage};
 
 /// What to read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

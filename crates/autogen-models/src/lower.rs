@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 
 use autogen_schema::{
     normalize_expression, parse_default, parse_type, Check, Column, ColumnRename, ColumnType,
-    Dialect, ForeignKey, Index, IndexColumn, NamingConvention, PrimaryKey, ReferentialAction,
-    Table, UniqueConstraint,
+    Dialect, ForeignKey, Generated, Index, IndexColumn, NamingConvention, PrimaryKey,
+    ReferentialAction, Table, UniqueConstraint,
 };
+use autogen_schema::{Identity, IdentityKind};
 
 use crate::error::{Diag, Pos, Site};
 use crate::grammar::{did_you_mean, snake_case, FieldDef, ModelDef};
@@ -75,6 +76,7 @@ pub(crate) fn lower_model(
     }
     let mut table = Table::new(table_name.clone());
     table.comment = def.comment.as_ref().map(|(c, _)| c.clone());
+    table.options = lower_table_options(&def.options, dialect, diags);
     let mut draft = TableDraft {
         rust_name: def.rust_name.clone(),
         name_pos: name_site.pos(),
@@ -200,6 +202,7 @@ pub(crate) fn lower_model(
                 unique: false,
                 method: None,
                 predicate: None,
+                ..Default::default()
             });
         }
         if let Some(fk) = lower_reference(field, &table_name, &column_name, naming, diags) {
@@ -307,35 +310,69 @@ pub(crate) fn lower_model(
     check_auto_increment(def, &table, diags);
 
     for index in &def.indexes {
-        // Every part is checked, so that each missing column is reported.
+        // Every part is checked, so that each missing column is reported. `name(191)` is a
+        // prefix length of column `name` when the table has that column, else a function call.
         let mut ok = true;
+        let mut columns = Vec::new();
         for part in &index.columns {
-            ok &= known(&part.column, part.site, diags);
+            let Some(site) = part.site else { continue };
+            let mut c = IndexColumn {
+                name: part.column.clone(),
+                descending: part.descending,
+                expression: part.expression,
+                prefix_length: None,
+                opclass: part.opclass.clone(),
+                nulls_first: part.nulls_first,
+                collation: part.collation.clone(),
+            };
+            match &part.prefix {
+                Some((n, column)) if by_column.contains_key(column.as_str()) => {
+                    c.name = column.clone();
+                    c.expression = false;
+                    c.prefix_length = Some(*n);
+                }
+                _ if c.expression => c.name = normalize_expression(&c.name),
+                _ => ok &= known(&c.name, site, diags),
+            }
+            columns.push(c);
+        }
+        for (column, site) in &index.include {
+            ok &= known(column, *site, diags);
+        }
+        let expression = columns.iter().find(|c| c.expression);
+        if let (Some(e), None) = (expression, &index.name) {
+            let site = index.columns.iter().find_map(|p| p.site);
+            if let Some(site) = site {
+                diags.push(
+                    Diag::new(
+                        site,
+                        format!("index on the expression `{}` needs a name", e.name),
+                    )
+                    .help("the naming convention builds index names from column names; write `name = \"ix_...\"` in the index(...)"),
+                );
+            }
+            ok = false;
         }
         if ok {
             // The generated name lists the columns only: direction, method and predicate are
             // not part of it, as in the naming convention's `ix_{table}_{columns}` template.
-            let cols: Vec<&str> = index.columns.iter().map(|p| p.column.as_str()).collect();
+            let cols: Vec<&str> = columns.iter().map(|p| p.name.as_str()).collect();
             table.indexes.push(Index {
                 name: index
                     .name
                     .as_ref()
                     .map(|(n, _)| n.clone())
                     .unwrap_or_else(|| naming.index_name(&table_name, &cols)),
-                columns: index
-                    .columns
-                    .iter()
-                    .map(|p| IndexColumn {
-                        name: p.column.clone(),
-                        descending: p.descending,
-                    })
-                    .collect(),
+                columns,
                 unique: index.unique,
                 method: index.method.clone(),
                 predicate: index
                     .predicate
                     .as_ref()
                     .map(|(p, _)| normalize_expression(p)),
+                include: index.include.iter().map(|(c, _)| c.clone()).collect(),
+                nulls_not_distinct: index.nulls_not_distinct,
+                comment: index.comment.clone(),
             });
         }
     }
@@ -485,14 +522,102 @@ fn lower_column(
             Some(parse_default(raw))
         }
     });
+    let generated = lower_generated(field, dialect, diags);
+    // A generated column's value is always computed, so a default would never apply; the
+    // error is reported by `lower_generated`.
+    let default = default.filter(|_| generated.is_none());
     Column {
         name: name.to_string(),
         ty,
         nullable: mapped.nullable,
         default,
         auto_increment: field.auto_increment.is_some(),
+        identity: lower_identity(field, dialect, diags),
+        collation: lower_collation(field, diags),
+        generated,
         comment: field.comment.as_ref().map(|(c, _)| c.clone()),
     }
+}
+
+/// `collation = "..."`: the name as the server spells it (`C`, `utf8mb4_bin`, `NOCASE`). The
+/// renderers quote it as an identifier, so any name is safe to write.
+fn lower_collation(field: &FieldDef, diags: &mut Vec<Diag>) -> Option<String> {
+    let (raw, site) = field.collation.as_ref()?;
+    if raw.trim().is_empty() {
+        diags.push(Diag::new(*site, "`collation` is empty").help(
+            "write the collation's name as the server knows it: `collation = \"C\"` (PostgreSQL), `collation = \"utf8mb4_bin\"` (MySQL/MariaDB), `collation = \"NOCASE\"` (SQLite), or remove the key",
+        ));
+        return None;
+    }
+    check_text(raw, "collation", *site, diags).then(|| raw.clone())
+}
+
+/// `generated = "..."` with `stored` (the default: every dialect has stored generated columns)
+/// or `virtual`, and the keys that cannot go with it.
+fn lower_generated(
+    field: &FieldDef,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) -> Option<Generated> {
+    let Some((raw, site)) = &field.generated else {
+        for (key, given) in [("stored", field.stored), ("virtual", field.virtual_)] {
+            if let Some(s) = given {
+                diags.push(
+                    Diag::new(s, format!("`{key}` applies only to a generated column"))
+                        .help(format!(
+                            "add the expression the column is computed from, `generated = \"first || ' ' || last\"`, or remove `{key}`"
+                        )),
+                );
+            }
+        }
+        return None;
+    };
+    if let (Some(_), Some(v)) = (field.stored, field.virtual_) {
+        diags.push(
+            Diag::new(
+                v,
+                "a generated column is either `stored` or `virtual`, not both",
+            )
+            .help("keep one: `stored` computes the value on write, `virtual` on read"),
+        );
+    }
+    if let Some((_, d)) = &field.default {
+        diags.push(
+            Diag::new(
+                *d,
+                "`default` on a generated column, whose value is always computed",
+            )
+            .help("remove `default`, or remove `generated` to make a plain column with a default"),
+        );
+    }
+    if let Some(a) = field.auto_increment {
+        diags.push(
+            Diag::new(
+                a,
+                "`auto_increment` on a generated column, whose value is always computed",
+            )
+            .help("remove `generated` or `auto_increment`"),
+        );
+    }
+    let stored = field.virtual_.is_none();
+    if let (Some(v), Some(Dialect::Postgres)) = (field.virtual_, dialect) {
+        diags.push(
+            Diag::new(v, "PostgreSQL 15 has only stored generated columns, not `virtual`")
+                .help("remove `virtual` (or write `stored`): the column is then computed on write and kept"),
+        );
+    }
+    if raw.trim().is_empty() {
+        diags.push(
+            Diag::new(*site, "`generated` is empty")
+                .help("write the SQL expression the column is computed from: `generated = \"first || ' ' || last\"`"),
+        );
+        return None;
+    }
+    sql_text::check(raw, "`generated`", *site, dialect, diags);
+    Some(Generated {
+        expression: normalize_expression(raw),
+        stored,
+    })
 }
 
 pub(crate) fn no_sql_type(site: Site, ty: &str) -> Diag {
@@ -627,6 +752,66 @@ fn check_key_columns_not_null(
 
 /// `auto_increment` needs an integer column that is the table's whole primary key: that is the
 /// one shape every dialect (SQLite's `INTEGER PRIMARY KEY AUTOINCREMENT` included) supports.
+/// The declared auto-increment form: `auto_increment = "always" | "by_default" | "serial"` with
+/// `identity(start = N, increment = N)` for the identity kinds. Options equal to PostgreSQL's
+/// defaults (1) are dropped, the way the introspector reads them.
+fn lower_identity(
+    field: &FieldDef,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) -> Option<Identity> {
+    let form = field.auto_increment_form.as_ref();
+    if let (Some((_, site)), Some(d)) = (form, dialect) {
+        if d != Dialect::Postgres {
+            diags.push(
+                Diag::new(
+                    *site,
+                    format!("a declared auto-increment form is PostgreSQL's; {d} has only one"),
+                )
+                .help("write plain `auto_increment`"),
+            );
+            return None;
+        }
+    }
+    let (kind, _) = *form.or_else(|| {
+        if let Some(def) = &field.identity {
+            diags.push(
+                Diag::new(def.site, "`identity(...)` without a declared identity column")
+                    .help("write `auto_increment = \"by_default\"` or `auto_increment = \"always\"` with it"),
+            );
+        }
+        None
+    })?;
+    let mut identity = Identity {
+        kind,
+        start: None,
+        increment: None,
+    };
+    if let Some(def) = &field.identity {
+        if kind == IdentityKind::Serial {
+            diags.push(
+                Diag::new(
+                    def.site,
+                    "a serial column takes the options `serial` gives its sequence",
+                )
+                .help("remove identity(...), or declare `auto_increment = \"by_default\"`"),
+            );
+            return Some(identity);
+        }
+        if let Some((0, site)) = def.increment {
+            diags.push(
+                Diag::new(site, "`increment` must not be 0").help("write `increment = 1` or more"),
+            );
+        }
+        identity.start = def.start.map(|(n, _)| i64::from(n)).filter(|&n| n != 1);
+        identity.increment = def
+            .increment
+            .map(|(n, _)| i64::from(n))
+            .filter(|&n| n != 1 && n != 0);
+    }
+    Some(identity)
+}
+
 fn check_auto_increment(def: &ModelDef, table: &Table, diags: &mut Vec<Diag>) {
     for field in def.fields.iter().filter(|f| !f.skip) {
         let Some(site) = field.auto_increment else {
@@ -657,11 +842,87 @@ fn check_auto_increment(def: &ModelDef, table: &Table, diags: &mut Vec<Diag>) {
             .primary_key
             .as_ref()
             .is_some_and(|pk| matches!(pk.columns.as_slice(), [only] if only == name));
-        if !is_whole_key {
+        // A declared PostgreSQL form may be on any integer column (`bigserial` columns that are
+        // not the key are common); plain `auto_increment` must be portable, so it is the key.
+        if !is_whole_key && field.auto_increment_form.is_none() {
             diags.push(
                 Diag::new(site, format!("`auto_increment` on `{}`, which is not the primary key", field.field_name))
                     .help("mark the field #[model(primary_key, auto_increment)]; auto_increment works only on a single-column primary key"),
             );
         }
     }
+}
+
+/// The struct-level table options. Each belongs to one dialect: naming another dialect's option
+/// is an error when the dialect is known (it would be silently dropped, and the table would not
+/// be what the model says). Values are names the server knows (`InnoDB`, `utf8mb4_bin`): one
+/// word of letters, digits and `_`, which is also what keeps them safe to write into SQL.
+fn lower_table_options(
+    defs: &crate::grammar::TableOptionDefs,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) -> autogen_schema::TableOptions {
+    let sqlite_flags = [
+        ("strict", defs.strict),
+        ("without_rowid", defs.without_rowid),
+    ];
+    for (key, site) in sqlite_flags {
+        if let Some(site) = site {
+            option_dialect(key, site, Dialect::Sqlite, dialect, diags);
+        }
+    }
+    if let Some((_, site)) = defs.key_block_size {
+        option_dialect("key_block_size", site, Dialect::Mysql, dialect, diags);
+    }
+    autogen_schema::TableOptions {
+        strict: defs.strict.is_some(),
+        without_rowid: defs.without_rowid.is_some(),
+        engine: option_word("engine", &defs.engine, "InnoDB", dialect, diags),
+        row_format: option_word("row_format", &defs.row_format, "DYNAMIC", dialect, diags),
+        key_block_size: defs.key_block_size.map(|(n, _)| n),
+        charset: option_word("charset", &defs.charset, "utf8mb4", dialect, diags),
+        collation: option_word("collation", &defs.collation, "utf8mb4_bin", dialect, diags),
+    }
+}
+
+/// An error when `key` is another dialect's table option than the one the models are read for.
+fn option_dialect(
+    key: &str,
+    site: Site,
+    only: Dialect,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) {
+    if dialect.is_some_and(|d| d != only) {
+        let which = if only == Dialect::Sqlite {
+            "SQLite"
+        } else {
+            "MySQL/MariaDB"
+        };
+        diags.push(
+            Diag::new(site, format!("`{key}` is a {which} table option"))
+                .help("remove it, or set `dialect` in autogen.toml to the database that has it"),
+        );
+    }
+}
+
+/// A MySQL table option's value: one word of letters, digits and `_`.
+fn option_word(
+    key: &str,
+    value: &Option<(String, Site)>,
+    example: &str,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) -> Option<String> {
+    let (v, site) = value.as_ref()?;
+    option_dialect(key, *site, Dialect::Mysql, dialect, diags);
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        diags.push(
+            Diag::new(*site, format!("`{key}` must be one name the server knows")).help(format!(
+                "write letters, digits and `_` only, e.g. `{key} = \"{example}\"`"
+            )),
+        );
+        return None;
+    }
+    Some(v.clone())
 }

@@ -235,6 +235,39 @@ const CASES: &[Case] = &[
         files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(default = \"(1 + 2\")]\n    a: i64,\n}\n")],
         want: &[("a.rs", "\"(1", "`default` has a `(` that is never closed (character 1)", "add the missing `)`")],
     },
+    Case {
+        name: "generated with a default",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    first: String,\n    #[model(generated = \"upper(first)\", default = \"'x'\")]\n    shout: String,\n}\n")],
+        want: &[("a.rs", "\"'x'\"", "`default` on a generated column, whose value is always computed", "remove `default`")],
+    },
+    Case {
+        name: "generated with auto_increment",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(primary_key, auto_increment, generated = \"1\")]\n    id: i64,\n}\n")],
+        want: &[("a.rs", "auto_increment,", "`auto_increment` on a generated column, whose value is always computed", "remove `generated` or `auto_increment`")],
+    },
+    Case {
+        name: "stored without generated",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(stored)]\n    a: String,\n}\n")],
+        want: &[("a.rs", "stored", "`stored` applies only to a generated column", "generated = ")],
+    },
+    Case {
+        name: "stored and virtual",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    a: String,\n    #[model(generated = \"a\", stored, virtual)]\n    b: String,\n}\n")],
+        want: &[("a.rs", "virtual", "a generated column is either `stored` or `virtual`, not both", "keep one")],
+    },
+    Case {
+        name: "an empty collation and an empty generated expression",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    #[model(collation = \" \")]\n    a: String,\n    #[model(generated = \"\")]\n    b: String,\n}\n")],
+        want: &[
+            ("a.rs", "\" \"", "`collation` is empty", "utf8mb4_bin"),
+            ("a.rs", "\"\")]", "`generated` is empty", "computed from"),
+        ],
+    },
+    Case {
+        name: "a breakout in a generated expression",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    a: String,\n    #[model(generated = \"a); DROP TABLE users; --\")]\n    b: String,\n}\n")],
+        want: &[("a.rs", "\"a);", "`generated` has a `)` that closes no `(`", "parentheses must balance")],
+    },
 ];
 
 /// 1-based line and column of the first occurrence of `marker` in `src`.
@@ -362,6 +395,12 @@ const DIALECT_CASES: &[DialectCase] = &[
         files: &[("a.rs", "#[derive(Model)]\n#[model(check(expr = \"(flags # 1) > 0\"))]\nstruct A {\n    flags: i64,\n}\n")],
         want: &[("a.rs", "\"(flags", "the check expression has `#`, which starts a comment on MySQL/MariaDB (character 8)", "would hide the rest of the statement")],
     },
+    DialectCase {
+        name: "a virtual generated column on PostgreSQL",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    a: String,\n    #[model(generated = \"upper(a)\", virtual)]\n    b: String,\n}\n")],
+        want: &[("a.rs", "virtual", "PostgreSQL 15 has only stored generated columns, not `virtual`", "remove `virtual`")],
+    },
 ];
 
 #[test]
@@ -391,6 +430,8 @@ fn what_fits_is_accepted() {
         ("the XOR operator on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\n#[model(check(expr = \"(flags # 1) > 0\"))]\nstruct A {\n    flags: i64,\n}\n"),
         ("a dollar-quoted string on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(default = \"$tag$it's; fine$tag$\")]\n    a: String,\n}\n"),
         ("the MySQL breakout text read by SQLite, as one string", Some(Dialect::Sqlite), "#[derive(Model)]\nstruct A {\n    #[model(default = \"'\\\\''; DROP TABLE users; SELECT '\\\\''\")]\n    a: String,\n}\n"),
+        ("virtual generated columns and collations on MySQL", Some(Dialect::Mysql), "#[derive(Model)]\nstruct A {\n    #[model(collation = \"utf8mb4_bin\")]\n    a: String,\n    #[model(generated = \"upper(a)\", virtual)]\n    b: Option<String>,\n}\n"),
+        ("stored generated columns on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(collation = \"C\")]\n    a: String,\n    #[model(generated = \"upper(a)\", stored)]\n    b: Option<String>,\n    #[model(generated = \"lower(a)\")]\n    c: Option<String>,\n}\n"),
         ("multi-line expressions", Some(Dialect::Mysql), "#[derive(Model)]\n#[model(check(expr = \"a >= 0\n    AND a < 10\"))]\nstruct A {\n    a: i64,\n}\n"),
     ];
     for (name, dialect, src) in accepted {

@@ -153,6 +153,7 @@ fn vocab_user_reads_into_the_expected_table() {
                 unique: false,
                 method: None,
                 predicate: None,
+                ..Default::default()
             },
             Index {
                 name: "ix_recent".into(),
@@ -160,6 +161,7 @@ fn vocab_user_reads_into_the_expected_table() {
                 unique: true,
                 method: None,
                 predicate: None,
+                ..Default::default()
             },
             Index {
                 name: "ix_users_org_id".into(),
@@ -167,6 +169,7 @@ fn vocab_user_reads_into_the_expected_table() {
                 unique: false,
                 method: None,
                 predicate: None,
+                ..Default::default()
             },
         ],
         unique_constraints: vec![
@@ -198,6 +201,7 @@ fn vocab_user_reads_into_the_expected_table() {
             },
         ],
         comment: Some("People who sign in".into()),
+        ..Table::default()
     };
     assert_eq!(set.schema.tables.len(), 2);
     assert_eq!(set.schema.tables[0], users);

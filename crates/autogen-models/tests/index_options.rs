@@ -41,12 +41,14 @@ fn index_options_read_into_the_ir() {
                     IndexColumn {
                         name: "created_at".into(),
                         descending: true,
+                        ..Default::default()
                     },
                     IndexColumn::asc("id"),
                 ],
                 unique: false,
                 method: None,
                 predicate: None,
+                ..Default::default()
             },
             Index {
                 name: "ix_live".into(),
@@ -54,6 +56,7 @@ fn index_options_read_into_the_ir() {
                 unique: true,
                 method: None,
                 predicate: Some("deleted_at IS NULL".into()),
+                ..Default::default()
             },
             Index {
                 name: "ix_events_payload".into(),
@@ -61,6 +64,7 @@ fn index_options_read_into_the_ir() {
                 unique: false,
                 method: Some("gin".into()),
                 predicate: None,
+                ..Default::default()
             },
         ]
     );

@@ -147,6 +147,10 @@ pub fn normalize_expression(raw: &str) -> String {
 
 /// The key under which two CHECK (or partial-index) expressions count as the same.
 ///
+/// Superseded by `autogen_normalize::expression_key`, which compares parsed syntax per dialect
+/// (the differ uses that one); this text folder stays only until its last user moves over, and
+/// lives on in autogen-normalize as the fallback for text the parser cannot read.
+///
 /// Servers rewrite what they store: PostgreSQL prints `age >= 0 AND age < 200` back as
 /// `((age >= 0) AND (age < 200))` and `email <> ''` as `((email)::text <> ''::text)`; MariaDB
 /// quotes identifiers with backticks and lowercases keywords. The key folds those spellings

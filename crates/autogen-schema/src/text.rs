@@ -18,24 +18,32 @@
 //! enum mood ('ok', 'sad')
 //! table users
 //!   comment "People who sign in"
+//!   option engine InnoDB
 //!   column id bigint not null auto_increment
+//!   column seq integer not null auto_increment always start 100 increment 5
 //!   column email varchar(255) not null default '' comment "login"
 //!   column "Odd Name" enum mood('ok', 'sad') null
+//!   column code text not null collate C
+//!   column full_name text null generated stored (first || ' ' || last)
 //!   primary key pk_users (id)
 //!   check ck_users_age (age >= 0)
 //!   foreign key fk_users_org (org_id) references orgs (id) on delete cascade
 //!   index ix_users_email (lower(email) desc) using hash where bio IS NOT NULL
 //!   unique index ix_x (a, b)
+//!   index ix_docs (title collate C opclass text_pattern_ops, name prefix 20 desc nulls last)
+//!   unique index ix_y (a) include (b, c) nulls not distinct comment "lookup"
 //!   unique uq_users_email (email)
 //! ```
 
 use std::fmt::Write;
 
 use crate::text_parse::{
-    parse_check_body, parse_column_type, parse_default_value, parse_index_part, parse_predicate,
+    parse_check_body, parse_column_type, parse_default_value, parse_generated_expression,
+    parse_index_part, parse_predicate,
 };
-use crate::{Check, Column, ColumnType, DefaultValue, ForeignKey, Index, ReferentialAction};
-use crate::{PrimaryKey, Schema, Table, UniqueConstraint};
+use crate::ReferentialAction;
+use crate::{Check, Column, ColumnType, DefaultValue, ForeignKey, Identity, IdentityKind, Index};
+use crate::{IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint};
 
 /// Renders `schema` as stable text, one line per object, ending in a newline.
 pub fn render_text(schema: &Schema) -> String {
@@ -79,6 +87,9 @@ fn render_table(out: &mut String, t: &Table) {
     if let Some(c) = &t.comment {
         let _ = writeln!(out, "  comment {c:?}");
     }
+    for line in option_lines(&t.options) {
+        let _ = writeln!(out, "  option {line}");
+    }
     for c in &t.columns {
         let _ = writeln!(out, "  column {}", column_line(c));
     }
@@ -96,6 +107,33 @@ fn render_table(out: &mut String, t: &Table) {
         out.push_str(&l);
         out.push('\n');
     }
+}
+
+/// The table options that are set, one `option ...` line each (none for a table without
+/// options, so schemas that never set one read as before).
+fn option_lines(o: &crate::TableOptions) -> Vec<String> {
+    let mut lines = Vec::new();
+    if o.strict {
+        lines.push("strict".to_string());
+    }
+    if o.without_rowid {
+        lines.push("without_rowid".to_string());
+    }
+    let named = [
+        ("engine", &o.engine),
+        ("row_format", &o.row_format),
+        ("charset", &o.charset),
+        ("collate", &o.collation),
+    ];
+    for (key, value) in named {
+        if let Some(v) = value {
+            lines.push(format!("{key} {}", name(v)));
+        }
+    }
+    if let Some(n) = o.key_block_size {
+        lines.push(format!("key_block_size {n}"));
+    }
+    lines
 }
 
 /// A name as written: bare when it is one plain word, otherwise a Rust string literal.
@@ -149,11 +187,53 @@ fn column_line(c: &Column) -> String {
     }
     if c.auto_increment {
         s.push_str(" auto_increment");
+        if let Some(identity) = &c.identity {
+            s.push_str(&identity_text(identity));
+        }
+    }
+    if let Some(co) = &c.collation {
+        let _ = write!(s, " collate {}", name(co));
+    }
+    if let Some(g) = &c.generated {
+        let kind = if g.stored { "stored" } else { "virtual" };
+        let _ = write!(s, " generated {kind} {}", generated_text(&g.expression));
     }
     if let Some(cm) = &c.comment {
         let _ = write!(s, " comment {cm:?}");
     }
     s
+}
+
+/// The declared form after `auto_increment`: ` serial`, ` always`, ` by default`, then
+/// ` start N` and ` increment N` when set. Written only when the form is declared, so the text of
+/// schemas that never say it (every dialect but PostgreSQL) is unchanged.
+fn identity_text(identity: &Identity) -> String {
+    let mut s = String::from(match identity.kind {
+        IdentityKind::Serial => " serial",
+        IdentityKind::Always => " always",
+        IdentityKind::ByDefault => " by default",
+    });
+    if let Some(n) = identity.start {
+        let _ = write!(s, " start {n}");
+    }
+    if let Some(n) = identity.increment {
+        let _ = write!(s, " increment {n}");
+    }
+    s
+}
+
+/// A generated column's expression as `(expression)`, unless that would not read back (a line
+/// break, an unbalanced parenthesis in a string): then `escaped "..."`.
+fn generated_text(e: &str) -> String {
+    let plain = format!("({e})");
+    let followed = format!("{plain} comment \"x\"");
+    if is_visible(&plain)
+        && parse_generated_expression(&followed) == Ok((e.to_string(), plain.len()))
+    {
+        plain
+    } else {
+        format!("escaped {e:?}")
+    }
 }
 
 /// The type as `ColumnType`'s `Display` spells it, unless that would read back as another type
@@ -227,35 +307,26 @@ fn unique_line(u: &UniqueConstraint) -> String {
 }
 
 fn index_line(i: &Index) -> String {
-    let parts: Vec<String> = i
-        .columns
-        .iter()
-        .map(|c| {
-            let bare = if c.descending {
-                format!("{} desc", c.name)
-            } else {
-                c.name.clone()
-            };
-            // Read back as the list parser meets it, followed by the closing parenthesis.
-            let reads_back = is_visible(&bare)
-                && parse_index_part(&format!("{bare})"))
-                    == Ok((c.name.clone(), c.descending, bare.len()));
-            match (reads_back, c.descending) {
-                (true, _) => bare,
-                (false, true) => format!("{:?} desc", c.name),
-                (false, false) => format!("{:?}", c.name),
-            }
-        })
-        .collect();
+    let parts: Vec<String> = i.columns.iter().map(index_part).collect();
     let mut s = format!(
         "{} {} ({})",
         if i.unique { "unique index" } else { "index" },
         name(&i.name),
         parts.join(", ")
     );
+    if !i.include.is_empty() {
+        let _ = write!(s, " include {}", name_list(&i.include));
+    }
     if let Some(m) = &i.method {
         let _ = write!(s, " using {}", name(m));
     }
+    if i.nulls_not_distinct {
+        s.push_str(" nulls not distinct");
+    }
+    if let Some(c) = &i.comment {
+        let _ = write!(s, " comment {c:?}");
+    }
+    // The predicate runs to the end of the line, so it comes last.
     if let Some(p) = &i.predicate {
         if is_visible(p) && parse_predicate(p) == Ok(p.clone()) {
             let _ = write!(s, " where {p}");
@@ -264,6 +335,59 @@ fn index_line(i: &Index) -> String {
         }
     }
     s
+}
+
+/// One key part: the column name or expression as people read it (`lower(email)`), then its
+/// options, each only when set: `collate X`, `opclass X`, `prefix N`, `desc`, `nulls first|last`.
+/// A column whose name is not one plain word is quoted; an expression that would read back
+/// differently (or as a column name) is written `expression "..."`; an option value that would
+/// read back differently (`desc`, a space) is quoted.
+fn index_part(c: &IndexColumn) -> String {
+    let options = |quote_all: bool| {
+        let value = |v: &str| {
+            if quote_all {
+                format!("{v:?}")
+            } else {
+                name(v)
+            }
+        };
+        let mut out = String::new();
+        if let Some(co) = &c.collation {
+            let _ = write!(out, " collate {}", value(co));
+        }
+        if let Some(o) = &c.opclass {
+            let _ = write!(out, " opclass {}", value(o));
+        }
+        if let Some(n) = c.prefix_length {
+            let _ = write!(out, " prefix {n}");
+        }
+        if c.descending {
+            out.push_str(" desc");
+        }
+        match c.nulls_first {
+            Some(true) => out.push_str(" nulls first"),
+            Some(false) => out.push_str(" nulls last"),
+            None => {}
+        }
+        out
+    };
+    // Read back as the list parser meets it, followed by the closing parenthesis.
+    let reads_back =
+        |text: &str| parse_index_part(&format!("{text})")) == Ok((c.clone(), text.len()));
+    let escaped_key = if c.expression {
+        format!("expression {:?}", c.name)
+    } else {
+        format!("{:?}", c.name)
+    };
+    let candidates = [
+        format!("{}{}", c.name, options(false)),
+        format!("{}{}", c.name, options(true)),
+        format!("{escaped_key}{}", options(false)),
+    ];
+    candidates
+        .into_iter()
+        .find(|t| is_visible(t) && reads_back(t))
+        .unwrap_or_else(|| format!("{escaped_key}{}", options(true)))
 }
 
 fn fk_line(fk: &ForeignKey) -> String {
@@ -321,10 +445,12 @@ mod tests {
             columns: vec![IndexColumn {
                 name: "bio".into(),
                 descending: true,
+                ..Default::default()
             }],
             unique: false,
             method: None,
             predicate: Some("bio IS NOT NULL".into()),
+            ..Default::default()
         }];
         users.checks = vec![Check {
             name: Some("ck_users_1".into()),

@@ -10,8 +10,9 @@ use thiserror::Error;
 
 use crate::text::is_bare_name;
 use crate::{
-    Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey, Index, IndexColumn, PrimaryKey,
-    ReferentialAction, Schema, Table, UniqueConstraint,
+    Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey, Generated, Identity,
+    IdentityKind, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table,
+    UniqueConstraint,
 };
 
 /// Why a schema text does not parse, with the 1-based line it happened on.
@@ -70,6 +71,45 @@ pub fn parse_text(text: &str) -> Result<Schema, TextError> {
     Ok(schema)
 }
 
+/// `option strict`, `option without_rowid`, `option engine NAME`, `option row_format NAME`,
+/// `option charset NAME`, `option collate NAME`, `option key_block_size N`.
+fn table_option(t: &mut Table, rest: &str) -> Result<(), String> {
+    let o = &mut t.options;
+    match rest {
+        "strict" => o.strict = true,
+        "without_rowid" => o.without_rowid = true,
+        _ => {
+            let (key, value) = rest
+                .split_once(' ')
+                .ok_or_else(|| format!("expected `option KEY VALUE`, found `option {rest}`"))?;
+            if key == "key_block_size" {
+                let n = value.parse().map_err(|_| {
+                    format!("expected a number after `key_block_size`, found `{value}`")
+                })?;
+                o.key_block_size = Some(n);
+                return Ok(());
+            }
+            let mut c = Cursor::new(value);
+            let v = c.name()?;
+            c.end()?;
+            let slot = match key {
+                "engine" => &mut o.engine,
+                "row_format" => &mut o.row_format,
+                "charset" => &mut o.charset,
+                "collate" => &mut o.collation,
+                _ => {
+                    return Err(format!(
+                        "unknown table option `{key}` (expected strict, without_rowid, engine, \
+                         row_format, key_block_size, charset or collate)"
+                    ))
+                }
+            };
+            *slot = Some(v);
+        }
+    }
+    Ok(())
+}
+
 /// One indented line (without its indentation) of `t`.
 fn table_member(t: &mut Table, line: &str) -> Result<(), String> {
     if let Some(rest) = line.strip_prefix("comment ") {
@@ -79,6 +119,9 @@ fn table_member(t: &mut Table, line: &str) -> Result<(), String> {
         let mut c = Cursor::new(rest);
         t.comment = Some(c.quoted()?);
         return c.end();
+    }
+    if let Some(rest) = line.strip_prefix("option ") {
+        return table_option(t, rest);
     }
     if let Some(rest) = line.strip_prefix("column ") {
         t.columns.push(column(rest)?);
@@ -162,18 +205,80 @@ fn column(rest: &str) -> Result<Column, String> {
         column.default = Some(value);
     }
     column.auto_increment = c.eat(" auto_increment");
+    if column.auto_increment {
+        column.identity = identity(&mut c)?;
+    }
+    if c.eat(" collate ") {
+        column.collation = Some(c.name()?);
+    }
+    if c.eat(" generated ") {
+        let stored = if c.eat("stored ") {
+            true
+        } else if c.eat("virtual ") {
+            false
+        } else {
+            return Err(format!(
+                "expected `stored` or `virtual` after `generated`, found `{}`",
+                c.rest()
+            ));
+        };
+        let (expression, len) = parse_generated_expression(c.rest())?;
+        c.pos += len;
+        column.generated = Some(Generated { expression, stored });
+    }
     if c.eat(" comment ") {
         column.comment = Some(c.quoted()?);
     }
     if !c.at_end() {
         return Err(format!(
             "unexpected `{}` in column {}: after `null` / `not null` come `default VALUE`, \
-             `auto_increment` and `comment \"...\"`, in that order",
+             `auto_increment` (with `serial`, `always` or `by default` and `start N`, \
+             `increment N`), `collate NAME`, `generated stored|virtual (EXPRESSION)` \
+             and `comment \"...\"`, in that order",
             c.rest(),
             column.name
         ));
     }
     Ok(column)
+}
+
+/// The declared form after `auto_increment` (`serial`, `always`, `by default`, then `start N`
+/// and `increment N`), when there is one.
+fn identity(c: &mut Cursor<'_>) -> Result<Option<Identity>, String> {
+    let kind = if c.eat(" serial") {
+        IdentityKind::Serial
+    } else if c.eat(" always") {
+        IdentityKind::Always
+    } else if c.eat(" by default") {
+        IdentityKind::ByDefault
+    } else {
+        return Ok(None);
+    };
+    let number = |c: &mut Cursor<'_>, word: &str| -> Result<Option<i64>, String> {
+        if !c.eat(word) {
+            return Ok(None);
+        }
+        let digits = c
+            .rest()
+            .find(|ch: char| !(ch.is_ascii_digit() || ch == '-'))
+            .unwrap_or(c.rest().len());
+        let n = c.rest()[..digits].parse::<i64>().map_err(|_| {
+            format!(
+                "expected a number after `{}`, found `{}`",
+                word.trim(),
+                c.rest()
+            )
+        })?;
+        c.pos += digits;
+        Ok(Some(n))
+    };
+    let start = number(c, " start ")?;
+    let increment = number(c, " increment ")?;
+    Ok(Some(Identity {
+        kind,
+        start,
+        increment,
+    }))
 }
 
 fn index(rest: &str, unique: bool) -> Result<Index, String> {
@@ -183,20 +288,28 @@ fn index(rest: &str, unique: bool) -> Result<Index, String> {
     let mut columns = Vec::new();
     if !c.eat(")") {
         loop {
-            let (part, descending, len) = parse_index_part(c.rest())?;
+            let (part, len) = parse_index_part(c.rest())?;
             c.pos += len;
-            columns.push(IndexColumn {
-                name: part,
-                descending,
-            });
+            columns.push(part);
             if c.eat(")") {
                 break;
             }
             c.expect(", ")?;
         }
     }
+    let include = if c.eat(" include ") {
+        c.name_list()?
+    } else {
+        Vec::new()
+    };
     let method = if c.eat(" using ") {
         Some(c.name()?)
+    } else {
+        None
+    };
+    let nulls_not_distinct = c.eat(" nulls not distinct");
+    let comment = if c.eat(" comment ") {
+        Some(c.quoted()?)
     } else {
         None
     };
@@ -214,6 +327,9 @@ fn index(rest: &str, unique: bool) -> Result<Index, String> {
         unique,
         method,
         predicate,
+        include,
+        nulls_not_distinct,
+        comment,
     })
 }
 
@@ -473,22 +589,30 @@ fn is_number(t: &str) -> bool {
     mantissa_ok && exponent_ok
 }
 
-/// Reads one index key part at the start of `s`: the column name or expression, whether it is
-/// descending, and its length in bytes. A part ends at a `,` or `)` outside parentheses and
-/// quotes; a trailing ` desc` marks it descending.
-pub(crate) fn parse_index_part(s: &str) -> Result<(String, bool, usize), String> {
-    if s.starts_with('"') {
-        let mut c = Cursor::new(s);
-        let name = c.quoted()?;
-        let descending = c.eat(" desc");
-        return Ok((name, descending, c.pos));
-    }
+/// Reads one index key part at the start of `s` and its length in bytes: a quoted column name,
+/// `expression "..."`, or the text up to a `,` or `)` outside parentheses and quotes, then the
+/// options [`index_part`](crate::text) writes after it (`collate X`, `opclass X`, `prefix N`,
+/// `desc`, `nulls first|last`, in that order). Unquoted text that is one plain word is a column,
+/// anything else an expression.
+pub(crate) fn parse_index_part(s: &str) -> Result<(IndexColumn, usize), String> {
+    let mut c = Cursor::new(s);
+    let key = if s.starts_with('"') {
+        Some((c.quoted()?, false))
+    } else if s.starts_with("expression \"") {
+        c.pos = "expression ".len();
+        Some((c.quoted()?, true))
+    } else {
+        None
+    };
     let bytes = s.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
+    let mut i = c.pos;
     while i < bytes.len() {
         match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => i = skip_doubled_quote(s, i, q),
+            // Option values are quoted as Rust strings, and a SQL quoted identifier (`"a""b"`)
+            // skips the same way, as two strings side by side.
+            b'"' => i = skip_rust_string(s, i),
+            q @ (b'\'' | b'`') => i = skip_doubled_quote(s, i, q),
             b'(' => {
                 depth += 1;
                 i += 1;
@@ -503,14 +627,71 @@ pub(crate) fn parse_index_part(s: &str) -> Result<(String, bool, usize), String>
         }
     }
     let i = i.min(s.len());
-    let text = &s[..i];
-    if text.is_empty() {
-        return Err("expected an index column or expression".to_string());
+    let mut text = &s[c.pos..i];
+    let mut part = IndexColumn::default();
+    if let Some(t) = text.strip_suffix(" nulls first") {
+        part.nulls_first = Some(true);
+        text = t;
+    } else if let Some(t) = text.strip_suffix(" nulls last") {
+        part.nulls_first = Some(false);
+        text = t;
     }
-    Ok(match text.strip_suffix(" desc") {
-        Some(name) => (name.to_string(), true, i),
-        None => (text.to_string(), false, i),
-    })
+    if let Some(t) = text.strip_suffix(" desc") {
+        part.descending = true;
+        text = t;
+    }
+    if let Some((t, digits)) = text.rsplit_once(" prefix ") {
+        // Only the canonical spelling (no sign, no leading zero), as the renderer writes it.
+        if let Some(n) = digits
+            .parse::<u32>()
+            .ok()
+            .filter(|n| n.to_string() == digits)
+        {
+            part.prefix_length = Some(n);
+            text = t;
+        }
+    }
+    if let Some((t, o)) = strip_named_option(text, " opclass ") {
+        part.opclass = Some(o);
+        text = t;
+    }
+    if let Some((t, co)) = strip_named_option(text, " collate ") {
+        part.collation = Some(co);
+        text = t;
+    }
+    match key {
+        Some((name, expression)) => {
+            if !text.is_empty() {
+                return Err(format!("unexpected `{text}` in an index key part"));
+            }
+            part.name = name;
+            part.expression = expression;
+        }
+        None => {
+            if text.is_empty() {
+                return Err("expected an index column or expression".to_string());
+            }
+            part.expression = !is_bare_name(text);
+            part.name = text.to_string();
+        }
+    }
+    Ok((part, i))
+}
+
+/// `text` without a trailing `KEYWORD value` (keyword given with its spaces), and the value: a
+/// bare name or a Rust string literal that runs to the end of `text`.
+fn strip_named_option<'a>(text: &'a str, keyword: &str) -> Option<(&'a str, String)> {
+    let mut end = text.len();
+    while let Some(at) = text[..end].rfind(keyword) {
+        let mut c = Cursor::new(&text[at + keyword.len()..]);
+        if let Ok(value) = c.name() {
+            if c.at_end() {
+                return Some((&text[..at], value));
+            }
+        }
+        end = at;
+    }
+    None
 }
 
 /// The rest of an index line after ` where `: the predicate as written, or `escaped "..."`.
@@ -523,6 +704,23 @@ pub(crate) fn parse_predicate(s: &str) -> Result<String, String> {
             Ok(p)
         }
         _ => Ok(s.to_string()),
+    }
+}
+
+/// A generated column's expression at the start of `s`: `(expression)` up to its balancing
+/// parenthesis, or `escaped "..."`; with the length read.
+pub(crate) fn parse_generated_expression(s: &str) -> Result<(String, usize), String> {
+    if s.starts_with("escaped \"") {
+        let mut c = Cursor::new(s);
+        c.pos = "escaped ".len();
+        let e = c.quoted()?;
+        return Ok((e, c.pos));
+    }
+    match s.starts_with('(').then(|| balanced_end(s)).flatten() {
+        Some(end) => Ok((s[1..end - 1].to_string(), end)),
+        None => Err(format!(
+            "expected `(expression)` or `escaped \"...\"` after `generated stored|virtual`, found `{s}`"
+        )),
     }
 }
 

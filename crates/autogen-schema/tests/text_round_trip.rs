@@ -7,9 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use autogen_schema::{
-    parse_text, render_text, Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey, Index,
-    IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
+    parse_text, render_text, Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey,
+    Generated, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
+use autogen_schema::{Identity, IdentityKind};
 
 /// Text pieces that sit on a boundary of the grammar; values are built from one to three.
 const PIECES: &[&str] = &[
@@ -168,6 +169,15 @@ impl Rng {
     fn table(&mut self) -> Table {
         let mut t = Table::new(self.text());
         t.comment = self.opt_text();
+        t.options = autogen_schema::TableOptions {
+            strict: self.chance(20),
+            without_rowid: self.chance(20),
+            engine: self.opt_text(),
+            row_format: self.opt_text(),
+            key_block_size: self.chance(20).then(|| self.below(64) as u32),
+            charset: self.opt_text(),
+            collation: self.opt_text(),
+        };
         t.columns = (0..1 + self.below(5))
             .map(|_| Column {
                 name: self.text(),
@@ -175,9 +185,29 @@ impl Rng {
                 nullable: self.chance(50),
                 default: self.chance(50).then(|| self.default_value()),
                 auto_increment: self.chance(20),
+                identity: None,
+                collation: self.opt_text(),
+                generated: self.chance(30).then(|| Generated {
+                    expression: self.text(),
+                    stored: self.chance(50),
+                }),
                 comment: self.opt_text(),
             })
             .collect();
+        // The declared form is written only after `auto_increment`.
+        for c in &mut t.columns {
+            if c.auto_increment && self.chance(50) {
+                c.identity = Some(Identity {
+                    kind: [
+                        IdentityKind::Serial,
+                        IdentityKind::Always,
+                        IdentityKind::ByDefault,
+                    ][self.below(3)],
+                    start: self.chance(50).then(|| self.below(1000) as i64 - 500),
+                    increment: self.chance(50).then(|| self.below(20) as i64 - 10),
+                });
+            }
+        }
         t.primary_key = self.chance(70).then(|| PrimaryKey {
             name: self.opt_text(),
             columns: self.texts(2),
@@ -189,11 +219,23 @@ impl Rng {
                     .map(|_| IndexColumn {
                         name: self.text(),
                         descending: self.chance(30),
+                        expression: self.chance(30),
+                        prefix_length: self.chance(20).then(|| self.below(400) as u32),
+                        opclass: self.chance(20).then(|| self.text()),
+                        nulls_first: self.chance(20).then(|| self.chance(50)),
+                        collation: self.chance(20).then(|| self.text()),
                     })
                     .collect(),
                 unique: self.chance(40),
                 method: self.opt_text(),
                 predicate: self.opt_text(),
+                include: if self.chance(30) {
+                    self.texts(2)
+                } else {
+                    Vec::new()
+                },
+                nulls_not_distinct: self.chance(20),
+                comment: self.chance(20).then(|| self.text()),
             })
             .collect();
         t.unique_constraints = (0..self.below(3))

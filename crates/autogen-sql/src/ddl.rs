@@ -8,8 +8,8 @@
 //! reads in a revision file to be ours.
 
 use autogen_schema::{
-    Check, Column, ColumnType, DefaultValue, ForeignKey, Index, PrimaryKey, ReferentialAction,
-    Schema, Table, UniqueConstraint,
+    expression_key, Check, Column, ColumnType, DefaultValue, ForeignKey, Index, PrimaryKey,
+    ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
 use autogen_diff::{apply, Change};
@@ -115,26 +115,103 @@ pub(crate) fn check_clause(d: &dyn SqlDialect, ck: &Check) -> String {
 }
 
 /// The key parts of an index: `"a", "b" DESC`. A key part naming a column of the table is quoted;
-/// anything else is an expression written by the model author and is wrapped in parentheses
-/// (which every dialect requires or accepts for expression key parts).
+/// an expression (or anything that is not a column) is wrapped in parentheses (which every dialect
+/// requires or accepts for expression key parts). Then, each only when set: the prefix length
+/// `(20)`, `COLLATE "x"`, the operator class, `DESC`, `NULLS FIRST|LAST`. Which of these a
+/// dialect has is checked by [`refuse_index_properties`] before this is called.
 pub(crate) fn index_key_parts(d: &dyn SqlDialect, table: &Table, index: &Index) -> String {
     index
         .columns
         .iter()
         .map(|c| {
-            let part = if table.column(&c.name).is_some() {
+            let mut part = if !c.expression && table.column(&c.name).is_some() {
                 d.quote(&c.name)
             } else {
                 format!("({})", c.name)
             };
-            if c.descending {
-                format!("{part} DESC")
-            } else {
-                part
+            if let Some(n) = c.prefix_length {
+                part.push_str(&format!("({n})"));
             }
+            if let Some(co) = &c.collation {
+                part.push_str(" COLLATE ");
+                part.push_str(&d.quote(co));
+            }
+            if let Some(o) = &c.opclass {
+                // `schema.name` is two words, each written bare or quoted.
+                let words: Vec<String> = o.split('.').map(|w| bare_word(d, w)).collect();
+                part.push(' ');
+                part.push_str(&words.join("."));
+            }
+            if c.descending {
+                part.push_str(" DESC");
+            }
+            match c.nulls_first {
+                Some(true) => part.push_str(" NULLS FIRST"),
+                Some(false) => part.push_str(" NULLS LAST"),
+                None => {}
+            }
+            part
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The index properties a dialect has, for [`refuse_index_properties`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IndexSupport {
+    pub prefix_length: bool,
+    pub opclass: bool,
+    pub include: bool,
+    pub nulls_not_distinct: bool,
+    pub nulls_order: bool,
+    pub collation: bool,
+}
+
+/// Refuses an index that uses a property `database` does not have, naming it, rather than
+/// leaving it out (which would build a different index than the models declare) or letting the
+/// server fail halfway through an upgrade.
+pub(crate) fn refuse_index_properties(
+    change: &Change,
+    index: &Index,
+    database: &str,
+    support: IndexSupport,
+) -> Result<(), RenderError> {
+    let refuse = |what: &str, fix: &str| {
+        Err(RenderError::unsupported(
+            change.describe(),
+            format!(
+                "{database} has no {what} (index {}); {fix} for this database",
+                index.name
+            ),
+        ))
+    };
+    for c in &index.columns {
+        if c.prefix_length.is_some() && !support.prefix_length {
+            return refuse(
+                "key prefix lengths",
+                &format!("index the whole column: write `{}` without `(n)`", c.name),
+            );
+        }
+        if c.opclass.is_some() && !support.opclass {
+            return refuse("operator classes", "remove the key part's operator class");
+        }
+        if c.nulls_first.is_some() && !support.nulls_order {
+            return refuse(
+                "NULLS FIRST / NULLS LAST in indexes",
+                "remove the NULLS order",
+            );
+        }
+        if c.collation.is_some() && !support.collation {
+            return refuse("per-key-part collations", "remove the key part's COLLATE");
+        }
+    }
+    if !index.include.is_empty() && !support.include {
+        return refuse("INCLUDE columns", "remove `include(...)`");
+    }
+    if index.nulls_not_distinct && !support.nulls_not_distinct {
+        return refuse("NULLS NOT DISTINCT", "remove `nulls_not_distinct`");
+    }
+    Ok(())
 }
 
 /// ` NOT NULL` / ` DEFAULT ...` suffix shared by column definitions.
@@ -148,6 +225,41 @@ pub(crate) fn null_and_default(d: &dyn SqlDialect, c: &Column) -> String {
         s.push_str(&d.default_sql(def));
     }
     s
+}
+
+/// ` COLLATE "name"` when the column has its own collation: written right after the type, where
+/// every dialect accepts it. The name is quoted as an identifier (each server accepts a quoted
+/// collation name), so a model's name cannot break out of the statement.
+pub(crate) fn collate_clause(d: &dyn SqlDialect, c: &Column) -> String {
+    match &c.collation {
+        Some(name) => format!(" COLLATE {}", d.quote(name)),
+        None => String::new(),
+    }
+}
+
+/// ` GENERATED ALWAYS AS (expr) STORED` / `VIRTUAL` for a generated column. The expression is the
+/// model's SQL, checked for breakouts when the models were read, written inside parentheses.
+pub(crate) fn generated_clause(c: &Column) -> String {
+    match &c.generated {
+        Some(g) => format!(
+            " GENERATED ALWAYS AS ({}) {}",
+            g.expression,
+            if g.stored { "STORED" } else { "VIRTUAL" }
+        ),
+        None => String::new(),
+    }
+}
+
+/// Whether two columns are generated the same way: both plain, or both generated with the same
+/// storage and expressions that compare equal (the server reprints what it stores, as for CHECK).
+pub(crate) fn same_generated(a: &Column, b: &Column) -> bool {
+    match (&a.generated, &b.generated) {
+        (None, None) => true,
+        (Some(x), Some(y)) => {
+            x.stored == y.stored && expression_key(&x.expression) == expression_key(&y.expression)
+        }
+        _ => false,
+    }
 }
 
 /// Looks up the name a constraint has in the tracked state when the change does not carry one

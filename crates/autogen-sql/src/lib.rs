@@ -140,6 +140,18 @@ pub fn quote_ident(dialect: Dialect, ident: &str) -> String {
     dialect::get(dialect).quote(ident)
 }
 
+/// A column type as `dialect` spells it in DDL, exactly as the renderer writes it in a
+/// revision (the facade creates temporary tables with it to let the server print the models'
+/// expressions; see `autogen_introspect::print_expressions`).
+pub fn type_sql(dialect: Dialect, ty: &autogen_schema::ColumnType) -> String {
+    dialect::get(dialect).type_sql(ty)
+}
+
+/// A default as `dialect` spells it after `DEFAULT`, exactly as the renderer writes it.
+pub fn default_sql(dialect: Dialect, default: &autogen_schema::DefaultValue) -> String {
+    dialect::get(dialect).default_sql(default)
+}
+
 /// Renders the statements that create `schema` from nothing: its enum types, then its tables in
 /// foreign-key order (a table after the tables it references; tables on a reference cycle get the
 /// cycle's foreign keys added at the end). The schema is rendered as given: canonicalise it first

@@ -94,7 +94,11 @@ fn changes() {
                 Change::AddIndex { table: "users".into(), index: Index { method: Some("fulltext".into()), ..index("ix_users_bio", &["bio"]) } },
                 Change::DropIndex { table: "users".into(), index: index("ix_users_org_id", &["org_id"]) },
             ],
+            // ix_users_org_id is the only index serving fk_users_org_id_orgs: InnoDB refuses
+            // to drop it (error 1553) until the key has its own index again.
             "CREATE FULLTEXT INDEX `ix_users_bio` ON `users` (`bio`);\n\
+             -- foreign key fk_users_org_id_orgs needs an index on (org_id) once the next statement drops the one that served it\n\
+             CREATE INDEX `fk_users_org_id_orgs` ON `users` (`org_id`);\n\
              DROP INDEX `ix_users_org_id` ON `users`;\n",
         ),
         (

@@ -105,6 +105,7 @@ fn models() -> Schema {
                 IndexColumn {
                     name: "created".into(),
                     descending: true,
+                    ..Default::default()
                 },
             ],
             ..index("ix_things_title_created", &[])

@@ -71,12 +71,14 @@ fn composite_key_defaults_checks_and_index_options() {
             IndexColumn {
                 name: "joined".into(),
                 descending: true,
+                ..Default::default()
             },
-            IndexColumn::asc("lower(role)"),
+            IndexColumn::expr("lower(role)"),
         ],
         unique: true,
         method: Some("btree".into()),
         predicate: Some("active".into()),
+        ..Default::default()
     }];
     let got = sqlite(&Schema::default(), &[Change::CreateTable(t)]);
     let want = r#"CREATE TABLE "memberships" (

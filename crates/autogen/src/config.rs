@@ -35,6 +35,10 @@ exclude_tables = []
 # If not empty, autogen manages only tables matching one of these globs.
 # include_tables = ["app_*"]
 
+# Columns, indexes and constraints autogen leaves alone, as TABLE.OBJECT globs, optionally
+# narrowed to one kind (column:, index:, unique:, foreign_key:, check:).
+# ignore = ["users.legacy_*", "*.ix_tmp_*"]
+
 # PostgreSQL only: the schema to read and write.
 # pg_schema = "public"
 
@@ -65,6 +69,10 @@ pub struct Config {
     /// When not empty, only tables matching one of these globs are managed.
     #[serde(default)]
     pub include_tables: Vec<String>,
+    /// Columns, indexes and constraints left alone on both sides, as `[KIND:]TABLE.OBJECT`
+    /// globs (see `ignore.rs`). Spanned, so a bad entry is reported at its line.
+    #[serde(default)]
+    pub ignore: Vec<toml::Spanned<String>>,
     pub pg_schema: Option<String>,
     /// A scratch database autogen empties and replays the revisions into (see `ops::dev`).
     pub dev_url: Option<String>,
@@ -99,6 +107,7 @@ impl Default for Config {
             revisions: default_revisions(),
             exclude_tables: Vec::new(),
             include_tables: Vec::new(),
+            ignore: Vec::new(),
             pg_schema: None,
             dev_url: None,
             naming: NamingConfig::default(),
@@ -136,6 +145,16 @@ impl Config {
                 help: "include_tables and exclude_tables take globs such as \"tmp_*\" or \"audit_{a,b}\"".into(),
             });
         }
+        if let Err((i, message)) = crate::ignore::IgnoreRules::new(&config.ignore_entries()) {
+            let at = config.ignore.get(i).map_or(0, |e| e.span().start);
+            let (line, column) = line_col(text, at);
+            return Err(ConfigError::Malformed {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message,
+            });
+        }
         if config.models.is_empty() {
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
@@ -164,6 +183,16 @@ impl Config {
     /// The compiled `include_tables` / `exclude_tables` globs.
     pub fn table_filter(&self) -> Result<crate::tables::TableFilter, String> {
         crate::tables::TableFilter::new(&self.include_tables, &self.exclude_tables)
+    }
+
+    /// The `ignore` entries as written.
+    pub fn ignore_entries(&self) -> Vec<&str> {
+        self.ignore.iter().map(|e| e.get_ref().as_str()).collect()
+    }
+
+    /// The compiled `ignore` entries (checked when the file was parsed).
+    pub fn ignore_rules(&self) -> Result<crate::ignore::IgnoreRules, String> {
+        crate::ignore::IgnoreRules::new(&self.ignore_entries()).map_err(|(_, message)| message)
     }
 
     /// The naming convention: the defaults with `[naming]` overrides applied.
@@ -383,6 +412,21 @@ mod tests {
         assert_eq!((*line, *column), (2, 1));
         assert!(message.contains("unknown field `revision`"), "{message}");
         assert!(err.to_string().starts_with("p/autogen.toml:2:1: "), "{err}");
+    }
+
+    #[test]
+    fn a_bad_ignore_entry_names_its_line_and_column() {
+        let text = "models = [\"a\"]\nignore = [\n  \"users.legacy_*\",\n  \"users[.x\",\n]\n";
+        let err = Config::parse(Path::new("p/autogen.toml"), text).unwrap_err();
+        let shown = err.to_string();
+        assert!(shown.starts_with("p/autogen.toml:4:3: "), "{shown}");
+        assert!(shown.contains("ignore entry \"users[.x\""), "{shown}");
+        let err = Config::parse(Path::new("autogen.toml"), "ignore = [\"users\"]\n").unwrap_err();
+        assert!(err.to_string().starts_with("autogen.toml:1:11: "), "{err}");
+        assert!(err.to_string().contains("write TABLE.OBJECT"), "{err}");
+        let ok = Config::parse(Path::new("autogen.toml"), "ignore = [\"*.ix_tmp_*\"]\n").unwrap();
+        assert_eq!(ok.ignore_entries(), ["*.ix_tmp_*"]);
+        assert!(!ok.ignore_rules().unwrap().is_empty());
     }
 
     #[test]

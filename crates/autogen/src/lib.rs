@@ -6,6 +6,7 @@
 
 pub mod config;
 mod error;
+pub mod ignore;
 mod migrator;
 pub mod ops;
 mod project;
@@ -21,6 +22,6 @@ pub use project::Project;
 /// The lower crates, for tests and tools that need a layer directly.
 pub use {
     autogen_db as db, autogen_diff as diff, autogen_introspect as introspect,
-    autogen_models as models,
+    autogen_models as models, autogen_normalize as normalize,
 };
 pub use {autogen_revisions as revisions, autogen_schema as schema, autogen_sql as sql};

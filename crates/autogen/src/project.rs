@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use autogen_db::{Connection, DatabaseUrl};
 use autogen_models::{ModelSet, ReadOptions};
 use autogen_revisions::RevisionSet;
+use autogen_schema::Dialect;
 
 use crate::config::{choose_database_url, choose_dev_url, Config, UrlSource};
 use crate::error::Error;
@@ -98,10 +99,47 @@ impl Project {
     /// Opens the project's database; a missing SQLite file is created unless the project is
     /// [`Project::read_only`].
     pub async fn connect(&self) -> Result<Connection, Error> {
-        if self.create_missing_database {
-            Ok(Connection::connect(&self.database_url).await?)
+        let mut conn = if self.create_missing_database {
+            Connection::connect(&self.database_url).await?
         } else {
-            Ok(Connection::connect_existing(&self.database_url).await?)
+            Connection::connect_existing(&self.database_url).await?
+        };
+        if let Err(e) = enter_pg_schema(&mut conn, self.config.pg_schema.as_deref()).await {
+            let _ = conn.close().await;
+            return Err(e);
         }
+        Ok(conn)
     }
+}
+
+/// `SET search_path TO "<pg_schema>"` when a PostgreSQL project works in a schema other than
+/// `public`; `None` otherwise.
+///
+/// Why the search path rather than qualifying every statement the renderer writes: revisions
+/// also hold statements people write by hand (`CREATE TABLE x`, `INSERT INTO x`, a function
+/// body) and the version table's own SQL, and all of them must land in the schema; a revision
+/// file stays the same whatever schema it is applied to (one per tenant, a test schema); and
+/// `nextval('seq')` or an enum type in a default resolves in the schema without being spelled
+/// with it. The schema alone is on the path (not `public` after it) so that an unqualified name
+/// can never reach a table of the same name in `public`, such as another project's
+/// `autogen_version`. The offline script (`--sql`) starts with the same statement.
+pub(crate) fn pg_schema_search_path(dialect: Dialect, pg_schema: Option<&str>) -> Option<String> {
+    match pg_schema {
+        Some(schema) if dialect == Dialect::Postgres && schema != "public" => Some(format!(
+            "SET search_path TO {}",
+            autogen_sql::quote_ident(Dialect::Postgres, schema)
+        )),
+        _ => None,
+    }
+}
+
+/// Points the connection's unqualified names at `pg_schema` (see [`pg_schema_search_path`]).
+pub(crate) async fn enter_pg_schema(
+    conn: &mut Connection,
+    pg_schema: Option<&str>,
+) -> Result<(), Error> {
+    if let Some(sql) = pg_schema_search_path(conn.dialect(), pg_schema) {
+        conn.execute_script(&sql).await?;
+    }
+    Ok(())
 }

@@ -165,6 +165,10 @@ fn print_human(report: &CheckReport) {
         print_steps(&report.unacknowledged_destructive);
         println!();
     }
+    // Objects autogen leaves alone are never drift; one line says they exist.
+    if let Some(line) = autogen::ops::unmanaged::summary(&report.unmanaged) {
+        println!("{}{line}{}", DIM.render(), DIM.render_reset());
+    }
     if report.in_sync() {
         println!(
             "{}In sync:{} models, database and revisions agree",
@@ -335,6 +339,11 @@ fn report_json(report: &CheckReport, source: Option<autogen::UrlSource>) -> Valu
             })
         })
         .collect();
+    let unmanaged: Vec<Value> = report
+        .unmanaged
+        .iter()
+        .map(|o| json!({"kind": o.kind.name(), "name": o.name, "table": o.table}))
+        .collect();
     json!({
         "version": JSON_VERSION,
         "status": if report.in_sync() { "in_sync" } else { "drift" },
@@ -349,6 +358,7 @@ fn report_json(report: &CheckReport, source: Option<autogen::UrlSource>) -> Valu
         "missing_revisions": report.status.unknown,
         "unacknowledged_destructive": destructive,
         "partially_applied": partial,
+        "unmanaged": unmanaged,
         "error": Value::Null,
     })
 }
@@ -370,6 +380,7 @@ fn error_json(e: &autogen::Error, source: Option<autogen::UrlSource>) -> Value {
         "missing_revisions": [],
         "unacknowledged_destructive": [],
         "partially_applied": [],
+        "unmanaged": [],
         "error": safe(e),
     })
 }

@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod graph;
+mod models;
 mod revision;
 mod run;
 
@@ -119,5 +120,6 @@ pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
             downgrade,
             exit_code,
         }) => diff::diff(&cli, from, to, *downgrade, *exit_code).await,
+        Some(Command::Models { out, force }) => models::models(&cli, out.as_deref(), *force).await,
     }
 }

@@ -171,6 +171,11 @@ impl Project {
         self.dir.path()
     }
 
+    /// The project's database URL (with its password, for the test's own tools).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
     pub fn write_models(&self, models: &str) {
         std::fs::write(self.root().join("src/models.rs"), models).expect("write models");
     }

@@ -83,6 +83,7 @@ impl TableExt for Table {
             unique: false,
             method: None,
             predicate: None,
+            ..Default::default()
         });
         self
     }

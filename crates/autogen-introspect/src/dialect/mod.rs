@@ -21,9 +21,13 @@
 //! (0.57 / 0.43 s with the caches sized to the schema; see the README). `IntrospectStats::queries`
 //! lets tests pin that the count does not grow with the number of tables.
 
-mod mysql;
-mod postgres;
+pub(crate) mod mysql;
+pub(crate) mod postgres;
 mod sqlite;
+
+pub(crate) use mysql::unmanaged::unmanaged as mysql_unmanaged;
+pub(crate) use postgres::unmanaged::unmanaged as postgres_unmanaged;
+pub(crate) use sqlite::unmanaged::unmanaged as sqlite_unmanaged;
 
 use std::borrow::Cow;
 

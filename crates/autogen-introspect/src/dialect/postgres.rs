@@ -1,10 +1,13 @@
 //! PostgreSQL: `pg_catalog` (not `information_schema`, which hides enums, index methods and
-//! predicates, and is slow), seven queries for one schema: the schema's existence, enum
-//! labels, tables, columns, defaults, constraints and indexes, one function each below, their
+//! predicates, and is slow), eight queries for one schema: the schema's existence, enum
+//! labels, tables, columns, owned sequences, defaults, constraints and indexes, one function each below, their
 //! rows joined by `postgres/assemble.rs`. Catalog spellings are peeled on the way in (the text
 //! ones in `postgres/spelling.rs`): `format_type` output goes through `parse_type`; defaults
 //! lose PostgreSQL's casts (`'x'::text`, `'-1'::integer`) before `parse_default`;
-//! `nextval(...)` defaults and identity columns become `auto_increment` with no default; user
+//! identity columns become `auto_increment` with their kind (ALWAYS / BY DEFAULT) and their
+//! sequence's non-default start and increment; a `nextval(...)` default of a sequence the column
+//! owns (what `serial` creates) becomes `auto_increment` of kind `Serial` with no default, while
+//! `nextval` of any other sequence (one shared by several tables) stays an expression default; user
 //! enum types become `ColumnType::Enum` with their labels in `enumsortorder`.
 //!
 //! PostgreSQL rewrites CHECK expressions and index expressions when it stores them
@@ -14,24 +17,27 @@
 //! need more rules than live here.
 //!
 //! Not represented: partitions (child tables are skipped, the partitioned parent is read),
-//! exclusion constraints and their indexes, generated columns' expressions (reported as plain
-//! columns without a default), columns of array or domain types beyond their `Other` spelling.
+//! exclusion constraints and their indexes, columns of array or domain types beyond their `Other`
+//! spelling. Generated columns (`attgenerated = 's'`) keep their expression in `pg_attrdef` like
+//! a default; the assembler reads it as the generation expression, not as a default.
 
 mod assemble;
 mod spelling;
+pub(super) mod unmanaged;
 
 use autogen_schema::Schema;
 use sqlx::postgres::PgConnection;
 
 use super::{each_row, Introspector};
+use crate::print::{Printer as PrintBackend, Spelling, Unit};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 use assemble::Assembler;
 
 /// Ordinary and partitioned tables of schema `$1`, without partitions; `c` is the table.
 const TABLE_FILTER: &str = "n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition";
 
-/// Seven queries whatever the number of tables: the schema's existence, enum labels, tables,
-/// columns, defaults, constraints and secondary indexes, each with the schema name as `$1`.
+/// Eight queries whatever the number of tables: the schema's existence, enum labels, tables,
+/// columns, owned sequences, defaults, constraints and secondary indexes, each with the schema name as `$1`.
 ///
 /// Measured at 5,000 tables (PostgreSQL 15): the server-side conveniences an earlier version
 /// used cost four times the raw catalog reads. `col_description()` / `obj_description()` per row
@@ -53,6 +59,7 @@ impl Introspector for PgConnection {
         enums(self, stats, schema, &mut a).await?;
         tables(self, stats, schema, &mut a).await?;
         columns(self, stats, schema, &mut a).await?;
+        owned_sequences(self, stats, schema, &mut a).await?;
         defaults(self, stats, schema, &mut a).await?;
         constraints(self, stats, schema, &mut a).await?;
         indexes(self, stats, schema, &mut a).await?;
@@ -134,6 +141,9 @@ async fn tables(
     .await
 }
 
+/// Columns. The collation is named only when it is not the type's own (100 is the database
+/// default collation, which every collatable built-in type has), and looked up by subquery for
+/// those few columns rather than joined for all of them.
 async fn columns(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
@@ -143,7 +153,11 @@ async fn columns(
     let sql = format!(
         "SELECT a.attrelid::int8, a.attnum, a.attname::text, \
                 format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, \
-                a.attgenerated::text, a.atttypid::int8, ds.description \
+                a.attgenerated::text, a.atttypid::int8, ds.description, \
+                CASE WHEN a.attcollation NOT IN (0, 100) AND a.attcollation <> \
+                          (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) \
+                     THEN (SELECT co.collname::text FROM pg_collation co \
+                           WHERE co.oid = a.attcollation) END \
          FROM pg_attribute a \
          JOIN pg_class c ON c.oid = a.attrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -157,6 +171,37 @@ async fn columns(
         "postgres columns",
         sqlx::query(&sql).bind(schema),
         |r| a.column(r),
+    )
+    .await
+}
+
+/// Sequences owned by a column of the schema's tables: identity sequences (dependency type
+/// `i`) with their start and increment, and the sequences `serial` creates (`a`, an `OWNED BY`).
+/// Read from `pg_sequence` outwards so the cost follows the number of sequences, not of
+/// `pg_depend` rows (which grow with every table, constraint and type).
+async fn owned_sequences(
+    conn: &mut PgConnection,
+    stats: &mut IntrospectStats,
+    schema: &str,
+    a: &mut Assembler,
+) -> Result<(), IntrospectError> {
+    let sql = format!(
+        "SELECT d.refobjid::int8, d.refobjsubid::int2, d.deptype::text, \
+                s.seqstart, s.seqincrement, s.seqrelid::regclass::text \
+         FROM pg_sequence s \
+         JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid \
+              AND d.objsubid = 0 AND d.refclassid = 'pg_class'::regclass \
+              AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 \
+         JOIN pg_class c ON c.oid = d.refobjid \
+         JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE {TABLE_FILTER}"
+    );
+    each_row(
+        conn,
+        stats,
+        "postgres sequences",
+        sqlx::query(&sql).bind(schema),
+        |r| a.owned_sequence(r),
     )
     .await
 }
@@ -220,13 +265,40 @@ async fn constraints(
 
 /// Secondary indexes: everything except the indexes that back a primary key, unique or
 /// exclusion constraint (those are reported as the constraint). Key expressions are printed
-/// with `pg_get_indexdef` only for indexes that have some.
+/// with `pg_get_indexdef` only for indexes that have some. Operator classes come back as raw
+/// `indclass` oids, named by the assembler from one small query of the non-default operator
+/// classes (a default one is never shown), so no per-index lookup is added; collations the same
+/// way from the few that indexes use. The comment is a join with `pg_description`, as for
+/// tables.
 async fn indexes(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
     schema: &str,
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
+    each_row(
+        conn,
+        stats,
+        "postgres operator classes",
+        sqlx::query(
+            "SELECT oc.oid::int8, oc.opcname::text FROM pg_opclass oc WHERE NOT oc.opcdefault",
+        ),
+        |r| a.opclass(r),
+    )
+    .await?;
+    // Only the collations some index uses: a handful of rows, where `pg_collation` has hundreds.
+    each_row(
+        conn,
+        stats,
+        "postgres index collations",
+        sqlx::query(
+            "SELECT co.oid::int8, co.collname::text FROM pg_collation co \
+             WHERE co.oid IN (SELECT DISTINCT unnest(x.indcollation::oid[]) FROM pg_index x) \
+               AND co.oid <> 100",
+        ),
+        |r| a.collation(r),
+    )
+    .await?;
     let sql = format!(
         "SELECT x.indrelid::int8, i.relname::text, x.indisunique, am.amname::text, \
                 pg_get_expr(x.indpred, x.indrelid), \
@@ -235,12 +307,19 @@ async fn indexes(
                 CASE WHEN x.indexprs IS NOT NULL \
                      THEN ARRAY(SELECT pg_get_indexdef(x.indexrelid, k.o, true) \
                                 FROM generate_series(1, x.indnkeyatts::int) k(o) \
-                                ORDER BY k.o) END \
+                                ORDER BY k.o) END, \
+                (x.indkey::int2[])[x.indnkeyatts:x.indnatts - 1], \
+                ((x.indclass::oid[])[0:x.indnkeyatts - 1])::int8[], \
+                x.indnullsnotdistinct, \
+                ds.description, \
+                ((x.indcollation::oid[])[0:x.indnkeyatts - 1])::int8[] \
          FROM pg_index x \
          JOIN pg_class i ON i.oid = x.indexrelid \
          JOIN pg_class c ON c.oid = x.indrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
          JOIN pg_am am ON am.oid = i.relam \
+         LEFT JOIN pg_description ds ON ds.objoid = x.indexrelid \
+              AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0 \
          WHERE {TABLE_FILTER} AND NOT EXISTS ( \
              SELECT 1 FROM pg_constraint k \
              WHERE k.conindid = x.indexrelid AND k.conrelid = x.indrelid \
@@ -254,4 +333,158 @@ async fn indexes(
         |r| a.index(r),
     )
     .await
+}
+
+/// Prints the models' expressions (see `crate::print`) in temporary tables inside one
+/// transaction that is always rolled back, and reads them back with the queries above, so a
+/// model expression and a live one go through the same `pg_get_constraintdef` / `pg_get_expr`
+/// calls and the same assembler.
+pub(crate) struct Printer<'c, 's> {
+    conn: &'c mut PgConnection,
+    spelling: &'c Spelling<'s>,
+}
+
+impl<'c, 's> Printer<'c, 's> {
+    pub(crate) fn new(conn: &'c mut PgConnection, spelling: &'c Spelling<'s>) -> Self {
+        Printer { conn, spelling }
+    }
+
+    /// `CREATE TEMP TABLE` with the unit's columns, defaults and checks, then its partial
+    /// indexes. The table is created in the session's own temporary schema, so no real table
+    /// can be touched whatever it is called.
+    fn ddl(&self, unit: &Unit<'_>) -> String {
+        let q = self.spelling.quote;
+        let mut parts: Vec<String> = unit
+            .table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut col = format!("{} {}", q(&c.name), (self.spelling.type_sql)(&c.ty));
+                if unit.defaults.contains(&i) {
+                    if let Some(d) = &c.default {
+                        col.push_str(" DEFAULT ");
+                        col.push_str(&(self.spelling.default_sql)(d));
+                    }
+                }
+                col
+            })
+            .collect();
+        for (i, name) in &unit.checks {
+            let check = &unit.table.checks[*i];
+            parts.push(format!(
+                "CONSTRAINT {} CHECK ({})",
+                q(name),
+                check.expression
+            ));
+        }
+        let mut sql = format!(
+            "CREATE TEMP TABLE {} ({});\n",
+            q(&unit.temp),
+            parts.join(", ")
+        );
+        for (i, name) in &unit.indexes {
+            let ix = &unit.table.indexes[*i];
+            let columns: Vec<String> = ix
+                .columns
+                .iter()
+                .map(|c| {
+                    // Only the predicate is read back; the key only has to be valid.
+                    let mut s = if c.expression {
+                        format!("({})", c.name)
+                    } else {
+                        q(&c.name)
+                    };
+                    if c.descending {
+                        s.push_str(" DESC");
+                    }
+                    s
+                })
+                .collect();
+            let method = ix
+                .method
+                .as_deref()
+                .map(|m| format!(" USING {m}"))
+                .unwrap_or_default();
+            sql.push_str(&format!(
+                "CREATE INDEX {} ON pg_temp.{}{method} ({}) WHERE ({});\n",
+                q(name),
+                q(&unit.temp),
+                columns.join(", "),
+                ix.predicate.as_deref().unwrap_or("true"),
+            ));
+        }
+        sql
+    }
+
+    async fn run(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        sqlx::raw_sql(sql).execute(&mut *self.conn).await.map(drop)
+    }
+}
+
+fn print_error(e: sqlx::Error) -> IntrospectError {
+    IntrospectError::Query {
+        query: "postgres print",
+        message: e.to_string(),
+    }
+}
+
+impl PrintBackend for Printer<'_, '_> {
+    async fn begin(&mut self) -> Result<(), IntrospectError> {
+        self.run("BEGIN").await.map_err(print_error)
+    }
+
+    async fn create(&mut self, units: &[Unit<'_>]) -> Result<Result<(), String>, IntrospectError> {
+        let mut sql = String::from("SAVEPOINT autogen_print;\n");
+        for unit in units {
+            sql.push_str(&self.ddl(unit));
+        }
+        match self.run(&sql).await {
+            Ok(()) => {
+                self.run("RELEASE SAVEPOINT autogen_print")
+                    .await
+                    .map_err(print_error)?;
+                Ok(Ok(()))
+            }
+            // The server refused something: undo this call's tables and say why.
+            Err(sqlx::Error::Database(e)) => {
+                self.run("ROLLBACK TO SAVEPOINT autogen_print; RELEASE SAVEPOINT autogen_print")
+                    .await
+                    .map_err(print_error)?;
+                Ok(Err(e.message().to_string()))
+            }
+            Err(e) => Err(print_error(e)),
+        }
+    }
+
+    async fn read(&mut self, units: &[Unit<'_>]) -> Result<Schema, IntrospectError> {
+        if units.is_empty() {
+            return Ok(Schema::default());
+        }
+        let mut stats = IntrospectStats::default();
+        let mut temp_schema = None;
+        each_row(
+            &mut *self.conn,
+            &mut stats,
+            "postgres temporary schema",
+            sqlx::query("SELECT nspname::text FROM pg_namespace WHERE oid = pg_my_temp_schema()"),
+            |r| {
+                temp_schema = Some(r.get::<String>(0)?);
+                Ok(())
+            },
+        )
+        .await?;
+        let Some(temp_schema) = temp_schema else {
+            return Ok(Schema::default());
+        };
+        let options = IntrospectOptions {
+            exclude_tables: Vec::new(),
+            pg_schema: Some(temp_schema),
+        };
+        Introspector::introspect(&mut *self.conn, &options, &mut stats).await
+    }
+
+    async fn end(&mut self) -> Result<(), IntrospectError> {
+        self.run("ROLLBACK").await.map_err(print_error)
+    }
 }

@@ -15,12 +15,16 @@
 //!   `boolean`, `uuid` all map); a column declared without a type becomes `Other("")`.
 //! - Indexes with origin `c` are secondary indexes, origin `u` are UNIQUE constraints (named
 //!   when CREATE TABLE names them), origin `pk` is the primary key and skipped.
-//! - Generated columns are hidden from `pragma_table_info` and therefore not reported; the IR
-//!   has no notion of them. Virtual tables are skipped (their pragmas need the module loaded).
+//! - Generated columns come from `pragma_table_xinfo` (`pragma_table_info` hides them), stored
+//!   or virtual by its `hidden` value, their expression from the CREATE TABLE text. A column's
+//!   `COLLATE` (other than the default `BINARY`) also comes from that text, its name uppercased
+//!   (SQLite's collation names are case-insensitive). Virtual tables are skipped (their pragmas
+//!   need the module loaded).
 //! - SQLite has no comments.
 
 mod assemble;
 mod ddl;
+pub(super) mod unmanaged;
 
 use std::borrow::Cow;
 
@@ -70,14 +74,17 @@ async fn tables(
     .await
 }
 
+/// Columns, generated ones included: `pragma_table_info` leaves those out, `pragma_table_xinfo`
+/// lists them with `hidden` 2 (virtual) or 3 (stored); 1 is a virtual table's hidden column.
 async fn columns(
     conn: &mut SqliteConnection,
     stats: &mut IntrospectStats,
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     let sql = format!(
-        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.cid \
-         FROM sqlite_master m JOIN pragma_table_info(m.name) p WHERE {TABLE_FILTER}"
+        "SELECT m.name, p.name, p.type, p.\"notnull\", p.dflt_value, p.pk, p.cid, p.hidden \
+         FROM sqlite_master m JOIN pragma_table_xinfo(m.name) p \
+         WHERE {TABLE_FILTER} AND p.hidden <> 1"
     );
     each_row(conn, stats, "sqlite columns", sqlx::query(&sql), |r| {
         a.column(r)

@@ -22,6 +22,8 @@ pub(crate) enum Kind {
     Nested,
     /// A string of SQL, or a bare number or boolean literal that is taken as its SQL spelling.
     Sql,
+    /// A flag, or a string saying which variant of it (`auto_increment = "always"`).
+    FlagOrStr,
 }
 
 impl Kind {
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Columns => "a list of column names",
             Kind::Nested => "a parenthesised list of keys",
             Kind::Sql => "an SQL expression in a string",
+            Kind::FlagOrStr => "no value, or a string literal",
         }
     }
 }
@@ -85,6 +88,13 @@ pub(crate) const STRUCT: Scope = Scope {
         rep("index", Kind::Nested, "index(columns(\"a\", \"b\"))"),
         rep("unique", Kind::Nested, "unique(columns(\"a\", \"b\"))"),
         rep("check", Kind::Nested, "check(expr = \"age >= 0\")"),
+        k("strict", Kind::Flag, "strict"),
+        k("without_rowid", Kind::Flag, "without_rowid"),
+        k("engine", Kind::Str, "engine = \"InnoDB\""),
+        k("row_format", Kind::Str, "row_format = \"DYNAMIC\""),
+        k("key_block_size", Kind::Int, "key_block_size = 8"),
+        k("charset", Kind::Str, "charset = \"utf8mb4\""),
+        k("collation", Kind::Str, "collation = \"utf8mb4_bin\""),
     ],
 };
 
@@ -94,7 +104,16 @@ pub(crate) const FIELD: Scope = Scope {
     keys: &[
         k("column", Kind::Str, "column = \"name\""),
         k("primary_key", Kind::Flag, "primary_key"),
-        k("auto_increment", Kind::Flag, "auto_increment"),
+        k(
+            "auto_increment",
+            Kind::FlagOrStr,
+            "auto_increment = \"always\"",
+        ),
+        k(
+            "identity",
+            Kind::Nested,
+            "identity(start = 100, increment = 5)",
+        ),
         k("unique", Kind::Flag, "unique"),
         k("index", Kind::Flag, "index"),
         k("max_length", Kind::Int, "max_length = 255"),
@@ -102,6 +121,15 @@ pub(crate) const FIELD: Scope = Scope {
         k("scale", Kind::Int, "scale = 4"),
         k("default", Kind::Sql, "default = \"CURRENT_TIMESTAMP\""),
         k("column_type", Kind::Str, "column_type = \"numeric(10,2)\""),
+        k("collation", Kind::Str, "collation = \"C\""),
+        k(
+            "generated",
+            Kind::Str,
+            "generated = \"first || ' ' || last\"",
+        ),
+        k("stored", Kind::Flag, "stored"),
+        // `virtual` is a reserved word in Rust, but attribute paths accept keywords.
+        k("virtual", Kind::Flag, "virtual"),
         k("references", Kind::Str, "references = \"orgs.id\""),
         k("on_delete", Kind::Str, "on_delete = \"cascade\""),
         k("on_update", Kind::Str, "on_update = \"cascade\""),
@@ -130,6 +158,9 @@ const INDEX: Scope = Scope {
         // `where` is a Rust keyword, but attribute paths accept keywords, so it reads as SQL does.
         k("where", Kind::Str, "where = \"deleted_at IS NULL\""),
         k("method", Kind::Str, "method = \"hash\""),
+        k("include", Kind::Columns, "include(\"title\")"),
+        k("nulls_not_distinct", Kind::Flag, "nulls_not_distinct"),
+        k("comment", Kind::Str, "comment = \"...\""),
     ],
 };
 
@@ -139,6 +170,15 @@ const UNIQUE: Scope = Scope {
     keys: &[
         k("columns", Kind::Columns, "columns(\"a\", \"b\")"),
         k("name", Kind::Str, "name = \"uq_users_a\""),
+    ],
+};
+
+const IDENTITY: Scope = Scope {
+    what: "identity(...)",
+    place: "a field's identity(...)",
+    keys: &[
+        k("start", Kind::Int, "start = 100"),
+        k("increment", Kind::Int, "increment = 5"),
     ],
 };
 
@@ -273,7 +313,14 @@ fn read_value(meta: &Meta, spec: &KeySpec, diags: &mut Vec<Diag>) -> Option<Valu
         .help(format!("write `{}`", spec.example))
     };
     match (spec.kind, meta) {
-        (Kind::Flag, Meta::Path(_)) => Some(Value::Flag),
+        (Kind::Flag | Kind::FlagOrStr, Meta::Path(_)) => Some(Value::Flag),
+        (Kind::FlagOrStr, Meta::NameValue(nv)) => match lit_of(&nv.value) {
+            Some(Lit::Str(s)) => Some(Value::Str(s.value())),
+            _ => {
+                diags.push(wrong(Site::of(&nv.value)));
+                None
+            }
+        },
         (Kind::Str, Meta::NameValue(nv)) => match lit_of(&nv.value) {
             Some(Lit::Str(s)) => Some(Value::Str(s.value())),
             _ => {
@@ -346,6 +393,7 @@ fn read_value(meta: &Meta, spec: &KeySpec, diags: &mut Vec<Diag>) -> Option<Valu
                 "primary_key" => &PRIMARY_KEY,
                 "index" => &INDEX,
                 "unique" => &UNIQUE,
+                "identity" => &IDENTITY,
                 _ => &CHECK,
             };
             match list.parse_args_with(parse_meta_list) {
@@ -381,6 +429,10 @@ fn parse_meta_list(input: ParseStream) -> syn::Result<Punctuated<Meta, Token![,]
                 eq_token,
                 value,
             })
+        } else if input.peek(Token![virtual]) {
+            // `virtual` is a reserved word, which `Meta`'s path parser refuses.
+            let keyword: Token![virtual] = input.parse()?;
+            Meta::Path(Ident::new("virtual", keyword.span).into())
         } else {
             input.parse()?
         };

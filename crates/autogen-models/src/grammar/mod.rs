@@ -17,6 +17,7 @@ pub(crate) use keys::did_you_mean;
 use keys::{read_attrs, Entry, Value, ENUM, FIELD, STRUCT, VARIANT};
 
 use crate::error::{Diag, Site};
+use autogen_schema::IdentityKind;
 
 /// A `#[derive(Model)]` struct as its attributes describe it.
 pub(crate) struct ModelDef {
@@ -30,6 +31,21 @@ pub(crate) struct ModelDef {
     pub uniques: Vec<KeyDef>,
     pub checks: Vec<CheckDef>,
     pub fields: Vec<FieldDef>,
+    /// Table options: SQLite `strict`, `without_rowid` (flags, with their sites); MySQL
+    /// `engine`, `row_format`, `charset`, `collation` (values with their sites) and
+    /// `key_block_size`.
+    pub options: TableOptionDefs,
+}
+
+#[derive(Default)]
+pub(crate) struct TableOptionDefs {
+    pub strict: Option<Site>,
+    pub without_rowid: Option<Site>,
+    pub engine: Option<(String, Site)>,
+    pub row_format: Option<(String, Site)>,
+    pub key_block_size: Option<(u32, Site)>,
+    pub charset: Option<(String, Site)>,
+    pub collation: Option<(String, Site)>,
 }
 
 /// A struct-level `primary_key(...)` or `unique(...)`.
@@ -54,6 +70,10 @@ pub(crate) struct FieldDef {
     pub column: Option<(String, Site)>,
     pub primary_key: Option<Site>,
     pub auto_increment: Option<Site>,
+    /// `auto_increment = "always" | "by_default" | "serial"`: the declared form (PostgreSQL).
+    pub auto_increment_form: Option<(IdentityKind, Site)>,
+    /// `identity(start = N, increment = N)` and its site.
+    pub identity: Option<IdentityDef>,
     pub unique: Option<Site>,
     pub index: Option<Site>,
     pub max_length: Option<(u32, Site)>,
@@ -61,11 +81,37 @@ pub(crate) struct FieldDef {
     pub scale: Option<(u32, Site)>,
     pub default: Option<(String, Site)>,
     pub column_type: Option<(String, Site)>,
+    /// `collation = "..."`: the column's collation, as the server names it.
+    pub collation: Option<(String, Site)>,
+    /// `generated = "..."`: the expression of a generated column.
+    pub generated: Option<(String, Site)>,
+    /// The `stored` / `virtual` flags that go with `generated`.
+    pub stored: Option<Site>,
+    pub virtual_: Option<Site>,
     pub references: Option<(String, Site)>,
     pub on_delete: Option<(String, Site)>,
     pub on_update: Option<(String, Site)>,
     pub renamed_from: Option<(String, Site)>,
     pub comment: Option<(String, Site)>,
+}
+
+/// A field's `identity(start = N, increment = N)`.
+pub(crate) struct IdentityDef {
+    pub site: Site,
+    pub start: Option<(u32, Site)>,
+    pub increment: Option<(u32, Site)>,
+}
+
+/// The spellings of `auto_increment = "..."`.
+const IDENTITY_FORMS: &[&str] = &["always", "by_default", "serial"];
+
+fn identity_kind(s: &str) -> Option<IdentityKind> {
+    match s {
+        "always" => Some(IdentityKind::Always),
+        "by_default" => Some(IdentityKind::ByDefault),
+        "serial" => Some(IdentityKind::Serial),
+        _ => None,
+    }
 }
 
 impl FieldDef {
@@ -136,6 +182,7 @@ pub(crate) fn parse_model(
         uniques: Vec::new(),
         checks: Vec::new(),
         fields: Vec::new(),
+        options: TableOptionDefs::default(),
     };
     for entry in read_attrs(attrs, &STRUCT, diags) {
         match (entry.key, entry.value) {
@@ -151,6 +198,15 @@ pub(crate) fn parse_model(
             }
             ("comment", Value::Str(s)) => def.comment = Some((s, entry.value_site)),
             ("renamed_from", Value::Str(s)) => def.renamed_from = Some((s, entry.value_site)),
+            ("strict", Value::Flag) => def.options.strict = Some(entry.site),
+            ("without_rowid", Value::Flag) => def.options.without_rowid = Some(entry.site),
+            ("engine", Value::Str(s)) => def.options.engine = Some((s, entry.value_site)),
+            ("row_format", Value::Str(s)) => def.options.row_format = Some((s, entry.value_site)),
+            ("key_block_size", Value::Int(n)) => {
+                def.options.key_block_size = Some((n, entry.value_site))
+            }
+            ("charset", Value::Str(s)) => def.options.charset = Some((s, entry.value_site)),
+            ("collation", Value::Str(s)) => def.options.collation = Some((s, entry.value_site)),
             ("primary_key", Value::Nested(inner)) => {
                 def.primary_key = key_def(inner, entry.site, "primary_key", diags);
             }
@@ -212,6 +268,8 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         column: None,
         primary_key: None,
         auto_increment: None,
+        auto_increment_form: None,
+        identity: None,
         unique: None,
         index: None,
         max_length: None,
@@ -219,6 +277,10 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         scale: None,
         default: None,
         column_type: None,
+        collation: None,
+        generated: None,
+        stored: None,
+        virtual_: None,
         references: None,
         on_delete: None,
         on_update: None,
@@ -232,6 +294,40 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
             ("skip", Value::Flag) => f.skip = true,
             ("primary_key", Value::Flag) => f.primary_key = Some(e.key_site),
             ("auto_increment", Value::Flag) => f.auto_increment = Some(e.key_site),
+            ("auto_increment", Value::Str(s)) => {
+                f.auto_increment = Some(e.key_site);
+                match identity_kind(&s) {
+                    Some(kind) => f.auto_increment_form = Some((kind, value_site)),
+                    None => {
+                        let help = match did_you_mean(&s, IDENTITY_FORMS.iter().copied()) {
+                            Some(best) => format!("did you mean `auto_increment = \"{best}\"`?"),
+                            None => "write `auto_increment` (any form), or `auto_increment = \
+                                     \"always\"`, `\"by_default\"` or `\"serial\"` to declare the \
+                                     PostgreSQL form"
+                                .to_string(),
+                        };
+                        diags.push(
+                            Diag::new(value_site, format!("unknown auto-increment form `{s}`"))
+                                .help(help),
+                        );
+                    }
+                }
+            }
+            ("identity", Value::Nested(inner)) => {
+                let mut def = IdentityDef {
+                    site,
+                    start: None,
+                    increment: None,
+                };
+                for e in inner {
+                    match (e.key, e.value) {
+                        ("start", Value::Int(n)) => def.start = Some((n, e.value_site)),
+                        ("increment", Value::Int(n)) => def.increment = Some((n, e.value_site)),
+                        _ => {}
+                    }
+                }
+                f.identity = Some(def);
+            }
             ("unique", Value::Flag) => f.unique = Some(e.key_site),
             ("index", Value::Flag) => f.index = Some(e.key_site),
             ("max_length", Value::Int(n)) => {
@@ -258,6 +354,10 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
                 }
             }
             ("column_type", Value::Str(s)) => f.column_type = Some((s, value_site)),
+            ("collation", Value::Str(s)) => f.collation = Some((s, value_site)),
+            ("generated", Value::Str(s)) => f.generated = Some((s, value_site)),
+            ("stored", Value::Flag) => f.stored = Some(e.key_site),
+            ("virtual", Value::Flag) => f.virtual_ = Some(e.key_site),
             ("references", Value::Str(s)) => f.references = Some((s, value_site)),
             ("on_delete", Value::Str(s)) => f.on_delete = Some((s, value_site)),
             ("on_update", Value::Str(s)) => f.on_update = Some((s, value_site)),

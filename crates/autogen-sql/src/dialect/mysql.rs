@@ -41,9 +41,10 @@
 //! defaults (MySQL 8.0.13+, MariaDB 10.2+). A literal default on a `text` column needs MySQL
 //! 8.0.13+ (MariaDB 10.11 accepts it).
 
-use autogen_diff::Change;
+use autogen_diff::{Change, ConstraintKind};
 use autogen_schema::{
-    Column, ColumnType, DefaultValue, Index, ReferentialAction, Schema, Table, UniqueConstraint,
+    Column, ColumnType, DefaultValue, Index, ReferentialAction, Schema, Table, TableOptions,
+    UniqueConstraint,
 };
 use sea_query::{Alias, MysqlQueryBuilder, Table as SeaTable};
 
@@ -137,9 +138,22 @@ impl SqlDialect for Mysql {
             if t.comment.as_deref() == Some("") {
                 t.comment = None;
             }
+            canonical_options(&mut t.options);
             for c in &mut t.columns {
                 if c.comment.as_deref() == Some("") {
                     c.comment = None;
+                }
+                // AUTO_INCREMENT is MySQL's one form; a declared PostgreSQL form means nothing.
+                c.identity = None;
+                // Collation names are case-insensitive; the server reports them lowercase.
+                if let Some(co) = &mut c.collation {
+                    *co = co.to_ascii_lowercase();
+                }
+                // MariaDB takes no NULL / NOT NULL on a generated column and reports every one
+                // as nullable; a generated column has no default.
+                if c.generated.is_some() {
+                    c.nullable = true;
+                    c.default = None;
                 }
                 c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
                     ColumnType::Uuid => ColumnType::Char { length: Some(36) },
@@ -202,21 +216,45 @@ impl SqlDialect for Mysql {
     }
 }
 
+/// Whether a column change turns a virtual generated column into a stored or plain one, or the
+/// other way round, which MODIFY COLUMN cannot do.
+fn switches_virtual(from: &Column, to: &Column) -> bool {
+    let is_virtual = |c: &Column| c.generated.as_ref().is_some_and(|g| !g.stored);
+    is_virtual(from) != is_virtual(to)
+}
+
 /// Whether MySQL would report `ix` as a UNIQUE constraint: a unique index over plain ascending
-/// columns with the default method and no predicate.
+/// whole columns with the default method, no predicate and no comment.
 fn is_plain_unique(table: &Table, ix: &Index) -> bool {
     ix.unique
         && ix.method.is_none()
         && ix.predicate.is_none()
-        && ix
-            .columns
-            .iter()
-            .all(|c| !c.descending && table.column(&c.name).is_some())
+        && ix.comment.is_none()
+        && ix.columns.iter().all(|c| {
+            !c.descending
+                && !c.expression
+                && c.prefix_length.is_none()
+                && table.column(&c.name).is_some()
+        })
 }
 
 impl Mysql {
     fn column_def(&self, c: &Column) -> String {
-        let mut s = format!("{} {}", self.quote(&c.name), self.type_sql(&c.ty));
+        let mut s = format!(
+            "{} {}{}",
+            self.quote(&c.name),
+            self.type_sql(&c.ty),
+            ddl::collate_clause(self, c)
+        );
+        if c.generated.is_some() {
+            // MariaDB refuses NULL / NOT NULL (and a default) on a generated column.
+            s.push_str(&ddl::generated_clause(c));
+            if let Some(cm) = &c.comment {
+                s.push_str(" COMMENT ");
+                s.push_str(&self.string_literal(cm));
+            }
+            return s;
+        }
         // NULL is spelled out: MySQL has had implicit NOT NULL for `timestamp` columns.
         s.push_str(if c.nullable { " NULL" } else { " NOT NULL" });
         if let Some(d) = &c.default {
@@ -261,6 +299,10 @@ impl Mysql {
             s.push_str(" COMMENT = ");
             s.push_str(&self.string_literal(c));
         }
+        for clause in table_option_clauses(&TableOptions::default(), &t.options) {
+            s.push(' ');
+            s.push_str(&clause);
+        }
         s
     }
 
@@ -276,6 +318,15 @@ impl Mysql {
                 "MySQL and MariaDB have no partial indexes; remove the index's predicate (where) for this database",
             ));
         }
+        ddl::refuse_index_properties(
+            change,
+            index,
+            "MySQL/MariaDB",
+            ddl::IndexSupport {
+                prefix_length: true,
+                ..ddl::IndexSupport::default()
+            },
+        )?;
         let (kind, using) = match index.method.as_deref() {
             None => ("", ""),
             Some("btree") => ("", " USING BTREE"),
@@ -291,8 +342,12 @@ impl Mysql {
                 ))
             }
         };
+        let comment = match &index.comment {
+            Some(c) => format!(" COMMENT {}", self.string_literal(c)),
+            None => String::new(),
+        };
         Ok(format!(
-            "CREATE {}{kind}INDEX {} ON {} ({}){using}",
+            "CREATE {}{kind}INDEX {} ON {} ({}){using}{comment}",
             if index.unique { "UNIQUE " } else { "" },
             self.quote(&index.name),
             self.quote(&t.name),
@@ -308,6 +363,118 @@ impl Mysql {
                  regenerate against a database that reports the name",
             )
         })
+    }
+
+    /// Before `change` drops an index, unique constraint or primary key of `t`: an index for
+    /// each foreign key that the dropped key served and nothing else will (MySQL error 1553,
+    /// "needed in a foreign key constraint", otherwise).
+    ///
+    /// InnoDB creates an index for a foreign key only when no index starts with its columns, and
+    /// silently drops that index when a later one does (say a composite index led by the key's
+    /// column). So the state, where the introspector hides the implicit index, is exact: when the
+    /// key is covered only by what is being dropped, no other index serves it on the server
+    /// either. The index recreated here carries the foreign key's name and exactly its columns,
+    /// which is what the introspector takes for the implicit index, so it shows no drift; and a
+    /// later `DropForeignKey` of the same key drops it, as it drops an implicit one.
+    fn keep_foreign_key_indexes(
+        &self,
+        t: &Table,
+        change: &Change,
+        out: &mut Vec<Statement>,
+    ) -> Result<(), RenderError> {
+        if t.foreign_keys.is_empty() {
+            return Ok(());
+        }
+        let mut after = Schema {
+            tables: vec![t.clone()],
+            enums: Vec::new(),
+        };
+        autogen_diff::apply(&mut after, change, '`')?;
+        let Some(after) = after.tables.pop() else {
+            return Ok(());
+        };
+        let mut recreated: Vec<&[String]> = Vec::new();
+        for fk in &t.foreign_keys {
+            if !fk_columns_covered(t, &fk.columns)
+                || fk_columns_covered(&after, &fk.columns)
+                || recreated.iter().any(|c| starts_with(c, &fk.columns))
+            {
+                continue;
+            }
+            // A key without a name comes only from models that were never on a server; MySQL
+            // names the index after the key, so there is nothing sensible to call it.
+            let name = self.need_name(change, implicit_index_name(&t.name, fk))?;
+            out.push(
+                Statement::new(format!(
+                    "CREATE INDEX {} ON {} ({})",
+                    self.quote(&name),
+                    self.quote(&t.name),
+                    column_list(self, &fk.columns)
+                ))
+                .with_note(format!(
+                    "foreign key {name} needs an index on ({}) once the next statement drops the one that served it",
+                    fk.columns.join(", ")
+                )),
+            );
+            recreated.push(&fk.columns);
+        }
+        Ok(())
+    }
+
+    /// The foreign keys' own indexes that `change` (adding an index, unique constraint or
+    /// primary key to `t`) makes redundant: those of keys nothing in `t` covers before and the
+    /// new key covers after.
+    ///
+    /// InnoDB drops such an index by itself when it made it, but not when autogen made it (see
+    /// [`Self::keep_foreign_key_indexes`]), and the introspector cannot tell the two apart. So
+    /// the renderer drops it in the same ALTER TABLE that adds the new key, which works either
+    /// way, and the next downgrade can create it again without a duplicate name.
+    fn displaced_foreign_key_indexes(
+        &self,
+        t: &Table,
+        change: &Change,
+    ) -> Result<Vec<String>, RenderError> {
+        if t.foreign_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut after = Schema {
+            tables: vec![t.clone()],
+            enums: Vec::new(),
+        };
+        autogen_diff::apply(&mut after, change, '`')?;
+        let Some(after) = after.tables.pop() else {
+            return Ok(Vec::new());
+        };
+        let mut out: Vec<String> = Vec::new();
+        for fk in &t.foreign_keys {
+            if fk_columns_covered(t, &fk.columns) || !fk_columns_covered(&after, &fk.columns) {
+                continue;
+            }
+            if let Some(name) = implicit_index_name(&t.name, fk) {
+                if !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `ALTER TABLE t <action>, DROP INDEX <displaced>...`, or the action alone.
+    fn with_displaced(&self, table: &str, action: String, displaced: &[String]) -> Statement {
+        let mut sql = format!("{}{action}", alter_table(self, table));
+        for name in displaced {
+            sql.push_str(", DROP INDEX ");
+            sql.push_str(&self.quote(name));
+        }
+        let statement = Statement::new(sql);
+        if displaced.is_empty() {
+            statement
+        } else {
+            statement.with_note(format!(
+                "the new key serves the foreign key that index {} served",
+                displaced.join(", ")
+            ))
+        }
     }
 
     fn render_one(
@@ -356,6 +523,30 @@ impl Mysql {
                 self.quote(from),
                 self.quote(to)
             ))),
+            // MariaDB cannot switch a column between virtual and stored (or plain) in place
+            // ("not yet supported for generated columns"): drop it and add it again.
+            Change::AlterColumn { table, from, to } if switches_virtual(from, to) => {
+                let loss = (from.generated.is_none()).then(|| {
+                    format!("replaces the values of {table}.{} with computed ones", from.name)
+                });
+                out.push(
+                    Statement::new(format!(
+                        "{}DROP COLUMN {}",
+                        alter_table(self, table),
+                        self.quote(&from.name)
+                    ))
+                    .with_loss(loss.or_else(|| change.data_loss()))
+                    .with_note(format!(
+                        "MariaDB cannot switch {table}.{} between virtual and stored in place: the column is dropped and added again",
+                        from.name
+                    )),
+                );
+                out.push(Statement::new(format!(
+                    "{}ADD COLUMN {}",
+                    alter_table(self, table),
+                    self.column_def(to)
+                )));
+            }
             Change::AlterColumn { table, to, .. } => out.push(
                 Statement::new(format!(
                     "{}MODIFY COLUMN {}",
@@ -365,6 +556,8 @@ impl Mysql {
                 .with_loss(change.data_loss()),
             ),
             Change::AlterPrimaryKey { table, from, to } => {
+                self.keep_foreign_key_indexes(state_table(table)?, change, out)?;
+                let displaced = self.displaced_foreign_key_indexes(state_table(table)?, change)?;
                 let mut actions = Vec::new();
                 if from.is_some() {
                     actions.push("DROP PRIMARY KEY".to_string());
@@ -375,6 +568,11 @@ impl Mysql {
                         column_list(self, &pk.columns)
                     ));
                 }
+                actions.extend(
+                    displaced
+                        .iter()
+                        .map(|n| format!("DROP INDEX {}", self.quote(n))),
+                );
                 // One statement, so that an AUTO_INCREMENT column is never left without a key.
                 if !actions.is_empty() {
                     out.push(Statement::new(format!(
@@ -386,20 +584,38 @@ impl Mysql {
             }
             Change::AddIndex { table, index } => {
                 let t = state_table(table)?;
-                out.push(Statement::new(self.create_index_sql(change, t, index)?));
+                let create = self.create_index_sql(change, t, index)?;
+                let displaced = self.displaced_foreign_key_indexes(t, change)?;
+                if displaced.is_empty() {
+                    out.push(Statement::new(create));
+                } else {
+                    // `CREATE [UNIQUE|FULLTEXT|SPATIAL] INDEX n ON t (..) [USING ..]` as an
+                    // ALTER TABLE action, so the displaced index goes in the same statement.
+                    let action = create
+                        .replacen("CREATE ", "ADD ", 1)
+                        .replacen(&format!(" ON {}", self.quote(table)), "", 1);
+                    out.push(self.with_displaced(table, action, &displaced));
+                }
             }
-            Change::DropIndex { table, index } => out.push(Statement::new(format!(
-                "DROP INDEX {} ON {}",
-                self.quote(&index.name),
-                self.quote(table)
-            ))),
-            Change::AddUnique { table, unique } => out.push(Statement::new(format!(
-                "{}ADD {}",
-                alter_table(self, table),
-                ddl::unique_clause(self, unique)
-            ))),
+            Change::DropIndex { table, index } => {
+                self.keep_foreign_key_indexes(state_table(table)?, change, out)?;
+                out.push(Statement::new(format!(
+                    "DROP INDEX {} ON {}",
+                    self.quote(&index.name),
+                    self.quote(table)
+                )));
+            }
+            Change::AddUnique { table, unique } => {
+                let displaced = self.displaced_foreign_key_indexes(state_table(table)?, change)?;
+                out.push(self.with_displaced(
+                    table,
+                    format!("ADD {}", ddl::unique_clause(self, unique)),
+                    &displaced,
+                ));
+            }
             Change::DropUnique { table, unique } => {
                 let t = state_table(table)?;
+                self.keep_foreign_key_indexes(t, change, out)?;
                 let name = state_name(
                     &t.unique_constraints,
                     unique.name.as_ref(),
@@ -470,6 +686,41 @@ impl Mysql {
                 alter_table(self, table),
                 self.string_literal(to.as_deref().unwrap_or_default())
             ))),
+            Change::AlterTableOptions { table, from, to } => {
+                let clauses = table_option_clauses(from, to);
+                if !clauses.is_empty() {
+                    out.push(Statement::new(format!(
+                        "{}{}",
+                        alter_table(self, table),
+                        clauses.join(", ")
+                    )));
+                }
+            }
+            // RENAME INDEX: MySQL 5.7+, MariaDB 10.5.2+. A unique constraint is an index here.
+            Change::RenameIndex {
+                table,
+                from: Index { name: from, .. },
+                to: Index { name: to, .. },
+            }
+            | Change::RenameConstraint {
+                table,
+                kind: ConstraintKind::Unique,
+                from,
+                to,
+            } => out.push(Statement::new(format!(
+                "{}RENAME INDEX {} TO {}",
+                alter_table(self, table),
+                self.quote(from),
+                self.quote(to)
+            ))),
+            // The differ proposes no other constraint rename for this dialect
+            // (`ConstraintRenames::of`); a hand-made change list gets a clear error.
+            Change::RenameConstraint { .. } => {
+                return Err(RenderError::unsupported(
+                    change.describe(),
+                    "MySQL and MariaDB cannot rename a foreign key, check or primary key in place; the constraint keeps its name (constraints are matched by content)",
+                ))
+            }
         }
         Ok(())
     }
@@ -478,11 +729,99 @@ impl Mysql {
 /// Whether an index, unique constraint or primary key of `t` starts with `columns` (in order):
 /// then MySQL needed no index of its own for a foreign key over them.
 fn fk_columns_covered(t: &Table, columns: &[String]) -> bool {
-    let starts = |key: &[String]| key.len() >= columns.len() && key[..columns.len()] == *columns;
+    let starts = |key: &[String]| starts_with(key, columns);
     t.primary_key.as_ref().is_some_and(|pk| starts(&pk.columns))
         || t.unique_constraints.iter().any(|u| starts(&u.columns))
         || t.indexes.iter().any(|i| {
             let names: Vec<String> = i.columns.iter().map(|c| c.name.clone()).collect();
             starts(&names)
         })
+}
+
+/// Whether `key` starts with `columns`, in order.
+fn starts_with(key: &[String], columns: &[String]) -> bool {
+    key.len() >= columns.len() && key[..columns.len()] == *columns
+}
+
+/// The name of the index InnoDB made for `fk` of `table`: the key's name, or for a key the
+/// server named itself (`<table>_ibfk_<n>`) its first column, as the introspector expects.
+fn implicit_index_name(table: &str, fk: &autogen_schema::ForeignKey) -> Option<String> {
+    let name = fk.name.as_deref()?;
+    let auto_named = name
+        .strip_prefix(table)
+        .and_then(|rest| rest.strip_prefix("_ibfk_"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    if auto_named {
+        fk.columns.first().cloned()
+    } else {
+        Some(name.to_string())
+    }
+}
+
+/// Table options as MySQL/MariaDB report them: engine names in the server's spelling, character
+/// sets and collations lowercase, row formats uppercase, and a collation's character set filled
+/// in (every collation name starts with its character set's name and `_`). SQLite's flags do not
+/// exist here.
+fn canonical_options(o: &mut TableOptions) {
+    o.strict = false;
+    o.without_rowid = false;
+    if let Some(e) = &mut o.engine {
+        let known = [
+            "InnoDB",
+            "MyISAM",
+            "MEMORY",
+            "Aria",
+            "CSV",
+            "ARCHIVE",
+            "BLACKHOLE",
+        ];
+        if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(e)) {
+            *e = (*k).to_string();
+        }
+    }
+    if let Some(r) = &mut o.row_format {
+        *r = r.to_ascii_uppercase();
+    }
+    for v in [&mut o.charset, &mut o.collation].into_iter().flatten() {
+        *v = v.to_ascii_lowercase();
+    }
+    if o.charset.is_none() {
+        o.charset = o
+            .collation
+            .as_deref()
+            .and_then(|co| co.split_once('_'))
+            .map(|(cs, _)| cs.to_string());
+    }
+}
+
+/// The `ENGINE = ...`, `ROW_FORMAT = ...`, `KEY_BLOCK_SIZE = ...`, `DEFAULT CHARSET = ...`,
+/// `COLLATE = ...` clauses for the options of `to` that differ from `from`. The values are
+/// names (the models accept only words, the server reports only words); anything else is
+/// dropped from the name rather than written, so a value can never break out of the statement.
+fn table_option_clauses(from: &TableOptions, to: &TableOptions) -> Vec<String> {
+    fn word(v: &str) -> String {
+        v.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    }
+    let mut out = Vec::new();
+    let mut named = |key: &str, a: &Option<String>, b: &Option<String>| {
+        if let (Some(v), true) = (b, a != b) {
+            out.push(format!("{key} = {}", word(v)));
+        }
+    };
+    named("ENGINE", &from.engine, &to.engine);
+    named("ROW_FORMAT", &from.row_format, &to.row_format);
+    if let (Some(n), true) = (to.key_block_size, from.key_block_size != to.key_block_size) {
+        out.push(format!("KEY_BLOCK_SIZE = {n}"));
+    }
+    // A collation names its character set; writing both keeps them consistent.
+    let charset_changes = from.charset != to.charset || from.collation != to.collation;
+    if let (Some(cs), true) = (&to.charset, charset_changes) {
+        out.push(format!("DEFAULT CHARSET = {}", word(cs)));
+    }
+    if let (Some(co), true) = (&to.collation, charset_changes) {
+        out.push(format!("COLLATE = {}", word(co)));
+    }
+    out
 }

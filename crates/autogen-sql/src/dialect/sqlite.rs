@@ -45,13 +45,16 @@
 //! which live in the CHECK that canonicalisation adds).
 
 use autogen_diff::{apply, Change};
-use autogen_schema::{Check, Column, ColumnType, DefaultValue, Index, Schema, Table};
+use autogen_schema::{
+    parse_default, parse_type, Check, Column, ColumnType, DefaultValue, Index, Schema, Table,
+    TableOptions,
+};
 use sea_query::{Alias, SqliteQueryBuilder, Table as SeaTable};
 
 use super::sqlite_group::{groupable_table, rebuild_group};
 use super::sqlite_rebuild;
 use super::SqlDialect;
-use crate::ddl::{self, check_clause, foreign_key_clause, null_and_default, unique_clause};
+use crate::ddl::{self, check_clause, foreign_key_clause, unique_clause};
 use crate::{RenderError, Statement};
 
 pub(crate) struct Sqlite;
@@ -116,11 +119,29 @@ impl SqlDialect for Sqlite {
         out.enums.clear();
         for t in &mut out.tables {
             t.comment = None;
+            // Engines, row formats and character sets are MySQL's; SQLite keeps its two flags.
+            t.options = TableOptions {
+                strict: t.options.strict,
+                without_rowid: t.options.without_rowid,
+                ..TableOptions::default()
+            };
             let mut enum_checks = Vec::new();
             let table_name = t.name.clone();
             let pk = t.primary_key.clone();
             for c in &mut t.columns {
                 c.comment = None;
+                // SQLite has one auto-increment form; a declared PostgreSQL form means nothing.
+                c.identity = None;
+                // Collation names are case-insensitive; BINARY is the default, which the
+                // introspector reports as none.
+                c.collation = c
+                    .collation
+                    .take()
+                    .map(|co| co.to_ascii_uppercase())
+                    .filter(|co| co != "BINARY");
+                if c.generated.is_some() {
+                    c.default = None;
+                }
                 let sole_pk = pk
                     .as_ref()
                     .is_some_and(|pk| pk.columns.len() == 1 && pk.columns[0] == c.name);
@@ -166,6 +187,15 @@ impl SqlDialect for Sqlite {
             }
             for ix in &mut t.indexes {
                 ix.method = None;
+                // SQLite stores no index comments, as it stores no table comments.
+                ix.comment = None;
+                // Collation names are case-insensitive in SQLite; the introspector reports
+                // them uppercased.
+                for part in &mut ix.columns {
+                    if let Some(co) = &mut part.collation {
+                        *co = co.to_ascii_uppercase();
+                    }
+                }
             }
         }
     }
@@ -219,6 +249,11 @@ impl Sqlite {
     /// Why `change` needs a table rebuild, or `None` when plain SQL (or nothing) does it.
     pub(crate) fn rebuild_reason(&self, change: &Change) -> Option<&'static str> {
         match change {
+            Change::AddColumn { column, .. }
+                if column.generated.as_ref().is_some_and(|g| g.stored) =>
+            {
+                Some("SQLite cannot ADD a STORED generated column in place")
+            }
             Change::AddColumn { column, .. } if !add_column_in_place(column) => {
                 Some("SQLite can only ADD COLUMN when it is nullable or has a constant default")
             }
@@ -227,6 +262,9 @@ impl Sqlite {
                 Some("SQLite cannot ALTER COLUMN")
             }
             Change::AlterPrimaryKey { .. } => Some("SQLite cannot alter a primary key"),
+            Change::AlterTableOptions { from, to, .. } if sqlite_options_differ(from, to) => {
+                Some("SQLite cannot change STRICT or WITHOUT ROWID in place")
+            }
             Change::AddUnique { .. } | Change::DropUnique { .. } => {
                 Some("SQLite cannot add or drop a UNIQUE constraint")
             }
@@ -247,21 +285,63 @@ impl Sqlite {
             && a.nullable == b.nullable
             && a.default == b.default
             && a.auto_increment == b.auto_increment
+            && a.collation == b.collation
+            && ddl::same_generated(a, b)
     }
 
     /// A column definition inside CREATE TABLE or ADD COLUMN.
+    ///
+    /// When the database declared the column (`table.declared`, read from its CREATE TABLE text)
+    /// and that declaration still describes the column, it is written the same way: the declared
+    /// type text (`DATETIME`, `INT`: SQLite keeps it, and `INT PRIMARY KEY` is not a rowid alias
+    /// where `INTEGER PRIMARY KEY` is), no `NOT NULL` on a key column that had none (a rowid alias
+    /// and a WITHOUT ROWID key are NOT NULL anyway; an ordinary key keeps SQLite's legacy
+    /// nullability), and the default's text (`0.0`). So a rebuild leaves what the revision does
+    /// not change as the user wrote it.
     pub(crate) fn column_def(&self, table: &Table, c: &Column) -> String {
+        let declared = table.declared_column(&c.name);
+        let in_key = table
+            .primary_key
+            .as_ref()
+            .is_some_and(|pk| pk.columns.contains(&c.name));
+        let unwritten_key = declared.is_some_and(|d| !d.not_null) && in_key;
+        let not_null = if c.nullable || unwritten_key {
+            ""
+        } else {
+            " NOT NULL"
+        };
+        let ty = match declared {
+            Some(d) if parse_type(&d.ty) == c.ty => d.ty.clone(),
+            _ if table.options.strict => strict_type(&c.ty).to_string(),
+            _ => self.type_sql(&c.ty),
+        };
         if c.auto_increment && ddl::is_sole_pk(table, &c.name) {
+            // AUTOINCREMENT needs the type to be exactly INTEGER (any letter case).
+            let ty = declared
+                .map(|d| d.ty.as_str())
+                .filter(|t| t.eq_ignore_ascii_case("integer"))
+                .unwrap_or("integer");
             return format!(
-                "{} integer NOT NULL PRIMARY KEY AUTOINCREMENT",
+                "{} {ty}{not_null} PRIMARY KEY AUTOINCREMENT",
                 self.quote(&c.name)
             );
         }
+        // Only a literal's text is kept (`0.0`, `'x'`): the pragma reports an expression default
+        // without the parentheses `DEFAULT (...)` needs, and autogen writes those the same way.
+        let literal =
+            |d: &DefaultValue| matches!(d, DefaultValue::Number(_) | DefaultValue::String(_));
+        let default = match (&c.default, declared.and_then(|d| d.default.as_deref())) {
+            (Some(def), Some(raw)) if literal(def) && parse_default(raw) == *def => {
+                format!(" DEFAULT {raw}")
+            }
+            (Some(def), _) => format!(" DEFAULT {}", self.default_sql(def)),
+            (None, _) => String::new(),
+        };
         format!(
-            "{} {}{}",
+            "{} {ty}{}{not_null}{default}{}",
             self.quote(&c.name),
-            self.type_sql(&c.ty),
-            null_and_default(self, c)
+            ddl::collate_clause(self, c),
+            ddl::generated_clause(c)
         )
     }
 
@@ -294,8 +374,20 @@ impl Sqlite {
                 .map(|f| foreign_key_clause(self, f)),
         );
         parts.extend(table.checks.iter().map(|c| check_clause(self, c)));
+        let mut options = Vec::new();
+        if table.options.without_rowid {
+            options.push("WITHOUT ROWID");
+        }
+        if table.options.strict {
+            options.push("STRICT");
+        }
+        let options = if options.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", options.join(", "))
+        };
         format!(
-            "CREATE TABLE {} (\n    {}\n)",
+            "CREATE TABLE {} (\n    {}\n){options}",
             self.quote(name),
             parts.join(",\n    ")
         )
@@ -333,9 +425,12 @@ impl Sqlite {
             // (see canonicalize), comments are not stored.
             Change::CreateEnum(_) | Change::DropEnum(_) | Change::AlterEnum { .. } => {}
             Change::AlterTableComment { .. } | Change::AlterColumn { .. } => {}
+            // Only the options SQLite does not have (MySQL's) differ: nothing to write.
+            Change::AlterTableOptions { .. } => {}
             Change::CreateTable(t) => {
                 out.push(Statement::new(self.create_table_sql(t, &t.name)));
                 for ix in &t.indexes {
+                    refuse_index_properties(change, ix)?;
                     out.push(Statement::new(self.create_index_sql(t, ix)));
                 }
             }
@@ -361,12 +456,26 @@ impl Sqlite {
             ))),
             Change::AddIndex { table, index } => {
                 let t = table_of(table)?;
+                refuse_index_properties(change, index)?;
                 out.push(Statement::new(self.create_index_sql(t, index)));
             }
             Change::DropIndex { index, .. } => out.push(Statement::new(format!(
                 "DROP INDEX {}",
                 self.quote(&index.name)
             ))),
+            // SQLite has no ALTER INDEX; rebuilding one index copies no rows.
+            Change::RenameIndex { table, from, to } => {
+                let t = table_of(table)?;
+                out.push(Statement::new(format!(
+                    "DROP INDEX {}",
+                    self.quote(&from.name)
+                )));
+                out.push(Statement::new(self.create_index_sql(t, to)));
+            }
+            // Constraint names live in the table's CREATE text; the differ proposes no such
+            // rename for SQLite (`ConstraintRenames::of`), and one that reaches here only updates
+            // the state, so that a later rebuild writes the new name.
+            Change::RenameConstraint { .. } => {}
             // Only reached if `rebuild_reason` and this match disagree; a rebuild of one change
             // is always correct.
             other => {
@@ -389,11 +498,37 @@ impl Sqlite {
     }
 }
 
-/// Whether SQLite's `ALTER TABLE ADD COLUMN` accepts `column`: it must not be a key, and must be
-/// nullable or have a constant, non-NULL default (SQLite refuses CURRENT_* and expressions there).
+/// Whether the options SQLite has (STRICT, WITHOUT ROWID) differ.
+fn sqlite_options_differ(a: &TableOptions, b: &TableOptions) -> bool {
+    a.strict != b.strict || a.without_rowid != b.without_rowid
+}
+
+/// A STRICT table accepts only `INT`, `INTEGER`, `REAL`, `TEXT`, `BLOB` and `ANY` as declared
+/// types, so a column the database did not declare is written with the one of those that has
+/// its affinity (sqlite.org/stricttables.html).
+fn strict_type(ty: &ColumnType) -> &'static str {
+    match ty {
+        ColumnType::Boolean
+        | ColumnType::TinyInt { .. }
+        | ColumnType::SmallInt { .. }
+        | ColumnType::Integer { .. }
+        | ColumnType::BigInt { .. } => "INTEGER",
+        ColumnType::Real | ColumnType::Double => "REAL",
+        ColumnType::Blob => "BLOB",
+        ColumnType::Decimal { .. } | ColumnType::Other(_) => "ANY",
+        _ => "TEXT",
+    }
+}
+
+/// Whether SQLite's `ALTER TABLE ADD COLUMN` accepts `column`: it must not be a key nor a
+/// stored generated column, and must be nullable or have a constant, non-NULL default (SQLite refuses CURRENT_* and expressions there).
 fn add_column_in_place(column: &Column) -> bool {
     if column.auto_increment {
         return false;
+    }
+    // SQLite adds a VIRTUAL generated column in place, never a STORED one.
+    if let Some(g) = &column.generated {
+        return !g.stored && column.nullable;
     }
     match &column.default {
         None => column.nullable,
@@ -406,4 +541,17 @@ fn add_column_in_place(column: &Column) -> bool {
         ) => false,
         Some(DefaultValue::Boolean(_) | DefaultValue::Number(_) | DefaultValue::String(_)) => true,
     }
+}
+
+/// SQLite's index key parts take a COLLATE and a direction, nothing else.
+fn refuse_index_properties(change: &Change, index: &Index) -> Result<(), RenderError> {
+    ddl::refuse_index_properties(
+        change,
+        index,
+        "SQLite",
+        ddl::IndexSupport {
+            collation: true,
+            ..ddl::IndexSupport::default()
+        },
+    )
 }

@@ -95,6 +95,11 @@ pub(crate) fn rebuild(
     let mut targets = Vec::new();
     let mut exprs = Vec::new();
     for col in &after.columns {
+        // A generated column computes its values in the new table; SQLite refuses an INSERT
+        // into one.
+        if col.generated.is_some() {
+            continue;
+        }
         let source = sources
             .iter()
             .find(|(n, _)| *n == col.name)

@@ -73,6 +73,7 @@ pub fn index(name: &str, cols: &[&str]) -> Index {
         unique: false,
         method: None,
         predicate: None,
+        ..Default::default()
     }
 }
 

@@ -93,6 +93,9 @@ pub struct CheckReport {
     pub status: DatabaseStatus,
     /// Filled only with [`CheckOptions::deny_destructive`].
     pub unacknowledged_destructive: Vec<DestructiveStep>,
+    /// What the checked database holds that autogen does not manage (views, triggers, ...).
+    /// Never drift: reported so nobody wonders why autogen left them alone.
+    pub unmanaged: Vec<autogen_introspect::UnmanagedObject>,
 }
 
 impl CheckReport {
@@ -152,6 +155,7 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         comparison.changes,
     );
     let status = comparison.from.status.unwrap_or_default();
+    let unmanaged = comparison.from.unmanaged;
     let unacknowledged_destructive = if options.deny_destructive {
         unacknowledged_destructive(set.history())
     } else {
@@ -162,13 +166,15 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         against,
         database,
         database_text: autogen_schema::render_compared_text(&touched(&database_schema, &changes)),
-        models_text: autogen_schema::render_compared_text(&in_database_column_order(
-            &touched(&models, &changes),
+        models_text: autogen_schema::render_compared_text(&spelled_as_database(
+            &in_database_column_order(&touched(&models, &changes), &database_schema),
             &database_schema,
+            comparison.dialect,
         )),
         changes,
         status,
         unacknowledged_destructive,
+        unmanaged,
     })
 }
 
@@ -229,6 +235,9 @@ pub fn change_kind(change: &Change) -> &'static str {
         AddCheck { .. } => "add_check",
         DropCheck { .. } => "drop_check",
         AlterTableComment { .. } => "alter_table_comment",
+        AlterTableOptions { .. } => "alter_table_options",
+        RenameIndex { .. } => "rename_index",
+        RenameConstraint { .. } => "rename_constraint",
     }
 }
 
@@ -239,7 +248,11 @@ pub fn change_object(change: &Change) -> Option<&str> {
     use Change::*;
     match change {
         CreateEnum(e) | DropEnum(e) | AlterEnum { to: e, .. } => Some(&e.name),
-        CreateTable(_) | DropTable(_) | RenameTable { .. } | AlterTableComment { .. } => None,
+        CreateTable(_)
+        | DropTable(_)
+        | RenameTable { .. }
+        | AlterTableComment { .. }
+        | AlterTableOptions { .. } => None,
         AddColumn { column, .. } | DropColumn { column, .. } => Some(&column.name),
         RenameColumn { to, .. } => Some(to),
         AlterColumn { to, .. } => Some(&to.name),
@@ -253,6 +266,8 @@ pub fn change_object(change: &Change) -> Option<&str> {
             foreign_key.name.as_deref()
         }
         AddCheck { check, .. } | DropCheck { check, .. } => check.name.as_deref(),
+        RenameIndex { to, .. } => Some(&to.name),
+        RenameConstraint { to, .. } => Some(to),
     }
 }
 
@@ -316,6 +331,95 @@ fn in_database_column_order(models: &Schema, database: &Schema) -> Schema {
         };
         // A stable sort keeps the models' order among the new columns (all at usize::MAX).
         table.columns.sort_by_key(|c| position(&c.name));
+    }
+    out
+}
+
+/// `models` with every expression that compares equal to the database's (a CHECK, an expression
+/// default, a generated column's expression, a partial index's predicate) written as the
+/// database spells it, so that the unified diff of `check` shows a line as changed only when
+/// the differ counts it as a change: `qty>0` in a model and the server's `(qty > 0)` are one
+/// constraint, and a red/green pair for it would send the reader looking for a difference that
+/// is not there. Checks are paired the way the differ pairs them: by name when both sides carry
+/// it, otherwise by expression.
+fn spelled_as_database(models: &Schema, database: &Schema, dialect: Dialect) -> Schema {
+    use autogen_normalize::{same_default, same_expression};
+    let by_name: HashMap<&str, &autogen_schema::Table> = database
+        .tables
+        .iter()
+        .map(|t| (t.name.as_str(), t))
+        .collect();
+    let mut out = models.clone();
+    for table in &mut out.tables {
+        let Some(db_table) = by_name.get(table.name.as_str()) else {
+            continue;
+        };
+        // A table option the models do not declare is not compared (the server's default
+        // engine and character set): show the database's, so it is no difference.
+        let (o, db) = (&mut table.options, &db_table.options);
+        for (model, db) in [
+            (&mut o.engine, &db.engine),
+            (&mut o.row_format, &db.row_format),
+            (&mut o.charset, &db.charset),
+            (&mut o.collation, &db.collation),
+        ] {
+            if model.is_none() {
+                model.clone_from(db);
+            }
+        }
+        if o.key_block_size.is_none() {
+            o.key_block_size = db.key_block_size;
+        }
+        for column in &mut table.columns {
+            let Some(db_column) = db_table.column(&column.name) else {
+                continue;
+            };
+            if let (Some(model), Some(db)) = (&column.default, &db_column.default) {
+                if model != db && same_default(dialect, Some(model), Some(db)) {
+                    column.default = Some(db.clone());
+                }
+            }
+            if let (Some(model), Some(db)) = (&mut column.generated, &db_column.generated) {
+                if model.expression != db.expression
+                    && same_expression(dialect, &model.expression, &db.expression)
+                {
+                    model.expression = db.expression.clone();
+                }
+            }
+        }
+        for check in &mut table.checks {
+            let named = check.name.as_deref().and_then(|n| {
+                db_table
+                    .checks
+                    .iter()
+                    .find(|c| c.name.as_deref() == Some(n))
+            });
+            let counterpart = named.or_else(|| {
+                db_table
+                    .checks
+                    .iter()
+                    .find(|c| same_expression(dialect, &c.expression, &check.expression))
+            });
+            if let Some(db) = counterpart {
+                if same_expression(dialect, &db.expression, &check.expression) {
+                    check.expression = db.expression.clone();
+                    if named.is_none() {
+                        // Paired by expression: the name is the server's choice, not a change.
+                        check.name = db.name.clone();
+                    }
+                }
+            }
+        }
+        for index in &mut table.indexes {
+            let Some(db) = db_table.indexes.iter().find(|i| i.name == index.name) else {
+                continue;
+            };
+            if let (Some(model), Some(db)) = (&index.predicate, &db.predicate) {
+                if model != db && same_expression(dialect, model, db) {
+                    index.predicate = Some(db.clone());
+                }
+            }
+        }
     }
     out
 }

@@ -160,6 +160,7 @@ mod tests {
                 unique: false,
                 method: None,
                 predicate: Some("deleted = 0".into()),
+                ..Default::default()
             });
         }
         Schema {
@@ -170,9 +171,8 @@ mod tests {
 
     fn models(schema: Schema, renames: RenameHints) -> Side {
         Side {
-            schema,
             renames: Some(renames),
-            status: None,
+            ..Side::database(schema)
         }
     }
 

@@ -8,7 +8,7 @@
 //! dialect). This file only parses the range; the script itself is autogen-revisions' job.
 
 use crate::error::Error;
-use crate::project::Project;
+use crate::project::{pg_schema_search_path, Project};
 
 /// `[FROM:]TO` for `upgrade --sql`: FROM defaults to `base`.
 pub fn upgrade_sql(project: &Project, range: &str) -> Result<String, Error> {
@@ -17,12 +17,22 @@ pub fn upgrade_sql(project: &Project, range: &str) -> Result<String, Error> {
         None => ("base", range),
     };
     let set = project.load_revisions()?;
-    Ok(autogen_revisions::upgrade_script(
+    let script = autogen_revisions::upgrade_script(
         &set,
         project.dialect(),
         nonempty(from, "base"),
         nonempty(to, "head"),
-    )?)
+    )?;
+    Ok(in_pg_schema(project, script))
+}
+
+/// The script with the search path the runner sets for a `pg_schema` project in front of it, so
+/// run by hand it lands in the same schema.
+fn in_pg_schema(project: &Project, script: String) -> String {
+    match pg_schema_search_path(project.dialect(), project.config.pg_schema.as_deref()) {
+        Some(sql) => format!("{sql};\n\n{script}"),
+        None => script,
+    }
 }
 
 /// `FROM:TO` for `downgrade --sql`: both ends are required, since a relative step like `-1`
@@ -43,12 +53,8 @@ pub fn downgrade_sql(project: &Project, range: &str) -> Result<String, Error> {
         steps if steps.starts_with('-') => format!("{from}{steps}"),
         to => to.to_string(),
     };
-    Ok(autogen_revisions::downgrade_script(
-        &set,
-        project.dialect(),
-        from,
-        &to,
-    )?)
+    let script = autogen_revisions::downgrade_script(&set, project.dialect(), from, &to)?;
+    Ok(in_pg_schema(project, script))
 }
 
 fn nonempty<'a>(s: &'a str, default: &'a str) -> &'a str {

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use autogen_db::{Connection, DatabaseUrl};
-use autogen_introspect::IntrospectOptions;
+use autogen_introspect::{IntrospectOptions, UnmanagedObject};
 use autogen_models::{ModelSet, ReadOptions};
 use autogen_revisions::{DatabaseStatus, RevisionSet};
 use autogen_schema::{Dialect, RenameHints, Schema};
@@ -23,6 +23,7 @@ use tokio::task::JoinHandle;
 use crate::config::Config;
 use crate::error::Error;
 use crate::ops::dev::{same_database, DevDatabase, DevGuard, Protected};
+use crate::ops::print::print_models;
 use crate::project::Project;
 
 /// One side of a comparison.
@@ -80,6 +81,13 @@ pub struct Side {
     /// Where the database stands: the project's database, or the dev database after the
     /// replay. `None` for the models and for a database named by URL.
     pub status: Option<DatabaseStatus>,
+    /// What the database holds that autogen does not manage (views, triggers, ...), on the
+    /// tables it manages; read for the project's database and the dev database after the
+    /// replay, empty otherwise.
+    pub unmanaged: Vec<UnmanagedObject>,
+    /// The models' expressions the database's server printed (or refused) for this
+    /// comparison; empty for a database, or when no server was asked (see `ops/print.rs`).
+    pub printed: Vec<autogen_introspect::Printed>,
 }
 
 impl Side {
@@ -89,6 +97,8 @@ impl Side {
             schema,
             renames: None,
             status: None,
+            unmanaged: Vec::new(),
+            printed: Vec::new(),
         }
     }
 
@@ -104,6 +114,8 @@ impl Side {
             schema,
             renames: Some(renames),
             status: None,
+            unmanaged: Vec::new(),
+            printed: Vec::new(),
         }
     }
 }
@@ -299,8 +311,12 @@ impl<'a> Sources<'a> {
         } else {
             None
         };
-        let from_side = self.read_database(from, guard.as_ref()).await?;
-        let to_side = self.read_database(to, guard.as_ref()).await?;
+        // A database compared with the models keeps its connection until the models are read,
+        // for the server to print their expressions (`print.rs`).
+        let models_to = to == &SchemaSource::Models;
+        let models_from = from == &SchemaSource::Models;
+        let (from_side, from_conn) = self.read_database(from, guard.as_ref(), models_to).await?;
+        let (to_side, to_conn) = self.read_database(to, guard.as_ref(), models_from).await?;
         let models = match models {
             Some(task) => Some(task.join().await?),
             None => None,
@@ -311,19 +327,35 @@ impl<'a> Sources<'a> {
             (Some(f), None, Some(m)) => (f, m),
             _ => return Err(Error::Internal("a side was not read".into())),
         };
+        let (mut from_side, mut to_side) = (from_side, to_side);
+        if let Some(config) = self.config {
+            ignore(config, &mut from_side, &mut to_side)?;
+        }
+        if let Some(mut conn) = from_conn {
+            print_models(&mut conn, dialect, &mut to_side, &from_side.schema).await;
+            let _ = conn.close().await;
+        }
+        if let Some(mut conn) = to_conn {
+            print_models(&mut conn, dialect, &mut from_side, &to_side.schema).await;
+            let _ = conn.close().await;
+        }
         Ok((dialect, from_side, to_side))
     }
 
     /// Reads a source that is a database: the project's, one by URL, or the dev database after
     /// replaying the revisions (with `guard`, which [`Sources::resolve`] built). `None` for the
-    /// models, which [`spawn_models`] reads.
+    /// models, which [`spawn_models`] reads. With `keep`, the connection to the project's
+    /// database or a database named by URL is handed back open (the dev database is emptied
+    /// once read, so it never is).
     async fn read_database(
         &self,
         source: &SchemaSource,
         guard: Option<&DevGuard>,
-    ) -> Result<Option<Side>, Error> {
+        keep: bool,
+    ) -> Result<(Option<Side>, Option<Connection>), Error> {
+        let mut kept = None;
         let side = match source {
-            SchemaSource::Models => return Ok(None),
+            SchemaSource::Models => return Ok((None, None)),
             SchemaSource::ProjectDatabase => {
                 let project = self.project_database()?;
                 let set = self.revision_set()?;
@@ -331,13 +363,20 @@ impl<'a> Sources<'a> {
                 let read = async {
                     let schema = introspect(project, &mut conn).await?;
                     let status = DatabaseStatus::read(&mut conn, &set).await?;
+                    let unmanaged =
+                        read_unmanaged(&mut conn, &project.database_url, &project.config).await?;
                     Ok::<_, Error>(Side {
                         status: Some(status),
+                        unmanaged,
                         ..Side::database(schema)
                     })
                 }
                 .await;
-                let _ = conn.close().await;
+                if keep && read.is_ok() {
+                    kept = Some(conn);
+                } else {
+                    let _ = conn.close().await;
+                }
                 read?
             }
             SchemaSource::Database(url) => {
@@ -345,7 +384,11 @@ impl<'a> Sources<'a> {
                 // database.
                 let mut conn = Connection::connect_existing(url).await?;
                 let schema = read_schema(&mut conn, url, self.config, None).await;
-                let _ = conn.close().await;
+                if keep && schema.is_ok() {
+                    kept = Some(conn);
+                } else {
+                    let _ = conn.close().await;
+                }
                 Side::database(schema?)
             }
             SchemaSource::Revisions { target } => {
@@ -355,8 +398,10 @@ impl<'a> Sources<'a> {
                     dev.replay(&set, target).await?;
                     let schema = dev.schema().await?;
                     let status = DatabaseStatus::read(dev.connection(), &set).await?;
+                    let unmanaged = dev.unmanaged().await?;
                     Ok::<_, Error>(Side {
                         status: Some(status),
+                        unmanaged,
                         ..Side::database(schema)
                     })
                 }
@@ -367,7 +412,7 @@ impl<'a> Sources<'a> {
                 side
             }
         };
-        Ok(Some(side))
+        Ok((Some(side), kept))
     }
 }
 
@@ -451,6 +496,42 @@ pub(crate) async fn read_schema(
         filter.retain(&mut schema);
     }
     Ok(schema)
+}
+
+/// Leaves out of both sides what autogen.toml's `ignore` leaves alone (see `ignore.rs`), with
+/// the models' declared renames pairing a renamed table with its old name.
+pub(crate) fn ignore(config: &Config, a: &mut Side, b: &mut Side) -> Result<(), Error> {
+    let rules = config.ignore_rules().map_err(Error::Internal)?;
+    let renames = a.renames.clone().or_else(|| b.renames.clone());
+    rules.apply(&mut a.schema, &mut b.schema, renames.as_ref());
+    Ok(())
+}
+
+/// What the database behind `conn` (`url` names it in errors) holds that autogen does not
+/// manage, as far as it concerns the project: objects on tables the project leaves out (and
+/// their uses of such tables) are not listed, since the user already chose to leave those alone.
+pub(crate) async fn read_unmanaged(
+    conn: &mut Connection,
+    url: &DatabaseUrl,
+    config: &Config,
+) -> Result<Vec<UnmanagedObject>, Error> {
+    let options = IntrospectOptions {
+        exclude_tables: Vec::new(),
+        pg_schema: config.pg_schema.clone(),
+    };
+    let mut objects = autogen_introspect::unmanaged(conn, &options)
+        .await
+        .map_err(|source| Error::Introspect {
+            url: url.redacted(),
+            source,
+        })?;
+    let filter = config.table_filter().map_err(Error::Internal)?;
+    let managed = |t: &str| filter.manages(t) && t != autogen_revisions::DEV_DATABASE_MARKER;
+    objects.retain(|o| o.table.as_deref().is_none_or(managed));
+    for o in &mut objects {
+        o.uses.retain(|u| managed(&u.table));
+    }
+    Ok(objects)
 }
 
 /// The database a folder's autogen.toml, `.env` or `DATABASE_URL` names, if any parses.

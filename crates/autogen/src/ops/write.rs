@@ -13,6 +13,8 @@ use autogen_revisions::{Revision, RevisionHeader};
 use autogen_sql::Statement;
 
 use crate::error::Error;
+use crate::ops::print::{respelled, Respelled};
+use crate::ops::unmanaged::{hazards, Hazard};
 use crate::ops::{Comparison, Written};
 use crate::project::Project;
 
@@ -45,6 +47,8 @@ pub(crate) struct NewRevision {
     /// What it was made from, handed back in the [`Written`].
     changes: Vec<Change>,
     suggestions: Vec<Suggestion>,
+    hazards: Vec<Hazard>,
+    respelled: Vec<Respelled>,
 }
 
 impl NewRevision {
@@ -74,11 +78,14 @@ impl NewRevision {
             text,
             changes: Vec::new(),
             suggestions: Vec::new(),
+            hazards: Vec::new(),
+            respelled: Vec::new(),
         })
     }
 
     /// The revision autogenerate writes for `comparison` (database -> models) on `head`: its
-    /// upgrade and downgrade, and its rename suggestions as notes.
+    /// upgrade and downgrade, and as notes its rename suggestions and the changes that may break
+    /// an object of the database autogen does not manage (`unmanaged.rs`).
     pub(crate) fn from_comparison(
         project: &Project,
         message: &str,
@@ -86,7 +93,12 @@ impl NewRevision {
         comparison: &Comparison,
     ) -> Result<NewRevision, Error> {
         let suggestions = comparison.suggestions();
-        let notes: Vec<String> = suggestions.iter().map(|s| s.message()).collect();
+        let hazards = hazards(&comparison.changes, &comparison.from.unmanaged);
+        let notes: Vec<String> = suggestions
+            .iter()
+            .map(|s| s.message())
+            .chain(hazards.iter().map(Hazard::message))
+            .collect();
         let new = NewRevision::new(
             project,
             message,
@@ -98,6 +110,12 @@ impl NewRevision {
         Ok(NewRevision {
             changes: comparison.changes.clone(),
             suggestions,
+            hazards,
+            respelled: respelled(
+                comparison.dialect,
+                &comparison.to.printed,
+                &comparison.changes,
+            ),
             ..new
         })
     }
@@ -118,6 +136,8 @@ impl NewRevision {
             path,
             changes: self.changes,
             suggestions: self.suggestions,
+            hazards: self.hazards,
+            respelled: self.respelled,
         })
     }
 }

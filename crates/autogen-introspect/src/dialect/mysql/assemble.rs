@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use autogen_schema::{
-    normalize_expression, Check, Column, ColumnType, ForeignKey, Index, IndexColumn, PrimaryKey,
-    ReferentialAction, Schema, Table, UniqueConstraint,
+    normalize_expression, Check, Column, ColumnType, ForeignKey, Generated, Index, IndexColumn,
+    PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
 use super::spelling::{
@@ -23,7 +23,10 @@ use crate::IntrospectError;
 struct IndexRows {
     unique: bool,
     method: String,
-    parts: Vec<(i64, String, bool, bool)>, // (seq, name or expression, descending, plain column)
+    /// (seq, key part, plain column: no direction, prefix or expression)
+    parts: Vec<(i64, IndexColumn, bool)>,
+    /// `INDEX_COMMENT`, when not empty.
+    comment: Option<String>,
 }
 
 /// The catalog's result sets joined into tables, one row at a time, in the order
@@ -31,6 +34,8 @@ struct IndexRows {
 pub(super) struct Assembler {
     mariadb: bool,
     by_name: BTreeMap<String, Table>,
+    /// Per table, its default collation: a column with the same one reports none.
+    table_collations: BTreeMap<String, String>,
     /// Per table: columns with their ORDINAL_POSITION.
     columns: BTreeMap<String, Vec<(i64, Column)>>,
     /// MySQL 8: check name -> table.
@@ -49,6 +54,7 @@ impl Assembler {
         Assembler {
             mariadb,
             by_name: BTreeMap::new(),
+            table_collations: BTreeMap::new(),
             columns: BTreeMap::new(),
             check_owners: BTreeMap::new(),
             json_check_columns: BTreeMap::new(),
@@ -94,6 +100,27 @@ impl Assembler {
     pub(super) fn table(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
         let mut t = Table::new(r.text(0)?);
         t.comment = r.opt_text(1)?.filter(|c| !c.is_empty());
+        if let Some(collation) = r.opt_text(2)? {
+            // Every collation's name starts with its character set's and `_`
+            // (`utf8mb4_general_ci`), so the table's default character set needs no join.
+            t.options.charset = collation.split_once('_').map(|(cs, _)| cs.to_string());
+            t.options.collation = Some(collation.clone());
+            self.table_collations.insert(t.name.clone(), collation);
+        }
+        t.options.engine = r.opt_text(3)?;
+        // CREATE_OPTIONS lists only what CREATE TABLE / ALTER TABLE declared
+        // (`row_format=DYNAMIC key_block_size=8`); ROW_FORMAT would report the server's default.
+        for option in r.opt_text(4)?.unwrap_or_default().split_whitespace() {
+            let Some((key, value)) = option.split_once('=') else {
+                continue;
+            };
+            let value = value.trim_matches(['\'', '`']);
+            match key.trim_matches('`').to_ascii_lowercase().as_str() {
+                "row_format" => t.options.row_format = Some(value.to_ascii_uppercase()),
+                "key_block_size" => t.options.key_block_size = value.parse().ok(),
+                _ => {}
+            }
+        }
         self.by_name.insert(t.name.clone(), t);
         Ok(())
     }
@@ -121,7 +148,19 @@ impl Assembler {
             .map(|e| e.to_ascii_lowercase())
             .unwrap_or_default();
         column.auto_increment = extra.contains("auto_increment");
-        let generated = extra.contains("virtual generated") || extra.contains("stored generated");
+        let stored = extra.contains("stored generated") || extra.contains("persistent generated");
+        let generated = stored || extra.contains("virtual generated");
+        if generated {
+            column.generated = Some(Generated {
+                expression: check_expression(&r.opt_text(10)?.unwrap_or_default()),
+                stored,
+            });
+        }
+        // MariaDB's JSON is longtext with its own fixed collation (`utf8mb4_bin`), part of the
+        // type rather than a choice the models make.
+        column.collation = r
+            .opt_text(9)?
+            .filter(|c| !is_json_text && self.table_collations.get(table.as_ref()) != Some(c));
         column.default = match r.opt_text(4)? {
             Some(raw) if !generated => Some(if self.mariadb {
                 mariadb_default(&raw)
@@ -181,22 +220,37 @@ impl Assembler {
         let table = r.text(0)?;
         let descending = matches!(r.cell(4)?, Cell::Text(c) if c == "D");
         let part = match (r.opt_text(3)?, r.opt_text(7)?) {
-            (Some(column), _) => match r.opt_int(5)? {
-                // A prefix key part: only the first N characters are indexed.
-                // MariaDB indexes a whole TEXT/BLOB column through an automatic prefix (the
-                // longest the key allows); autogen never writes prefixes, so that one is not a
-                // prefix the model asked for and the part is the plain column.
-                Some(_) if self.is_long_column(&table, &column) => (column, descending, true),
-                Some(len) => (format!("{column}({len})"), descending, false),
-                None => (column, descending, true),
-            },
-            (None, Some(expr)) => (
-                normalize_expression(strip_outer_parens(&expr)),
+            (Some(column), _) => {
+                // A prefix key part: only the first N characters are indexed. MariaDB indexes
+                // a whole TEXT/BLOB column given without a length through the longest prefix
+                // the key allows (3072 bytes: 768 characters of utf8mb4, 1024 of utf8mb3,
+                // 3072 of a one-byte set), so that length is read as the whole column, which is
+                // what the model asked for.
+                let prefix_length = match r.opt_int(5)? {
+                    Some(768 | 1024 | 3072) if self.is_long_column(&table, &column) => None,
+                    Some(n) => u32::try_from(n).ok(),
+                    None => None,
+                };
+                IndexColumn {
+                    name: column,
+                    descending,
+                    prefix_length,
+                    ..Default::default()
+                }
+            }
+            (None, Some(expr)) => IndexColumn {
+                name: normalize_expression(strip_outer_parens(&expr)),
                 descending,
-                false,
-            ),
-            (None, None) => (String::new(), descending, false),
+                expression: true,
+                ..Default::default()
+            },
+            (None, None) => IndexColumn {
+                descending,
+                expression: true,
+                ..Default::default()
+            },
         };
+        let plain = !part.expression && !part.descending && part.prefix_length.is_none();
         let seq = r.int(8)?;
         let entry = match self.indexes.entry((table, r.text(1)?)) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
@@ -207,9 +261,10 @@ impl Assembler {
                     .map(|m| m.to_ascii_lowercase())
                     .unwrap_or_default(),
                 parts: Vec::new(),
+                comment: r.opt_text(9)?.filter(|c| !c.is_empty()),
             }),
         };
-        entry.parts.push((seq, part.0, part.1, part.2));
+        entry.parts.push((seq, part, plain));
         Ok(())
     }
 
@@ -258,13 +313,15 @@ impl Assembler {
             let Some(t) = by_name.get_mut(&table) else {
                 continue;
             };
-            ix.parts.sort_by_key(|(seq, _, _, _)| *seq);
-            let column_names: Vec<String> = ix.parts.iter().map(|(_, n, _, _)| n.clone()).collect();
+            ix.parts.sort_by_key(|(seq, _, _)| *seq);
+            let column_names: Vec<String> =
+                ix.parts.iter().map(|(_, p, _)| p.name.clone()).collect();
             // MariaDB enforces a UNIQUE key too long for a B-tree (one over a TEXT column, say)
             // with a hidden hash ("long unique"): it is still the unique constraint the model
-            // declared.
+            // declared. A commented index stays an index: a constraint carries no comment.
             let plain_method = ix.method == "btree" || (ix.unique && ix.method == "hash");
-            let plain = plain_method && ix.parts.iter().all(|(_, _, desc, col)| *col && !desc);
+            let plain =
+                plain_method && ix.comment.is_none() && ix.parts.iter().all(|(_, _, plain)| *plain);
             if name == "PRIMARY" {
                 t.primary_key = Some(PrimaryKey {
                     name: None,
@@ -283,14 +340,12 @@ impl Assembler {
             } else {
                 t.indexes.push(Index {
                     name,
-                    columns: ix
-                        .parts
-                        .into_iter()
-                        .map(|(_, name, descending, _)| IndexColumn { name, descending })
-                        .collect(),
+                    columns: ix.parts.into_iter().map(|(_, p, _)| p).collect(),
                     unique: ix.unique,
                     method: (ix.method != "btree").then_some(ix.method),
                     predicate: None,
+                    comment: ix.comment,
+                    ..Default::default()
                 });
             }
         }

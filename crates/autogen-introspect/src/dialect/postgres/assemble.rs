@@ -6,9 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use autogen_schema::{
-    normalize_expression, parse_type, Check, Column, ColumnType, EnumType, ForeignKey, Index,
-    IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint,
+    normalize_expression, parse_type, Check, Column, ColumnType, EnumType, ForeignKey, Generated,
+    Index, IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint,
 };
+use autogen_schema::{Identity, IdentityKind};
 use sqlx::postgres::PgRow;
 
 use super::spelling::{check_expression, index_key, pg_default, referential_action, PgDefault};
@@ -34,6 +35,15 @@ pub(super) struct Assembler {
     /// Generated columns by (table oid, attnum): their expression is stored as a default and is
     /// not one.
     generated: HashSet<(i64, i16)>,
+    /// Sequences owned by a column through an auto dependency (what `serial` creates), by
+    /// (table oid, attnum), as `regclass` prints them: a `nextval` of exactly that sequence is
+    /// the serial form; a `nextval` of any other sequence is an ordinary default.
+    owned_sequences: HashMap<(i64, i16), String>,
+    /// The names of the operator classes that are not their type's default, by oid: an index
+    /// key part using one of these shows it, any other key part uses its type's default.
+    opclasses: HashMap<i64, String>,
+    /// The names of the collations indexes use, by oid, without the database default (100).
+    index_collations: HashMap<i64, String>,
 }
 
 impl Assembler {
@@ -84,23 +94,61 @@ impl Assembler {
         };
         let mut column = Column::new(r.get::<String>(2)?, ty);
         column.nullable = !r.get::<bool>(4)?;
-        column.auto_increment = !r.get::<&str>(5)?.is_empty();
+        let kind = match r.get::<&str>(5)? {
+            "a" => Some(IdentityKind::Always),
+            "d" => Some(IdentityKind::ByDefault),
+            _ => None,
+        };
+        column.auto_increment = kind.is_some();
+        column.identity = kind.map(|kind| Identity {
+            kind,
+            start: None,
+            increment: None,
+        });
         if !r.get::<&str>(6)?.is_empty() {
             self.generated.insert((oid, attnum));
         }
         column.comment = r.get(8)?;
+        column.collation = r.get(9)?;
         self.tables[i].columns.push(column);
         self.attnums[i].push(attnum);
         Ok(())
     }
 
-    /// A column default; a `nextval(...)` default makes the column auto-increment instead.
+    /// A sequence owned by a column: an identity's own (`deptype` `i`), whose options are the
+    /// identity's, or one a `serial` column created (`a`), remembered for `column_default`.
+    pub(super) fn owned_sequence(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        let oid: i64 = r.get(0)?;
+        let attnum: i16 = r.get(1)?;
+        let Some(&i) = self.by_oid.get(&oid) else {
+            return Ok(());
+        };
+        let Some(pos) = self.attnums[i].iter().position(|&a| a == attnum) else {
+            return Ok(());
+        };
+        match r.get::<&str>(2)? {
+            "i" => {
+                let (start, increment): (i64, i64) = (r.get(3)?, r.get(4)?);
+                if let Some(identity) = &mut self.tables[i].columns[pos].identity {
+                    // The defaults PostgreSQL picks: INCREMENT BY 1, and a start at the minimum
+                    // (1) of an ascending sequence or the maximum (-1) of a descending one.
+                    identity.increment = (increment != 1).then_some(increment);
+                    let default_start = if increment > 0 { 1 } else { -1 };
+                    identity.start = (start != default_start).then_some(start);
+                }
+            }
+            _ => {
+                self.owned_sequences.insert((oid, attnum), r.get(5)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// A column default. `nextval` of the sequence the column owns makes it a serial column (no
+    /// default of its own); `nextval` of any other sequence is a default like any other.
     pub(super) fn column_default(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         let oid: i64 = r.get(0)?;
         let attnum: i16 = r.get(1)?;
-        if self.generated.contains(&(oid, attnum)) {
-            return Ok(());
-        }
         let Some(&i) = self.by_oid.get(&oid) else {
             return Ok(());
         };
@@ -111,8 +159,30 @@ impl Assembler {
             return Ok(());
         };
         let column = &mut self.tables[i].columns[pos];
+        if self.generated.contains(&(oid, attnum)) {
+            // PostgreSQL 15 has only stored generated columns (`attgenerated = 's'`).
+            column.generated = Some(Generated {
+                expression: normalize_expression(strip_outer_parens(raw)),
+                stored: true,
+            });
+            return Ok(());
+        }
         match pg_default(raw) {
-            PgDefault::Sequence => column.auto_increment = true,
+            PgDefault::Sequence {
+                sequence,
+                otherwise,
+            } => {
+                if self.owned_sequences.get(&(oid, attnum)) == Some(&sequence) {
+                    column.auto_increment = true;
+                    column.identity = Some(Identity {
+                        kind: IdentityKind::Serial,
+                        start: None,
+                        increment: None,
+                    });
+                } else {
+                    column.default = Some(otherwise);
+                }
+            }
             PgDefault::Value(v) => column.default = Some(v),
         }
         Ok(())
@@ -173,26 +243,69 @@ impl Assembler {
 
     /// A secondary index. Plain keys are attribute numbers; an index with expressions comes with
     /// each key printed by `pg_get_indexdef`.
+    /// One operator class that is not its type's default.
+    pub(super) fn opclass(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        self.opclasses.insert(r.get(0)?, r.get(1)?);
+        Ok(())
+    }
+
+    /// One collation some index uses.
+    pub(super) fn collation(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        self.index_collations.insert(r.get(0)?, r.get(1)?);
+        Ok(())
+    }
+
     pub(super) fn index(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         let oid: i64 = r.get(0)?;
         let Some(&i) = self.by_oid.get(&oid) else {
             return Ok(());
         };
         let options: Vec<i16> = r.get(6)?;
+        let nums: Vec<i16> = r.get(5)?;
         let names = match r.get::<Option<Vec<String>>>(7)? {
             Some(keys) => keys.iter().map(|k| index_key(k)).collect(),
-            None => {
-                let nums: Vec<i16> = r.get(5)?;
-                self.column_names(oid, &nums)
-                    .ok_or_else(|| r.invalid(5, "a key names an unknown column"))?
-            }
+            None => self
+                .column_names(oid, &nums)
+                .ok_or_else(|| r.invalid(5, "a key names an unknown column"))?,
+        };
+        let include_nums: Vec<i16> = r.get(8)?;
+        let include = self
+            .column_names(oid, &include_nums)
+            .ok_or_else(|| r.invalid(8, "an INCLUDE column is unknown"))?;
+        let classes: Vec<i64> = r.get(9)?;
+        let collations: Vec<i64> = r.get(12)?;
+        let table = &self.tables[i];
+        // A key part's collation is shown when it is not the one the key would have anyway:
+        // its column's own (`Column::collation`, None for the default), or the default for an
+        // expression.
+        let collation = |k: usize, name: &str| -> Option<String> {
+            let used = self.index_collations.get(collations.get(k)?)?;
+            let own = if nums.get(k) == Some(&0) {
+                None
+            } else {
+                table.column(name).and_then(|c| c.collation.as_deref())
+            };
+            (own != Some(used.as_str())).then(|| used.clone())
         };
         let columns = names
             .into_iter()
             .enumerate()
-            .map(|(k, name)| IndexColumn {
-                name,
-                descending: options.get(k).is_some_and(|o| o & 1 == 1),
+            .map(|(k, name)| {
+                // indoption: bit 0 is DESC, bit 1 NULLS FIRST. NULLS FIRST is the default for
+                // DESC and NULLS LAST for ASC, so only the other order is shown.
+                let option = options.get(k).copied().unwrap_or(0);
+                let descending = option & 1 == 1;
+                let nulls_first = option & 2 == 2;
+                IndexColumn {
+                    descending,
+                    // Attribute number 0 marks an expression key part.
+                    expression: nums.get(k) == Some(&0),
+                    opclass: classes.get(k).and_then(|c| self.opclasses.get(c)).cloned(),
+                    nulls_first: (nulls_first != descending).then_some(nulls_first),
+                    collation: collation(k, &name),
+                    name,
+                    ..Default::default()
+                }
             })
             .collect();
         let method: String = r.get(3)?;
@@ -204,6 +317,9 @@ impl Assembler {
             predicate: r
                 .get::<Option<&str>>(4)?
                 .map(|p| normalize_expression(strip_outer_parens(p))),
+            include,
+            nulls_not_distinct: r.get(10)?,
+            comment: r.get(11)?,
         });
         Ok(())
     }

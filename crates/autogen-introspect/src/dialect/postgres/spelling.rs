@@ -42,8 +42,14 @@ pub(super) fn index_key(key: &str) -> String {
 /// What a PostgreSQL column default means for the IR.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum PgDefault {
-    /// `nextval('..._seq'::regclass)`: a serial column.
-    Sequence,
+    /// `nextval('<sequence>'::regclass)`: a serial column when the column owns the sequence
+    /// (the assembler knows), otherwise an ordinary expression default, `otherwise`.
+    Sequence {
+        /// The sequence as PostgreSQL prints a `regclass` (quoted, qualified when it is not on
+        /// the search path), to compare with the owned sequence's `oid::regclass::text`.
+        sequence: String,
+        otherwise: DefaultValue,
+    },
     Value(DefaultValue),
 }
 
@@ -52,10 +58,20 @@ pub(super) enum PgDefault {
 pub(super) fn pg_default(raw: &str) -> PgDefault {
     let expr = strip_outer_parens(raw);
     let lower = expr.to_ascii_lowercase();
-    if lower.starts_with("nextval(") {
-        return PgDefault::Sequence;
-    }
     let tokens = tokenize(expr);
+    if lower.starts_with("nextval(") {
+        if let Some(sequence) = tokens
+            .iter()
+            .find(|t| t.kind == Kind::Str)
+            .map(|t| t.text(expr))
+            .and_then(|q| q.strip_prefix('\'')?.strip_suffix('\''))
+        {
+            return PgDefault::Sequence {
+                sequence: sequence.replace("''", "'"),
+                otherwise: parse_default(expr),
+            };
+        }
+    }
     // A literal followed by one or more `::type` casts and nothing else.
     let literal_cast = match tokens.as_slice() {
         [lit, colon1, colon2, rest @ ..]
@@ -106,7 +122,20 @@ mod tests {
         use DefaultValue as D;
         let v = PgDefault::Value;
         let cases: &[(&str, PgDefault)] = &[
-            ("nextval('users_id_seq'::regclass)", PgDefault::Sequence),
+            (
+                "nextval('users_id_seq'::regclass)",
+                PgDefault::Sequence {
+                    sequence: "users_id_seq".into(),
+                    otherwise: parse_default("nextval('users_id_seq'::regclass)"),
+                },
+            ),
+            (
+                "nextval('app.\"Odd\"'::regclass)",
+                PgDefault::Sequence {
+                    sequence: "app.\"Odd\"".into(),
+                    otherwise: parse_default("nextval('app.\"Odd\"'::regclass)"),
+                },
+            ),
             ("'-1'::integer", v(D::Number("-1".into()))),
             ("'-1.5'::numeric", v(D::Number("-1.5".into()))),
             ("1.5", v(D::Number("1.5".into()))),

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use autogen_schema::{
-    parse_default, parse_type, Column, ColumnType, ForeignKey, Index, IndexColumn, PrimaryKey,
-    ReferentialAction, Schema, Table, UniqueConstraint,
+    parse_default, parse_type, Column, ColumnType, DeclaredColumn, ForeignKey, Generated, Index,
+    IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
 use super::ddl;
@@ -35,7 +35,10 @@ impl Assembler {
     pub(super) fn table(&mut self, r: &impl CatalogRow) -> Result<(), IntrospectError> {
         let name = r.text(0)?;
         let ddl = ddl::parse_create_table(&r.opt_text(1)?.unwrap_or_default());
-        self.by_name.insert(name.clone(), (Table::new(name), ddl));
+        let mut table = Table::new(name.clone());
+        table.options.strict = ddl.strict;
+        table.options.without_rowid = ddl.without_rowid;
+        self.by_name.insert(name, (table, ddl));
         Ok(())
     }
 
@@ -54,9 +57,38 @@ impl Assembler {
             self.pk_members
                 .entry(table.to_string())
                 .or_default()
-                .push((pk, name));
+                .push((pk, name.clone()));
         }
         let cid = r.int(6)?;
+        if let Some((t, ddl)) = self.by_name.get_mut(table.as_ref()) {
+            // The column as written, for renderers that rewrite the table (see `Hint`).
+            t.declared
+                .0
+                .get_or_insert_with(Vec::new)
+                .push(DeclaredColumn {
+                    column: name.clone(),
+                    ty: declared,
+                    not_null: ddl.not_null_written.contains(&name),
+                    default: r.opt_text(4)?,
+                });
+        }
+        if let Some((_, ddl)) = self.by_name.get(table.as_ref()) {
+            let hidden = r.int(7)?;
+            if hidden == 2 || hidden == 3 {
+                let expression = ddl.generated.iter().find(|(c, _)| *c == column.name);
+                column.generated = expression.map(|(_, e)| Generated {
+                    expression: e.clone(),
+                    stored: hidden == 3,
+                });
+                // The pragma reports no default for a generated column; be sure of it.
+                column.default = None;
+            }
+            column.collation = ddl
+                .collations
+                .iter()
+                .find(|(c, _)| *c == column.name)
+                .map(|(_, co)| co.to_ascii_uppercase());
+        }
         match self.columns.get_mut(table.as_ref()) {
             Some(list) => list.push((cid, column)),
             None => {
@@ -97,10 +129,20 @@ impl Assembler {
             .enumerate()
             .map(|(i, (_, column, descending))| IndexColumn {
                 // Expression key parts have no column name; the CREATE INDEX text has them.
+                expression: column.is_none(),
                 name: column
                     .or_else(|| index_ddl.key_parts.get(i).cloned())
                     .unwrap_or_default(),
                 descending,
+                // The COLLATE written in the key part (not the column's own, which the pragma
+                // would report too), uppercased: SQLite's collation names ignore case.
+                collation: index_ddl
+                    .collations
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .map(|c| c.to_ascii_uppercase()),
+                ..Default::default()
             })
             .collect();
         if origin == "u" {
@@ -121,6 +163,7 @@ impl Assembler {
                 unique,
                 method: None,
                 predicate: if partial { index_ddl.predicate } else { None },
+                ..Default::default()
             });
         }
         Ok(())

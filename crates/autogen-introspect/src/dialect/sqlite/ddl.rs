@@ -1,5 +1,5 @@
 //! What SQLite only keeps in `sqlite_master.sql`: CHECK constraints, constraint names, the
-//! AUTOINCREMENT keyword, and the key expressions and WHERE clause of a CREATE INDEX. Built on
+//! AUTOINCREMENT keyword, column collations, generated columns' expressions, and the key expressions and WHERE clause of a CREATE INDEX. Built on
 //! the lexer in `sqltext`, so strings, quoted identifiers and comments never confuse it. It reads
 //! the statements SQLite has already accepted and does not try to validate them; columns, types,
 //! defaults and foreign-key targets come from the pragmas, not from here.
@@ -23,6 +23,19 @@ pub(crate) struct TableDdl {
     pub foreign_key_names: Vec<(String, Vec<String>, String)>,
     /// Whether the AUTOINCREMENT keyword appears (SQLite allows it only on the rowid alias).
     pub autoincrement: bool,
+    /// `STRICT` after the closing parenthesis (SQLite 3.37+).
+    pub strict: bool,
+    /// `WITHOUT ROWID` after the closing parenthesis.
+    pub without_rowid: bool,
+    /// Columns whose definition writes `NOT NULL` (`pragma_table_info` also reports the key
+    /// columns of a WITHOUT ROWID table as NOT NULL, written or not).
+    pub not_null_written: Vec<String>,
+    /// Columns declared with `COLLATE name`, other than the default `BINARY`: (column, name as
+    /// written).
+    pub collations: Vec<(String, String)>,
+    /// Generated columns' expressions, whitespace folded: (column, expression). Whether each is
+    /// stored comes from `pragma_table_xinfo`, which knows it for certain.
+    pub generated: Vec<(String, String)>,
 }
 
 /// What a CREATE INDEX statement says beyond `pragma_index_xinfo`.
@@ -30,6 +43,8 @@ pub(crate) struct TableDdl {
 pub(crate) struct IndexDdl {
     /// Each key part's text without ASC/DESC/COLLATE, whitespace folded (for expressions).
     pub key_parts: Vec<String>,
+    /// Each key part's `COLLATE` name as written (unquoted), parallel to `key_parts`.
+    pub collations: Vec<Option<String>>,
     /// The partial index's WHERE clause, whitespace folded.
     pub predicate: Option<String>,
 }
@@ -62,6 +77,12 @@ pub(crate) fn parse_create_table(sql: &str) -> TableDdl {
     let Some(close) = matching_paren(&tokens, open) else {
         return ddl;
     };
+    // Table options follow the column list, comma separated: `) WITHOUT ROWID, STRICT`.
+    let options = &tokens[close + 1..];
+    ddl.strict = options.iter().any(|t| t.is_word(sql, "STRICT"));
+    ddl.without_rowid = options
+        .windows(2)
+        .any(|w| w[0].is_word(sql, "WITHOUT") && w[1].is_word(sql, "ROWID"));
     for (from, to) in split_top_level(&tokens, open + 1, close) {
         let Some(first) = tokens.get(from) else {
             continue;
@@ -106,6 +127,34 @@ fn read_constraints(
             continue;
         }
         let is = |kw: &str| t.is_word(sql, kw);
+        if let (true, Some(c)) = (is("NOT"), column) {
+            if tokens
+                .get(i + 1)
+                .is_some_and(|n| i + 1 < to && n.is_word(sql, "NULL"))
+            {
+                ddl.not_null_written.push(c.to_string());
+            }
+        }
+        if let (true, Some(c)) = (is("COLLATE"), column) {
+            if let Some(name) = tokens.get(i + 1).filter(|_| i + 1 < to) {
+                let name = name.ident(sql);
+                if !name.eq_ignore_ascii_case("BINARY") {
+                    ddl.collations.push((c.to_string(), name));
+                }
+                i += 2;
+                continue;
+            }
+        } else if let (true, Some(c)) = (is("AS"), column) {
+            // `[GENERATED ALWAYS] AS (expr) [STORED | VIRTUAL]`: the only column-level AS.
+            if let Some((expr, next)) = paren_group(sql, tokens, i + 1, to) {
+                ddl.generated.push((
+                    c.to_string(),
+                    normalize_expression(strip_outer_parens(expr)),
+                ));
+                i = next;
+                continue;
+            }
+        }
         if is("CHECK") {
             if let Some((expr, next)) = paren_group(sql, tokens, i + 1, to) {
                 ddl.checks.push(Check {
@@ -207,9 +256,12 @@ pub(crate) fn parse_create_index(sql: &str) -> IndexDdl {
         {
             end -= 1;
         }
+        let mut collation = None;
         if end >= from + 2 && tokens[end - 2].is_word(sql, "COLLATE") {
+            collation = Some(tokens[end - 1].ident(sql));
             end -= 2;
         }
+        ddl.collations.push(collation);
         let part = span(sql, &tokens, from, end);
         let single_ident =
             end == from + 1 && matches!(tokens[from].kind, Kind::Word | Kind::Quoted);
@@ -281,7 +333,28 @@ mod tests {
                         ("fk_ab".into(), vec!["a".into(), "b".into()], "P 2".into()),
                     ],
                     autoincrement: false,
+                    collations: vec![],
+                    generated: vec![],
+                    strict: false,
+                    without_rowid: false,
+                    not_null_written: vec![],
                 },
+            ),
+            (
+                // Table options after the column list, and which columns wrote NOT NULL (not
+                // the one whose CHECK or default merely says it).
+                "CREATE TABLE t (k TEXT PRIMARY KEY, v BLOB NOT NULL, w INT CHECK (w IS NOT NULL) DEFAULT 'NOT NULL') WITHOUT ROWID, STRICT -- STRICT",
+                TableDdl {
+                    checks: vec![check(None, "w IS NOT NULL")],
+                    strict: true,
+                    without_rowid: true,
+                    not_null_written: vec!["v".into()],
+                    ..TableDdl::default()
+                },
+            ),
+            (
+                "CREATE TABLE t (a INT) /* WITHOUT ROWID */",
+                TableDdl::default(),
             ),
             (
                 // A column merely named like a keyword, and a default that says AUTOINCREMENT.
@@ -289,6 +362,19 @@ mod tests {
                 TableDdl::default(),
             ),
             ("CREATE TABLE t AS SELECT 1", TableDdl::default()),
+            (
+                // Collations (BINARY is the default) and generated columns, both spellings.
+                "CREATE TABLE t (a TEXT COLLATE NOCASE, b TEXT COLLATE \"binary\", c TEXT GENERATED ALWAYS AS (a || 'as (x)') STORED, d AS ( lower(a) ) VIRTUAL CHECK (d <> ''), e TEXT DEFAULT (CAST(1 AS TEXT)) COLLATE RTRIM)",
+                TableDdl {
+                    checks: vec![check(None, "d <> ''")],
+                    collations: vec![("a".into(), "NOCASE".into()), ("e".into(), "RTRIM".into())],
+                    generated: vec![
+                        ("c".into(), "a || 'as (x)'".into()),
+                        ("d".into(), "lower(a)".into()),
+                    ],
+                    ..TableDdl::default()
+                },
+            ),
         ];
         for (sql, want) in cases {
             assert_eq!(&parse_create_table(sql), want, "{sql}");
@@ -302,6 +388,7 @@ mod tests {
                 "CREATE INDEX ix ON t (a, \"b c\" DESC, d COLLATE NOCASE ASC)",
                 IndexDdl {
                     key_parts: vec!["a".into(), "b c".into(), "d".into()],
+                    collations: vec![None, None, Some("NOCASE".into())],
                     predicate: None,
                 },
             ),
@@ -309,6 +396,7 @@ mod tests {
                 "CREATE UNIQUE INDEX IF NOT EXISTS \"ix on\" ON \"t\"(lower(email),  a + 1 DESC) WHERE  deleted_at IS NULL AND note <> 'x  y'",
                 IndexDdl {
                     key_parts: vec!["lower(email)".into(), "a + 1".into()],
+                    collations: vec![None, None],
                     predicate: Some("deleted_at IS NULL AND note <> 'x  y'".into()),
                 },
             ),
