@@ -122,7 +122,7 @@ pub const ALLOWED: &[Allowed] = &[
     Allowed {
         krate: "autogen-sql",
         product: true,
-        internal: &["autogen-schema", "autogen-diff"],
+        internal: &["autogen-schema", "autogen-normalize", "autogen-diff"],
         external: &["sea-query", "thiserror"],
         dev_internal: &[
             "autogen-db",

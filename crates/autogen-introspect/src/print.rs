@@ -309,6 +309,48 @@ pub(crate) struct Unit<'s> {
     pub indexes: Vec<(usize, String)>,
 }
 
+impl Unit<'_> {
+    /// The temporary table's column definitions (each followed by `column_suffix`, with the
+    /// default when it is one of the unit's) and its CHECK constraints under their temporary
+    /// names: the body of the CREATE statement every dialect's printer writes.
+    pub(crate) fn columns_and_checks(
+        &self,
+        spelling: &Spelling<'_>,
+        column_suffix: &str,
+    ) -> Vec<String> {
+        let q = spelling.quote;
+        let mut parts: Vec<String> = self
+            .table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut col = format!(
+                    "{} {}{column_suffix}",
+                    q(&c.name),
+                    (spelling.type_sql)(&c.ty)
+                );
+                if self.defaults.contains(&i) {
+                    if let Some(d) = &c.default {
+                        col.push_str(" DEFAULT ");
+                        col.push_str(&(spelling.default_sql)(d));
+                    }
+                }
+                col
+            })
+            .collect();
+        for (i, name) in &self.checks {
+            let check = &self.table.checks[*i];
+            parts.push(format!(
+                "CONSTRAINT {} CHECK ({})",
+                q(name),
+                check.expression
+            ));
+        }
+        parts
+    }
+}
+
 impl<'s> Unit<'s> {
     /// Every expression of `table`, or `None` when it has none.
     fn whole(table: &'s Table, names: &mut Names) -> Option<Unit<'s>> {

@@ -28,6 +28,7 @@ use autogen_schema::{Dialect, NamingConvention, RenameHints, Schema};
 use rayon::prelude::*;
 
 pub use error::{ModelError, ModelErrors};
+pub use grammar::snake_case;
 
 /// Where the models are.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -526,6 +526,7 @@ fn lower_column(
     // A generated column's value is always computed, so a default would never apply; the
     // error is reported by `lower_generated`.
     let default = default.filter(|_| generated.is_none());
+    let on_update_current_timestamp = lower_on_update(field, &ty, dialect, diags);
     Column {
         name: name.to_string(),
         ty,
@@ -535,8 +536,47 @@ fn lower_column(
         identity: lower_identity(field, dialect, diags),
         collation: lower_collation(field, diags),
         generated,
+        on_update_current_timestamp,
         comment: field.comment.as_ref().map(|(c, _)| c.clone()),
     }
+}
+
+/// `on_update_current_timestamp`: MySQL/MariaDB only, and only on a timestamp column (the
+/// server refuses it on any other type).
+fn lower_on_update(
+    field: &FieldDef,
+    ty: &ColumnType,
+    dialect: Option<Dialect>,
+    diags: &mut Vec<Diag>,
+) -> bool {
+    let Some(site) = field.on_update_current_timestamp else {
+        return false;
+    };
+    if let Some(d @ (Dialect::Postgres | Dialect::Sqlite)) = dialect {
+        diags.push(
+            Diag::new(site, format!("`on_update_current_timestamp` is MySQL/MariaDB only, not {d}"))
+                .help("remove it; on this database a trigger does the same, which autogen does not manage"),
+        );
+        return false;
+    }
+    let timestamp = match ty {
+        ColumnType::Timestamp { .. } => true,
+        ColumnType::Other(raw) => raw.starts_with("datetime") || raw.starts_with("timestamp"),
+        _ => false,
+    };
+    if !timestamp {
+        diags.push(
+            Diag::new(
+                site,
+                "`on_update_current_timestamp` needs a timestamp column",
+            )
+            .help(
+                "use it on a `chrono::NaiveDateTime` / `chrono::DateTime<Utc>` field, or remove it",
+            ),
+        );
+        return false;
+    }
+    true
 }
 
 /// `collation = "..."`: the name as the server spells it (`C`, `utf8mb4_bin`, `NOCASE`). The

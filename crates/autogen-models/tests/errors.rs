@@ -401,6 +401,18 @@ const DIALECT_CASES: &[DialectCase] = &[
         files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    a: String,\n    #[model(generated = \"upper(a)\", virtual)]\n    b: String,\n}\n")],
         want: &[("a.rs", "virtual", "PostgreSQL 15 has only stored generated columns, not `virtual`", "remove `virtual`")],
     },
+    DialectCase {
+        name: "ON UPDATE CURRENT_TIMESTAMP on PostgreSQL",
+        dialect: Dialect::Postgres,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(on_update_current_timestamp)]\n    at: chrono::NaiveDateTime,\n}\n")],
+        want: &[("a.rs", "on_update_current_timestamp", "`on_update_current_timestamp` is MySQL/MariaDB only, not postgres", "a trigger does the same")],
+    },
+    DialectCase {
+        name: "ON UPDATE CURRENT_TIMESTAMP on a text column",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(on_update_current_timestamp)]\n    at: String,\n}\n")],
+        want: &[("a.rs", "on_update_current_timestamp", "`on_update_current_timestamp` needs a timestamp column", "chrono::NaiveDateTime")],
+    },
 ];
 
 #[test]

@@ -18,7 +18,7 @@ mod types;
 
 pub use dialect::Dialect;
 pub use naming::{shorten, NamingConvention, NamingError};
-pub use normalize::{expression_key, normalize_expression, parse_default, parse_type};
+pub use normalize::{normalize_expression, parse_default, parse_type};
 pub use rename_ident::rename_identifier;
 pub use text::{render_compared_text, render_text};
 pub use text_parse::{parse_text, TextError};

@@ -185,6 +185,9 @@ fn column_line(c: &Column) -> String {
     if let Some(d) = &c.default {
         let _ = write!(s, " default {}", default_text(d));
     }
+    if c.on_update_current_timestamp {
+        s.push_str(" on update CURRENT_TIMESTAMP");
+    }
     if c.auto_increment {
         s.push_str(" auto_increment");
         if let Some(identity) = &c.identity {

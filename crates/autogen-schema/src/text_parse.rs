@@ -204,6 +204,7 @@ fn column(rest: &str) -> Result<Column, String> {
         c.pos += len;
         column.default = Some(value);
     }
+    column.on_update_current_timestamp = c.eat(" on update CURRENT_TIMESTAMP");
     column.auto_increment = c.eat(" auto_increment");
     if column.auto_increment {
         column.identity = identity(&mut c)?;
@@ -232,7 +233,7 @@ fn column(rest: &str) -> Result<Column, String> {
     if !c.at_end() {
         return Err(format!(
             "unexpected `{}` in column {}: after `null` / `not null` come `default VALUE`, \
-             `auto_increment` (with `serial`, `always` or `by default` and `start N`, \
+             `on update CURRENT_TIMESTAMP`, `auto_increment` (with `serial`, `always` or `by default` and `start N`, \
              `increment N`), `collate NAME`, `generated stored|virtual (EXPRESSION)` \
              and `comment \"...\"`, in that order",
             c.rest(),

@@ -151,6 +151,9 @@ pub struct Column {
     pub collation: Option<String>,
     /// A generated (computed) column: its expression and whether it is stored.
     pub generated: Option<Generated>,
+    /// MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`: the server sets the column to the current
+    /// time whenever another column of the row changes.
+    pub on_update_current_timestamp: bool,
     pub comment: Option<String>,
 }
 
@@ -195,6 +198,7 @@ impl Column {
             identity: None,
             collation: None,
             generated: None,
+            on_update_current_timestamp: false,
             comment: None,
         }
     }

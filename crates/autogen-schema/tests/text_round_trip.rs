@@ -191,6 +191,7 @@ impl Rng {
                     expression: self.text(),
                     stored: self.chance(50),
                 }),
+                on_update_current_timestamp: self.chance(10),
                 comment: self.opt_text(),
             })
             .collect();

@@ -8,7 +8,7 @@
 //! reads in a revision file to be ours.
 
 use autogen_schema::{
-    expression_key, Check, Column, ColumnType, DefaultValue, ForeignKey, Index, PrimaryKey,
+    Check, Column, ColumnType, DefaultValue, Dialect, ForeignKey, Index, PrimaryKey,
     ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
@@ -252,11 +252,12 @@ pub(crate) fn generated_clause(c: &Column) -> String {
 
 /// Whether two columns are generated the same way: both plain, or both generated with the same
 /// storage and expressions that compare equal (the server reprints what it stores, as for CHECK).
-pub(crate) fn same_generated(a: &Column, b: &Column) -> bool {
+pub(crate) fn same_generated(dialect: Dialect, a: &Column, b: &Column) -> bool {
     match (&a.generated, &b.generated) {
         (None, None) => true,
         (Some(x), Some(y)) => {
-            x.stored == y.stored && expression_key(&x.expression) == expression_key(&y.expression)
+            x.stored == y.stored
+                && autogen_normalize::same_expression(dialect, &x.expression, &y.expression)
         }
         _ => false,
     }

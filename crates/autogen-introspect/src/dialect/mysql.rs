@@ -279,32 +279,9 @@ impl<'c, 's> Printer<'c, 's> {
 
     fn ddl(&self, unit: &Unit<'_>) -> String {
         let q = self.spelling.quote;
-        let mut parts: Vec<String> = unit
-            .table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                // Nullable and nothing else, so the server adds no default of its own
-                // (a first TIMESTAMP column would get one) and prints the default last.
-                let mut col = format!("{} {} NULL", q(&c.name), (self.spelling.type_sql)(&c.ty));
-                if unit.defaults.contains(&i) {
-                    if let Some(d) = &c.default {
-                        col.push_str(" DEFAULT ");
-                        col.push_str(&(self.spelling.default_sql)(d));
-                    }
-                }
-                col
-            })
-            .collect();
-        for (i, name) in &unit.checks {
-            let check = &unit.table.checks[*i];
-            parts.push(format!(
-                "CONSTRAINT {} CHECK ({})",
-                q(name),
-                check.expression
-            ));
-        }
+        // Nullable and nothing else, so the server adds no default of its own (a first
+        // TIMESTAMP column would get one) and prints the default last.
+        let parts = unit.columns_and_checks(self.spelling, " NULL");
         format!(
             "CREATE TEMPORARY TABLE {} ({})",
             q(&unit.temp),

@@ -354,30 +354,7 @@ impl<'c, 's> Printer<'c, 's> {
     /// can be touched whatever it is called.
     fn ddl(&self, unit: &Unit<'_>) -> String {
         let q = self.spelling.quote;
-        let mut parts: Vec<String> = unit
-            .table
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                let mut col = format!("{} {}", q(&c.name), (self.spelling.type_sql)(&c.ty));
-                if unit.defaults.contains(&i) {
-                    if let Some(d) = &c.default {
-                        col.push_str(" DEFAULT ");
-                        col.push_str(&(self.spelling.default_sql)(d));
-                    }
-                }
-                col
-            })
-            .collect();
-        for (i, name) in &unit.checks {
-            let check = &unit.table.checks[*i];
-            parts.push(format!(
-                "CONSTRAINT {} CHECK ({})",
-                q(name),
-                check.expression
-            ));
-        }
+        let parts = unit.columns_and_checks(self.spelling, "");
         let mut sql = format!(
             "CREATE TEMP TABLE {} ({});\n",
             q(&unit.temp),

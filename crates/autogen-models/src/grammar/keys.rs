@@ -130,6 +130,11 @@ pub(crate) const FIELD: Scope = Scope {
         k("stored", Kind::Flag, "stored"),
         // `virtual` is a reserved word in Rust, but attribute paths accept keywords.
         k("virtual", Kind::Flag, "virtual"),
+        k(
+            "on_update_current_timestamp",
+            Kind::Flag,
+            "on_update_current_timestamp",
+        ),
         k("references", Kind::Str, "references = \"orgs.id\""),
         k("on_delete", Kind::Str, "on_delete = \"cascade\""),
         k("on_update", Kind::Str, "on_update = \"cascade\""),

@@ -88,6 +88,8 @@ pub(crate) struct FieldDef {
     /// The `stored` / `virtual` flags that go with `generated`.
     pub stored: Option<Site>,
     pub virtual_: Option<Site>,
+    /// `on_update_current_timestamp`: MySQL/MariaDB `ON UPDATE CURRENT_TIMESTAMP`.
+    pub on_update_current_timestamp: Option<Site>,
     pub references: Option<(String, Site)>,
     pub on_delete: Option<(String, Site)>,
     pub on_update: Option<(String, Site)>,
@@ -281,6 +283,7 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         generated: None,
         stored: None,
         virtual_: None,
+        on_update_current_timestamp: None,
         references: None,
         on_delete: None,
         on_update: None,
@@ -358,6 +361,9 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
             ("generated", Value::Str(s)) => f.generated = Some((s, value_site)),
             ("stored", Value::Flag) => f.stored = Some(e.key_site),
             ("virtual", Value::Flag) => f.virtual_ = Some(e.key_site),
+            ("on_update_current_timestamp", Value::Flag) => {
+                f.on_update_current_timestamp = Some(e.key_site)
+            }
             ("references", Value::Str(s)) => f.references = Some((s, value_site)),
             ("on_delete", Value::Str(s)) => f.on_delete = Some((s, value_site)),
             ("on_update", Value::Str(s)) => f.on_update = Some((s, value_site)),
@@ -470,8 +476,9 @@ fn missing_columns(site: Site, what: &str) -> Diag {
         .help(format!("write `{what}(columns(\"a\", \"b\"))`"))
 }
 
-/// `PostStatus` -> `post_status`, `HTTPServer` -> `http_server`, `User2` -> `user2`.
-pub(crate) fn snake_case(name: &str) -> String {
+/// `PostStatus` -> `post_status`, `HTTPServer` -> `http_server`, `User2` -> `user2`: the
+/// default table name of a struct and stored value of an enum variant.
+pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {

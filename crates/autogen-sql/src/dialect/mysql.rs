@@ -238,6 +238,19 @@ fn is_plain_unique(table: &Table, ix: &Index) -> bool {
         })
 }
 
+/// The fractional-second precision of a `datetime(N)` / `timestamp(N)` column type kept as
+/// written (`ColumnType::Other`), which `ON UPDATE CURRENT_TIMESTAMP` must repeat.
+fn fractional_precision(ty: &ColumnType) -> Option<u32> {
+    let ColumnType::Other(raw) = ty else {
+        return None;
+    };
+    let inner = raw
+        .strip_prefix("datetime(")
+        .or_else(|| raw.strip_prefix("timestamp("))?
+        .strip_suffix(')')?;
+    inner.trim().parse().ok()
+}
+
 impl Mysql {
     fn column_def(&self, c: &Column) -> String {
         let mut s = format!(
@@ -260,6 +273,14 @@ impl Mysql {
         if let Some(d) = &c.default {
             s.push_str(" DEFAULT ");
             s.push_str(&self.default_sql(d));
+        }
+        if c.on_update_current_timestamp {
+            // With the column's fractional-second precision, which the server requires to match
+            // (`datetime(3)` takes `CURRENT_TIMESTAMP(3)`).
+            s.push_str(" ON UPDATE CURRENT_TIMESTAMP");
+            if let Some(p) = fractional_precision(&c.ty) {
+                s.push_str(&format!("({p})"));
+            }
         }
         if c.auto_increment {
             s.push_str(" AUTO_INCREMENT");

@@ -43,7 +43,9 @@
 //! String literals double `'` only: `standard_conforming_strings` is on (the default since 9.1).
 
 use autogen_diff::Change;
-use autogen_schema::{Column, ColumnType, EnumType, Identity, IdentityKind, Index, Schema, Table};
+use autogen_schema::{
+    Column, ColumnType, Dialect, EnumType, Identity, IdentityKind, Index, Schema, Table,
+};
 use sea_query::{Alias, PostgresQueryBuilder, Table as SeaTable};
 
 use super::SqlDialect;
@@ -833,7 +835,9 @@ impl Postgres {
                 self.quote(from),
                 self.quote(to)
             ))),
-            Change::AlterColumn { table, from, to } if !ddl::same_generated(from, to) => {
+            Change::AlterColumn { table, from, to }
+                if !ddl::same_generated(Dialect::Postgres, from, to) =>
+            {
                 self.render_regenerate(state, change, table, from, to, out)
             }
             Change::AlterColumn { table, from, to } => {

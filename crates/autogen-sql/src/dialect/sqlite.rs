@@ -46,8 +46,8 @@
 
 use autogen_diff::{apply, Change};
 use autogen_schema::{
-    parse_default, parse_type, Check, Column, ColumnType, DefaultValue, Index, Schema, Table,
-    TableOptions,
+    parse_default, parse_type, Check, Column, ColumnType, DefaultValue, Dialect, Index, Schema,
+    Table, TableOptions,
 };
 use sea_query::{Alias, SqliteQueryBuilder, Table as SeaTable};
 
@@ -286,7 +286,7 @@ impl Sqlite {
             && a.default == b.default
             && a.auto_increment == b.auto_increment
             && a.collation == b.collation
-            && ddl::same_generated(a, b)
+            && ddl::same_generated(Dialect::Sqlite, a, b)
     }
 
     /// A column definition inside CREATE TABLE or ADD COLUMN.

@@ -25,6 +25,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use autogen_models::snake_case;
 use autogen_schema::{
     Column, ColumnType, DefaultValue, Dialect, ForeignKey, IdentityKind, Index, IndexColumn,
     NamingConvention, ReferentialAction, Schema, Table,
@@ -467,6 +468,9 @@ fn column_attrs(column: &Column, whole_pk: bool, out: &mut FieldOut) {
     if let Some(default) = &column.default {
         out.attrs
             .push(format!("default = {}", lit(&default_sql(default))));
+    }
+    if column.on_update_current_timestamp {
+        out.attrs.push("on_update_current_timestamp".into());
     }
     if let Some(collation) = &column.collation {
         out.attrs.push(format!("collation = {}", lit(collation)));
@@ -937,33 +941,6 @@ fn pascal_case(s: &str) -> String {
             start = false;
         } else {
             start = true;
-        }
-    }
-    out
-}
-
-/// The model reader's snake_case (the default for enum values and table names): `PostStatus` ->
-/// `post_status`, `HTTPServer` -> `http_server`. Kept identical to the reader's, so a variant
-/// gets a `rename` exactly when the reader would otherwise store another value; the round trip
-/// in [`verify`] would show any difference.
-fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_uppercase() => next.is_some_and(|n| n.is_lowercase()),
-                _ => false,
-            };
-            if boundary && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
         }
     }
     out

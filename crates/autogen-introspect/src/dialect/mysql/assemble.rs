@@ -148,6 +148,9 @@ impl Assembler {
             .map(|e| e.to_ascii_lowercase())
             .unwrap_or_default();
         column.auto_increment = extra.contains("auto_increment");
+        // MariaDB says `on update current_timestamp()`, MySQL 8 `on update CURRENT_TIMESTAMP`
+        // (lowercased above), both with a precision when the column has one.
+        column.on_update_current_timestamp = extra.contains("on update current_timestamp");
         let stored = extra.contains("stored generated") || extra.contains("persistent generated");
         let generated = stored || extra.contains("virtual generated");
         if generated {
