@@ -1,6 +1,9 @@
 //! What the round trips share: which rows must survive a change (following declared renames),
 //! reading them back, and asking autogenerate whether a database still differs from models.
 
+use std::path::Path;
+
+use autogen::config::{Config, UrlSource};
 use autogen::ops;
 use autogen::schema::{ColumnType, RenameHints, Schema};
 use autogen::Project;
@@ -19,7 +22,8 @@ pub struct Kept {
 }
 
 /// The columns whose values must survive the change: present on both sides (following the
-/// declared table and column renames) with the same type.
+/// declared table and column renames) with the same type and, for generated columns, the same
+/// definition.
 pub fn kept_columns(a: &Schema, b: &Schema, renames: &RenameHints) -> Vec<Kept> {
     let mut out = Vec::new();
     for ta in &a.tables {
@@ -43,9 +47,10 @@ pub fn kept_columns(a: &Schema, b: &Schema, renames: &RenameHints) -> Vec<Kept> 
                 .iter()
                 .find(|r| r.table == tb.name && r.from == ca.name && tb.column(&r.to).is_some())
                 .map_or(ca.name.as_str(), |r| r.to.as_str());
+            // A generated column whose definition changes computes other values.
             if tb
                 .column(new_col)
-                .is_some_and(|cb| same_values(&ca.ty, &cb.ty))
+                .is_some_and(|cb| same_values(&ca.ty, &cb.ty) && ca.generated == cb.generated)
             {
                 kept.old_columns.push(ca.name.clone());
                 kept.new_columns.push(new_col.to_string());
@@ -109,4 +114,22 @@ pub async fn expect_no_changes(
 pub fn write_models(project: &Project, src: &str) -> Result<(), String> {
     let path = project.root.join("models/models.rs");
     std::fs::write(&path, src).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// A project in `dir` against the database at `url`, with empty `models/` and `revisions/`
+/// folders and the models read from `models/*.rs` (write them with [`write_models`]). Panics on
+/// a folder it cannot create: a test cannot go on without it.
+pub fn project(dir: &Path, url: &str) -> Project {
+    for folder in ["models", "revisions"] {
+        let path = dir.join(folder);
+        if let Err(e) = std::fs::create_dir_all(&path) {
+            panic!("{}: {e}", path.display());
+        }
+    }
+    let config = Config {
+        models: vec!["models/*.rs".into()],
+        ..Config::default()
+    };
+    Project::from_parts(dir, config, url, UrlSource::Override)
+        .unwrap_or_else(|e| panic!("a project in {}: {e}", dir.display()))
 }

@@ -145,7 +145,10 @@ async fn case_on(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
         let expected = autogen::diff::diff(
             &canonical(&before),
             &canonical(&after),
-            &DiffOptions::new(dialect, after.renames.clone()),
+            &DiffOptions {
+                constraint_renames: autogen::sql::constraint_renames(dialect),
+                ..DiffOptions::new(dialect, after.renames.clone())
+            },
         )
         .map_err(|e| e.to_string())?;
         if up.changes.is_empty() && !expected.is_empty() {

@@ -60,8 +60,8 @@ async fn one_case(
     dir: &Path,
 ) -> Result<(), String> {
     let project = project(dir, url)?;
-    let a_src = models_source(&pair.a);
-    let b_src = models_source(&pair.b);
+    let a_src = models_source(&pair.a, dialect);
+    let b_src = models_source(&pair.b, dialect);
     let read = |src: &str| {
         autogen::models::read_sources(
             &[(dir.join("models/models.rs"), src.to_string())],
@@ -141,8 +141,8 @@ async fn reset(scratch: &Scratch, dialect: Dialect) -> Result<(), String> {
 fn fixture(pair: &Pair, dialect: Dialect) -> String {
     format!(
         "--- before.rs ---\n{}\n--- after.rs ---\n{}\n--- seed.sql ({dialect}) ---\n{};\n",
-        models_source(&pair.a),
-        models_source(&pair.b),
+        models_source(&pair.a, dialect),
+        models_source(&pair.b, dialect),
         rows_sql(&pair.a, dialect).join(";\n")
     )
 }

@@ -210,6 +210,10 @@ fn field_type(ty: &str) -> (String, String) {
         "time" => simple("chrono::NaiveTime"),
         "timestamp" => simple("chrono::NaiveDateTime"),
         "timestamptz" => simple("chrono::DateTime<chrono::Utc>"),
+        "text[]" => simple("Vec<String>"),
+        "integer[]" => simple("Vec<i32>"),
+        "varchar(20)[]" => ("Option<Vec<String>>".into(), "max_length = 20".into()),
+        "jsonb" => ("Option<serde_json::Value>".into(), "jsonb".into()),
         _ => {
             if let Some(n) = ty
                 .strip_prefix("varchar(")

@@ -16,7 +16,6 @@
 
 use std::path::Path;
 
-use autogen::config::{Config, UrlSource};
 use autogen::db::Connection;
 use autogen::ops::diff::diff;
 use autogen::ops::{SchemaSource, Sources};
@@ -24,16 +23,13 @@ use autogen::schema::Dialect;
 use autogen::sql::Statement;
 use autogen::Project;
 use autogen_tests::db::{snapshot, Scratch};
+use autogen_tests::trip;
 
+/// The shared project ([`trip::project`]) with `models` written.
 fn project(dir: &Path, url: &str, models: &str) -> Project {
-    std::fs::create_dir_all(dir.join("models")).unwrap();
-    std::fs::create_dir_all(dir.join("revisions")).unwrap();
-    std::fs::write(dir.join("models/models.rs"), models).unwrap();
-    let config = Config {
-        models: vec!["models/*.rs".into()],
-        ..Config::default()
-    };
-    Project::from_parts(dir, config, url, UrlSource::Override).unwrap()
+    let p = trip::project(dir, url);
+    trip::write_models(&p, models).unwrap();
+    p
 }
 
 /// The changes and SQL that bring the project's database to its models (or back, `reverse`).

@@ -64,7 +64,10 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
         let t = Instant::now();
         let mut target = models.schema;
         autogen_sql::canonicalize_in_place(dialect, &mut target);
-        let options = DiffOptions::new(dialect, models.renames);
+        let options = DiffOptions {
+            constraint_renames: autogen_sql::constraint_renames(dialect),
+            ..DiffOptions::new(dialect, models.renames)
+        };
         let found = autogen_diff::diff(&schema, &target, &options)?;
         times[2].1.push(t.elapsed().as_secs_f64());
         changes = found.len();

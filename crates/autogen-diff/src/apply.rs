@@ -22,6 +22,10 @@ pub enum ApplyError {
     NoSuchObject { table: String, object: String },
     #[error("enum type `{0}` does not exist")]
     NoSuchEnum(String),
+    #[error("{0} does not exist")]
+    NoSuchSchemaObject(String),
+    #[error("{0} already exists")]
+    SchemaObjectExists(String),
 }
 
 fn table_mut<'a>(schema: &'a mut Schema, name: &str) -> Result<&'a mut Table, ApplyError> {
@@ -153,9 +157,24 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
                 pk.columns.iter_mut().for_each(rename);
             }
             for ix in &mut t.indexes {
-                ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
+                for part in &mut ix.columns {
+                    // An expression key part names the column inside its text (`lower(email)`).
+                    if part.expression {
+                        part.name = autogen_schema::rename_identifier(&part.name, from, to, quote);
+                    } else {
+                        rename(&mut part.name);
+                    }
+                }
+                ix.include.iter_mut().for_each(rename);
                 if let Some(p) = &mut ix.predicate {
                     *p = autogen_schema::rename_identifier(p, from, to, quote);
+                }
+            }
+            // Servers rewrite generated-column expressions too (PostgreSQL, SQLite, MariaDB).
+            for col in &mut t.columns {
+                if let Some(g) = &mut col.generated {
+                    g.expression =
+                        autogen_schema::rename_identifier(&g.expression, from, to, quote);
                 }
             }
             for u in &mut t.unique_constraints {
@@ -186,7 +205,13 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
                     table: table.clone(),
                     column: from.name.clone(),
                 })?;
+            // A `to` that does not say how it is spelled (a model column) keeps the database's
+            // spelling, which the renderer uses only while it still describes the column.
+            let declared = std::mem::take(&mut c.declared);
             *c = to.clone();
+            if c.declared.0.is_none() {
+                c.declared = declared;
+            }
         }
         AlterPrimaryKey { table, to, .. } => table_mut(schema, table)?.primary_key = to.clone(),
         AddIndex { table, index } => table_mut(schema, table)?.indexes.push(index.clone()),
@@ -230,6 +255,28 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
                         && x.referenced_columns == foreign_key.referenced_columns
                 },
             )?;
+        }
+        // The key keeps its name (the server's, in a tracked state): only when it is checked
+        // changes.
+        AlterForeignKey { table, from, to } => {
+            let t = table_mut(schema, table)?;
+            let fk = t
+                .foreign_keys
+                .iter_mut()
+                .find(|x| {
+                    x.columns == from.columns
+                        && x.referenced_table == from.referenced_table
+                        && x.referenced_columns == from.referenced_columns
+                })
+                .ok_or_else(|| ApplyError::NoSuchObject {
+                    table: table.clone(),
+                    object: format!(
+                        "foreign key ({}) -> {}",
+                        from.columns.join(", "),
+                        from.referenced_table
+                    ),
+                })?;
+            fk.deferrable = to.deferrable;
         }
         AddCheck { table, check } => table_mut(schema, table)?.checks.push(check.clone()),
         DropCheck { table, check } => {
@@ -289,6 +336,28 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
                 table: table.clone(),
                 object: format!("{} {from}", kind.label()),
             })? = Some(to.clone());
+        }
+        CreateObject(o) => {
+            if schema.objects.iter().any(|x| x.same_object(o)) {
+                return Err(ApplyError::SchemaObjectExists(o.label()));
+            }
+            schema.objects.push(o.clone());
+        }
+        DropObject(o) => {
+            let i = schema
+                .objects
+                .iter()
+                .position(|x| x.same_object(o))
+                .ok_or_else(|| ApplyError::NoSuchSchemaObject(o.label()))?;
+            schema.objects.remove(i);
+        }
+        ReplaceObject { from, to } => {
+            let x = schema
+                .objects
+                .iter_mut()
+                .find(|x| x.same_object(from))
+                .ok_or_else(|| ApplyError::NoSuchSchemaObject(from.label()))?;
+            *x = to.clone();
         }
     }
     Ok(())

@@ -2,11 +2,16 @@
 //! old state to be inverted, so downgrades are derived rather than written twice.
 
 use autogen_schema::{
-    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, Table, TableOptions, UniqueConstraint,
+    Check, Column, EnumType, ForeignKey, Index, PrimaryKey, SchemaObject, Table, TableOptions,
+    UniqueConstraint,
 };
 
 /// One schema change. Table-scoped variants name the table as it is called at the moment the
 /// change runs (after any rename that precedes it in the list).
+// `AlterColumn` holds two whole columns and is the largest variant. A change list is as long
+// as the schema's differences (thousands at most), so boxing would buy a few kilobytes at the
+// cost of a `Box` at every one of the ~40 places that build or match the variant.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     CreateEnum(EnumType),
@@ -73,6 +78,14 @@ pub enum Change {
         table: String,
         foreign_key: ForeignKey,
     },
+    /// A foreign key equal on both sides but for its deferrability (`DEFERRABLE`, `INITIALLY
+    /// DEFERRED`): PostgreSQL changes it in place (`ALTER CONSTRAINT`), SQLite rebuilds the
+    /// table. `from` is the key as it is (with the server's name), `to` as it will be.
+    AlterForeignKey {
+        table: String,
+        from: ForeignKey,
+        to: ForeignKey,
+    },
     AddCheck {
         table: String,
         check: Check,
@@ -110,6 +123,17 @@ pub enum Change {
         kind: ConstraintKind,
         from: String,
         to: String,
+    },
+    /// A view, materialized view, trigger or function (see `objects.rs`), created from its
+    /// `sql`.
+    CreateObject(SchemaObject),
+    /// Drops an object; holds the whole old object so the inverse can recreate it exactly.
+    DropObject(SchemaObject),
+    /// The object changed and the dialect can replace it in place (`CREATE OR REPLACE VIEW`).
+    /// `from` and `to` are the same object (kind, name, table).
+    ReplaceObject {
+        from: SchemaObject,
+        to: SchemaObject,
     },
 }
 
@@ -168,6 +192,11 @@ impl Change {
             DropUnique { table, unique } => AddUnique { table, unique },
             AddForeignKey { table, foreign_key } => DropForeignKey { table, foreign_key },
             DropForeignKey { table, foreign_key } => AddForeignKey { table, foreign_key },
+            AlterForeignKey { table, from, to } => AlterForeignKey {
+                table,
+                from: to,
+                to: from,
+            },
             AddCheck { table, check } => DropCheck { table, check },
             DropCheck { table, check } => AddCheck { table, check },
             AlterTableComment { table, from, to } => AlterTableComment {
@@ -196,6 +225,9 @@ impl Change {
                 from: to,
                 to: from,
             },
+            CreateObject(o) => DropObject(o),
+            DropObject(o) => CreateObject(o),
+            ReplaceObject { from, to } => ReplaceObject { from: to, to: from },
         }
     }
 
@@ -204,6 +236,9 @@ impl Change {
         use Change::*;
         match self {
             CreateEnum(_) | DropEnum(_) | AlterEnum { .. } => None,
+            // Objects are not table changes, a trigger's table included: renderers and reports
+            // that group by table must not take them for one.
+            CreateObject(_) | DropObject(_) | ReplaceObject { .. } => None,
             CreateTable(t) | DropTable(t) => Some(&t.name),
             RenameTable { to, .. } => Some(to),
             AddColumn { table, .. }
@@ -217,6 +252,7 @@ impl Change {
             | DropUnique { table, .. }
             | AddForeignKey { table, .. }
             | DropForeignKey { table, .. }
+            | AlterForeignKey { table, .. }
             | AddCheck { table, .. }
             | DropCheck { table, .. }
             | AlterTableComment { table, .. }

@@ -112,6 +112,12 @@ impl Change {
             DropForeignKey { table, foreign_key } => {
                 format!("drop foreign key {}", fk_line(table, foreign_key))
             }
+            AlterForeignKey { table, from, to } => format!(
+                "alter foreign key {}: {} -> {}",
+                fk_line(table, from),
+                deferrable_words(from.deferrable),
+                deferrable_words(to.deferrable)
+            ),
             AddCheck { table, check } => match &check.name {
                 Some(name) => format!("add check {name} on {table}"),
                 None => format!("add check on {table} ({})", check.expression),
@@ -134,6 +140,9 @@ impl Change {
                 from,
                 to,
             } => format!("rename {} {from} on {table} to {to}", kind.label()),
+            CreateObject(o) => format!("create {}", o.label()),
+            DropObject(o) => format!("drop {}", o.label()),
+            ReplaceObject { to, .. } => format!("replace {}", to.label()),
         }
     }
 }
@@ -246,6 +255,15 @@ fn index_line(table: &str, index: &Index) -> String {
         index.name,
         columns.join(", ")
     )
+}
+
+/// `not deferrable`, `deferrable`, `deferrable initially deferred`.
+fn deferrable_words(d: autogen_schema::Deferrable) -> &'static str {
+    match d {
+        autogen_schema::Deferrable::NotDeferrable => "not deferrable",
+        autogen_schema::Deferrable::Immediate => "deferrable",
+        autogen_schema::Deferrable::Deferred => "deferrable initially deferred",
+    }
 }
 
 fn fk_line(table: &str, fk: &ForeignKey) -> String {

@@ -10,7 +10,7 @@ use autogen_schema::{Dialect, RenameHints, Schema, Table};
 use foldhash::HashMap;
 
 use crate::dependencies::moving;
-use crate::follow::NameRenames;
+use crate::follow::{ConstraintRenames, NameRenames};
 use crate::renames::{renamed_view, resolve};
 use crate::table::diff_table;
 use crate::{order, Change, DiffError};
@@ -28,6 +28,11 @@ pub struct DiffOptions {
     /// defaults are compared by that dialect's `autogen_normalize` keys (how its server prints
     /// them back). `None` compares with the dialect-neutral key.
     pub dialect: Option<Dialect>,
+    /// The constraint kinds the renderer can rename in place, so that one named after a renamed
+    /// table or column follows it (`follow.rs`). A renderer capability, handed in by the caller
+    /// (`autogen_sql::constraint_renames(dialect)`); [`DiffOptions::new`] and the default allow
+    /// none, and such a constraint keeps its old name (no drift: constraints match by content).
+    pub constraint_renames: ConstraintRenames,
 }
 
 impl Default for DiffOptions {
@@ -36,17 +41,21 @@ impl Default for DiffOptions {
             renames: RenameHints::default(),
             identifier_quote: '"',
             dialect: None,
+            constraint_renames: ConstraintRenames::default(),
         }
     }
 }
 
 impl DiffOptions {
-    /// Options for a diff whose changes will be rendered for `dialect`.
+    /// Options for a diff whose changes will be rendered for `dialect`, renaming no constraint
+    /// in place: a caller that renders sets [`DiffOptions::constraint_renames`] to what its
+    /// renderer can do.
     pub fn new(dialect: Dialect, renames: RenameHints) -> DiffOptions {
         DiffOptions {
             renames,
             identifier_quote: dialect.identifier_quote(),
             dialect: Some(dialect),
+            constraint_renames: ConstraintRenames::default(),
         }
     }
 }
@@ -109,7 +118,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
         }
     }
     let moving = moving(&old_tables, to);
-    let names = NameRenames::new(&renames, options.dialect);
+    let names = NameRenames::new(&renames, options.constraint_renames);
     for t in &to.tables {
         match old_tables.get(t.name.as_str()) {
             // The common case, checked without building any name map: a table equal in every
@@ -128,7 +137,9 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
             None => changes.push(Change::CreateTable(t.clone())),
         }
     }
-    Ok(order(changes))
+    let mut objects = Vec::new();
+    crate::objects::diff_objects(from, to, &changes, options.dialect, &mut objects);
+    Ok(crate::objects::order_objects(objects, order(changes)))
 }
 
 /// The downgrade of an ordered change list: each change undone, last first.

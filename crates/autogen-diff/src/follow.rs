@@ -23,9 +23,11 @@ use crate::renames::Renames;
 use crate::table::same_index;
 use crate::{Change, ConstraintKind};
 
-/// The constraint kinds a dialect can rename in place. Indexes are always renamed
+/// The constraint kinds the target dialect can rename in place, as its renderer says
+/// (`autogen_sql::constraint_renames`; the differ knows no dialect's abilities) and
+/// [`crate::DiffOptions::constraint_renames`] hands in. Indexes are always renamed
 /// ([`Change::RenameIndex`]); a constraint of a kind left out keeps its old name, which is no
-/// drift since constraints are matched by content.
+/// drift since constraints are matched by content. The default allows none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ConstraintRenames {
     pub primary_key: bool,
@@ -35,26 +37,13 @@ pub struct ConstraintRenames {
 }
 
 impl ConstraintRenames {
-    /// What `dialect` can do: PostgreSQL renames every constraint (`RENAME CONSTRAINT`);
-    /// MySQL and MariaDB rename only what is an index (`RENAME INDEX`, so unique constraints):
-    /// they have no `RENAME CONSTRAINT`, and the primary key is always called `PRIMARY`; SQLite
-    /// keeps constraints inside the table's text and would need a rebuild to rename one. With
-    /// no dialect ([`crate::DiffOptions::default`]), none.
-    pub fn of(dialect: Dialect) -> ConstraintRenames {
-        match dialect {
-            Dialect::Postgres => ConstraintRenames {
-                primary_key: true,
-                unique: true,
-                foreign_key: true,
-                check: true,
-            },
-            Dialect::Mysql => ConstraintRenames {
-                unique: true,
-                ..ConstraintRenames::default()
-            },
-            Dialect::Sqlite => ConstraintRenames::default(),
-        }
-    }
+    /// Every kind (a dialect with `RENAME CONSTRAINT` for all of them).
+    pub const ALL: ConstraintRenames = ConstraintRenames {
+        primary_key: true,
+        unique: true,
+        foreign_key: true,
+        check: true,
+    };
 
     pub fn allows(self, kind: ConstraintKind) -> bool {
         match kind {
@@ -77,7 +66,7 @@ pub(crate) struct NameRenames<'a> {
 }
 
 impl<'a> NameRenames<'a> {
-    pub(crate) fn new(renames: &'a Renames, dialect: Option<Dialect>) -> NameRenames<'a> {
+    pub(crate) fn new(renames: &'a Renames, allowed: ConstraintRenames) -> NameRenames<'a> {
         let mut columns: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
         for (t, o, n) in &renames.columns {
             columns
@@ -92,7 +81,7 @@ impl<'a> NameRenames<'a> {
                 .map(|(o, n)| (o.as_str(), n.as_str()))
                 .collect(),
             columns,
-            allowed: dialect.map(ConstraintRenames::of).unwrap_or_default(),
+            allowed,
         }
     }
 
@@ -335,7 +324,7 @@ mod tests {
             &[("t", "u"), ("persons", "people")],
             &[("u", "email", "login")],
         );
-        let names = NameRenames::new(&r, None);
+        let names = NameRenames::new(&r, ConstraintRenames::default());
         assert_eq!(names.follow("u", "ix_t_status"), "ix_u_status");
         assert_eq!(names.follow("u", "ix_t_email"), "ix_u_login");
         assert_eq!(
@@ -379,6 +368,19 @@ table pets
   foreign key fk_pets_owner_id_people (owner_id) references people (id)
 ";
 
+    /// What PostgreSQL's and MySQL's renderers can rename (`autogen_sql::constraint_renames`,
+    /// which this crate cannot depend on).
+    fn allowed(dialect: Option<Dialect>) -> ConstraintRenames {
+        match dialect {
+            Some(Dialect::Postgres) => ConstraintRenames::ALL,
+            Some(Dialect::Mysql) => ConstraintRenames {
+                unique: true,
+                ..ConstraintRenames::default()
+            },
+            _ => ConstraintRenames::default(),
+        }
+    }
+
     fn described(dialect: Option<Dialect>) -> (Vec<String>, Vec<String>) {
         use autogen_schema::{parse_text, ColumnRename, RenameHints, TableRename};
         let from = parse_text(FROM).unwrap();
@@ -396,6 +398,7 @@ table pets
         let options = crate::DiffOptions {
             renames,
             dialect,
+            constraint_renames: allowed(dialect),
             ..crate::DiffOptions::default()
         };
         let up = crate::diff(&from, &to, &options).unwrap();
@@ -476,7 +479,7 @@ table pets
     #[test]
     fn swapped_names_are_replaced_at_once() {
         let r = renames(&[], &[("t", "a", "b"), ("t", "b", "a")]);
-        let names = NameRenames::new(&r, None);
+        let names = NameRenames::new(&r, ConstraintRenames::default());
         assert_eq!(names.follow("t", "ix_t_a_b"), "ix_t_b_a");
     }
 }

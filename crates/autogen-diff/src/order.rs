@@ -17,13 +17,17 @@
 //! | 5 | `DropIndex`, `DropUnique`, `DropCheck` | before the columns they cover are dropped or altered |
 //! | 6 | `DropTable` | children before parents (reverse creation order); cycle-closing and self-referencing foreign keys were split out into phase 4 |
 //! | 7 | `AddColumn` | before the primary key, indexes and constraints that use it |
-//! | 8 | `AlterColumn`, `AlterTableComment`, `AlterTableOptions` | after columns exist, before a primary key needs `NOT NULL` |
+//! | 8 | `AlterColumn`, `AlterTableComment`, `AlterTableOptions`, `AlterForeignKey` (deferrability only) | after columns exist, before a primary key needs `NOT NULL` |
 //! | 9 | `AlterPrimaryKey` | new columns exist; old ones are not dropped yet |
 //! | 10 | `DropColumn` | nothing still relies on it (phases 4, 5, 9 are done) |
 //! | 11 | `AddIndex`, `AddUnique`, `AddCheck` | on final columns; before new tables whose foreign keys need a unique target |
 //! | 12 | `CreateTable` | parents before children (topological over foreign keys among new tables) |
 //! | 13 | `AddForeignKey` | every target table, column and key exists; includes the foreign keys split out of cycles in phase 12 |
 //! | 14 | `DropEnum` | after no column uses the type any more |
+//!
+//! View, trigger and function changes (`CreateObject`, `DropObject`, `ReplaceObject`) are not
+//! in this table: `objects.rs` puts every object drop before phase 0 and every create or replace
+//! after phase 14, so an object never sees a table between the two schemas.
 //!
 //! Within a phase, ties are broken by table name, then object kind, then object name (column,
 //! index name, constraint content). Table creation uses its topological position instead of the
@@ -110,18 +114,27 @@ fn key(change: &Change, seq: usize) -> Key {
         DropUnique { unique, .. } => (5, 1, unique.columns.join(",")),
         DropCheck { check, .. } => (5, 2, check_key(check)),
         DropTable(_) => (6, 0, String::new()),
-        AddColumn { column, .. } => (7, 0, column.name.clone()),
+        // A generated column reads other columns of its table: added after them, dropped
+        // before them (so the downgrade, run in reverse, adds them back first).
+        AddColumn { column, .. } => (7, u8::from(column.generated.is_some()), column.name.clone()),
         AlterColumn { to, .. } => (8, 0, to.name.clone()),
         AlterTableComment { .. } => (8, 1, String::new()),
         AlterTableOptions { .. } => (8, 2, String::new()),
+        AlterForeignKey { to, .. } => (8, 3, fk_key(to)),
         AlterPrimaryKey { .. } => (9, 0, String::new()),
-        DropColumn { column, .. } => (10, 0, column.name.clone()),
+        DropColumn { column, .. } => (
+            10,
+            u8::from(column.generated.is_none()),
+            column.name.clone(),
+        ),
         AddIndex { index, .. } => (11, 0, index.name.clone()),
         AddUnique { unique, .. } => (11, 1, unique.columns.join(",")),
         AddCheck { check, .. } => (11, 2, check_key(check)),
         CreateTable(_) => (12, 0, String::new()),
         AddForeignKey { foreign_key, .. } => (13, 0, fk_key(foreign_key)),
         DropEnum(e) => (14, 0, e.name.clone()),
+        // Never here (see `objects.rs`); last, should a caller pass them anyway.
+        CreateObject(o) | DropObject(o) | ReplaceObject { to: o, .. } => (15, 0, o.name.clone()),
     };
     let table = match change {
         RenameTable { from, .. } => from.clone(),

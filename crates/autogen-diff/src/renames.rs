@@ -165,6 +165,10 @@ pub(crate) fn renamed_view<'a>(
         };
         for c in &mut t.columns {
             rename(&mut c.name);
+            // Servers rewrite generated-column expressions when a column they read is renamed.
+            if let Some(g) = &mut c.generated {
+                g.expression = rename_in_expression(&g.expression, cols, quote);
+            }
             if let ColumnType::Enum { name, values } = &mut c.ty {
                 if let Some(new_values) = enum_values.get(name.as_str()) {
                     *values = new_values.to_vec();
@@ -175,7 +179,15 @@ pub(crate) fn renamed_view<'a>(
             pk.columns.iter_mut().for_each(rename);
         }
         for ix in &mut t.indexes {
-            ix.columns.iter_mut().for_each(|c| rename(&mut c.name));
+            for part in &mut ix.columns {
+                // An expression key part names the column inside its text (`lower(email)`).
+                if part.expression {
+                    part.name = rename_in_expression(&part.name, cols, quote);
+                } else {
+                    rename(&mut part.name);
+                }
+            }
+            ix.include.iter_mut().for_each(rename);
             if let Some(p) = &mut ix.predicate {
                 *p = rename_in_expression(p, cols, quote);
             }
@@ -244,6 +256,7 @@ mod tests {
                 ..Table::new("t")
             }],
             enums: vec![],
+            objects: Vec::new(),
         }
     }
 

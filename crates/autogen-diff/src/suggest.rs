@@ -131,6 +131,7 @@ mod tests {
         Schema {
             tables,
             enums: vec![],
+            objects: Vec::new(),
         }
     }
 

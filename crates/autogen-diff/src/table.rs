@@ -48,10 +48,12 @@ pub(crate) fn diff_table(
 
     diff_indexes(table, &old.indexes, &new.indexes, dialect, out);
 
+    // Deferrability is part of a unique constraint's identity: no dialect alters it in place
+    // (PostgreSQL's ALTER CONSTRAINT takes foreign keys only), so a change is a drop and add.
     let (dropped, added) = unmatched(
         old.unique_constraints.iter().collect(),
         new.unique_constraints.iter().collect(),
-        |u| &u.columns,
+        |u| (&u.columns, u.deferrable),
     );
     out.extend(dropped.into_iter().map(|u| Change::DropUnique {
         table: table.clone(),
@@ -70,15 +72,33 @@ pub(crate) fn diff_table(
         .foreign_keys
         .iter()
         .partition(|fk| moving.affects(table, fk));
-    let (mut dropped, mut added) = unmatched(old_fks, new_fks, |fk| {
+    let content = |fk: &'_ ForeignKey| {
         (
-            &fk.columns,
-            &fk.referenced_table,
-            &fk.referenced_columns,
+            fk.columns.clone(),
+            fk.referenced_table.clone(),
+            fk.referenced_columns.clone(),
             fk.on_delete,
             fk.on_update,
         )
-    });
+    };
+    let (mut dropped, mut added) = unmatched(old_fks, new_fks, |fk| (content(fk), fk.deferrable));
+    // A key that differs only in deferrability is altered, not dropped and re-added, so that
+    // PostgreSQL keeps it (and its name) and validates nothing again.
+    let mut i = 0;
+    while i < dropped.len() {
+        match added.iter().position(|n| content(n) == content(dropped[i])) {
+            Some(j) => {
+                let to = added.remove(j);
+                let from = dropped.remove(i);
+                out.push(Change::AlterForeignKey {
+                    table: table.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                });
+            }
+            None => i += 1,
+        }
+    }
     dropped.extend(old_rebuilt);
     added.extend(new_rebuilt);
     out.extend(dropped.into_iter().map(|fk| Change::DropForeignKey {

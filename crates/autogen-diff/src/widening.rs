@@ -12,6 +12,8 @@
 //! | `char(n)` / `varchar(n)` | `char(m)` / `varchar(m)` | `m >= n`, or no length limit on the new side (a `char` only to `char`) |
 //! | `char` / `varchar` / `text` / `enum` | `text` | always |
 //! | `enum(values)` | `enum(values2)` | every old value is still in the new list |
+//! | `jsonb` | `json` | always (`json` to `jsonb` drops duplicate keys, key order and spacing) |
+//! | `T[]` | `U[]` | `T` to `U` widens |
 
 use autogen_schema::ColumnType;
 
@@ -95,6 +97,8 @@ pub(crate) fn classify(from: &ColumnType, to: &ColumnType) -> TypeChange {
         (Enum { values: v1, .. }, Enum { values: v2, .. }) => {
             verdict(v1.iter().all(|v| v2.contains(v)), Family::Enum)
         }
+        (Jsonb, Json) => TypeChange::Widening,
+        (Array(a), Array(b)) => classify(a, b),
         _ => TypeChange::Conversion,
     }
 }
@@ -198,6 +202,19 @@ mod tests {
                 Conversion,
             ),
             (Other("x".into()), Other("y".into()), Conversion),
+            (Jsonb, Json, Widening),
+            (Json, Jsonb, Conversion),
+            (
+                Array(Box::new(Integer { unsigned: false })),
+                Array(Box::new(BigInt { unsigned: false })),
+                Widening,
+            ),
+            (
+                Array(Box::new(Text)),
+                Array(Box::new(varchar(5))),
+                Narrowing(F::Text),
+            ),
+            (Text, Array(Box::new(Text)), Conversion),
         ];
         for (from, to, expected) in cases {
             assert_eq!(classify(&from, &to), expected, "{from} -> {to}");

@@ -130,9 +130,11 @@ fn object_lines(change: &Change) -> Vec<String> {
         AddUnique { unique, .. } | DropUnique { unique, .. } => {
             t.unique_constraints.push(unique.clone())
         }
-        AddForeignKey { foreign_key, .. } | DropForeignKey { foreign_key, .. } => {
-            t.foreign_keys.push(foreign_key.clone())
-        }
+        AddForeignKey { foreign_key, .. }
+        | DropForeignKey { foreign_key, .. }
+        | AlterForeignKey {
+            to: foreign_key, ..
+        } => t.foreign_keys.push(foreign_key.clone()),
         AddCheck { check, .. } | DropCheck { check, .. } => t.checks.push(check.clone()),
         AlterTableComment { to, .. } => t.comment = to.clone(),
         AlterTableOptions { to, .. } => t.options = to.clone(),
@@ -143,11 +145,15 @@ fn object_lines(change: &Change) -> Vec<String> {
         | DropTable(_)
         | RenameTable { .. }
         | RenameColumn { .. }
-        | RenameConstraint { .. } => {}
+        | RenameConstraint { .. }
+        | CreateObject(_)
+        | DropObject(_)
+        | ReplaceObject { .. } => {}
     }
     let text = render_text(&Schema {
         tables: vec![t],
         enums: Vec::new(),
+        objects: Vec::new(),
     });
     text.lines()
         .skip(1)

@@ -20,7 +20,7 @@ pub enum IntrospectError {
     },
 
     /// The PostgreSQL schema named in the options does not exist.
-    #[error("PostgreSQL schema `{schema}` does not exist; check `pg_schema` (default `public`)")]
+    #[error("PostgreSQL schema `{schema}` does not exist; create it (CREATE SCHEMA ...) or check `pg_schema` (default `public`) and `schemas` in autogen.toml")]
     SchemaNotFound { schema: String },
 
     /// A MySQL connection without a current database has nothing to introspect.

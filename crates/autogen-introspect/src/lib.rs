@@ -10,6 +10,7 @@
 mod dialect;
 mod error;
 mod filter;
+mod objects;
 mod print;
 mod sqltext;
 mod unmanaged;
@@ -18,6 +19,7 @@ use autogen_db::Connection;
 use autogen_schema::Schema;
 
 pub use error::IntrospectError;
+pub use objects::{objects, print_objects};
 pub use print::{print_expressions, Expression, Printed, Spelling};
 pub use unmanaged::{unmanaged, UnmanagedKind, UnmanagedObject, Usage};
 
@@ -29,6 +31,10 @@ pub struct IntrospectOptions {
     pub exclude_tables: Vec<String>,
     /// The PostgreSQL schema to read; `None` means `public`. Ignored by other dialects.
     pub pg_schema: Option<String>,
+    /// More PostgreSQL schemas to read besides `pg_schema` (autogen.toml `schemas`), read by the
+    /// same queries (`nspname = ANY($1)`, never one query per schema). Their tables come back
+    /// with [`Table::schema`](autogen_schema::Table::schema) set and keyed `schema.name`.
+    pub pg_schemas: Vec<String>,
 }
 
 /// Counters from one introspection run, for tests and `--verbose` output.

@@ -141,8 +141,13 @@ pub async fn unmanaged(
     let mut stats = IntrospectStats::default();
     let mut objects = match conn {
         Connection::Postgres(c) => {
-            let schema = options.pg_schema.as_deref().unwrap_or("public");
-            crate::dialect::postgres_unmanaged(c, &mut stats, schema).await?
+            // The managed schemas, the default first: objects of any of them are listed (keyed
+            // `schema.name` outside the default one), and none of them is "another schema".
+            let schemas: Vec<String> =
+                std::iter::once(options.pg_schema.as_deref().unwrap_or("public").to_string())
+                    .chain(options.pg_schemas.iter().cloned())
+                    .collect();
+            crate::dialect::postgres_unmanaged(c, &mut stats, &schemas).await?
         }
         Connection::Mysql(c) => crate::dialect::mysql_unmanaged(c, &mut stats).await?,
         Connection::Sqlite(c) => crate::dialect::sqlite_unmanaged(c, &mut stats).await?,

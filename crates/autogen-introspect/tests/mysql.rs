@@ -75,6 +75,7 @@ async fn reads_every_feature_mysql_has() {
     let options = IntrospectOptions {
         exclude_tables: vec!["autogen_version".into()],
         pg_schema: None,
+        pg_schemas: Vec::new(),
     };
     let schema = introspect(&mut conn, &options).await.unwrap();
     let want = r#"table memberships

@@ -66,6 +66,7 @@ async fn reads_every_feature_postgres_has() {
     let options = IntrospectOptions {
         exclude_tables: vec!["autogen_version".into()],
         pg_schema: None,
+        pg_schemas: Vec::new(),
     };
     let schema = introspect(&mut conn, &options).await.unwrap();
     let want = r#"enum status ('active', 'blocked', 'it''s')
@@ -138,10 +139,7 @@ table users
         users.column("price").unwrap().default,
         Some(DefaultValue::Number("0".into()))
     );
-    assert_eq!(
-        users.column("doc").unwrap().ty,
-        ColumnType::Other("jsonb".into())
-    );
+    assert_eq!(users.column("doc").unwrap().ty, ColumnType::Jsonb);
     let m = schema.table("memberships").unwrap();
     let fk_names: Vec<Option<&str>> = m.foreign_keys.iter().map(|f| f.name.as_deref()).collect();
     assert_eq!(

@@ -47,6 +47,10 @@ pub struct ReadOptions {
     /// names without case, ...) and SQL attributes are scanned the way it reads them. `None`
     /// applies only the rules every dialect shares.
     pub dialect: Option<Dialect>,
+    /// PostgreSQL: the schemas `#[model(schema = "...")]` may name, the default schema first
+    /// (a model naming the default schema is a model without the key). Empty: the key is
+    /// refused (a single-schema project, another dialect, or no project at all).
+    pub pg_schemas: Vec<String>,
 }
 
 /// What the models describe.
@@ -100,7 +104,7 @@ fn read_all(opts: &ReadOptions) -> Result<ModelSet, ModelErrors> {
             }
         })
         .collect();
-    finish(results, errors, opts.dialect)
+    finish(results, errors, opts.dialect, &opts.pg_schemas)
 }
 
 /// Reads model sources given as (path, text) pairs, without touching the filesystem. Files are
@@ -128,13 +132,14 @@ pub fn read_sources_for(
             (path.clone(), text.clone(), output)
         })
         .collect();
-    finish(results, Vec::new(), dialect)
+    finish(results, Vec::new(), dialect, &[])
 }
 
 fn finish(
     results: Vec<(PathBuf, String, resolve::FileOutput)>,
     errors: Vec<ModelError>,
     dialect: Option<Dialect>,
+    pg_schemas: &[String],
 ) -> Result<ModelSet, ModelErrors> {
     let mut sources = Vec::with_capacity(results.len());
     let mut texts = Vec::with_capacity(results.len());
@@ -148,7 +153,7 @@ fn finish(
         .into_iter()
         .zip(texts.iter().map(String::as_str))
         .collect();
-    resolve::resolve(&sources, outputs, errors, dialect)
+    resolve::resolve(&sources, outputs, errors, dialect, pg_schemas)
 }
 
 /// Validates a `#[derive(Model)]` item's attributes and field types as far as one item allows

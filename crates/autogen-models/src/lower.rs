@@ -34,6 +34,8 @@ pub(crate) struct TableDraft {
     pub fk_pos: Vec<Pos>,
     pub renamed_from: Option<String>,
     pub column_renames: Vec<ColumnRename>,
+    /// Where `schema = "..."` was written, when it was.
+    pub schema_pos: Option<Pos>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,17 +76,24 @@ pub(crate) fn lower_model(
             ),
         );
     }
-    let mut table = Table::new(table_name.clone());
+    // A table of another PostgreSQL schema is keyed `schema.name`; the naming convention and
+    // every message below use the bare name. The resolve pass maps the default schema back to
+    // `None` and refuses a schema the project does not list.
+    let schema = def.schema.as_ref().map(|(s, _)| s.clone());
+    let key = autogen_schema::qualified_name(schema.as_deref(), &table_name);
+    let mut table = Table::new(key.clone());
+    table.schema = schema;
     table.comment = def.comment.as_ref().map(|(c, _)| c.clone());
     table.options = lower_table_options(&def.options, dialect, diags);
     let mut draft = TableDraft {
         rust_name: def.rust_name.clone(),
         name_pos: name_site.pos(),
-        table: Table::new(table_name.clone()),
+        table: Table::new(key),
         enum_refs: Vec::new(),
         fk_pos: Vec::new(),
         renamed_from: def.renamed_from.as_ref().map(|(s, _)| s.clone()),
         column_renames: Vec::new(),
+        schema_pos: def.schema.as_ref().map(|(_, site)| site.pos()),
     };
 
     // Column names first: key and index columns may name any column, wherever it is declared.
@@ -193,6 +202,7 @@ pub(crate) fn lower_model(
             field_uniques.push(UniqueConstraint {
                 name: Some(naming.unique_name(&table_name, &[&column_name])),
                 columns: vec![column_name.clone()],
+                deferrable: Default::default(),
             });
         }
         if field.index.is_some() {
@@ -220,9 +230,19 @@ pub(crate) fn lower_model(
                 }
             }
         }
+        if let Some((_, site)) = field.deferrable {
+            if field.references.is_none() {
+                diags.push(
+                    Diag::new(site, "`deferrable` without `references`")
+                        .help("a field's `deferrable` is its foreign key's; for a deferrable unique constraint write the struct's `unique(columns(\"a\"), deferrable)`"),
+                );
+            } else {
+                deferrable_dialect("foreign keys", site, dialect, diags);
+            }
+        }
         if let Some((from, _)) = &field.renamed_from {
             draft.column_renames.push(ColumnRename {
-                table: table_name.clone(),
+                table: table.name.clone(),
                 from: from.clone(),
                 to: column_name.clone(),
             });
@@ -394,7 +414,11 @@ pub(crate) fn lower_model(
                         .unwrap_or_else(|| naming.unique_name(&table_name, &cols)),
                 ),
                 columns: cols.iter().map(|c| c.to_string()).collect(),
+                deferrable: unique.deferrable.map_or(Default::default(), |(d, _)| d),
             });
+            if let Some((_, site)) = unique.deferrable {
+                deferrable_dialect("unique constraints", site, dialect, diags);
+            }
         }
     }
     table.unique_constraints.extend(field_uniques);
@@ -482,9 +506,22 @@ fn lower_column(
         } else {
             sql_text::check(raw, "`column_type`", *site, dialect, diags);
         }
-        parse_type(raw)
+        let ty = parse_type(raw);
+        if let (ColumnType::Set { .. }, Some(d @ (Dialect::Postgres | Dialect::Sqlite))) =
+            (&ty, dialect)
+        {
+            diags.push(
+                Diag::new(*site, format!("`set(...)` is a MySQL/MariaDB column type, not {d}"))
+                    .help("store the choices another way (an array or a join table on PostgreSQL, text with a CHECK on SQLite)"),
+            );
+        }
+        ty
     } else {
         match mapped.mapped {
+            Mapped::Known(ColumnType::Array(element)) => {
+                array_dialect(field, ty_site, dialect, diags);
+                ColumnType::Array(Box::new(apply_size_keys(field, *element, diags)))
+            }
             Mapped::Known(ty) => apply_size_keys(field, ty, diags),
             Mapped::MaybeEnum(rust_name) => {
                 for (key, given) in [
@@ -510,6 +547,7 @@ fn lower_column(
             }
         }
     };
+    let ty = lower_jsonb(field, ty, diags);
     let default = field.default.as_ref().and_then(|(raw, site)| {
         if raw.trim().is_empty() {
             diags.push(
@@ -538,6 +576,68 @@ fn lower_column(
         generated,
         on_update_current_timestamp,
         comment: field.comment.as_ref().map(|(c, _)| c.clone()),
+        declared: Default::default(),
+    }
+}
+
+/// A `Vec<T>` field is a PostgreSQL array; MySQL/MariaDB and SQLite have no array columns, so
+/// on them it is an error naming the ways to store the list (an explicit `column_type` is taken
+/// as written and never reaches here).
+fn array_dialect(field: &FieldDef, site: Site, dialect: Option<Dialect>, diags: &mut Vec<Diag>) {
+    let database = match dialect {
+        Some(Dialect::Mysql) => "MySQL/MariaDB",
+        Some(Dialect::Sqlite) => "SQLite",
+        _ => return,
+    };
+    diags.push(
+        Diag::new(
+            site,
+            format!(
+                "`{}` is a PostgreSQL array column; {database} has no arrays",
+                display_type(&field.ty)
+            ),
+        )
+        .help(
+            "store the list as JSON (`serde_json::Value` or `sqlx::types::Json<Vec<...>>`), or \
+             give the column's type with `column_type = \"json\"`, or `#[model(skip)]` it",
+        ),
+    );
+}
+
+/// `jsonb`: a JSON field (or an array of JSON) stored as PostgreSQL `jsonb`. Opt-in, so that
+/// existing `json` columns never change type under a project; canonicalisation makes it `json`
+/// on the dialects that have one JSON type.
+fn lower_jsonb(field: &FieldDef, ty: ColumnType, diags: &mut Vec<Diag>) -> ColumnType {
+    let Some(site) = field.jsonb else {
+        return ty;
+    };
+    if field.column_type.is_some() {
+        diags.push(
+            Diag::new(site, "`jsonb` has no effect together with `column_type`")
+                .help("write `column_type = \"jsonb\"` alone, or remove `column_type`"),
+        );
+        return ty;
+    }
+    match ty {
+        ColumnType::Json => ColumnType::Jsonb,
+        ColumnType::Array(element) if *element == ColumnType::Json => {
+            ColumnType::Array(Box::new(ColumnType::Jsonb))
+        }
+        // An unmapped type already has its error.
+        ColumnType::Other(_) => ty,
+        _ => {
+            diags.push(
+                Diag::new(
+                    site,
+                    format!("`jsonb` does not apply to `{}`", display_type(&field.ty)),
+                )
+                .help(
+                    "`jsonb` applies to JSON fields (`serde_json::Value`, \
+                     `sqlx::types::Json<T>`); remove it or change the field's type",
+                ),
+            );
+            ty
+        }
     }
 }
 
@@ -729,12 +829,17 @@ fn lower_reference(
 ) -> Option<(ForeignKey, Pos)> {
     let (target, site) = field.references.as_ref()?;
     let parts: Vec<&str> = target.split('.').map(str::trim).collect();
-    let [ref_table, ref_column] = parts.as_slice() else {
-        diags.push(
-            Diag::new(*site, format!("cannot read `references = \"{target}\"`"))
-                .help("write the referenced table and column as `references = \"orgs.id\"`"),
-        );
-        return None;
+    // `table.column`, or `schema.table.column` for a table of another PostgreSQL schema.
+    let (ref_schema, ref_table, ref_column) = match parts.as_slice() {
+        [t, c] => (None, *t, *c),
+        [s, t, c] if !s.is_empty() => (Some(*s), *t, *c),
+        _ => {
+            diags.push(
+                Diag::new(*site, format!("cannot read `references = \"{target}\"`"))
+                    .help("write the referenced table and column as `references = \"orgs.id\"` (or `\"schema.orgs.id\"`)"),
+            );
+            return None;
+        }
     };
     if ref_table.is_empty() || ref_column.is_empty() {
         diags.push(
@@ -759,13 +864,32 @@ fn lower_reference(
         ForeignKey {
             name: Some(naming.foreign_key_name(table, &[column], ref_table)),
             columns: vec![column.to_string()],
-            referenced_table: ref_table.to_string(),
+            referenced_table: autogen_schema::qualified_name(ref_schema, ref_table),
             referenced_columns: vec![ref_column.to_string()],
             on_delete,
             on_update,
+            deferrable: field.deferrable.map_or(Default::default(), |(d, _)| d),
         },
         site.pos(),
     ))
+}
+
+/// `deferrable` is PostgreSQL's for foreign keys and unique constraints and SQLite's for
+/// foreign keys; MySQL/MariaDB check every constraint at once, so there it is an error (the
+/// constraint would silently be built without it and then differ from the model forever).
+fn deferrable_dialect(what: &str, site: Site, dialect: Option<Dialect>, diags: &mut Vec<Diag>) {
+    let missing = match dialect {
+        None | Some(Dialect::Postgres) => None,
+        Some(Dialect::Sqlite) => (what != "foreign keys").then_some("SQLite"),
+        Some(Dialect::Mysql) => Some("MySQL/MariaDB"),
+    };
+    if let Some(d) = missing {
+        diags.push(
+            Diag::new(site, format!("{d} has no deferrable {what}")).help(
+                "remove `deferrable`, or set `dialect` in autogen.toml to the database that has it",
+            ),
+        );
+    }
 }
 
 /// A key column cannot hold NULL; an `Option<T>` key column would be silently made NOT NULL by

@@ -40,6 +40,7 @@ pub(crate) fn resolve(
     outputs: Vec<FileOutput>,
     mut errors: Vec<ModelError>,
     dialect: Option<Dialect>,
+    pg_schemas: &[String],
 ) -> Result<ModelSet, ModelErrors> {
     let at = |file: usize, pos: Pos, message: String, help: Option<String>| {
         let (path, text) = &sources[file];
@@ -75,6 +76,8 @@ pub(crate) fn resolve(
         }
         tables.extend(output.tables.into_iter().map(|t| (file, t)));
     }
+
+    place_schemas(&mut tables, dialect, pg_schemas, &mut errors, &at);
 
     let mut by_name: HashMap<String, usize> = HashMap::with_capacity(tables.len());
     let mut duplicate = vec![false; tables.len()];
@@ -174,6 +177,31 @@ pub(crate) fn resolve(
         }
     }
 
+    // A foreign key names its target `table` or `schema.table`; a bare name that is no table of
+    // the default schema is looked up in the referencing table's own schema, so models of one
+    // schema can reference each other as they would in SQL with that schema on the path.
+    let default_prefix = pg_schemas.first().map(|s| format!("{s}."));
+    for (_, draft) in tables.iter_mut() {
+        let own = draft.table.schema.clone();
+        for fk in &mut draft.table.foreign_keys {
+            if let Some(bare) = default_prefix
+                .as_deref()
+                .and_then(|p| fk.referenced_table.strip_prefix(p))
+            {
+                fk.referenced_table = bare.to_string();
+            }
+            if by_name.contains_key(&fk.referenced_table) {
+                continue;
+            }
+            if let Some(s) = &own {
+                let key = autogen_schema::qualified_name(Some(s), &fk.referenced_table);
+                if by_name.contains_key(&key) {
+                    fk.referenced_table = key;
+                }
+            }
+        }
+    }
+
     let mut sorted_tables: Option<Vec<&str>> = None;
     for (file, draft) in &tables {
         for (fk, pos) in draft.table.foreign_keys.iter().zip(&draft.fk_pos) {
@@ -228,6 +256,7 @@ pub(crate) fn resolve(
     let mut schema = Schema {
         tables: Vec::with_capacity(tables.len()),
         enums: schema_enums,
+        objects: Vec::new(),
     };
     for (i, (_, draft)) in tables.into_iter().enumerate() {
         if duplicate[i] {
@@ -235,7 +264,7 @@ pub(crate) fn resolve(
         }
         if let Some(from) = draft.renamed_from {
             renames.tables.push(TableRename {
-                from,
+                from: rename_source(&from, draft.table.schema.as_deref(), pg_schemas),
                 to: draft.table.name.clone(),
             });
         }
@@ -243,4 +272,75 @@ pub(crate) fn resolve(
         schema.tables.push(draft.table);
     }
     Ok(ModelSet { schema, renames })
+}
+
+/// Checks each model's `schema = "..."` against the project's schemas (`pg_schemas`, the
+/// default first): a model naming the default schema becomes a model without one (keyed by its
+/// bare name), one naming an unlisted schema is an error, and so is the key on another dialect.
+fn place_schemas(
+    tables: &mut [(usize, TableDraft)],
+    dialect: Option<Dialect>,
+    pg_schemas: &[String],
+    errors: &mut Vec<ModelError>,
+    at: &impl Fn(usize, Pos, String, Option<String>) -> ModelError,
+) {
+    for (file, draft) in tables.iter_mut() {
+        let Some(schema) = draft.table.schema.clone() else {
+            continue;
+        };
+        let pos = draft.schema_pos.unwrap_or(draft.name_pos);
+        if pg_schemas.first() == Some(&schema) {
+            let bare = draft.table.bare_name().to_string();
+            for r in &mut draft.column_renames {
+                r.table = bare.clone();
+            }
+            draft.table.schema = None;
+            draft.table.name = bare;
+        } else if pg_schemas.iter().skip(1).any(|s| *s == schema) {
+            // Another managed schema: the key `schema.name` stands.
+        } else if matches!(dialect, Some(d) if d != Dialect::Postgres) {
+            errors.push(at(
+                *file,
+                pos,
+                format!("`schema = \"{schema}\"`: only PostgreSQL has schemas"),
+                Some("remove the key; on this database every table lives in one place".into()),
+            ));
+        } else if !pg_schemas.is_empty() {
+            errors.push(at(
+                *file,
+                pos,
+                format!(
+                    "table `{}` is in schema `{schema}`, which autogen.toml does not manage",
+                    draft.table.bare_name()
+                ),
+                Some(format!(
+                    "add it to `schemas` in autogen.toml (now: {}), or remove the key",
+                    pg_schemas
+                        .iter()
+                        .map(|s| format!("\"{s}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ));
+        }
+    }
+}
+
+/// The key a `renamed_from` names: `schema.old` when it starts with a managed schema (the
+/// default one dropped, so a table moved out of it is found by its bare name), otherwise the
+/// old name in the model's own schema.
+fn rename_source(from: &str, own: Option<&str>, pg_schemas: &[String]) -> String {
+    for (i, s) in pg_schemas.iter().enumerate() {
+        if let Some(bare) = from
+            .strip_prefix(s.as_str())
+            .and_then(|r| r.strip_prefix('.'))
+        {
+            return if i == 0 {
+                bare.to_string()
+            } else {
+                from.to_string()
+            };
+        }
+    }
+    autogen_schema::qualified_name(own, from)
 }

@@ -79,6 +79,7 @@ pub(crate) fn map_type(ty: &Type) -> Mapped {
         ("Box", [inner]) if is_bare(inner, "str") => C::Text,
         ("Cow", [inner]) if is_bare(inner, "str") => C::Text,
         ("Vec", [inner]) if is_bare(inner, "u8") => C::Blob,
+        ("Vec", [inner]) => return array_of(inner),
         ("Json", _) => C::Json,
         ("DateTime", _) => C::Timestamp {
             with_time_zone: true,
@@ -116,6 +117,20 @@ pub(crate) fn map_type(ty: &Type) -> Mapped {
         _ => return Mapped::MaybeEnum(name),
     };
     Mapped::Known(known)
+}
+
+/// `Vec<T>`: a PostgreSQL array of `T` (the reader refuses it on other dialects). `Vec<Option<T>>`
+/// is the same column: PostgreSQL arrays always accept NULL elements. The element must map to a
+/// scalar type; `Vec<Vec<T>>` (a multi-dimensional array, which PostgreSQL neither enforces nor
+/// sqlx decodes) and arrays of enums are not mapped.
+fn array_of(element: &Type) -> Mapped {
+    let element = option_inner(element).unwrap_or(element);
+    match map_type(element) {
+        Mapped::Known(ColumnType::Array(_)) | Mapped::MaybeEnum(_) | Mapped::Unsupported => {
+            Mapped::Unsupported
+        }
+        Mapped::Known(ty) => Mapped::Known(ColumnType::Array(Box::new(ty))),
+    }
 }
 
 /// The type as the user would write it, for messages: `Vec<String>`, not `Vec < String >`.
@@ -228,6 +243,19 @@ mod tests {
             ),
             ("uuid::Uuid", C::Uuid),
             ("serde_json::Value", C::Json),
+            ("Vec<String>", C::Array(Box::new(C::Text))),
+            (
+                "Vec<Option<i32>>",
+                C::Array(Box::new(C::Integer { unsigned: false })),
+            ),
+            ("Vec<uuid::Uuid>", C::Array(Box::new(C::Uuid))),
+            ("Vec<Vec<u8>>", C::Array(Box::new(C::Blob))),
+            (
+                "Vec<chrono::DateTime<Utc>>",
+                C::Array(Box::new(C::Timestamp {
+                    with_time_zone: true,
+                })),
+            ),
             ("sqlx::types::Json<Settings>", C::Json),
             (
                 "rust_decimal::Decimal",
@@ -269,7 +297,10 @@ mod tests {
         let cases: &[(&str, Mapped)] = &[
             ("PostStatus", Mapped::MaybeEnum("PostStatus".into())),
             ("crate::models::Kind", Mapped::MaybeEnum("Kind".into())),
-            ("Vec<String>", Mapped::Unsupported),
+            ("Vec<Vec<String>>", Mapped::Unsupported),
+            ("Vec<PostStatus>", Mapped::Unsupported),
+            ("Vec<Option<Option<i32>>>", Mapped::Unsupported),
+            ("Vec<usize>", Mapped::Unsupported),
             ("HashMap<String, i32>", Mapped::Unsupported),
             ("(i32, i32)", Mapped::Unsupported),
             ("[u8; 16]", Mapped::Unsupported),

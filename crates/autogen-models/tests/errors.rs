@@ -58,8 +58,23 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unsupported rust type",
-        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    tags: Vec<String>,\n}\n")],
-        want: &[("a.rs", "Vec<String>", "no SQL type for `Vec<String>`", "use #[model(column_type = \"...\")] or #[model(skip)]")],
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    tags: HashMap<String, i32>,\n}\n")],
+        want: &[("a.rs", "HashMap<String, i32>", "no SQL type for `HashMap<String, i32>`", "use #[model(column_type = \"...\")] or #[model(skip)]")],
+    },
+    Case {
+        name: "an array of arrays",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    grid: Vec<Vec<i32>>,\n}\n")],
+        want: &[("a.rs", "Vec<Vec<i32>>", "no SQL type for `Vec<Vec<i32>>`", "#[model(skip)]")],
+    },
+    Case {
+        name: "jsonb on a field that is not JSON",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(jsonb)]\n    name: String,\n}\n")],
+        want: &[("a.rs", "jsonb", "`jsonb` does not apply to `String`", "`serde_json::Value`")],
+    },
+    Case {
+        name: "jsonb with column_type",
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(jsonb, column_type = \"json\")]\n    doc: serde_json::Value,\n}\n")],
+        want: &[("a.rs", "jsonb", "`jsonb` has no effect together with `column_type`", "`column_type = \"jsonb\"` alone")],
     },
     Case {
         name: "enum without derive(Enum)",
@@ -408,6 +423,18 @@ const DIALECT_CASES: &[DialectCase] = &[
         want: &[("a.rs", "on_update_current_timestamp", "`on_update_current_timestamp` is MySQL/MariaDB only, not postgres", "a trigger does the same")],
     },
     DialectCase {
+        name: "an array field on MySQL",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    tags: Vec<String>,\n}\n")],
+        want: &[("a.rs", "Vec<String>", "`Vec<String>` is a PostgreSQL array column; MySQL/MariaDB has no arrays", "`sqlx::types::Json<Vec<...>>`")],
+    },
+    DialectCase {
+        name: "a nullable array field on SQLite",
+        dialect: Dialect::Sqlite,
+        files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(max_length = 20)]\n    tags: Option<Vec<String>>,\n}\n")],
+        want: &[("a.rs", "Option<Vec<String>>", "`Option<Vec<String>>` is a PostgreSQL array column; SQLite has no arrays", "`column_type = \"json\"`")],
+    },
+    DialectCase {
         name: "ON UPDATE CURRENT_TIMESTAMP on a text column",
         dialect: Dialect::Mysql,
         files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(on_update_current_timestamp)]\n    at: String,\n}\n")],
@@ -444,6 +471,8 @@ fn what_fits_is_accepted() {
         ("the MySQL breakout text read by SQLite, as one string", Some(Dialect::Sqlite), "#[derive(Model)]\nstruct A {\n    #[model(default = \"'\\\\''; DROP TABLE users; SELECT '\\\\''\")]\n    a: String,\n}\n"),
         ("virtual generated columns and collations on MySQL", Some(Dialect::Mysql), "#[derive(Model)]\nstruct A {\n    #[model(collation = \"utf8mb4_bin\")]\n    a: String,\n    #[model(generated = \"upper(a)\", virtual)]\n    b: Option<String>,\n}\n"),
         ("stored generated columns on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(collation = \"C\")]\n    a: String,\n    #[model(generated = \"upper(a)\", stored)]\n    b: Option<String>,\n    #[model(generated = \"lower(a)\")]\n    c: Option<String>,\n}\n"),
+        ("arrays and jsonb on PostgreSQL", Some(Dialect::Postgres), "#[derive(Model)]\nstruct A {\n    #[model(default = \"'{}'\")]\n    tags: Vec<String>,\n    #[model(max_length = 20)]\n    labels: Option<Vec<Option<String>>>,\n    #[model(jsonb)]\n    doc: serde_json::Value,\n    #[model(jsonb)]\n    docs: Vec<serde_json::Value>,\n}\n"),
+        ("jsonb and an explicit array column_type on MySQL", Some(Dialect::Mysql), "#[derive(Model)]\nstruct A {\n    #[model(jsonb)]\n    doc: sqlx::types::Json<Vec<String>>,\n    #[model(column_type = \"json\")]\n    tags: Vec<String>,\n}\n"),
         ("multi-line expressions", Some(Dialect::Mysql), "#[derive(Model)]\n#[model(check(expr = \"a >= 0\n    AND a < 10\"))]\nstruct A {\n    a: i64,\n}\n"),
     ];
     for (name, dialect, src) in accepted {

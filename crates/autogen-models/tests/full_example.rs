@@ -176,10 +176,12 @@ fn vocab_user_reads_into_the_expected_table() {
             UniqueConstraint {
                 name: Some("uq_users_org_id_email".into()),
                 columns: vec!["org_id".into(), "email".into()],
+                deferrable: Default::default(),
             },
             UniqueConstraint {
                 name: Some("uq_users_email".into()),
                 columns: vec!["email".into()],
+                deferrable: Default::default(),
             },
         ],
         foreign_keys: vec![ForeignKey {
@@ -189,6 +191,7 @@ fn vocab_user_reads_into_the_expected_table() {
             referenced_columns: vec!["id".into()],
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
+            deferrable: Default::default(),
         }],
         checks: vec![
             Check {

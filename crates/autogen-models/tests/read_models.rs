@@ -26,6 +26,7 @@ fn opts(root: &Path, globs: &[&str]) -> ReadOptions {
         naming: NamingConvention::default(),
         threads: None,
         dialect: None,
+        pg_schemas: Vec::new(),
     }
 }
 

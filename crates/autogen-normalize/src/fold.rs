@@ -20,14 +20,72 @@ use crate::Rules;
 /// The folded, printed tree of `text`, or `None` when the dialect's parser cannot read it as
 /// exactly one expression.
 pub(crate) fn parsed_key(rules: &dyn Rules, text: &str) -> Option<String> {
+    let mut expr = folded(rules, text)?;
+    let _ = expr.visit(&mut Parenthesize);
+    Some(expr.to_string())
+}
+
+/// [`parsed_key`] of a column default. A default is a value, so an array constructor of
+/// constants (`ARRAY[]::text[]`, `ARRAY['a', 'b c']`) is the array literal PostgreSQL prints for
+/// the same value (`'{}'::text[]`, `'{a,"b c"}'::text[]`); anywhere else in an expression an
+/// `ARRAY[..]` stays what it is (`x = ANY (ARRAY[..])` folds to `IN`).
+pub(crate) fn parsed_default_key(rules: &dyn Rules, text: &str) -> Option<String> {
+    let mut expr = folded(rules, text)?;
+    if let Expr::Array(array) = &expr {
+        if let Some(literal) = array_literal(array) {
+            expr = Expr::value(Value::SingleQuotedString(literal));
+        }
+    }
+    let _ = expr.visit(&mut Parenthesize);
+    Some(expr.to_string())
+}
+
+/// `text` parsed as exactly one expression and folded, or `None`.
+fn folded(rules: &dyn Rules, text: &str) -> Option<Expr> {
     let mut parser = Parser::new(rules.parser()).try_with_sql(text).ok()?;
     let mut expr = parser.parse_expr().ok()?;
     if parser.peek_token().token != Token::EOF {
         return None;
     }
     let _ = expr.visit(&mut Folder { rules });
-    let _ = expr.visit(&mut Parenthesize);
-    Some(expr.to_string())
+    Some(expr)
+}
+
+/// The text of a PostgreSQL array literal as the server's `array_out` prints it, for an array
+/// constructor whose elements are constants (already folded: casts gone, numbers canonical), or
+/// nested constructors of them; `None` for anything else.
+fn array_literal(array: &sqlparser::ast::Array) -> Option<String> {
+    let mut items = Vec::with_capacity(array.elem.len());
+    for element in &array.elem {
+        items.push(match element {
+            Expr::Array(inner) => array_literal(inner)?,
+            Expr::Value(v) => match &v.value {
+                Value::SingleQuotedString(s) => array_element(s),
+                Value::Number(n, _) => n.clone(),
+                Value::Boolean(b) => if *b { "t" } else { "f" }.to_string(),
+                Value::Null => "NULL".to_string(),
+                _ => return None,
+            },
+            _ => return None,
+        });
+    }
+    Some(format!("{{{}}}", items.join(",")))
+}
+
+/// One string element as `array_out` writes it: double-quoted (with `"` and `\` escaped by a
+/// backslash) when it is empty, reads as NULL, or holds a brace, quote, comma, backslash or
+/// white space.
+fn array_element(s: &str) -> String {
+    let plain = !s.is_empty()
+        && !s.eq_ignore_ascii_case("null")
+        && !s
+            .chars()
+            .any(|c| matches!(c, '{' | '}' | '"' | ',' | '\\') || c.is_whitespace());
+    if plain {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    }
 }
 
 /// Folds each node after its children (sqlparser's `post_visit_expr` runs bottom-up).

@@ -19,6 +19,7 @@
 
 mod fold;
 mod mysql;
+pub mod objects;
 mod postgres;
 mod sqlite;
 mod text;
@@ -66,10 +67,15 @@ pub fn same_expression(dialect: impl Into<Option<Dialect>>, a: &str, b: &str) ->
 
 /// The comparison key of a column default. Literal defaults are keyed by their SQL spelling, so
 /// a model's `'[]'::jsonb` (an expression) and the `'[]'` a database reports (a string) are the
-/// same, and so are `now()` and `CURRENT_TIMESTAMP`.
+/// same, and so are `now()` and `CURRENT_TIMESTAMP`; an array constructor of constants is keyed
+/// as the array literal PostgreSQL prints for it (`ARRAY[]::text[]` = `'{}'::text[]`).
 pub fn default_key(dialect: impl Into<Option<Dialect>>, default: &DefaultValue) -> String {
+    let dialect = dialect.into();
     match default {
-        DefaultValue::Expression(e) => expression_key(dialect, e),
+        DefaultValue::Expression(e) => match fold::parsed_default_key(rules(dialect), e) {
+            Some(key) => key,
+            None => format!("text: {}", text::text_key(e)),
+        },
         other => expression_key(dialect, &other.to_string()),
     }
 }

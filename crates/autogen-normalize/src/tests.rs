@@ -254,6 +254,47 @@ fn defaults_compare_by_key() {
 }
 
 #[test]
+fn array_constructor_defaults_are_the_array_literal() {
+    use DefaultValue as D;
+    let pg = Some(Dialect::Postgres);
+    let e = |s: &str| D::Expression(s.into());
+    let s = |s: &str| D::String(s.into());
+    for (expression, literal) in [
+        ("ARRAY[]::text[]", "{}"),
+        ("array[]::integer[]", "{}"),
+        ("ARRAY['x'::text, 'y'::text]", "{x,y}"),
+        (
+            "(ARRAY['a b', '', 'null', 'q\"', 'c,d'])::varchar(20)[]",
+            r#"{"a b","","null","q\"","c,d"}"#,
+        ),
+        ("ARRAY[1, -2, 3.50]", "{1,-2,3.5}"),
+        ("ARRAY[ARRAY[1, 2], ARRAY[3, 4]]", "{{1,2},{3,4}}"),
+        ("ARRAY[true, false, NULL]", "{t,f,NULL}"),
+    ] {
+        assert!(
+            same_default(pg, Some(&e(expression)), Some(&s(literal))),
+            "{expression} = '{literal}'"
+        );
+        assert!(
+            same_default(
+                pg,
+                Some(&e(expression)),
+                Some(&e(&format!("'{literal}'::text[]")))
+            ),
+            "{expression} = '{literal}'::text[]"
+        );
+    }
+    assert!(!same_default(pg, Some(&e("ARRAY['x']")), Some(&s("{y}"))));
+    assert!(!same_default(pg, Some(&e("ARRAY[a]")), Some(&s("{a}"))));
+    // Only a whole default: inside an expression the constructor stays (and `= ANY` folds).
+    assert!(!same_default(
+        pg,
+        Some(&e("array_cat(ARRAY['x'], ARRAY['y'])")),
+        Some(&e("array_cat('{x}', '{y}')"))
+    ));
+}
+
+#[test]
 fn numbers() {
     for (raw, want) in [
         ("0", "0"),

@@ -180,9 +180,10 @@ pub enum RunError {
     #[error("{failure}; the revision was rolled back and nothing of it was applied\n{details}", failure = .0, details = .0.details())]
     Statement(Box<StatementFailure>),
 
-    /// A statement failed on MySQL/MariaDB, where DDL commits as it runs: the statements before
+    /// A statement failed after earlier statements committed (MySQL/MariaDB, where DDL commits as
+    /// it runs; a revision with `-- autogen:no-transaction` steps anywhere): the statements before
     /// it stayed applied. The message lists them (`executed`) and says how to recover.
-    #[error("{failure}\n{}\n{}", failure.details(), partial_report(failure.direction, &failure.revision, executed, failure.index))]
+    #[error("{failure}\n{}\n{}", failure.details(), partial_report(failure.direction, &failure.revision, executed, executed.len() + 1))]
     Partial {
         failure: Box<StatementFailure>,
         /// Statements of the revision that ran and stayed applied, in order.
@@ -224,11 +225,11 @@ pub enum RunError {
     #[error("could not take the migration lock: {message}")]
     Lock { message: String },
 
-    /// MySQL/MariaDB: a revision is recorded as partially applied and the run cannot go on.
+    /// A revision is recorded as partially applied and the run cannot go on.
     #[error("{message}")]
     PartiallyApplied { revision: String, message: String },
 
-    /// MySQL/MariaDB: a statement that commits by itself was started and its outcome was never
+    /// A statement that commits by itself was started and its outcome was never
     /// recorded (the run was killed, or lost its connection, while it ran). Nothing more runs
     /// until the user says whether it took effect.
     #[error("{0}")]
@@ -314,7 +315,7 @@ impl std::fmt::Display for UnknownOutcome {
         }
         write!(
             f,
-            "MySQL/MariaDB commits such a statement by itself, so the server may have completed it after the client was gone. \
+            "Such a statement commits by itself (MySQL/MariaDB DDL, a `-- autogen:no-transaction` step), so the database may have completed it after the client was gone. \
              Check whether its effect is in the database (SHOW CREATE TABLE for a table it changes, or the rows it writes), then run \
              `autogen {dir} --resolve-interrupted ran` if it took effect (autogen records it as done and goes on with statement {next}), or \
              `autogen {dir} --resolve-interrupted not-run` if it did not (autogen runs it again).",
@@ -474,7 +475,7 @@ pub(crate) fn partial_report(
     } else {
         let _ = writeln!(
             out,
-            "MySQL/MariaDB commits DDL as it runs, so these {} statement(s) of revision {revision} ran and STAYED APPLIED:",
+            "these {} statement(s) of revision {revision} ran and STAYED APPLIED (MySQL/MariaDB commits DDL as it runs, and a `-- autogen:no-transaction` step commits what comes before it):",
             executed.len()
         );
         for (i, s) in executed.iter().enumerate() {

@@ -34,8 +34,13 @@
 //! string literal, quoted identifier, dollar quote and comment, and not inside a statement that
 //! has not reached its `;` (the scan is `split.rs`'s, with the file's dialect; SQLite's rules for
 //! a file without a dialect). A string holding a line `-- autogen:downgrade` is data. The one
-//! in-section directive is `-- autogen:rebuild <rest of line>`: a SQLite table-rebuild
-//! expectation read by the runner; it stays in the section's text.
+//! in-section directives are `-- autogen:rebuild <rest of line>`, a SQLite table-rebuild
+//! expectation read by the runner, and `-- autogen:no-transaction`, which makes the statement
+//! right after it run alone, outside the revision's transaction (`CREATE INDEX CONCURRENTLY`,
+//! `VACUUM`); both stay in the section's text. `-- autogen:no-transaction` in the header makes
+//! every statement of both sections run that way. A section's no-transaction line that marks no
+//! statement (another directive or the section's end follows it) is an error, so a misplaced
+//! line never silently runs a statement inside the transaction.
 //!
 //! Files without a `format` line are format 1, what autogen wrote before: they parse exactly as
 //! they always did (every `-- autogen:` line counts wherever it is, the `end` line is optional,
@@ -65,7 +70,9 @@ use sha2::{Digest, Sha256};
 
 use crate::name::is_valid_id;
 use crate::split::boundary_lines;
-use crate::statement::{fact_lines, one_line, terminated, DESTRUCTIVE_PREFIX, REBUILD_KEY};
+use crate::statement::{
+    fact_lines, one_line, terminated, DESTRUCTIVE_PREFIX, NO_TRANSACTION_KEY, REBUILD_KEY,
+};
 use crate::RevisionError;
 
 /// What every parse error shows after its message, so a hand-edited file can be fixed without
@@ -101,6 +108,7 @@ const HEADER_KEYS: &[&str] = &[
     "allow-destructive",
     "dialect",
     "format",
+    "no-transaction",
 ];
 
 /// The header of a revision file.
@@ -148,6 +156,10 @@ pub struct Revision {
     pub dialect: Option<Dialect>,
     /// The `-- autogen:format` line; 1 for files without one.
     pub format: u32,
+    /// The header's `-- autogen:no-transaction` line: every statement of both sections runs
+    /// alone, outside any transaction, with its progress recorded before and after it. Single
+    /// statements are marked in the sections instead (see [`crate::split_statements`]).
+    pub no_transaction: bool,
 }
 
 impl Revision {
@@ -375,12 +387,12 @@ fn neutralise_boundary_lines(text: &str, scan: Dialect) -> String {
     out
 }
 
-/// An `-- autogen:` line other than the `rebuild` directive becomes `-- (autogen:...)`, an
-/// ordinary comment; any other line is returned as it is. Only ever applied to comment lines, so
-/// what runs does not change.
+/// An `-- autogen:` line other than the in-section directives (`rebuild`, `no-transaction`)
+/// becomes `-- (autogen:...)`, an ordinary comment; any other line is returned as it is. Only
+/// ever applied to comment lines, so what runs does not change.
 fn neutralise(line: &str) -> String {
     match autogen_key(line) {
-        Some((key, _)) if key != REBUILD_KEY => {
+        Some((key, _)) if key != REBUILD_KEY && key != NO_TRANSACTION_KEY => {
             let at = line.find("autogen:").unwrap_or(0);
             let indent = &line[..line.len() - line.trim_start().len()];
             format!("{indent}-- ({})", &line[at..])
@@ -431,6 +443,7 @@ struct Header {
     allow_destructive: Option<(String, usize)>,
     dialect: Option<(Dialect, usize)>,
     format: Option<(u32, usize)>,
+    no_transaction: Option<usize>,
 }
 
 /// Parses a revision file. `path` is only used in errors and stored in the result.
@@ -540,6 +553,8 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
     let mut upgrade = String::new();
     let mut downgrade = String::new();
     let mut end_at: Option<usize> = None;
+    // The 1-based line of `-- autogen:downgrade`.
+    let mut downgrade_at = 0;
     // Marker look-alikes that did not count (inside a string or an unfinished statement), for
     // the error when a marker turns out to be missing.
     let mut lookalikes: Vec<(usize, &str)> = Vec::new();
@@ -570,6 +585,10 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         let keep = match directive {
             None => true,
             Some((REBUILD_KEY, _)) => true,
+            Some((NO_TRANSACTION_KEY, "")) => true,
+            Some((NO_TRANSACTION_KEY, value)) => {
+                return Err(err(line_no, stands_alone(NO_TRANSACTION_KEY, value)));
+            }
             Some((key @ ("upgrade" | "downgrade" | "end"), value)) if !value.is_empty() => {
                 return Err(err(line_no, stands_alone(key, value)));
             }
@@ -587,6 +606,7 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
                     return Err(err(line_no, format!("a second `{DOWNGRADE_MARKER}` line")));
                 }
                 part = Part::Downgrade;
+                downgrade_at = line_no;
                 false
             }
             Some(("end", _)) => {
@@ -644,6 +664,19 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
             truncated(path, &format!("`{END_MARKER}`"), &hint(&lookalikes, "end")),
         ));
     }
+    for (section, name, first_line) in [
+        (&upgrade, "upgrade", upgrade_at + 2),
+        (&downgrade, "downgrade", downgrade_at + 1),
+    ] {
+        if let Some(line) = unattached_no_transaction(section, scan_dialect(dialect)) {
+            return Err(err(
+                first_line + line,
+                format!(
+                    "this `-- autogen:{NO_TRANSACTION_KEY}` line in the {name} section marks no statement: it must stand right before the statement that runs outside the transaction, once"
+                ),
+            ));
+        }
+    }
     if let Some((_, line)) = header.parents.iter().find(|(p, _)| *p == id) {
         return Err(err(
             *line,
@@ -668,6 +701,7 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         allow_destructive: header.allow_destructive.map(|(reason, _)| reason),
         dialect,
         format,
+        no_transaction: header.no_transaction.is_some(),
     })
 }
 
@@ -731,6 +765,15 @@ fn header_line(header: &mut Header, key: &str, value: &str, line_no: usize) -> R
             };
             header.dialect = Some((dialect, line_no));
         }
+        "no-transaction" => {
+            if let Some(first) = header.no_transaction {
+                return Err(second(first));
+            }
+            if !value.is_empty() {
+                return Err(stands_alone(key, value));
+            }
+            header.no_transaction = Some(line_no);
+        }
         "format" => {
             if let Some((_, first)) = &header.format {
                 return Err(second(*first));
@@ -772,7 +815,7 @@ fn stands_alone(key: &str, value: &str) -> String {
 
 fn unknown_key(key: &str) -> String {
     format!(
-        "unknown key `-- autogen:{key}`; the keys are revision, parent, message, created, allow-destructive, dialect, format, upgrade, downgrade and end (and `{REBUILD_KEY}` inside a section)"
+        "unknown key `-- autogen:{key}`; the keys are revision, parent, message, created, allow-destructive, dialect, format, no-transaction, upgrade, downgrade and end (and `{REBUILD_KEY}` and `{NO_TRANSACTION_KEY}` inside a section)"
     )
 }
 
@@ -816,10 +859,32 @@ pub(crate) fn checksum(bytes: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The 0-based line (within `section`) of a `-- autogen:no-transaction` line at a statement
+/// boundary that marks no statement, if any: the splitter attaches each such line to the next
+/// statement, so there are fewer marked statements than lines exactly when one is left over (at
+/// the section's end, or a second line before one statement).
+fn unattached_no_transaction(section: &str, scan: Dialect) -> Option<usize> {
+    let starts = boundary_lines(section, scan);
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    for (index, line) in section.split('\n').enumerate() {
+        let directive = autogen_key(line).is_some_and(|(key, _)| key == NO_TRANSACTION_KEY);
+        if directive && starts.binary_search(&offset).is_ok() {
+            lines.push(index);
+        }
+        offset += line.len() + 1;
+    }
+    let marked = crate::split::split_marked(section, scan)
+        .iter()
+        .filter(|s| s.no_transaction)
+        .count();
+    (marked < lines.len()).then(|| lines[lines.len() - 1])
+}
+
 /// Splits a `-- autogen:key value` line into its key and value. Spacing is forgiven
 /// (`--autogen:x`), so a near-miss is reported as an autogen line rather than silently treated
 /// as an ordinary comment.
-fn autogen_key(line: &str) -> Option<(&str, &str)> {
+pub(crate) fn autogen_key(line: &str) -> Option<(&str, &str)> {
     let rest = line.trim_start().strip_prefix("--")?.trim_start();
     let rest = rest.strip_prefix("autogen:")?;
     let (key, value) = match rest.find(char::is_whitespace) {
@@ -1284,6 +1349,67 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
         assert_eq!(
             (rev.upgrade_sql.as_str(), rev.downgrade_sql.as_str()),
             ("SELECT 1", "SELECT 2")
+        );
+    }
+
+    #[test]
+    fn no_transaction_lines_in_sections_and_header() {
+        let up = "CREATE TABLE t (a int);\n-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);";
+        let rev = parse_revision(Path::new("r.sql"), &v2(up, "DROP TABLE t;")).unwrap();
+        assert!(rev
+            .upgrade_sql
+            .contains("-- autogen:no-transaction\nCREATE INDEX"));
+        assert!(!rev.no_transaction);
+        let marks: Vec<bool> = crate::split::split_marked(&rev.upgrade_sql, Dialect::Postgres)
+            .iter()
+            .map(|s| s.no_transaction)
+            .collect();
+        assert_eq!(marks, [false, true]);
+
+        // A line that marks nothing is refused, naming its line.
+        let err = parse_err(&v2("SELECT 1;\n-- autogen:no-transaction", "SELECT 2;"));
+        assert!(
+            err.contains(":7:") && err.contains("marks no statement"),
+            "{err}"
+        );
+        let err = parse_err(&v2(
+            "SELECT 1;",
+            "-- autogen:no-transaction\n-- autogen:no-transaction\nSELECT 2;",
+        ));
+        assert!(
+            err.contains("downgrade section marks no statement"),
+            "{err}"
+        );
+        let err = parse_err(&v2(
+            "-- autogen:no-transaction please\nSELECT 1;",
+            "SELECT 2;",
+        ));
+        assert!(err.contains("stands alone"), "{err}");
+
+        // In the header: every statement of the file.
+        let text = v2("VACUUM;", "SELECT 1;").replacen(
+            "-- autogen:format 2\n",
+            "-- autogen:format 2\n-- autogen:no-transaction\n",
+            1,
+        );
+        assert!(
+            parse_revision(Path::new("r.sql"), &text)
+                .unwrap()
+                .no_transaction
+        );
+
+        // The writer keeps the line a statement carries, as it keeps rebuild lines.
+        let text = render_revision(
+            &header(),
+            &[Statement::new(
+                "-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a)",
+            )],
+            &[],
+        )
+        .unwrap();
+        assert!(
+            text.contains("\n-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY"),
+            "{text}"
         );
     }
 

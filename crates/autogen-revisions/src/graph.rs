@@ -400,6 +400,7 @@ pub(crate) mod tests {
             allow_destructive: None,
             dialect: None,
             format: 2,
+            no_transaction: false,
         }
     }
 

@@ -25,6 +25,13 @@ pub enum RunEvent<'a> {
         position: usize,
         total: usize,
     },
+    /// Something the run found and dealt with while resuming `revision`, worth telling the user
+    /// (an INVALID index an interrupted `CREATE INDEX CONCURRENTLY` left, dropped to be built
+    /// again; a statement an earlier run left unfinished, settled from the catalog).
+    Notice {
+        revision: &'a Revision,
+        message: &'a str,
+    },
     /// `revision` was applied (or reverted) and recorded.
     Finished {
         revision: &'a Revision,

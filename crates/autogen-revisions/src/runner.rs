@@ -1,7 +1,8 @@
 //! The runner: reads where a database is (the version table), and applies or reverts revisions
 //! to reach a target. Every revision runs in one transaction together with its version-table
 //! row where the dialect allows it (SQLite, PostgreSQL); MySQL/MariaDB commit DDL as it runs, so
-//! there progress is recorded statement by statement (see `dialect/mysql.rs`). The whole run
+//! there progress is recorded statement by statement (see `dialect/mysql.rs`), and so it is for
+//! a revision with `-- autogen:no-transaction` steps everywhere (`dialect/segmented.rs`). The whole run
 //! holds the dialect's migration lock, and the applied set is read after the lock is taken, so
 //! two concurrent runs apply each revision once.
 //!
@@ -21,12 +22,13 @@ use crate::error::{Direction, EditedRevision};
 use crate::file::Revision;
 use crate::graph::RevisionSet;
 use crate::observe::{Quiet, RunEvent, RunObserver};
-use crate::split::split_statements;
+use crate::split::split_marked;
 use crate::{RevisionError, RunError};
 
 /// Every table the runner owns. Introspection callers pass these in `exclude_tables`.
 /// `autogen_version` holds the applied revisions (every dialect); `autogen_progress` holds the
-/// statement-level progress of a revision being applied on MySQL/MariaDB.
+/// statement-level progress of a revision being applied on MySQL/MariaDB, or of one with
+/// `-- autogen:no-transaction` steps on any dialect.
 pub const VERSION_TABLES: &[&str] = &[crate::version_table::TABLE, "autogen_progress"];
 
 /// One row of the version table.
@@ -40,7 +42,8 @@ pub struct AppliedRevision {
 }
 
 /// A revision recorded as partially applied: on MySQL/MariaDB, where DDL commits as it runs, a
-/// run that failed or was stopped part way leaves one. It is not in the version table, so it is
+/// run that failed or was stopped part way leaves one; elsewhere a revision with
+/// `-- autogen:no-transaction` steps can. It is not in the version table, so it is
 /// neither applied nor pending; `current`, `check` and `history` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartialRevision {
@@ -471,7 +474,10 @@ async fn run_plan(
             Direction::Upgrade => &rev.upgrade_sql,
             Direction::Downgrade => &rev.downgrade_sql,
         };
-        let statements = split_statements(sql, dialect);
+        let (statements, alone): (Vec<String>, Vec<bool>) = split_marked(sql, dialect)
+            .into_iter()
+            .map(|s| (s.sql, s.no_transaction || rev.no_transaction))
+            .unzip();
         if let Some(statement) = statements.iter().find(|s| is_transaction_control(s)) {
             return Err(RunError::TransactionControl {
                 revision: rev.id.clone(),
@@ -483,6 +489,7 @@ async fn run_plan(
             revision: rev,
             direction,
             statements,
+            alone,
             applied_at: String::new(),
             observer,
             // Only the first revision of a run can be the one a killed run left part way.

@@ -2,8 +2,11 @@
 //! version-table bookkeeping, as one text a DBA can review and run by hand. No connection is
 //! involved, so the starting point is given by the caller instead of read from the database.
 //! The MySQL/MariaDB progress table is not written to: a script run by hand is watched by the
-//! person running it. A revision whose file names another dialect than the script's is refused,
-//! as the runner refuses it. This file does not execute anything.
+//! person running it. A revision with `-- autogen:no-transaction` steps on PostgreSQL or SQLite
+//! is written as the runner runs it: `COMMIT` before each such step, the step alone, `BEGIN`
+//! after it, with the same `autogen_progress` rows before and after each, so a script stopped
+//! part way leaves the record a stopped run would. A revision whose file names another dialect
+//! than the script's is refused, as the runner refuses it. This file does not execute anything.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -13,7 +16,7 @@ use autogen_schema::Dialect;
 use crate::error::Direction;
 use crate::file::{check_dialects, Revision};
 use crate::graph::RevisionSet;
-use crate::split::split_statements;
+use crate::split::split_marked;
 use crate::version_table;
 use crate::RevisionError;
 
@@ -80,41 +83,128 @@ fn render(
     }
     let _ = writeln!(out, "\n{};", version_table::CREATE);
     let rules = crate::dialect::rules(dialect);
-    out.push_str(rules.script_prologue);
     let transactional = rules.transactional_ddl;
+    let sections: Vec<Vec<(String, bool)>> = plan
+        .iter()
+        .map(|rev| {
+            let sql = match direction {
+                Direction::Upgrade => &rev.upgrade_sql,
+                Direction::Downgrade => &rev.downgrade_sql,
+            };
+            split_marked(sql, dialect)
+                .into_iter()
+                .map(|s| (s.sql, s.no_transaction || rev.no_transaction))
+                .collect()
+        })
+        .collect();
+    let segmented =
+        |statements: &[(String, bool)]| transactional && statements.iter().any(|(_, alone)| *alone);
+    if sections.iter().any(|s| segmented(s)) {
+        let _ = writeln!(out, "{};", version_table::PROGRESS_CREATE);
+    }
+    out.push_str(rules.script_prologue);
     let now = crate::now_timestamp();
-    for rev in plan {
+    for (rev, statements) in plan.iter().zip(&sections) {
         let message = rev.message.replace(['\n', '\r'], " ");
         let _ = writeln!(out, "\n-- revision {} {message}", rev.id);
+        // Ids and checksums are hex (validated when the file was parsed), safe to inline.
+        let record = match direction {
+            Direction::Upgrade => version_table::insert_literal(&rev.id, &rev.checksum, &now),
+            Direction::Downgrade => version_table::delete_literal(&rev.id),
+        };
+        if segmented(statements) {
+            render_segmented(&mut out, rev, direction, statements, &record, &now);
+            continue;
+        }
         if transactional {
             out.push_str("BEGIN;\n");
         }
-        let sql = match direction {
-            Direction::Upgrade => &rev.upgrade_sql,
-            Direction::Downgrade => &rev.downgrade_sql,
-        };
-        for statement in split_statements(sql, dialect) {
-            out.push_str(&crate::statement::terminated(&statement));
+        for (statement, _) in statements {
+            out.push_str(&crate::statement::terminated(statement));
         }
-        // Ids and checksums are hex (validated when the file was parsed), safe to inline.
-        match direction {
-            Direction::Upgrade => {
-                let _ = writeln!(
-                    out,
-                    "{};",
-                    version_table::insert_literal(&rev.id, &rev.checksum, &now)
-                );
-            }
-            Direction::Downgrade => {
-                let _ = writeln!(out, "{};", version_table::delete_literal(&rev.id));
-            }
-        }
+        let _ = writeln!(out, "{record};");
         if transactional {
             out.push_str("COMMIT;\n");
         }
     }
     out.push_str(rules.script_epilogue);
     out
+}
+
+/// A revision with no-transaction steps, written as `dialect/segmented.rs` runs it: the
+/// statements between such steps in one transaction with their progress row, each step alone
+/// between its `running` and `done` updates, the last part with the version-table row.
+fn render_segmented(
+    out: &mut String,
+    rev: &Revision,
+    direction: Direction,
+    statements: &[(String, bool)],
+    record: &str,
+    now: &str,
+) {
+    let texts: Vec<String> = statements.iter().map(|(s, _)| s.clone()).collect();
+    let hash = |done: usize| crate::dialect::done_hash(&texts[..done]);
+    let start = version_table::progress_start_literal(&rev.id, direction.as_str(), &hash(0), now);
+    let total = statements.len();
+    let mut recorded = false;
+    let mut done = 0;
+    while done < total {
+        if statements[done].1 {
+            if !recorded {
+                let _ = writeln!(out, "{start};");
+                recorded = true;
+            }
+            let _ = writeln!(
+                out,
+                "-- statement {} runs alone, outside any transaction",
+                done + 1
+            );
+            let _ = writeln!(
+                out,
+                "{};",
+                version_table::progress_running_literal(&rev.id, done)
+            );
+            out.push_str(&crate::statement::terminated(&texts[done]));
+            done += 1;
+            let _ = writeln!(
+                out,
+                "{};",
+                version_table::progress_done_literal(&rev.id, done, &hash(done))
+            );
+            continue;
+        }
+        let end = (done..total).find(|&j| statements[j].1).unwrap_or(total);
+        out.push_str("BEGIN;\n");
+        if !recorded && end < total {
+            let _ = writeln!(out, "{start};");
+        }
+        for statement in &texts[done..end] {
+            out.push_str(&crate::statement::terminated(statement));
+        }
+        if end < total {
+            let _ = writeln!(
+                out,
+                "{};",
+                version_table::progress_done_literal(&rev.id, end, &hash(end))
+            );
+            recorded = true;
+        } else {
+            let _ = writeln!(out, "{record};");
+            if recorded {
+                let _ = writeln!(out, "{};", version_table::progress_delete_literal(&rev.id));
+            }
+            recorded = false;
+        }
+        out.push_str("COMMIT;\n");
+        done = end;
+    }
+    if recorded {
+        // The revision ends with a step that runs alone.
+        out.push_str("BEGIN;\n");
+        let _ = writeln!(out, "{record};");
+        let _ = writeln!(out, "{};", version_table::progress_delete_literal(&rev.id));
+        out.push_str("COMMIT;\n");
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,11 @@
 //! understand (`sqlparser` errors on unknown syntax). It deliberately does not parse or validate
 //! SQL, and it does not understand MySQL's client-side `DELIMITER` command.
 //!
+//! The scan also reads the one per-statement directive, `-- autogen:no-transaction` on a line of
+//! its own between statements: [`split_marked`] returns, for each statement, whether such a line
+//! stands before it (after the previous statement's `;`), so the runner and the offline scripts
+//! run that statement outside the revision's transaction.
+//!
 //! The same scan tells the revision file parser (`file.rs`) which lines start at a statement
 //! boundary ([`boundary_lines`]), so that a line looking like a section marker counts only there
 //! and never inside a string, a quoted identifier, a dollar quote, a block comment or an
@@ -23,6 +28,31 @@ use crate::dialect::Rules;
 /// MySQL `/*! ... */` executable comments, which are code).
 pub fn split_statements(sql: &str, dialect: Dialect) -> Vec<String> {
     Splitter::new(sql, dialect).run()
+}
+
+/// One statement of a section, as [`split_marked`] reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SplitStatement {
+    /// The statement as [`split_statements`] gives it.
+    pub sql: String,
+    /// A `-- autogen:no-transaction` line stands before it: it runs alone, outside any
+    /// transaction.
+    pub no_transaction: bool,
+}
+
+/// [`split_statements`], with each statement's `-- autogen:no-transaction` mark.
+pub(crate) fn split_marked(sql: &str, dialect: Dialect) -> Vec<SplitStatement> {
+    let mut splitter = Splitter::new(sql, dialect);
+    splitter.scan();
+    splitter
+        .out
+        .into_iter()
+        .zip(splitter.marks)
+        .map(|(sql, no_transaction)| SplitStatement {
+            sql,
+            no_transaction,
+        })
+        .collect()
 }
 
 /// The byte offsets of the lines of `sql` (the start, and every position after a `\n`) that
@@ -55,6 +85,10 @@ struct Splitter<'a> {
     /// Whether to record the line starts that are statement boundaries (see [`boundary_lines`]).
     record_boundaries: bool,
     boundaries: Vec<usize>,
+    /// Whether a `-- autogen:no-transaction` line was seen since the last statement ended.
+    pending_mark: bool,
+    /// For each statement of `out`, whether such a line stood before it.
+    marks: Vec<bool>,
 }
 
 impl<'a> Splitter<'a> {
@@ -71,6 +105,8 @@ impl<'a> Splitter<'a> {
             depth: 0,
             record_boundaries: false,
             boundaries: Vec::new(),
+            pending_mark: false,
+            marks: Vec::new(),
         }
     }
 
@@ -106,6 +142,9 @@ impl<'a> Splitter<'a> {
                     self.pos += 1;
                 }
                 b'-' if self.peek(1) == Some(b'-') && self.line_comment_allowed() => {
+                    if self.code_start.is_none() && self.starts_line(start) {
+                        self.pending_mark |= self.is_no_transaction_line(start);
+                    }
                     self.skip_line();
                 }
                 b'#' if self.rules.hash_comments => self.skip_line(),
@@ -156,11 +195,29 @@ impl<'a> Splitter<'a> {
             let text = self.src[start..end].trim();
             if !text.is_empty() {
                 self.out.push(text.to_string());
+                self.marks.push(self.pending_mark);
+                self.pending_mark = false;
             }
         }
         self.head.clear();
         self.has_body = false;
         self.depth = 0;
+    }
+
+    /// Whether only whitespace stands between the line's start and `at`.
+    fn starts_line(&self, at: usize) -> bool {
+        self.bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|&&b| b != b'\n')
+            .all(u8::is_ascii_whitespace)
+    }
+
+    /// Whether the line comment at `at` is the `-- autogen:no-transaction` directive.
+    fn is_no_transaction_line(&self, at: usize) -> bool {
+        let line = self.src[at..].split('\n').next().unwrap_or("");
+        crate::file::autogen_key(line)
+            .is_some_and(|(key, _)| key == crate::statement::NO_TRANSACTION_KEY)
     }
 
     /// MySQL only treats `--` as a comment when whitespace (or the end) follows it.
@@ -432,6 +489,29 @@ mod tests {
                 let got = split_statements(sql, *dialect);
                 assert_eq!(got, *expected, "{dialect}: {sql:?}");
             }
+        }
+    }
+
+    #[test]
+    fn no_transaction_lines_mark_the_next_statement_only() {
+        let sql = "CREATE TABLE a (x int);\n-- autogen:no-transaction\n-- a note\nCREATE INDEX CONCURRENTLY i ON a (x);\nSELECT '\n-- autogen:no-transaction\n';\nSELECT 1; -- autogen:no-transaction\nSELECT 2;\n/*\n-- autogen:no-transaction\n*/ SELECT 3;\n  -- autogen:no-transaction\nVACUUM";
+        for dialect in [S, P, M] {
+            let marks: Vec<bool> = split_marked(sql, dialect)
+                .iter()
+                .map(|s| s.no_transaction)
+                .collect();
+            // Only a line of its own between statements counts: not inside a string, not after
+            // a `;` on the same line, not inside a block comment.
+            assert_eq!(
+                marks,
+                [false, true, false, false, false, false, true],
+                "{dialect}"
+            );
+            let texts: Vec<String> = split_marked(sql, dialect)
+                .into_iter()
+                .map(|s| s.sql)
+                .collect();
+            assert_eq!(texts, split_statements(sql, dialect), "{dialect}");
         }
     }
 

@@ -12,6 +12,9 @@ use autogen_sql::Statement;
 pub(crate) const DESTRUCTIVE_PREFIX: &str = "destructive:";
 /// The key of a SQLite rebuild expectation line (`-- autogen:rebuild "t" "col" ...`).
 pub(crate) const REBUILD_KEY: &str = "rebuild";
+/// The key of the directive that runs the next statement (in a section) or every statement (in
+/// the header) outside the revision's transaction (`-- autogen:no-transaction`).
+pub(crate) const NO_TRANSACTION_KEY: &str = "no-transaction";
 
 /// The comment lines above a statement, each without its line break, in a fixed order: note,
 /// data loss, rebuild expectation. Free text is folded onto one line, and a note that reads like

@@ -32,8 +32,14 @@ pub struct DatabaseStatus {
     pub edited: Vec<EditedRevision>,
     /// Applied revisions the set does not hold (another branch's files?), oldest first.
     pub unknown: Vec<String>,
-    /// Revisions a failed or stopped run left partially applied (MySQL/MariaDB only).
+    /// Revisions a failed or stopped run left partially applied (MySQL/MariaDB, or a revision
+    /// with `-- autogen:no-transaction` steps).
     pub partial: Vec<PartialRevision>,
+    /// Indexes the database holds as INVALID (PostgreSQL: `pg_index.indisvalid` is false), as
+    /// `index on table`: left by a failed or interrupted `CREATE INDEX CONCURRENTLY` (or being
+    /// built right now). Such an index is not used by queries and does not enforce uniqueness,
+    /// so the database is not what its catalog shows. Empty elsewhere.
+    pub invalid_indexes: Vec<String>,
 }
 
 impl DatabaseStatus {
@@ -65,18 +71,21 @@ impl DatabaseStatus {
                 .collect(),
             applied,
             partial,
+            invalid_indexes: Vec::new(),
         }
     }
 
-    /// Reads the version table (and, on MySQL/MariaDB, the progress rows) of `conn`'s database.
-    /// Creates nothing: a database without a version table is at base.
+    /// Reads the version table, the progress rows and (PostgreSQL) the INVALID indexes of
+    /// `conn`'s database. Creates nothing: a database without a version table is at base.
     pub async fn read(
         conn: &mut Connection,
         set: &RevisionSet,
     ) -> Result<DatabaseStatus, RunError> {
         let applied = current(conn).await?;
         let partial = partially_applied(conn).await?;
-        Ok(DatabaseStatus::new(set, applied, partial))
+        let mut status = DatabaseStatus::new(set, applied, partial);
+        status.invalid_indexes = crate::dialect::invalid_indexes(conn).await?;
+        Ok(status)
     }
 
     /// Whether the database has applied exactly the heads of the set (both empty counts).

@@ -11,6 +11,7 @@
 mod dialect;
 mod naming;
 mod normalize;
+mod objects;
 mod rename_ident;
 mod text;
 mod text_parse;
@@ -19,6 +20,7 @@ mod types;
 pub use dialect::Dialect;
 pub use naming::{shorten, NamingConvention, NamingError};
 pub use normalize::{normalize_expression, parse_default, parse_type};
+pub use objects::{ObjectDependency, ObjectKind, SchemaObject};
 pub use rename_ident::rename_identifier;
 pub use text::{render_compared_text, render_text};
 pub use text_parse::{parse_text, TextError};

@@ -28,6 +28,42 @@ fn fold_type(raw: &str) -> String {
     out
 }
 
+/// The values of a MySQL `SET('a','b''c')` type (the keyword in any case), read before the type
+/// is lowercased, since the values keep their case. `None` for anything else, including a value
+/// with a backslash, whose meaning depends on the server's SQL mode: such a type stays raw.
+fn set_values(raw: &str) -> Option<Vec<String>> {
+    let t = raw.trim();
+    let keyword = t.get(..3)?;
+    if !keyword.eq_ignore_ascii_case("set") {
+        return None;
+    }
+    let inner = t[3..].trim_start().strip_prefix('(')?.strip_suffix(')')?;
+    let mut values = Vec::new();
+    let mut rest = inner.trim();
+    loop {
+        let body = rest.strip_prefix('\'')?;
+        let mut value = String::new();
+        let mut chars = body.char_indices();
+        let end = loop {
+            match chars.next()? {
+                (i, '\'') if body[i + 1..].starts_with('\'') => {
+                    value.push('\'');
+                    chars.next();
+                }
+                (i, '\'') => break i + 1,
+                (_, '\\') => return None,
+                (_, c) => value.push(c),
+            }
+        };
+        values.push(value);
+        rest = body[end..].trim_start();
+        if rest.is_empty() {
+            return Some(values);
+        }
+        rest = rest.strip_prefix(',')?.trim_start();
+    }
+}
+
 fn parse_args(args: &str) -> Option<Vec<u32>> {
     args.split(',')
         .map(|a| a.trim().parse::<u32>().ok())
@@ -37,7 +73,16 @@ fn parse_args(args: &str) -> Option<Vec<u32>> {
 /// Parses a SQL type name as most databases spell it into a canonical [`ColumnType`].
 /// Unknown names come back as [`ColumnType::Other`] with the folded spelling.
 pub fn parse_type(raw: &str) -> ColumnType {
+    if let Some(values) = set_values(raw) {
+        return ColumnType::Set { values };
+    }
     let folded = fold_type(raw);
+    if let Some(element) = array_element(&folded) {
+        return match parse_type(element) {
+            ColumnType::Other(_) if element.is_empty() => ColumnType::Other(folded),
+            element => ColumnType::Array(Box::new(element)),
+        };
+    }
     let (body, unsigned) = match folded.strip_suffix(" unsigned") {
         Some(b) => (b.trim_end().to_string(), true),
         None => (folded.clone(), false),
@@ -110,9 +155,30 @@ pub fn parse_type(raw: &str) -> ColumnType {
         },
         "uuid" if args.is_empty() => ColumnType::Uuid,
         "json" if args.is_empty() => ColumnType::Json,
+        "jsonb" if args.is_empty() => ColumnType::Jsonb,
         _ => ColumnType::Other(folded),
     };
     ty
+}
+
+/// The element type of a folded array type: `integer[]`, `integer[][]`, `text[3]`, `integer
+/// array`, `integer array[3]` all hold `integer`. PostgreSQL ignores the number of dimensions and
+/// their sizes (`format_type` prints one `[]` whatever was declared), so they are all dropped.
+fn array_element(folded: &str) -> Option<&str> {
+    let mut rest = folded;
+    while let Some(open) = rest.strip_suffix(']').and_then(|r| r.rfind('[')) {
+        if !rest[open + 1..rest.len() - 1]
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        rest = rest[..open].trim_end();
+    }
+    if let Some(element) = rest.strip_suffix(" array") {
+        rest = element;
+    }
+    (rest.len() < folded.len()).then_some(rest)
 }
 
 /// Folds whitespace outside string literals and quoted identifiers, and trims. Case and literal
@@ -291,6 +357,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn set_types_keep_their_values() {
+        let set = |v: &[&str]| ColumnType::Set {
+            values: v.iter().map(|x| x.to_string()).collect(),
+        };
+        let cases: &[(&str, ColumnType)] = &[
+            ("set('a','b')", set(&["a", "b"])),
+            ("SET( 'Read' , 'it''s', '' )", set(&["Read", "it's", ""])),
+            ("set('x,y')", set(&["x,y"])),
+            ("set('a\\'b')", ColumnType::Other("set('a\\'b')".into())),
+            ("settings", ColumnType::Other("settings".into())),
+            ("set('a',)", ColumnType::Other("set('a',)".into())),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(&parse_type(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
     fn types() {
         let cases: &[(&str, ColumnType)] = &[
             ("INTEGER", ColumnType::Integer { unsigned: false }),
@@ -364,7 +448,36 @@ mod tests {
             ),
             ("uuid", ColumnType::Uuid),
             ("JSON", ColumnType::Json),
-            ("jsonb", ColumnType::Other("jsonb".into())),
+            ("jsonb", ColumnType::Jsonb),
+            ("text[]", ColumnType::Array(Box::new(ColumnType::Text))),
+            (
+                "integer[][]",
+                ColumnType::Array(Box::new(ColumnType::Integer { unsigned: false })),
+            ),
+            (
+                "int4 [3]",
+                ColumnType::Array(Box::new(ColumnType::Integer { unsigned: false })),
+            ),
+            (
+                "integer ARRAY[2]",
+                ColumnType::Array(Box::new(ColumnType::Integer { unsigned: false })),
+            ),
+            (
+                "character varying(20)[]",
+                ColumnType::Array(Box::new(ColumnType::Varchar { length: Some(20) })),
+            ),
+            (
+                "timestamp with time zone[]",
+                ColumnType::Array(Box::new(ColumnType::Timestamp {
+                    with_time_zone: true,
+                })),
+            ),
+            (
+                "post_status[]",
+                ColumnType::Array(Box::new(ColumnType::Other("post_status".into()))),
+            ),
+            ("[]", ColumnType::Other("[]".into())),
+            ("text[x]", ColumnType::Other("text[x]".into())),
             ("Point  Z", ColumnType::Other("point z".into())),
             ("varchar(a)", ColumnType::Other("varchar(a)".into())),
             ("text unsigned", ColumnType::Other("text unsigned".into())),

@@ -32,7 +32,8 @@
 //!   unique index ix_x (a, b)
 //!   index ix_docs (title collate C opclass text_pattern_ops, name prefix 20 desc nulls last)
 //!   unique index ix_y (a) include (b, c) nulls not distinct comment "lookup"
-//!   unique uq_users_email (email)
+//!   unique uq_users_email (email) deferrable initially deferred
+//!   column flags set('a', 'b') null
 //! ```
 
 use std::fmt::Write;
@@ -41,8 +42,8 @@ use crate::text_parse::{
     parse_check_body, parse_column_type, parse_default_value, parse_generated_expression,
     parse_index_part, parse_predicate,
 };
-use crate::ReferentialAction;
 use crate::{Check, Column, ColumnType, DefaultValue, ForeignKey, Identity, IdentityKind, Index};
+use crate::{Deferrable, ReferentialAction};
 use crate::{IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint};
 
 /// Renders `schema` as stable text, one line per object, ending in a newline.
@@ -84,6 +85,9 @@ pub fn render_compared_text(schema: &Schema) -> String {
 
 fn render_table(out: &mut String, t: &Table) {
     let _ = writeln!(out, "table {}", name(&t.name));
+    if let Some(s) = &t.schema {
+        let _ = writeln!(out, "  schema {}", name(s));
+    }
     if let Some(c) = &t.comment {
         let _ = writeln!(out, "  comment {c:?}");
     }
@@ -250,6 +254,8 @@ fn type_text(ty: &ColumnType) -> String {
         ColumnType::Enum { name: n, values } => {
             format!("enum {}({})", name(n), enum_values(values))
         }
+        ColumnType::Set { values } => format!("set({})", enum_values(values)),
+        ColumnType::Array(element) => format!("{}[]", type_text(element)),
         other => other.to_string(),
     };
     let reads_back = |after: &str| {
@@ -306,7 +312,21 @@ fn primary_key_line(pk: &PrimaryKey) -> String {
 }
 
 fn unique_line(u: &UniqueConstraint) -> String {
-    format!("unique {}{}", optional_name(&u.name), name_list(&u.columns))
+    format!(
+        "unique {}{}{}",
+        optional_name(&u.name),
+        name_list(&u.columns),
+        deferrable_text(u.deferrable)
+    )
+}
+
+/// ` deferrable` or ` deferrable initially deferred` after a constraint; nothing for the default.
+fn deferrable_text(d: Deferrable) -> &'static str {
+    match d {
+        Deferrable::NotDeferrable => "",
+        Deferrable::Immediate => " deferrable",
+        Deferrable::Deferred => " deferrable initially deferred",
+    }
 }
 
 fn index_line(i: &Index) -> String {
@@ -407,6 +427,7 @@ fn fk_line(fk: &ForeignKey) -> String {
     if fk.on_update != ReferentialAction::NoAction {
         let _ = write!(s, " on update {}", fk.on_update.sql().to_ascii_lowercase());
     }
+    s.push_str(deferrable_text(fk.deferrable));
     s
 }
 
@@ -442,6 +463,7 @@ mod tests {
         users.unique_constraints = vec![UniqueConstraint {
             name: Some("uq".into()),
             columns: vec!["email".into()],
+            deferrable: Deferrable::Deferred,
         }];
         users.indexes = vec![Index {
             name: "ix_users_bio".into(),
@@ -471,10 +493,12 @@ mod tests {
             referenced_columns: vec!["id".into()],
             on_delete: ReferentialAction::Cascade,
             on_update: ReferentialAction::NoAction,
+            deferrable: Deferrable::Immediate,
         }];
         Schema {
             tables: vec![users, posts],
             enums: vec![],
+            objects: Vec::new(),
         }
     }
 
@@ -483,7 +507,7 @@ mod tests {
         let want = "\
 table posts
   column user_id bigint not null
-  foreign key (user_id) references users (id) on delete cascade
+  foreign key (user_id) references users (id) on delete cascade deferrable
 table users
   column id bigint not null auto_increment
   column email varchar(255) not null default 'a''b'
@@ -491,7 +515,7 @@ table users
   primary key (id)
   check ck_users_1 (id > 0)
   index ix_users_bio (bio desc) where bio IS NOT NULL
-  unique uq (email)
+  unique uq (email) deferrable initially deferred
 ";
         assert_eq!(render_text(&sample()), want);
     }
@@ -506,7 +530,7 @@ table users
         let text = render_compared_text(&s);
         assert!(text.contains("\n  foreign key (user_id) references users (id)"));
         assert!(text.contains("\n  primary key (id)\n"));
-        assert!(text.contains("\n  unique (email)\n"));
+        assert!(text.contains("\n  unique (email) deferrable initially deferred\n"));
         assert!(text.contains("\n  check ck_users_1 (id > 0)\n"), "{text}");
         assert!(text.contains("\n  index ix_users_bio (bio desc)"), "{text}");
         assert!(render_text(&s).contains("primary key users_pkey (id)"));
@@ -527,7 +551,7 @@ table users
         c.default = Some(DefaultValue::String("line\nbreak".into()));
         let mut n = Column::new("n", ColumnType::Other("text null".into()));
         n.default = Some(DefaultValue::Number("0x10".into()));
-        let mut e = Column::new("e", ColumnType::Other("jsonb".into()));
+        let mut e = Column::new("e", ColumnType::Other("hstore".into()));
         e.default = Some(DefaultValue::Expression("a) + (b".into()));
         t.columns = vec![c, n, e];
         t.checks = vec![Check {
@@ -538,13 +562,14 @@ table users
 table \"odd table\"
   column \"Odd Name\" other \"integer\" not null default string \"line\\nbreak\"
   column n other \"text null\" not null default number \"0x10\"
-  column e jsonb not null default expression \"a) + (b\"
+  column e hstore not null default expression \"a) + (b\"
   check escaped \"a\\tb\"
 ";
         assert_eq!(
             render_text(&Schema {
                 tables: vec![t],
-                enums: vec![]
+                enums: vec![],
+                objects: Vec::new(),
             }),
             want
         );

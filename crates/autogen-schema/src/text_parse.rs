@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::text::is_bare_name;
 use crate::{
-    Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey, Generated, Identity,
+    Check, Column, ColumnType, DefaultValue, Deferrable, EnumType, ForeignKey, Generated, Identity,
     IdentityKind, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table,
     UniqueConstraint,
 };
@@ -123,6 +123,22 @@ fn table_member(t: &mut Table, line: &str) -> Result<(), String> {
     if let Some(rest) = line.strip_prefix("option ") {
         return table_option(t, rest);
     }
+    // `schema NAME`: the table lives in that PostgreSQL schema (its key is `NAME.table`).
+    if let Some(rest) = line.strip_prefix("schema ") {
+        if t.schema.is_some() {
+            return Err(format!("table {} has a second schema line", t.name));
+        }
+        let mut c = Cursor::new(rest);
+        let schema = c.name()?;
+        if !t.name.starts_with(&format!("{schema}.")) {
+            return Err(format!(
+                "table {} is in schema {schema}, so its name must start with `{schema}.`",
+                t.name
+            ));
+        }
+        t.schema = Some(schema);
+        return c.end();
+    }
     if let Some(rest) = line.strip_prefix("column ") {
         t.columns.push(column(rest)?);
         return Ok(());
@@ -150,9 +166,13 @@ fn table_member(t: &mut Table, line: &str) -> Result<(), String> {
         let mut c = Cursor::new(rest);
         let name = c.optional_name()?;
         let columns = c.name_list()?;
+        let deferrable = c.deferrable();
         c.end()?;
-        t.unique_constraints
-            .push(UniqueConstraint { name, columns });
+        t.unique_constraints.push(UniqueConstraint {
+            name,
+            columns,
+            deferrable,
+        });
         return Ok(());
     }
     if let Some(rest) = line.strip_prefix("index ") {
@@ -178,7 +198,7 @@ fn table_member(t: &mut Table, line: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "expected `comment`, `column`, `primary key`, `unique`, `index`, `unique index`, \
+        "expected `comment`, `schema`, `column`, `primary key`, `unique`, `index`, `unique index`, \
          `foreign key` or `check` in table {}, found `{line}`",
         t.name
     ))
@@ -352,6 +372,7 @@ fn foreign_key(rest: &str) -> Result<ForeignKey, String> {
     } else {
         ReferentialAction::NoAction
     };
+    let deferrable = c.deferrable();
     c.end()?;
     Ok(ForeignKey {
         name,
@@ -360,6 +381,7 @@ fn foreign_key(rest: &str) -> Result<ForeignKey, String> {
         referenced_columns,
         on_delete,
         on_update,
+        deferrable,
     })
 }
 
@@ -414,6 +436,15 @@ pub(crate) fn parse_type_text(s: &str) -> Result<ColumnType, String> {
     if s.is_empty() {
         return Err("expected a column type".to_string());
     }
+    // `text[]`: an array of the element type, which is never itself an array.
+    if let Some(element) = s.strip_suffix("[]") {
+        return match parse_type_text(element)? {
+            ColumnType::Array(_) => Err(format!(
+                "`{s}`: an array's element is not an array; write one `[]`"
+            )),
+            element => Ok(ColumnType::Array(Box::new(element))),
+        };
+    }
     if let Some(q) = s.strip_prefix("other ") {
         if q.starts_with('"') {
             let mut c = Cursor::new(q);
@@ -428,6 +459,12 @@ pub(crate) fn parse_type_text(s: &str) -> Result<ColumnType, String> {
         let values = c.enum_values()?;
         c.end()?;
         return Ok(ColumnType::Enum { name, values });
+    }
+    if let Some(rest) = s.strip_prefix("set").filter(|r| r.starts_with('(')) {
+        let mut c = Cursor::new(rest);
+        let values = c.enum_values()?;
+        c.end()?;
+        return Ok(ColumnType::Set { values });
     }
     let int = |base: &str| -> Option<bool> {
         if s == base {
@@ -466,6 +503,7 @@ pub(crate) fn parse_type_text(s: &str) -> Result<ColumnType, String> {
         }),
         "uuid" => Some(ColumnType::Uuid),
         "json" => Some(ColumnType::Json),
+        "jsonb" => Some(ColumnType::Jsonb),
         _ => None,
     };
     if let Some(ty) = fixed {
@@ -823,6 +861,17 @@ impl<'a> Cursor<'a> {
         self.pos >= self.s.len()
     }
 
+    /// ` deferrable initially deferred`, ` deferrable` or nothing, after a constraint.
+    fn deferrable(&mut self) -> Deferrable {
+        if self.eat(" deferrable initially deferred") {
+            Deferrable::Deferred
+        } else if self.eat(" deferrable") {
+            Deferrable::Immediate
+        } else {
+            Deferrable::NotDeferrable
+        }
+    }
+
     fn eat(&mut self, lit: &str) -> bool {
         if self.rest().starts_with(lit) {
             self.pos += lit.len();
@@ -1025,7 +1074,7 @@ mod tests {
             (
                 "table t\n  colum a text null\n",
                 2,
-                "expected `comment`, `column`",
+                "expected `comment`, `schema`, `column`",
             ),
             ("tables t\n", 1, "expected `table NAME`"),
             ("enum e ('a', b)\n", 1, "expected a value in single quotes"),
@@ -1099,6 +1148,16 @@ mod tests {
                 ColumnType::Other("double precision".into()),
             ),
             ("other \"integer\"", ColumnType::Other("integer".into())),
+            ("jsonb", ColumnType::Jsonb),
+            ("text[]", ColumnType::Array(Box::new(ColumnType::Text))),
+            (
+                "varchar(20)[]",
+                ColumnType::Array(Box::new(ColumnType::Varchar { length: Some(20) })),
+            ),
+            (
+                "other \"hstore\"[]",
+                ColumnType::Array(Box::new(ColumnType::Other("hstore".into()))),
+            ),
             (
                 "timestamptz",
                 ColumnType::Timestamp {

@@ -10,6 +10,9 @@ pub struct Schema {
     /// Named enum types (PostgreSQL `CREATE TYPE ... AS ENUM`). Dialects whose enums are inline
     /// column types (MySQL) or absent (SQLite) leave this empty after canonicalisation.
     pub enums: Vec<EnumType>,
+    /// Views, materialized views, triggers and functions, in declaration order (the SQL files)
+    /// or kind-and-name order (introspection). See [`crate::SchemaObject`].
+    pub objects: Vec<crate::SchemaObject>,
 }
 
 impl Schema {
@@ -29,7 +32,14 @@ impl Schema {
 /// One table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
+    /// The table's key, by which changes, lookups and foreign keys name it: its name in the
+    /// project's default schema, `schema.name` for a table in another PostgreSQL schema (see
+    /// [`Table::schema`] and [`qualified_name`]).
     pub name: String,
+    /// PostgreSQL: the schema the table lives in when it is not the project's default schema
+    /// (`schemas` in autogen.toml); `name` then starts with it and a dot. `None` for tables of
+    /// the default schema and on every other dialect, so single-schema schemas read as before.
+    pub schema: Option<String>,
     /// Columns in their physical order.
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
@@ -42,9 +52,6 @@ pub struct Table {
     pub comment: Option<String>,
     /// Table options (SQLite `STRICT`/`WITHOUT ROWID`, MySQL engine, row format, charset...).
     pub options: TableOptions,
-    /// How the database wrote each column, kept only so that SQL rewriting the table (a SQLite
-    /// rebuild) writes it the same way. Never compared (see [`Hint`]).
-    pub declared: Hint<Vec<DeclaredColumn>>,
 }
 
 /// A table's options. The SQLite flags are always compared (a model that does not say `strict`
@@ -81,7 +88,6 @@ impl TableOptions {
 /// the declared type text and whether `NOT NULL` was written. Only read by renderers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeclaredColumn {
-    pub column: String,
     /// The declared type exactly as written (`DATETIME`, `INT`, empty for none).
     pub ty: String,
     /// `NOT NULL` was written (a primary-key column may be NOT NULL without it).
@@ -93,8 +99,15 @@ pub struct DeclaredColumn {
 /// A value kept to write SQL the way a database had it, never compared: `==` is always true, so
 /// two schemas that differ only in hints are the same schema (the differ, the round trips and
 /// the schema text all ignore it). `None` when nothing is known (models, other dialects).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Hint<T>(pub Option<T>);
+
+/// Nothing known, whatever `T` is (a derived `Default` would ask `T: Default`).
+impl<T> Default for Hint<T> {
+    fn default() -> Self {
+        Hint(None)
+    }
+}
 
 impl<T> PartialEq for Hint<T> {
     fn eq(&self, _: &Self) -> bool {
@@ -104,18 +117,29 @@ impl<T> PartialEq for Hint<T> {
 
 impl<T> Eq for Hint<T> {}
 
-impl Table {
-    /// The declared form of `column`, when the database reported one.
-    pub fn declared_column(&self, column: &str) -> Option<&DeclaredColumn> {
-        self.declared
-            .0
-            .as_ref()?
-            .iter()
-            .find(|d| d.column == column)
+/// The key of table `name` in `schema` (`None`: the default schema): `name`, or `schema.name`.
+/// Keys keep the differ, the orderer and every lookup schema-blind: two tables of the same name
+/// in two schemas simply have two keys.
+pub fn qualified_name(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(s) => format!("{s}.{name}"),
+        None => name.to_string(),
     }
 }
 
 impl Table {
+    /// The table's name inside its schema: [`Table::name`] without the `schema.` prefix.
+    pub fn bare_name(&self) -> &str {
+        match &self.schema {
+            Some(s) => self
+                .name
+                .strip_prefix(s.as_str())
+                .and_then(|rest| rest.strip_prefix('.'))
+                .unwrap_or(&self.name),
+            None => &self.name,
+        }
+    }
+
     pub fn new(name: impl Into<String>) -> Self {
         Table {
             name: name.into(),
@@ -155,6 +179,12 @@ pub struct Column {
     /// time whenever another column of the row changes.
     pub on_update_current_timestamp: bool,
     pub comment: Option<String>,
+    /// How the database wrote the column, kept only so that SQL writing it again (a SQLite
+    /// `ADD COLUMN` or table rebuild) writes it the same way. It travels with the column, so a
+    /// change that adds, alters or drops the column (and that change's inverse) carries the
+    /// spelling of the side it came from, and a renamed column keeps it. Never compared (see
+    /// [`Hint`]).
+    pub declared: Hint<DeclaredColumn>,
 }
 
 /// The declared form of an auto-increment column (see [`Column::identity`]).
@@ -200,6 +230,7 @@ impl Column {
             generated: None,
             on_update_current_timestamp: false,
             comment: None,
+            declared: Hint::default(),
         }
     }
 }
@@ -245,10 +276,21 @@ pub enum ColumnType {
     },
     Uuid,
     Json,
+    /// PostgreSQL `jsonb` (binary JSON, indexable with GIN). Opt-in per field; MySQL and SQLite
+    /// have one JSON type, so canonicalisation turns it into [`ColumnType::Json`] there.
+    Jsonb,
+    /// A PostgreSQL array of the element type (`text[]`). PostgreSQL does not enforce an array's
+    /// declared dimensions or size (`integer[][]` and `integer[3]` are `integer[]`), so one
+    /// level holds them all: the element is never itself an `Array`.
+    Array(Box<ColumnType>),
     /// An enum type: named (PostgreSQL type name, or the Rust enum's table-side name) with its
     /// values in declaration order.
     Enum {
         name: String,
+        values: Vec<String>,
+    },
+    /// MySQL/MariaDB `SET('a','b')`: any subset of the values, in declaration order.
+    Set {
         values: Vec<String>,
     },
     /// Anything else, as the database or the model spells it (lowercased, whitespace folded).
@@ -318,8 +360,20 @@ impl fmt::Display for ColumnType {
             } => f.write_str("timestamptz"),
             ColumnType::Uuid => f.write_str("uuid"),
             ColumnType::Json => f.write_str("json"),
+            ColumnType::Jsonb => f.write_str("jsonb"),
+            ColumnType::Array(element) => write!(f, "{element}[]"),
             ColumnType::Enum { name, values } => {
                 write!(f, "enum {name}(")?;
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "'{}'", v.replace('\'', "''"))?;
+                }
+                f.write_str(")")
+            }
+            ColumnType::Set { values } => {
+                f.write_str("set(")?;
                 for (i, v) in values.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
@@ -433,11 +487,14 @@ impl IndexColumn {
     }
 }
 
-/// A UNIQUE constraint. Compared by its columns: servers often name these themselves.
+/// A UNIQUE constraint. Compared by its columns and deferrability: servers often name these
+/// themselves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UniqueConstraint {
     pub name: Option<String>,
     pub columns: Vec<String>,
+    /// PostgreSQL `DEFERRABLE` / `INITIALLY DEFERRED`.
+    pub deferrable: Deferrable,
 }
 
 /// A foreign key. Compared by content (columns, target, actions), never by name alone.
@@ -449,6 +506,43 @@ pub struct ForeignKey {
     pub referenced_columns: Vec<String>,
     pub on_delete: ReferentialAction,
     pub on_update: ReferentialAction,
+    /// `DEFERRABLE` / `INITIALLY DEFERRED` (PostgreSQL, SQLite).
+    pub deferrable: Deferrable,
+}
+
+/// When a constraint is checked: at once (`NOT DEFERRABLE`, every dialect's default), or
+/// `DEFERRABLE`, at once unless a transaction says `SET CONSTRAINTS ... DEFERRED`
+/// (`INITIALLY IMMEDIATE`), or at commit (`INITIALLY DEFERRED`). MySQL/MariaDB have none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Deferrable {
+    #[default]
+    NotDeferrable,
+    /// `DEFERRABLE` (`INITIALLY IMMEDIATE`).
+    Immediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`.
+    Deferred,
+}
+
+impl Deferrable {
+    /// The clause to append to a constraint: empty, ` DEFERRABLE` or
+    /// ` DEFERRABLE INITIALLY DEFERRED`.
+    pub fn clause(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "",
+            Deferrable::Immediate => " DEFERRABLE",
+            Deferrable::Deferred => " DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+
+    /// The words of `ALTER CONSTRAINT` for this state (PostgreSQL), every part spelled out so
+    /// the statement sets both properties whatever they were.
+    pub fn alter_sql(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "NOT DEFERRABLE",
+            Deferrable::Immediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            Deferrable::Deferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
 }
 
 /// ON DELETE / ON UPDATE behaviour. `NoAction` is every dialect's default.

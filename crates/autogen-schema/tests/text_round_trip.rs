@@ -10,7 +10,7 @@ use autogen_schema::{
     parse_text, render_text, Check, Column, ColumnType, DefaultValue, EnumType, ForeignKey,
     Generated, Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
-use autogen_schema::{Identity, IdentityKind};
+use autogen_schema::{Deferrable, Identity, IdentityKind};
 
 /// Text pieces that sit on a boundary of the grammar; values are built from one to three.
 const PIECES: &[&str] = &[
@@ -107,7 +107,7 @@ impl Rng {
 
     fn column_type(&mut self) -> ColumnType {
         let unsigned = self.chance(30);
-        match self.below(19) {
+        match self.below(21) {
             0 => ColumnType::Boolean,
             1 => ColumnType::TinyInt { unsigned },
             2 => ColumnType::SmallInt { unsigned },
@@ -138,6 +138,15 @@ impl Rng {
                 name: self.text(),
                 values: self.texts(3),
             },
+            18 if self.chance(50) => ColumnType::Set {
+                values: self.texts(3),
+            },
+            19 => ColumnType::Jsonb,
+            // An array's element is never itself an array.
+            20 => match self.column_type() {
+                ColumnType::Array(element) => ColumnType::Array(element),
+                element => ColumnType::Array(Box::new(element)),
+            },
             _ => ColumnType::Other(self.text()),
         }
     }
@@ -154,6 +163,14 @@ impl Rng {
             6 => DefaultValue::CurrentTime,
             _ => DefaultValue::Expression(self.text()),
         }
+    }
+
+    fn deferrable(&mut self) -> Deferrable {
+        [
+            Deferrable::NotDeferrable,
+            Deferrable::Immediate,
+            Deferrable::Deferred,
+        ][self.below(3)]
     }
 
     fn action(&mut self) -> ReferentialAction {
@@ -193,6 +210,7 @@ impl Rng {
                 }),
                 on_update_current_timestamp: self.chance(10),
                 comment: self.opt_text(),
+                declared: Default::default(),
             })
             .collect();
         // The declared form is written only after `auto_increment`.
@@ -243,6 +261,7 @@ impl Rng {
             .map(|_| UniqueConstraint {
                 name: self.opt_text(),
                 columns: self.texts(2),
+                deferrable: self.deferrable(),
             })
             .collect();
         t.foreign_keys = (0..self.below(3))
@@ -253,6 +272,7 @@ impl Rng {
                 referenced_columns: self.texts(2),
                 on_delete: self.action(),
                 on_update: self.action(),
+                deferrable: self.deferrable(),
             })
             .collect();
         t.checks = (0..self.below(3))
@@ -273,6 +293,7 @@ impl Rng {
                     values: self.texts(3),
                 })
                 .collect(),
+            objects: Vec::new(),
         }
     }
 }

@@ -18,15 +18,61 @@ use crate::dialect::SqlDialect;
 use crate::{RenderError, Statement};
 
 /// Renders each change on its own against the tracked state (the state before the change), then
-/// advances the state. PostgreSQL and MySQL render this way; SQLite groups changes for rebuilds.
-pub(crate) fn render_each(
+/// advances the state; PostgreSQL and MySQL render this way (SQLite groups changes for rebuilds).
+/// The one exception is a comment-only index change, which the differ writes as a
+/// [`Change::DropIndex`] and a later [`Change::AddIndex`] of the same index with another comment
+/// (one rule for every property keeps the downgrade the exact inverse): that pair is rendered
+/// by `comment_only` at the drop's place, and the add is skipped. The dialect can then change the
+/// comment without rebuilding the index. Both changes are applied to `state` there: between them
+/// the index exists either way, with the same key.
+pub(crate) fn render_each_index_comment(
     state: &mut Schema,
     changes: &[Change],
     quote: char,
     mut render_one: impl FnMut(&Schema, &Change, &mut Vec<Statement>) -> Result<(), RenderError>,
+    mut comment_only: impl FnMut(
+        &Schema,
+        &str,
+        &Index,
+        &Index,
+        &mut Vec<Statement>,
+    ) -> Result<(), RenderError>,
 ) -> Result<Vec<Statement>, RenderError> {
     let mut out = Vec::new();
-    for change in changes {
+    let mut skip = vec![false; changes.len()];
+    for (i, change) in changes.iter().enumerate() {
+        if skip[i] {
+            continue;
+        }
+        if let Change::DropIndex { table, index: from } = change {
+            let paired = changes
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find_map(|(j, c)| match c {
+                    Change::AddIndex {
+                        table: t,
+                        index: to,
+                    } if t == table && to.name == from.name => Some((j, to)),
+                    _ => None,
+                });
+            if let Some((j, to)) = paired {
+                let without_comment = |ix: &Index| Index {
+                    comment: None,
+                    ..ix.clone()
+                };
+                if !skip[j]
+                    && from.comment != to.comment
+                    && without_comment(from) == without_comment(to)
+                {
+                    comment_only(state, table, from, to, &mut out)?;
+                    apply(state, change, quote)?;
+                    apply(state, &changes[j], quote)?;
+                    skip[j] = true;
+                    continue;
+                }
+            }
+        }
         render_one(state, change, &mut out)?;
         apply(state, change, quote)?;
     }
@@ -35,7 +81,7 @@ pub(crate) fn render_each(
 
 /// `ALTER TABLE "t" `: the prefix of most statements.
 pub(crate) fn alter_table(d: &dyn SqlDialect, table: &str) -> String {
-    format!("ALTER TABLE {} ", d.quote(table))
+    format!("ALTER TABLE {} ", d.quote_table(table))
 }
 
 /// An access method or similar keyword: written bare when it is a plain lowercase word (what
@@ -77,22 +123,25 @@ pub(crate) fn primary_key_clause(d: &dyn SqlDialect, pk: &PrimaryKey) -> String 
     )
 }
 
+/// `CONSTRAINT "uq" UNIQUE ("a")`, then ` DEFERRABLE [INITIALLY DEFERRED]` when it is (only
+/// PostgreSQL has deferrable unique constraints; MySQL refuses them before this is called).
 pub(crate) fn unique_clause(d: &dyn SqlDialect, u: &UniqueConstraint) -> String {
     format!(
-        "{}UNIQUE ({})",
+        "{}UNIQUE ({}){}",
         constraint_name(d, u.name.as_ref()),
-        column_list(d, &u.columns)
+        column_list(d, &u.columns),
+        u.deferrable.clause()
     )
 }
 
-/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "t" ("id") ON DELETE CASCADE`; `NO ACTION` (every
-/// dialect's default) is omitted.
+/// `CONSTRAINT "fk" FOREIGN KEY ("a") REFERENCES "t" ("id") ON DELETE CASCADE DEFERRABLE`; `NO
+/// ACTION` and `NOT DEFERRABLE` (every dialect's defaults) are omitted.
 pub(crate) fn foreign_key_clause(d: &dyn SqlDialect, fk: &ForeignKey) -> String {
     let mut s = format!(
         "{}FOREIGN KEY ({}) REFERENCES {} ({})",
         constraint_name(d, fk.name.as_ref()),
         column_list(d, &fk.columns),
-        d.quote(&fk.referenced_table),
+        d.quote_table(&fk.referenced_table),
         column_list(d, &fk.referenced_columns)
     );
     if fk.on_delete != ReferentialAction::NoAction {
@@ -103,6 +152,8 @@ pub(crate) fn foreign_key_clause(d: &dyn SqlDialect, fk: &ForeignKey) -> String 
         s.push_str(" ON UPDATE ");
         s.push_str(fk.on_update.sql());
     }
+    // Written last, where PostgreSQL and SQLite both take it.
+    s.push_str(fk.deferrable.clause());
     s
 }
 

@@ -17,6 +17,7 @@
 mod ddl;
 mod dialect;
 mod error;
+mod objects;
 mod order;
 mod state;
 
@@ -34,6 +35,7 @@ mod testing {
             referenced_columns: vec!["id".into()],
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::NoAction,
+            deferrable: Default::default(),
         }
     }
 }
@@ -101,7 +103,7 @@ pub fn render(
     changes: &[Change],
 ) -> Result<Vec<Statement>, RenderError> {
     let mut state = state::involved(from, changes);
-    dialect::get(dialect).render(&mut state, changes)
+    objects::render_with_objects(dialect, dialect::get(dialect), &mut state, changes)
 }
 
 /// Renders `changes` from `from` and then their inverse ([`autogen_diff::downgrade`]) from where
@@ -114,8 +116,9 @@ pub fn render_upgrade_downgrade(
 ) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
     let d = dialect::get(dialect);
     let mut state = state::involved(from, changes);
-    let upgrade = d.render(&mut state, changes)?;
-    let downgrade = d.render(&mut state, &autogen_diff::downgrade(changes))?;
+    let upgrade = objects::render_with_objects(dialect, d, &mut state, changes)?;
+    let downgrade =
+        objects::render_with_objects(dialect, d, &mut state, &autogen_diff::downgrade(changes))?;
     Ok((upgrade, downgrade))
 }
 
@@ -145,6 +148,13 @@ pub fn quote_ident(dialect: Dialect, ident: &str) -> String {
 /// expressions; see `autogen_introspect::print_expressions`).
 pub fn type_sql(dialect: Dialect, ty: &autogen_schema::ColumnType) -> String {
     dialect::get(dialect).type_sql(ty)
+}
+
+/// The constraint kinds `dialect`'s renderer renames in place: what the caller hands the differ
+/// as `DiffOptions::constraint_renames`, so that a constraint named after a renamed table or
+/// column is renamed with it where the dialect can (and keeps its name where it cannot).
+pub fn constraint_renames(dialect: Dialect) -> autogen_diff::ConstraintRenames {
+    dialect::get(dialect).constraint_renames()
 }
 
 /// A default as `dialect` spells it after `DEFAULT`, exactly as the renderer writes it.

@@ -88,6 +88,7 @@ mod tests {
                 table("b", &["a"]),
             ],
             enums: vec![],
+            objects: Vec::new(),
         };
         assert_eq!(
             names(&create_schema_changes(&schema)),

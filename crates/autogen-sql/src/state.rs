@@ -46,7 +46,10 @@ pub(crate) fn involved(from: &Schema, changes: &[Change]) -> Schema {
                 named.insert(from);
             }
             Change::AddForeignKey { foreign_key, .. }
-            | Change::DropForeignKey { foreign_key, .. } => {
+            | Change::DropForeignKey { foreign_key, .. }
+            | Change::AlterForeignKey {
+                to: foreign_key, ..
+            } => {
                 named.insert(&foreign_key.referenced_table);
             }
             _ => {}
@@ -74,6 +77,8 @@ pub(crate) fn involved(from: &Schema, changes: &[Change]) -> Schema {
     Schema {
         tables: from.tables.iter().filter(|t| keep(t)).cloned().collect(),
         enums: from.enums.clone(),
+        // Object changes are applied to the state too (they are few and small).
+        objects: from.objects.clone(),
     }
 }
 

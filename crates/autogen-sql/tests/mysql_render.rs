@@ -69,7 +69,7 @@ fn changes() {
         (
             vec![Change::DropUnique {
                 table: "users".into(),
-                unique: UniqueConstraint { name: None, columns: vec!["email".into()] },
+                unique: UniqueConstraint { name: None, columns: vec!["email".into()], deferrable: Default::default() },
             }],
             "ALTER TABLE `users` DROP INDEX `uq_users_email`;\n",
         ),

@@ -220,7 +220,7 @@ fn constraints_and_indexes() {
         (
             vec![Change::DropUnique {
                 table: "users".into(),
-                unique: autogen_schema::UniqueConstraint { name: None, columns: vec!["email".into()] },
+                unique: autogen_schema::UniqueConstraint { name: None, columns: vec!["email".into()], deferrable: Default::default() },
             }],
             "ALTER TABLE \"users\" DROP CONSTRAINT \"uq_users_email\";\n",
         ),

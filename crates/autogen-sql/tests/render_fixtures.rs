@@ -17,7 +17,9 @@ use std::path::Path;
 
 use autogen_diff::{diff, DiffOptions};
 use autogen_schema::Dialect;
-use autogen_sql::{canonicalize, render_create_schema, render_upgrade_downgrade};
+use autogen_sql::{
+    canonicalize, constraint_renames, render_create_schema, render_upgrade_downgrade,
+};
 use autogen_tests::{
     case_dirs, case_name, check_golden, read_renames, read_schema, report, workspace_root,
 };
@@ -56,8 +58,12 @@ fn rendered(dir: &Path, dialect: Dialect) -> Result<String, String> {
     let from = canonicalize(dialect, &read_schema(&from_path)?);
     let to = canonicalize(dialect, &to);
     let renames = read_renames(&dir.join("renames.txt"))?;
-    let changes = diff(&from, &to, &DiffOptions::new(dialect, renames))
-        .map_err(|e| format!("the differ refuses the case: {e}"))?;
+    let options = DiffOptions {
+        constraint_renames: constraint_renames(dialect),
+        ..DiffOptions::new(dialect, renames)
+    };
+    let changes =
+        diff(&from, &to, &options).map_err(|e| format!("the differ refuses the case: {e}"))?;
     Ok(match render_upgrade_downgrade(dialect, &from, &changes) {
         Ok((up, down)) => format!("-- upgrade\n{}\n-- downgrade\n{}", text(&up), text(&down)),
         Err(e) => format!("-- render fails: {e}\n"),

@@ -112,6 +112,7 @@ fn models() -> Schema {
         },
         Index {
             unique: true,
+            comment: Some("one per title".into()),
             ..index("ux_things_title_code", &["title", "code"])
         },
     ];
@@ -196,6 +197,14 @@ async fn check_dialect(dialect: Dialect, mut conn: Connection) {
             .indexes
             .retain(|i| i.name != "ix_things_title_created");
         things.indexes.push(index("ix_things_note", &["note"]));
+        // Comment-only index changes: one added, one changed (and, downgrading, removed).
+        for ix in &mut things.indexes {
+            match ix.name.as_str() {
+                "ix_things_user_id" => ix.comment = Some("by owner".into()),
+                "ux_things_title_code" => ix.comment = Some("title and code".into()),
+                _ => {}
+            }
+        }
         // A value added in the middle of the enum (ALTER TYPE ... ADD VALUE ... BEFORE on
         // PostgreSQL, MODIFY on MySQL, a CHECK rebuild on SQLite).
         let values: Vec<String> = ["ok", "meh", "it's"]
@@ -237,6 +246,15 @@ async fn check_dialect(dialect: Dialect, mut conn: Connection) {
     }
     run(&mut conn, &up).await;
     assert_reads_back(&mut conn, dialect, &to, "upgrade").await;
+    // A comment-only change never drops the index on its own (MySQL drops and adds it in one
+    // ALTER TABLE, which it treats as a comment change).
+    for name in ["ix_things_user_id", "ux_things_title_code"] {
+        let dropped = format!("DROP INDEX {}", autogen_sql::quote_ident(dialect, name));
+        assert!(
+            !up.iter().any(|s| s.sql.starts_with(&dropped)),
+            "{dialect}: {name} is dropped for a comment: {up:#?}"
+        );
+    }
 
     let down = match render(dialect, &to, &autogen_diff::downgrade(&changes)) {
         Ok(s) => s,

@@ -232,6 +232,7 @@ async fn hostile_identifiers_execute_and_round_trip() {
     let schema = Schema {
         tables: vec![victim, t.clone()],
         enums: vec![],
+        objects: Vec::new(),
     };
 
     let mut conn = connect().await;

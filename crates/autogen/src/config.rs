@@ -42,6 +42,17 @@ exclude_tables = []
 # PostgreSQL only: the schema to read and write.
 # pg_schema = "public"
 
+# PostgreSQL only: several schemas in one project. The first is the default schema (where
+# models without #[model(schema = "...")] and the version table live; pg_schema, if set, must
+# name it); the others are chosen per model with #[model(schema = "billing")].
+# schemas = ["public", "billing"]
+
+# SQL files declaring views, materialized views and triggers (CREATE statements), compared
+# with the database like the models. Kinds they declare are managed; others are left alone
+# unless listed in `manage` (then undeclared ones are dropped).
+# schema_files = ["schema/*.sql"]
+# manage = ["views", "triggers"]
+
 # A scratch database autogen may EMPTY and replay the revisions into, so `autogen -m` needs no
 # live database at head and verifies each new revision round-trips before writing it.
 # dev_url = "sqlite::memory:"
@@ -74,8 +85,21 @@ pub struct Config {
     #[serde(default)]
     pub ignore: Vec<toml::Spanned<String>>,
     pub pg_schema: Option<String>,
+    /// PostgreSQL: every schema the project manages, the default one first (see
+    /// [`Config::pg_schemas`]). Empty: `pg_schema` alone.
+    #[serde(default)]
+    pub schemas: Vec<String>,
     /// A scratch database autogen empties and replays the revisions into (see `ops::dev`).
     pub dev_url: Option<String>,
+    /// Globs of SQL files declaring views, materialized views, triggers and functions (see
+    /// `schema_files.rs`).
+    #[serde(default)]
+    pub schema_files: Vec<String>,
+    /// Object kinds managed even when the SQL files declare none of them (`views`,
+    /// `materialized_views`, `triggers`, `functions`): their objects in the database that the
+    /// files do not declare are dropped. A kind the files declare is always managed.
+    #[serde(default)]
+    pub manage: Vec<String>,
     #[serde(default)]
     pub naming: NamingConfig,
 }
@@ -109,7 +133,10 @@ impl Default for Config {
             include_tables: Vec::new(),
             ignore: Vec::new(),
             pg_schema: None,
+            schemas: Vec::new(),
             dev_url: None,
+            schema_files: Vec::new(),
+            manage: Vec::new(),
             naming: NamingConfig::default(),
         }
     }
@@ -118,7 +145,7 @@ impl Default for Config {
 impl Config {
     /// Parses `text` as the contents of `path` (named in errors).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| {
+        let mut config: Config = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
                 .map(|span| line_col(text, span.start))
@@ -145,6 +172,15 @@ impl Config {
                 help: "include_tables and exclude_tables take globs such as \"tmp_*\" or \"audit_{a,b}\"".into(),
             });
         }
+        if let Err(message) = config.managed_kinds() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+                help:
+                    "manage takes \"views\", \"materialized_views\", \"triggers\" or \"functions\""
+                        .into(),
+            });
+        }
         if let Err((i, message)) = crate::ignore::IgnoreRules::new(&config.ignore_entries()) {
             let at = config.ignore.get(i).map_or(0, |e| e.span().start);
             let (line, column) = line_col(text, at);
@@ -153,6 +189,13 @@ impl Config {
                 line,
                 column,
                 message,
+            });
+        }
+        if let Err(message) = config.settle_schemas() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+                help: "write schemas = [\"public\", \"billing\"]: distinct schema names, the default schema (pg_schema, if set) first".into(),
             });
         }
         if config.models.is_empty() {
@@ -185,6 +228,38 @@ impl Config {
         crate::tables::TableFilter::new(&self.include_tables, &self.exclude_tables)
     }
 
+    /// Checks `schemas` against `pg_schema` and makes `pg_schema` the default schema: the first
+    /// of `schemas` when `pg_schema` is not set.
+    fn settle_schemas(&mut self) -> Result<(), String> {
+        let Some(first) = self.schemas.first() else {
+            return Ok(());
+        };
+        let mut seen = std::collections::HashSet::new();
+        for s in &self.schemas {
+            if s.trim().is_empty() {
+                return Err("`schemas` holds an empty schema name".into());
+            }
+            if !seen.insert(s.as_str()) {
+                return Err(format!("`schemas` names the schema `{s}` twice"));
+            }
+        }
+        match &self.pg_schema {
+            Some(p) if p != first => Err(format!(
+                "pg_schema = \"{p}\" but `schemas` starts with \"{first}\": the default schema must be the first of `schemas`"
+            )),
+            _ => {
+                self.pg_schema = Some(first.clone());
+                Ok(())
+            }
+        }
+    }
+
+    /// The managed PostgreSQL schemas besides the default one (`pg_schema`), in the order
+    /// `schemas` lists them. Empty for a single-schema project.
+    pub fn pg_schemas(&self) -> Vec<String> {
+        self.schemas.iter().skip(1).cloned().collect()
+    }
+
     /// The `ignore` entries as written.
     pub fn ignore_entries(&self) -> Vec<&str> {
         self.ignore.iter().map(|e| e.get_ref().as_str()).collect()
@@ -215,6 +290,17 @@ impl Config {
 
     /// How to read the models of the project in `root` for `dialect` (its name rules), on the
     /// calling thread.
+    /// The kinds `manage` names, or the first entry that names none.
+    pub fn managed_kinds(&self) -> Result<Vec<autogen_schema::ObjectKind>, String> {
+        self.manage
+            .iter()
+            .map(|m| {
+                autogen_schema::ObjectKind::parse(m)
+                    .ok_or_else(|| format!("manage entry {m:?} is not an object kind"))
+            })
+            .collect()
+    }
+
     pub fn read_options(&self, root: &Path, dialect: Dialect) -> ReadOptions {
         ReadOptions {
             root: root.to_path_buf(),
@@ -222,6 +308,13 @@ impl Config {
             naming: self.naming(),
             threads: None,
             dialect: Some(dialect),
+            pg_schemas: match (dialect, self.schemas.is_empty()) {
+                (Dialect::Postgres, false) => self.schemas.clone(),
+                (Dialect::Postgres, true) => {
+                    vec![self.pg_schema.clone().unwrap_or_else(|| "public".into())]
+                }
+                _ => Vec::new(),
+            },
         }
     }
 }

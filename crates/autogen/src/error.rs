@@ -10,7 +10,7 @@ use thiserror::Error;
 pub enum ConfigError {
     #[error("no autogen.toml in {}\n  help: run `autogen init` there, or pass `-C DIR` to point at the project", dir.display())]
     Missing { dir: PathBuf },
-    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, [naming])", path.display())]
+    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, schemas, dev_url, schema_files, manage, [naming])", path.display())]
     Malformed {
         path: PathBuf,
         line: usize,
@@ -85,6 +85,10 @@ pub enum Error {
         stage: String,
         differences: Vec<String>,
     },
+    /// Statements of the SQL files (`schema_files`) that cannot be read or declare something
+    /// unsupported, each as `file:line: message`.
+    #[error("{}\n  help: the SQL files hold CREATE VIEW, CREATE MATERIALIZED VIEW, CREATE TRIGGER and (PostgreSQL) CREATE FUNCTION statements, one object each", .0.join("\n"))]
+    SchemaFiles(Vec<String>),
     #[error("internal error: {0}")]
     Internal(String),
 }

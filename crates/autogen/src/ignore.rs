@@ -353,6 +353,7 @@ mod tests {
         db.unique_constraints.push(UniqueConstraint {
             name: Some("uq_email_legacy".into()),
             columns: vec!["email".into(), "legacy".into()],
+            deferrable: Default::default(),
         });
         db.checks.push(Check {
             name: Some("ck_legacy".into()),
@@ -371,6 +372,7 @@ mod tests {
             referenced_columns: vec!["legacy".into()],
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::NoAction,
+            deferrable: Default::default(),
         });
         let mut models = users(None);
         models.checks.push(db.checks[1].clone());

@@ -10,6 +10,7 @@ pub mod ignore;
 mod migrator;
 pub mod ops;
 mod project;
+pub mod schema_files;
 pub mod tables;
 
 pub use autogen_derive::{embed_revisions, Enum, Model};

@@ -44,6 +44,18 @@ impl Project {
         url_source: UrlSource,
     ) -> Result<Project, Error> {
         let database_url = DatabaseUrl::parse(url)?.resolve_relative(root);
+        if !config.schemas.is_empty() && database_url.dialect() != Dialect::Postgres {
+            return Err(crate::error::ConfigError::Invalid {
+                path: root.join(crate::config::CONFIG_FILE),
+                message: format!(
+                    "`schemas` is set, but the database is {}: only PostgreSQL has schemas",
+                    database_url.dialect()
+                ),
+                help: "remove `schemas` from autogen.toml (every table lives in the one database)"
+                    .into(),
+            }
+            .into());
+        }
         Ok(Project {
             root: root.to_path_buf(),
             config,
@@ -88,8 +100,16 @@ impl Project {
         self.config.read_options(&self.root, self.dialect())
     }
 
+    /// The models, with the objects the SQL files (`schema_files`) declare.
     pub fn read_models(&self) -> Result<ModelSet, Error> {
-        Ok(autogen_models::read_models(&self.read_options())?)
+        let mut models = autogen_models::read_models(&self.read_options())?;
+        models.schema.objects = crate::schema_files::read_schema_files(
+            &self.root,
+            &self.config.schema_files,
+            self.dialect(),
+            &models.schema,
+        )?;
+        Ok(models)
     }
 
     pub fn load_revisions(&self) -> Result<RevisionSet, Error> {

@@ -120,8 +120,16 @@ fn print_human(report: &CheckReport) {
         }
         println!();
     }
+    if !report.status.invalid_indexes.is_empty() {
+        println!("INVALID indexes (a failed or interrupted CREATE INDEX CONCURRENTLY left them; queries do not use them and a unique one enforces nothing):");
+        for index in &report.status.invalid_indexes {
+            println!("  {index}");
+        }
+        println!("  help: run `autogen upgrade` to resume the revision that builds it (it drops the INVALID index and builds it again), or drop it by hand with DROP INDEX CONCURRENTLY");
+        println!();
+    }
     if !report.status.partial.is_empty() {
-        println!("Revisions left partially applied (MySQL/MariaDB commits DDL as it runs):");
+        println!("Revisions left partially applied (MySQL/MariaDB commits DDL as it runs; a `-- autogen:no-transaction` step commits what comes before it):");
         for p in &report.status.partial {
             println!("  {}", describe_partial(p));
         }
@@ -195,6 +203,13 @@ fn summary(report: &CheckReport) -> String {
             report.changes.len(),
             "difference between database and models",
             "differences between database and models",
+        ));
+    }
+    if !report.status.invalid_indexes.is_empty() {
+        parts.push(count(
+            report.status.invalid_indexes.len(),
+            "INVALID index",
+            "INVALID indexes",
         ));
     }
     if !report.status.partial.is_empty() {
@@ -358,6 +373,7 @@ fn report_json(report: &CheckReport, source: Option<autogen::UrlSource>) -> Valu
         "missing_revisions": report.status.unknown,
         "unacknowledged_destructive": destructive,
         "partially_applied": partial,
+        "invalid_indexes": report.status.invalid_indexes,
         "unmanaged": unmanaged,
         "error": Value::Null,
     })
@@ -380,6 +396,7 @@ fn error_json(e: &autogen::Error, source: Option<autogen::UrlSource>) -> Value {
         "missing_revisions": [],
         "unacknowledged_destructive": [],
         "partially_applied": [],
+        "invalid_indexes": [],
         "unmanaged": [],
         "error": safe(e),
     })

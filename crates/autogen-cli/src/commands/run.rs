@@ -144,6 +144,9 @@ impl RunObserver for Printer {
                 };
                 println!("{verb} {}{message} ...", revision.id);
             }
+            RunEvent::Notice { revision, message } => {
+                eprintln!("{}: {message}", revision.id)
+            }
             RunEvent::Finished {
                 revision,
                 direction,

@@ -6,7 +6,7 @@ use autogen::Model;
 pub struct User {
     #[model(primary_key)]
     pub id: i64,
-    pub tags: Vec<String>,
+    pub tags: std::collections::HashMap<String, i32>,
 }
 
 fn main() {}

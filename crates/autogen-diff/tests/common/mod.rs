@@ -91,6 +91,7 @@ impl TableExt for Table {
         self.unique_constraints.push(UniqueConstraint {
             name: Some(format!("uq_{}_{}", self.name, columns.join("_"))),
             columns: strings(columns),
+            deferrable: Default::default(),
         });
         self
     }
@@ -102,6 +103,7 @@ impl TableExt for Table {
             referenced_columns: strings(target_columns),
             on_delete: ReferentialAction::NoAction,
             on_update: ReferentialAction::NoAction,
+            deferrable: Default::default(),
         });
         self
     }
@@ -115,7 +117,11 @@ impl TableExt for Table {
 }
 
 pub fn schema(tables: Vec<Table>, enums: Vec<EnumType>) -> Schema {
-    Schema { tables, enums }
+    Schema {
+        tables,
+        enums,
+        objects: Vec::new(),
+    }
 }
 
 /// Every reference in `s` points at something that exists: key and index columns, foreign key

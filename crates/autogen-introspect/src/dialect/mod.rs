@@ -25,8 +25,11 @@ pub(crate) mod mysql;
 pub(crate) mod postgres;
 mod sqlite;
 
+pub(crate) use mysql::objects::{objects as mysql_objects, print as mysql_print_objects};
 pub(crate) use mysql::unmanaged::unmanaged as mysql_unmanaged;
+pub(crate) use postgres::objects::{objects as postgres_objects, print as postgres_print_objects};
 pub(crate) use postgres::unmanaged::unmanaged as postgres_unmanaged;
+pub(crate) use sqlite::objects::objects as sqlite_objects;
 pub(crate) use sqlite::unmanaged::unmanaged as sqlite_unmanaged;
 
 use std::borrow::Cow;

@@ -39,6 +39,7 @@
 //! (table options), `SET` types beyond their `Other` spelling.
 
 mod assemble;
+pub(super) mod objects;
 mod spelling;
 pub(super) mod unmanaged;
 

@@ -1,7 +1,8 @@
 //! PostgreSQL: `pg_catalog` (not `information_schema`, which hides enums, index methods and
-//! predicates, and is slow), eight queries for one schema: the schema's existence, enum
-//! labels, tables, columns, owned sequences, defaults, constraints and indexes, one function each below, their
-//! rows joined by `postgres/assemble.rs`. Catalog spellings are peeled on the way in (the text
+//! predicates, and is slow), a fixed number of queries for one schema (the schema's existence,
+//! enum labels, tables, columns, collations, identity options, defaults, constraints, operator
+//! classes and indexes, plus two small look-ups that run only when some column needs them), one
+//! function each below, their rows joined by `postgres/assemble.rs`. Catalog spellings are peeled on the way in (the text
 //! ones in `postgres/spelling.rs`): `format_type` output goes through `parse_type`; defaults
 //! lose PostgreSQL's casts (`'x'::text`, `'-1'::integer`) before `parse_default`;
 //! identity columns become `auto_increment` with their kind (ALWAYS / BY DEFAULT) and their
@@ -22,6 +23,7 @@
 //! a default; the assembler reads it as the generation expression, not as a default.
 
 mod assemble;
+pub(super) mod objects;
 mod spelling;
 pub(super) mod unmanaged;
 
@@ -33,11 +35,15 @@ use crate::print::{Printer as PrintBackend, Spelling, Unit};
 use crate::{IntrospectError, IntrospectOptions, IntrospectStats};
 use assemble::Assembler;
 
-/// Ordinary and partitioned tables of schema `$1`, without partitions; `c` is the table.
-const TABLE_FILTER: &str = "n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition";
+/// Ordinary and partitioned tables of the schemas `$1` (a text array: the default schema and
+/// any others the project manages), without partitions; `c` is the table.
+const TABLE_FILTER: &str =
+    "n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition";
 
-/// Eight queries whatever the number of tables: the schema's existence, enum labels, tables,
-/// columns, owned sequences, defaults, constraints and secondary indexes, each with the schema name as `$1`.
+/// The same queries whatever the number of tables: the schema's existence, enum labels, tables,
+/// columns, collations, identity options, defaults, constraints, operator classes and secondary
+/// indexes, each schema-bound one with the schema names as `$1`; and, only when some column needs
+/// them, the collations of its type and which `nextval` defaults are a `serial` column's.
 ///
 /// Measured at 5,000 tables (PostgreSQL 15): the server-side conveniences an earlier version
 /// used cost four times the raw catalog reads. `col_description()` / `obj_description()` per row
@@ -47,6 +53,12 @@ const TABLE_FILTER: &str = "n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c
 /// `pg_get_indexdef` (750 ms together) became raw `conkey` / `indkey` attribute numbers joined
 /// by the assembler, `pg_get_indexdef` kept for expression indexes only; ORDER BY on names is
 /// gone (`dialect::finish` sorts). Rows are decoded straight from the wire as they stream in.
+///
+/// Nothing is looked up per row on the server (a correlated subquery or a cast to `regclass`):
+/// besides its own cost, a per-row subquery counts in the planner's estimate once for every
+/// estimated row, and at 5,000 tables that put the columns query above `jit_above_cost`, where
+/// compiling it (45 functions) cost more than running it. Such look-ups are small whole
+/// queries whose rows the assembler joins, as for operator classes.
 impl Introspector for PgConnection {
     async fn introspect(
         &mut self,
@@ -54,44 +66,52 @@ impl Introspector for PgConnection {
         stats: &mut IntrospectStats,
     ) -> Result<Schema, IntrospectError> {
         let schema = options.pg_schema.as_deref().unwrap_or("public");
-        schema_exists(self, stats, schema).await?;
-        let mut a = Assembler::default();
+        // Every managed schema is read by the same queries; a table outside the default one is
+        // keyed `schema.name` by the assembler.
+        let schemas: Vec<String> = std::iter::once(schema.to_string())
+            .chain(options.pg_schemas.iter().cloned())
+            .collect();
+        let schemas = schemas.as_slice();
+        schema_exists(self, stats, schemas).await?;
+        let mut a = Assembler::new(schema);
         enums(self, stats, schema, &mut a).await?;
-        tables(self, stats, schema, &mut a).await?;
-        columns(self, stats, schema, &mut a).await?;
-        owned_sequences(self, stats, schema, &mut a).await?;
-        defaults(self, stats, schema, &mut a).await?;
-        constraints(self, stats, schema, &mut a).await?;
-        indexes(self, stats, schema, &mut a).await?;
+        tables(self, stats, schemas, &mut a).await?;
+        columns(self, stats, schemas, &mut a).await?;
+        collations(self, stats, &mut a).await?;
+        identity_options(self, stats, &mut a).await?;
+        defaults(self, stats, schemas, &mut a).await?;
+        serial_columns(self, stats, &mut a).await?;
+        constraints(self, stats, schemas, &mut a).await?;
+        indexes(self, stats, schemas, &mut a).await?;
         Ok(a.finish())
     }
 }
 
-/// Fails with [`IntrospectError::SchemaNotFound`] unless `schema` exists.
+/// Fails with [`IntrospectError::SchemaNotFound`] naming the first of `schemas` that does not
+/// exist.
 async fn schema_exists(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
 ) -> Result<(), IntrospectError> {
-    let sql = "SELECT 1 FROM pg_namespace n WHERE n.nspname = $1";
-    let mut found = false;
+    let sql = "SELECT n.nspname::text FROM pg_namespace n WHERE n.nspname = ANY($1)";
+    let mut found: Vec<String> = Vec::new();
     each_row(
         conn,
         stats,
         "postgres schema",
-        sqlx::query(sql).bind(schema),
-        |_| {
-            found = true;
+        sqlx::query(sql).bind(schemas),
+        |r| {
+            found.push(r.get(0)?);
             Ok(())
         },
     )
     .await?;
-    if found {
-        Ok(())
-    } else {
-        Err(IntrospectError::SchemaNotFound {
-            schema: schema.to_string(),
-        })
+    match schemas.iter().find(|s| !found.contains(s)) {
+        None => Ok(()),
+        Some(missing) => Err(IntrospectError::SchemaNotFound {
+            schema: missing.clone(),
+        }),
     }
 }
 
@@ -121,11 +141,11 @@ async fn enums(
 async fn tables(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     let sql = format!(
-        "SELECT c.oid::int8, c.relname::text, ds.description \
+        "SELECT c.oid::int8, c.relname::text, ds.description, n.nspname::text \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_description ds ON ds.objoid = c.oid \
               AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0 \
@@ -135,29 +155,26 @@ async fn tables(
         conn,
         stats,
         "postgres tables",
-        sqlx::query(&sql).bind(schema),
+        sqlx::query(&sql).bind(schemas),
         |r| a.table(r),
     )
     .await
 }
 
-/// Columns. The collation is named only when it is not the type's own (100 is the database
-/// default collation, which every collatable built-in type has), and looked up by subquery for
-/// those few columns rather than joined for all of them.
+/// Columns. A collation other than none (0) and the database default (100, which every
+/// collatable built-in type has) comes as its oid; `collations` names it, or drops it when it is
+/// the column type's own.
 async fn columns(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     let sql = format!(
         "SELECT a.attrelid::int8, a.attnum, a.attname::text, \
                 format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity::text, \
                 a.attgenerated::text, a.atttypid::int8, ds.description, \
-                CASE WHEN a.attcollation NOT IN (0, 100) AND a.attcollation <> \
-                          (SELECT t.typcollation FROM pg_type t WHERE t.oid = a.atttypid) \
-                     THEN (SELECT co.collname::text FROM pg_collation co \
-                           WHERE co.oid = a.attcollation) END \
+                CASE WHEN a.attcollation NOT IN (0, 100) THEN a.attcollation::int8 END \
          FROM pg_attribute a \
          JOIN pg_class c ON c.oid = a.attrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -169,39 +186,74 @@ async fn columns(
         conn,
         stats,
         "postgres columns",
-        sqlx::query(&sql).bind(schema),
+        sqlx::query(&sql).bind(schemas),
         |r| a.column(r),
     )
     .await
 }
 
-/// Sequences owned by a column of the schema's tables: identity sequences (dependency type
-/// `i`) with their start and increment, and the sequences `serial` creates (`a`, an `OWNED BY`).
-/// Read from `pg_sequence` outwards so the cost follows the number of sequences, not of
-/// `pg_depend` rows (which grow with every table, constraint and type).
-async fn owned_sequences(
+/// Every collation's name but the database default's (a few hundred short rows, about a
+/// millisecond; selecting only those the schema uses would scan `pg_attribute` or `pg_index`
+/// again), for columns and index key parts. Then, when some column has a collation, the
+/// collations of those columns' types: a column with its type's own collation (a domain
+/// declared with one) shows none. Both are joined by the assembler.
+async fn collations(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
-    let sql = format!(
-        "SELECT d.refobjid::int8, d.refobjsubid::int2, d.deptype::text, \
-                s.seqstart, s.seqincrement, s.seqrelid::regclass::text \
-         FROM pg_sequence s \
-         JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid \
-              AND d.objsubid = 0 AND d.refclassid = 'pg_class'::regclass \
-              AND d.deptype IN ('a', 'i') AND d.refobjsubid > 0 \
-         JOIN pg_class c ON c.oid = d.refobjid \
-         JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE {TABLE_FILTER}"
-    );
     each_row(
         conn,
         stats,
-        "postgres sequences",
-        sqlx::query(&sql).bind(schema),
-        |r| a.owned_sequence(r),
+        "postgres collations",
+        sqlx::query(
+            "SELECT co.oid::int8, co.collname::text FROM pg_collation co WHERE co.oid <> 100",
+        ),
+        |r| a.collation(r),
+    )
+    .await?;
+    let types = a.collated_types();
+    if !types.is_empty() {
+        each_row(
+            conn,
+            stats,
+            "postgres type collations",
+            sqlx::query(
+                "SELECT t.oid::int8, t.typcollation::int8 FROM pg_type t \
+                 WHERE t.oid = ANY($1::int8[]::oid[])",
+            )
+            .bind(types),
+            |r| a.type_collation(r),
+        )
+        .await?;
+    }
+    a.resolve_collations();
+    Ok(())
+}
+
+/// The start and increment of identity columns' sequences (dependency type `i`) that are not
+/// PostgreSQL's defaults (which the assembler leaves as `None`). `pg_sequence` is small and
+/// read whole; only its few rows with other options are followed to their column through
+/// `pg_depend`'s depender index, so the cost does not follow the number of identity columns.
+/// Tables outside the schema are dropped by the assembler. Reading every owned sequence
+/// instead, with its column and `seqrelid::regclass::text`, cost 55 ms at 5,000 tables.
+async fn identity_options(
+    conn: &mut PgConnection,
+    stats: &mut IntrospectStats,
+    a: &mut Assembler,
+) -> Result<(), IntrospectError> {
+    let sql = "SELECT d.refobjid::int8, d.refobjsubid::int2, s.seqstart, s.seqincrement \
+               FROM pg_sequence s \
+               JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.seqrelid \
+                    AND d.objsubid = 0 AND d.refclassid = 'pg_class'::regclass \
+                    AND d.deptype = 'i' AND d.refobjsubid > 0 \
+               WHERE s.seqincrement <> 1 OR s.seqstart <> 1";
+    each_row(
+        conn,
+        stats,
+        "postgres identity options",
+        sqlx::query(sql),
+        |r| a.identity_options(r),
     )
     .await
 }
@@ -211,11 +263,11 @@ async fn owned_sequences(
 async fn defaults(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     let sql = format!(
-        "SELECT d.adrelid::int8, d.adnum, pg_get_expr(d.adbin, d.adrelid) \
+        "SELECT d.adrelid::int8, d.adnum, pg_get_expr(d.adbin, d.adrelid), d.oid::int8 \
          FROM pg_attrdef d \
          JOIN pg_class c ON c.oid = d.adrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -225,8 +277,42 @@ async fn defaults(
         conn,
         stats,
         "postgres defaults",
-        sqlx::query(&sql).bind(schema),
+        sqlx::query(&sql).bind(schemas),
         |r| a.column_default(r),
+    )
+    .await
+}
+
+/// Only when some default is a `nextval(...)`: which of those columns are `serial` ones, whose
+/// default depends on a sequence the same column owns (an auto dependency, what `serial` and
+/// `OWNED BY` make), matched by oid through `pg_depend`. A `nextval` of any other sequence (one
+/// shared by several tables) stays an expression default. Comparing the name in `nextval(...)`
+/// with each owned sequence's `seqrelid::regclass::text` instead cost a `regclass` print per
+/// sequence (25 ms at 5,000 tables, serial or not).
+async fn serial_columns(
+    conn: &mut PgConnection,
+    stats: &mut IntrospectStats,
+    a: &mut Assembler,
+) -> Result<(), IntrospectError> {
+    let defaults = a.nextval_defaults();
+    if defaults.is_empty() {
+        return Ok(());
+    }
+    let sql = "SELECT ad.adrelid::int8, ad.adnum \
+               FROM pg_attrdef ad \
+               JOIN pg_depend u ON u.classid = 'pg_attrdef'::regclass AND u.objid = ad.oid \
+                    AND u.objsubid = 0 AND u.refclassid = 'pg_class'::regclass \
+                    AND u.refobjsubid = 0 \
+               JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = u.refobjid \
+                    AND o.objsubid = 0 AND o.refclassid = 'pg_class'::regclass \
+                    AND o.refobjid = ad.adrelid AND o.refobjsubid = ad.adnum AND o.deptype = 'a' \
+               WHERE ad.oid = ANY($1::int8[]::oid[])";
+    each_row(
+        conn,
+        stats,
+        "postgres serial columns",
+        sqlx::query(sql).bind(defaults),
+        |r| a.serial_column(r),
     )
     .await
 }
@@ -236,7 +322,7 @@ async fn defaults(
 async fn constraints(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     let sql = format!(
@@ -249,14 +335,15 @@ async fn constraints(
                      THEN ARRAY(SELECT a.attname::text \
                                 FROM unnest(k.confkey) WITH ORDINALITY u(n, o) \
                                 JOIN pg_attribute a ON a.attrelid = k.confrelid \
-                                     AND a.attnum = u.n ORDER BY u.o) END \
+                                     AND a.attnum = u.n ORDER BY u.o) END, \
+                k.condeferrable, k.condeferred \
          FROM pg_constraint k \
          JOIN pg_class c ON c.oid = k.conrelid \
          JOIN pg_namespace n ON n.oid = c.relnamespace \
          LEFT JOIN pg_class fc ON fc.oid = k.confrelid \
          WHERE {TABLE_FILTER} AND k.contype IN ('p', 'u', 'f', 'c')"
     );
-    let query = sqlx::query(&sql).bind(schema);
+    let query = sqlx::query(&sql).bind(schemas);
     each_row(conn, stats, "postgres constraints", query, |r| {
         a.constraint(r)
     })
@@ -268,12 +355,12 @@ async fn constraints(
 /// with `pg_get_indexdef` only for indexes that have some. Operator classes come back as raw
 /// `indclass` oids, named by the assembler from one small query of the non-default operator
 /// classes (a default one is never shown), so no per-index lookup is added; collations the same
-/// way from the few that indexes use. The comment is a join with `pg_description`, as for
+/// way, from the names `collations` read. The comment is a join with `pg_description`, as for
 /// tables.
 async fn indexes(
     conn: &mut PgConnection,
     stats: &mut IntrospectStats,
-    schema: &str,
+    schemas: &[String],
     a: &mut Assembler,
 ) -> Result<(), IntrospectError> {
     each_row(
@@ -284,19 +371,6 @@ async fn indexes(
             "SELECT oc.oid::int8, oc.opcname::text FROM pg_opclass oc WHERE NOT oc.opcdefault",
         ),
         |r| a.opclass(r),
-    )
-    .await?;
-    // Only the collations some index uses: a handful of rows, where `pg_collation` has hundreds.
-    each_row(
-        conn,
-        stats,
-        "postgres index collations",
-        sqlx::query(
-            "SELECT co.oid::int8, co.collname::text FROM pg_collation co \
-             WHERE co.oid IN (SELECT DISTINCT unnest(x.indcollation::oid[]) FROM pg_index x) \
-               AND co.oid <> 100",
-        ),
-        |r| a.collation(r),
     )
     .await?;
     let sql = format!(
@@ -329,7 +403,7 @@ async fn indexes(
         conn,
         stats,
         "postgres indexes",
-        sqlx::query(&sql).bind(schema),
+        sqlx::query(&sql).bind(schemas),
         |r| a.index(r),
     )
     .await
@@ -457,6 +531,7 @@ impl PrintBackend for Printer<'_, '_> {
         let options = IntrospectOptions {
             exclude_tables: Vec::new(),
             pg_schema: Some(temp_schema),
+            pg_schemas: Vec::new(),
         };
         Introspector::introspect(&mut *self.conn, &options, &mut stats).await
     }

@@ -24,6 +24,7 @@
 
 mod assemble;
 mod ddl;
+pub(super) mod objects;
 pub(super) mod unmanaged;
 
 use std::borrow::Cow;

@@ -78,6 +78,7 @@ pub(crate) const STRUCT: Scope = Scope {
     place: "the struct's #[model(...)]",
     keys: &[
         k("table", Kind::Str, "table = \"users\""),
+        k("schema", Kind::Str, "schema = \"billing\""),
         k("comment", Kind::Str, "comment = \"...\""),
         k("renamed_from", Kind::Str, "renamed_from = \"old_name\""),
         k(
@@ -121,6 +122,7 @@ pub(crate) const FIELD: Scope = Scope {
         k("scale", Kind::Int, "scale = 4"),
         k("default", Kind::Sql, "default = \"CURRENT_TIMESTAMP\""),
         k("column_type", Kind::Str, "column_type = \"numeric(10,2)\""),
+        k("jsonb", Kind::Flag, "jsonb"),
         k("collation", Kind::Str, "collation = \"C\""),
         k(
             "generated",
@@ -138,6 +140,7 @@ pub(crate) const FIELD: Scope = Scope {
         k("references", Kind::Str, "references = \"orgs.id\""),
         k("on_delete", Kind::Str, "on_delete = \"cascade\""),
         k("on_update", Kind::Str, "on_update = \"cascade\""),
+        k("deferrable", Kind::FlagOrStr, "deferrable = \"deferred\""),
         k("renamed_from", Kind::Str, "renamed_from = \"old_name\""),
         k("comment", Kind::Str, "comment = \"...\""),
         k("skip", Kind::Flag, "skip"),
@@ -175,6 +178,7 @@ const UNIQUE: Scope = Scope {
     keys: &[
         k("columns", Kind::Columns, "columns(\"a\", \"b\")"),
         k("name", Kind::Str, "name = \"uq_users_a\""),
+        k("deferrable", Kind::FlagOrStr, "deferrable = \"deferred\""),
     ],
 };
 

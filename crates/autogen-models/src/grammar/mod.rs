@@ -17,13 +17,16 @@ pub(crate) use keys::did_you_mean;
 use keys::{read_attrs, Entry, Value, ENUM, FIELD, STRUCT, VARIANT};
 
 use crate::error::{Diag, Site};
-use autogen_schema::IdentityKind;
+use autogen_schema::{Deferrable, IdentityKind};
 
 /// A `#[derive(Model)]` struct as its attributes describe it.
 pub(crate) struct ModelDef {
     pub rust_name: String,
     pub ident_site: Site,
     pub table: Option<(String, Site)>,
+    /// PostgreSQL `schema = "..."`: the schema the table lives in (checked against the
+    /// project's `schemas` by the resolve pass).
+    pub schema: Option<(String, Site)>,
     pub comment: Option<(String, Site)>,
     pub renamed_from: Option<(String, Site)>,
     pub primary_key: Option<KeyDef>,
@@ -52,6 +55,8 @@ pub(crate) struct TableOptionDefs {
 pub(crate) struct KeyDef {
     pub name: Option<(String, Site)>,
     pub columns: Vec<(String, Site)>,
+    /// `deferrable` / `deferrable = "deferred"` (only `unique(...)` accepts the key).
+    pub deferrable: Option<(Deferrable, Site)>,
 }
 
 pub(crate) struct CheckDef {
@@ -81,6 +86,8 @@ pub(crate) struct FieldDef {
     pub scale: Option<(u32, Site)>,
     pub default: Option<(String, Site)>,
     pub column_type: Option<(String, Site)>,
+    /// `jsonb`: a JSON field stored as PostgreSQL `jsonb` rather than `json`.
+    pub jsonb: Option<Site>,
     /// `collation = "..."`: the column's collation, as the server names it.
     pub collation: Option<(String, Site)>,
     /// `generated = "..."`: the expression of a generated column.
@@ -93,6 +100,8 @@ pub(crate) struct FieldDef {
     pub references: Option<(String, Site)>,
     pub on_delete: Option<(String, Site)>,
     pub on_update: Option<(String, Site)>,
+    /// `deferrable` / `deferrable = "deferred"`: the foreign key of `references` is deferrable.
+    pub deferrable: Option<(Deferrable, Site)>,
     pub renamed_from: Option<(String, Site)>,
     pub comment: Option<(String, Site)>,
 }
@@ -177,6 +186,7 @@ pub(crate) fn parse_model(
         rust_name: ident.to_string(),
         ident_site: Site::span(ident.span()),
         table: None,
+        schema: None,
         comment: None,
         renamed_from: None,
         primary_key: None,
@@ -196,6 +206,16 @@ pub(crate) fn parse_model(
                     );
                 } else {
                     def.table = Some((s, entry.site));
+                }
+            }
+            ("schema", Value::Str(s)) => {
+                if s.trim().is_empty() {
+                    diags.push(
+                        Diag::new(entry.value_site, "the schema name is empty")
+                            .help("write `schema = \"billing\"` or remove the key"),
+                    );
+                } else {
+                    def.schema = Some((s, entry.value_site));
                 }
             }
             ("comment", Value::Str(s)) => def.comment = Some((s, entry.value_site)),
@@ -279,6 +299,7 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         scale: None,
         default: None,
         column_type: None,
+        jsonb: None,
         collation: None,
         generated: None,
         stored: None,
@@ -287,6 +308,7 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         references: None,
         on_delete: None,
         on_update: None,
+        deferrable: None,
         renamed_from: None,
         comment: None,
     };
@@ -357,6 +379,7 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
                 }
             }
             ("column_type", Value::Str(s)) => f.column_type = Some((s, value_site)),
+            ("jsonb", Value::Flag) => f.jsonb = Some(e.key_site),
             ("collation", Value::Str(s)) => f.collation = Some((s, value_site)),
             ("generated", Value::Str(s)) => f.generated = Some((s, value_site)),
             ("stored", Value::Flag) => f.stored = Some(e.key_site),
@@ -367,6 +390,7 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
             ("references", Value::Str(s)) => f.references = Some((s, value_site)),
             ("on_delete", Value::Str(s)) => f.on_delete = Some((s, value_site)),
             ("on_update", Value::Str(s)) => f.on_update = Some((s, value_site)),
+            ("deferrable", value) => f.deferrable = deferrable(value, e.key_site, diags),
             ("renamed_from", Value::Str(s)) => f.renamed_from = Some((s, value_site)),
             ("comment", Value::Str(s)) => f.comment = Some((s, value_site)),
             _ => {}
@@ -457,10 +481,12 @@ pub(crate) fn parse_enum<'a>(
 fn key_def(inner: Vec<Entry>, site: Site, what: &str, diags: &mut Vec<Diag>) -> Option<KeyDef> {
     let mut name = None;
     let mut columns = Vec::new();
+    let mut deferrable_def = None;
     for e in inner {
         match (e.key, e.value) {
             ("name", Value::Str(s)) => name = Some((s, e.value_site)),
             ("columns", Value::Columns(c)) => columns = c,
+            ("deferrable", value) => deferrable_def = deferrable(value, e.key_site, diags),
             _ => {}
         }
     }
@@ -468,7 +494,31 @@ fn key_def(inner: Vec<Entry>, site: Site, what: &str, diags: &mut Vec<Diag>) -> 
         diags.push(missing_columns(site, what));
         return None;
     }
-    Some(KeyDef { name, columns })
+    Some(KeyDef {
+        name,
+        columns,
+        deferrable: deferrable_def,
+    })
+}
+
+/// `deferrable` (checked at the end of each statement unless a transaction defers it:
+/// `DEFERRABLE INITIALLY IMMEDIATE`) or `deferrable = "deferred"` / `"immediate"`.
+fn deferrable(value: Value, site: Site, diags: &mut Vec<Diag>) -> Option<(Deferrable, Site)> {
+    match value {
+        Value::Flag => Some((Deferrable::Immediate, site)),
+        Value::Str(s) if s == "immediate" => Some((Deferrable::Immediate, site)),
+        Value::Str(s) if s == "deferred" => Some((Deferrable::Deferred, site)),
+        Value::Str(s) => {
+            diags.push(
+                Diag::new(site, format!("unknown deferrable form `{s}`")).help(
+                    "write `deferrable` (DEFERRABLE INITIALLY IMMEDIATE) or \
+                     `deferrable = \"deferred\"` (DEFERRABLE INITIALLY DEFERRED)",
+                ),
+            );
+            None
+        }
+        _ => None,
+    }
 }
 
 fn missing_columns(site: Site, what: &str) -> Diag {

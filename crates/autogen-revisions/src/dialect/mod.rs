@@ -8,9 +8,14 @@
 
 mod mysql;
 mod postgres;
+mod postgres_concurrently;
+mod progress;
+mod segmented;
 mod sqlite;
 mod sqlite_lock;
 mod sqlite_rebuild;
+
+pub(crate) use progress::done_hash;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +35,9 @@ pub(crate) struct Step<'a> {
     pub revision: &'a Revision,
     pub direction: Direction,
     pub statements: Vec<String>,
+    /// For each statement, whether it runs alone, outside any transaction
+    /// (`-- autogen:no-transaction`).
+    pub alone: Vec<bool>,
     /// The timestamp recorded in the version table.
     pub applied_at: String,
     /// Asked between statements whether the run should stop.
@@ -80,6 +88,11 @@ pub(crate) trait Backend {
     ) -> Result<(), RunError> {
         let _ = (set, plan, direction);
         Ok(())
+    }
+    /// Indexes a failed or interrupted `CREATE INDEX CONCURRENTLY` left INVALID (PostgreSQL),
+    /// as `index on table`; nothing elsewhere.
+    fn invalid_indexes(&mut self) -> BoxFuture<'_, Result<Vec<String>, RunError>> {
+        Box::pin(async { Ok(Vec::new()) })
     }
     /// Applies (or reverts) one revision and records it.
     fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>>;
@@ -170,7 +183,7 @@ pub(crate) struct StampPlan {
     /// Revisions to record: (id, checksum).
     pub insert: Vec<(String, String)>,
     pub applied_at: String,
-    /// Whether MySQL's `autogen_progress` is emptied too: a stamp asserts the database's whole
+    /// Whether `autogen_progress` is emptied too: a stamp asserts the database's whole
     /// state; accepting an edited checksum during an upgrade does not.
     pub clear_progress: bool,
 }
@@ -261,6 +274,12 @@ pub(crate) fn explain(set: &RevisionSet, error: RunError) -> RunError {
 /// revision is one transaction). Creates nothing.
 pub(crate) async fn partial(conn: &mut Connection) -> Result<Vec<PartialRevision>, RunError> {
     backend(conn).partial().await
+}
+
+/// Indexes left INVALID by a failed or interrupted `CREATE INDEX CONCURRENTLY` (PostgreSQL;
+/// always empty elsewhere).
+pub(crate) async fn invalid_indexes(conn: &mut Connection) -> Result<Vec<String>, RunError> {
+    backend(conn).invalid_indexes().await
 }
 
 pub(crate) async fn apply(conn: &mut Connection, step: &Step<'_>) -> Result<Outcome, RunError> {

@@ -22,10 +22,11 @@
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;
 
+use super::progress::{self, done_hash, nothing_to_resolve, unknown, Progress};
 use super::{db_error, failure, statement_error, Outcome, StampPlan, Step};
 use super::{BoxFuture, LockGuard};
-use crate::error::{partial_report, Direction, UnknownOutcome};
-use crate::file::{checksum, Revision};
+use crate::error::{partial_report, Direction};
+use crate::file::Revision;
 use crate::runner::{AppliedRevision, PartialRevision, Resolution};
 use crate::version_table;
 use crate::RunError;
@@ -37,27 +38,8 @@ use autogen_schema::Dialect;
 /// to 64 characters, hence the hash.
 const LOCK_NAME: &str = "CONCAT('autogen:', LEFT(SHA2(COALESCE(DATABASE(), ''), 256), 40))";
 
-const CREATE_PROGRESS_TABLE: &str = "CREATE TABLE IF NOT EXISTS autogen_progress (\
-revision varchar(32) NOT NULL PRIMARY KEY, \
-direction varchar(16) NOT NULL, \
-statements_done integer NOT NULL, \
-done_hash varchar(64) NOT NULL, \
-started_at varchar(40) NOT NULL, \
-running integer NULL)";
-
 /// Added to progress tables created before `running` existed.
 const ADD_RUNNING_COLUMN: &str = "ALTER TABLE autogen_progress ADD COLUMN running integer NULL";
-
-/// A revision recorded as partially applied.
-struct Progress {
-    revision: String,
-    direction: String,
-    statements_done: usize,
-    done_hash: String,
-    started_at: String,
-    /// 0-based index of a statement that was started and never recorded as done.
-    running: Option<usize>,
-}
 
 /// Tries once to take the named lock: false while another session holds it.
 pub(super) async fn try_lock(conn: &mut MySqlConnection) -> Result<bool, RunError> {
@@ -82,7 +64,10 @@ pub(super) async fn unlock(conn: &mut MySqlConnection) -> Result<(), RunError> {
 pub(super) async fn ensure_tables(conn: &mut MySqlConnection) -> Result<(), RunError> {
     for (ddl, table) in [
         (version_table::CREATE, version_table::TABLE),
-        (CREATE_PROGRESS_TABLE, "autogen_progress"),
+        (
+            version_table::PROGRESS_CREATE,
+            version_table::PROGRESS_TABLE,
+        ),
     ] {
         sqlx::raw_sql(ddl)
             .execute(&mut *conn)
@@ -180,60 +165,12 @@ pub(super) async fn check_partial(
     next: Option<&Revision>,
     direction: Direction,
 ) -> Result<(), RunError> {
-    for p in read_progress(conn).await? {
-        let resumable =
-            next.is_some_and(|n| n.id == p.revision) && p.direction == direction.as_str();
-        if !resumable {
-            let unknown = match p.running {
-                Some(r) => format!(
-                    " Statement {} was running when that run stopped, and whether it took effect is unknown.",
-                    r + 1
-                ),
-                None => String::new(),
-            };
-            return Err(RunError::PartiallyApplied {
-                message: format!(
-                    "revision {rev} was left partially applied by an earlier {dir}: its first {done} statement(s) ran and stayed applied, and it is not recorded as done in autogen_version.{unknown} \
-                     Run `autogen {dir}` to a target that includes revision {rev} to resume at statement {next}, or undo those statements by hand and run DELETE FROM autogen_progress WHERE revision = '{rev}'; before doing anything else.",
-                    rev = p.revision,
-                    dir = p.direction,
-                    done = p.statements_done,
-                    next = p.statements_done + 1,
-                ),
-                revision: p.revision,
-            });
-        }
-    }
-    Ok(())
+    progress::check_partial(read_progress(conn).await?, next, direction)
 }
 
 /// The revisions recorded in `autogen_progress`, for `current`, `check` and `history`.
 pub(super) async fn partial(conn: &mut MySqlConnection) -> Result<Vec<PartialRevision>, RunError> {
-    Ok(read_progress(conn)
-        .await?
-        .into_iter()
-        .map(|p| PartialRevision {
-            direction: if p.direction == Direction::Downgrade.as_str() {
-                Direction::Downgrade
-            } else {
-                Direction::Upgrade
-            },
-            revision: p.revision,
-            statements_done: p.statements_done,
-            running: p.running.map(|r| r + 1),
-            started_at: p.started_at,
-        })
-        .collect())
-}
-
-/// Hash of the statements already run, so a resume can check they are still the same text.
-fn done_hash(statements: &[String]) -> String {
-    let mut joined = String::new();
-    for s in statements {
-        joined.push_str(s);
-        joined.push('\0');
-    }
-    checksum(joined.as_bytes())
+    Ok(progress::partial(read_progress(conn).await?))
 }
 
 /// Whether a statement only changes rows, so that it can share a transaction with its progress
@@ -262,34 +199,9 @@ pub(super) async fn apply(
         .find(|p| p.revision == rev.id);
     let start = match progress {
         Some(p) => {
+            progress::check_unchanged(&p, step)?;
             let done = p.statements_done;
-            let same = p.direction == step.direction.as_str()
-                && done <= total
-                && done_hash(&step.statements[..done]) == p.done_hash;
-            if !same {
-                return Err(RunError::PartiallyApplied {
-                    revision: rev.id.clone(),
-                    message: format!(
-                        "revision {id} ({path}) was left partially applied by an earlier {dir} after {done} statement(s), but its file no longer starts with the statements that ran, so autogen cannot tell where to resume. \
-                         Restore the first {done} statement(s) of the {dir} section as they were and run `autogen {dir}` again, or bring the database to the state you want by hand and run DELETE FROM autogen_progress WHERE revision = '{id}';",
-                        id = rev.id,
-                        path = rev.path.display(),
-                        dir = p.direction,
-                    ),
-                });
-            }
             match (p.running, step.resolve_interrupted) {
-                (Some(r), _) if r != done || r >= total => {
-                    return Err(RunError::PartiallyApplied {
-                        revision: rev.id.clone(),
-                        message: format!(
-                            "autogen_progress records statement {} of revision {} as running but {done} statement(s) as done, which autogen never writes; bring the database to the state you want by hand and run DELETE FROM autogen_progress WHERE revision = '{}';",
-                            r + 1,
-                            rev.id,
-                            rev.id
-                        ),
-                    })
-                }
                 (Some(r), None) => return Err(unknown(step, r, None)),
                 (Some(r), Some(Resolution::Ran)) => {
                     record_done(conn, step, r + 1)
@@ -330,7 +242,9 @@ pub(super) async fn apply(
             return Err(stopped(conn, step, i).await);
         }
         let sql = &step.statements[i];
-        let ran = if is_data_statement(sql) {
+        // A data statement marked `-- autogen:no-transaction` runs alone, committed by itself
+        // like DDL, instead of in one transaction with its progress row.
+        let ran = if is_data_statement(sql) && !step.alone[i] {
             run_data_statement(conn, step, i).await?
         } else {
             run_ddl_statement(conn, step, i).await?
@@ -354,12 +268,6 @@ pub(super) async fn apply(
     }
     finish(conn, step).await?;
     Ok(Outcome::Done)
-}
-
-fn nothing_to_resolve(step: &Step<'_>) -> RunError {
-    RunError::NothingToResolve {
-        revision: step.revision.id.clone(),
-    }
 }
 
 /// The error for a stop request honoured before statement `i` (0-based).
@@ -488,20 +396,6 @@ async fn run_ddl_statement(
         }
         Err(source) => Err(unknown(step, i, Some(source))),
     }
-}
-
-/// The error for statement `i` (0-based) of unknown outcome.
-fn unknown(step: &Step<'_>, i: usize, source: Option<sqlx::Error>) -> RunError {
-    RunError::OutcomeUnknown(Box::new(UnknownOutcome {
-        revision: step.revision.id.clone(),
-        path: step.revision.path.clone(),
-        direction: step.direction,
-        index: i + 1,
-        total: step.statements.len(),
-        statement: step.statements[i].clone(),
-        executed: step.statements[..i].to_vec(),
-        source,
-    }))
 }
 
 /// Marks the revision applied (or reverted) and drops its progress row, atomically.

@@ -6,17 +6,25 @@
 //! (`sqlite_lock.rs`), taken before the version table is read, so concurrent runs plan one after
 //! the other; the applied set is also re-read inside each `BEGIN IMMEDIATE`, so no revision is
 //! ever applied twice. Table rebuilds get the checks and repairs of `sqlite_rebuild.rs`.
+//!
+//! A revision with `-- autogen:no-transaction` steps (`VACUUM`, which SQLite refuses inside a
+//! transaction) runs in segments with its progress recorded (`segmented.rs`), foreign keys off
+//! for the whole revision and checked before each segment commits. SQLite itself rolls back a
+//! statement its process did not finish, so an interrupted `VACUUM` (or `ANALYZE`, `REINDEX`, a
+//! `PRAGMA`) simply runs again; any other interrupted step is left for the user to settle.
 
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
+use super::progress::{self, Progress};
+use super::segmented::{self, Segmented, Settled};
 use super::sqlite_rebuild::{self, Rebuilds};
 use super::{db_error, statement_error, Outcome, StampPlan, Step};
 use super::{BoxFuture, LockGuard};
 use crate::error::Direction;
 use crate::file::Revision;
 use crate::graph::RevisionSet;
-use crate::runner::AppliedRevision;
+use crate::runner::{AppliedRevision, PartialRevision};
 use crate::version_table;
 use crate::RunError;
 
@@ -81,7 +89,20 @@ pub(super) async fn apply(
         "switching foreign keys off",
     )
     .await?;
-    let result = in_transaction(conn, step).await;
+    let segments = step.alone.contains(&true)
+        || read_progress(conn)
+            .await?
+            .iter()
+            .any(|p| p.revision == step.revision.id);
+    let result = if segments {
+        let mut run = Segments {
+            rebuilds: Rebuilds::new(sqlite_rebuild::section(step.revision, step.direction)),
+            conn: &mut *conn,
+        };
+        segmented::apply(&mut run, step).await
+    } else {
+        in_transaction(conn, step).await
+    };
     let on_off = |v: i64| if v != 0 { "ON" } else { "OFF" };
     let restored = exec(
         conn,
@@ -173,6 +194,129 @@ async fn body(conn: &mut SqliteConnection, step: &Step<'_>) -> Result<Outcome, R
     Ok(Outcome::Done)
 }
 
+/// Whether the version table already records what `step` would record.
+async fn already_done(conn: &mut SqliteConnection, step: &Step<'_>) -> Result<bool, RunError> {
+    let recorded: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM autogen_version WHERE revision = ?")
+            .bind(&step.revision.id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(db_error("reading the version table autogen_version"))?;
+    Ok(match step.direction {
+        Direction::Upgrade => recorded > 0,
+        Direction::Downgrade => recorded == 0,
+    })
+}
+
+async fn read_progress(conn: &mut SqliteConnection) -> Result<Vec<Progress>, RunError> {
+    let context = "reading the progress table autogen_progress";
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'autogen_progress'",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_error(context))?;
+    if exists == 0 {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT revision, direction, statements_done, done_hash, started_at, running FROM autogen_progress ORDER BY revision",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_error(context))?;
+    rows.iter()
+        .map(|row| {
+            let done: i64 = row.try_get(2)?;
+            let running: Option<i64> = row.try_get(5)?;
+            Ok(Progress {
+                revision: row.try_get(0)?,
+                direction: row.try_get(1)?,
+                statements_done: usize::try_from(done).unwrap_or(0),
+                done_hash: row.try_get(3)?,
+                started_at: row.try_get(4)?,
+                running: running.and_then(|r| usize::try_from(r).ok()),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(db_error(context))
+}
+
+/// A segmented run on SQLite: the connection and the rebuild bookkeeping of the revision.
+struct Segments<'c> {
+    conn: &'c mut SqliteConnection,
+    rebuilds: Rebuilds,
+}
+
+impl Segmented for Segments<'_> {
+    fn exec<'a>(&'a mut self, sql: &'a str) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+        Box::pin(async move { sqlx::raw_sql(sql).execute(&mut *self.conn).await.map(drop) })
+    }
+    fn begin(&self) -> &'static str {
+        "BEGIN IMMEDIATE"
+    }
+    fn read_progress(&mut self) -> BoxFuture<'_, Result<Vec<Progress>, RunError>> {
+        Box::pin(read_progress(self.conn))
+    }
+    fn already_done<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<bool, RunError>> {
+        Box::pin(already_done(self.conn, step))
+    }
+    fn statement<'a>(
+        &'a mut self,
+        step: &'a Step<'a>,
+        index: usize,
+    ) -> BoxFuture<'a, Result<Result<(), sqlx::Error>, RunError>> {
+        Box::pin(async move {
+            self.rebuilds.before(self.conn, step, index).await?;
+            if let Err(e) = sqlx::raw_sql(&step.statements[index])
+                .execute(&mut *self.conn)
+                .await
+            {
+                return Ok(Err(e));
+            }
+            self.rebuilds.after(self.conn, step, index).await?;
+            Ok(Ok(()))
+        })
+    }
+    fn before_commit<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<(), RunError>> {
+        Box::pin(async move {
+            let violations = foreign_key_violations(self.conn).await?;
+            if violations.is_empty() {
+                return Ok(());
+            }
+            Err(RunError::ForeignKeyViolations {
+                revision: step.revision.id.clone(),
+                path: step.revision.path.clone(),
+                direction: step.direction,
+                violations,
+            })
+        })
+    }
+    fn settle<'a>(
+        &'a mut self,
+        step: &'a Step<'a>,
+        index: usize,
+    ) -> BoxFuture<'a, Result<(Settled, Option<String>), RunError>> {
+        Box::pin(async move {
+            let first = step.statements[index]
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase();
+            Ok(match first.as_str() {
+                "VACUUM" | "ANALYZE" | "REINDEX" | "PRAGMA" => (
+                    Settled::NotRun,
+                    Some(format!(
+                        "statement {} was interrupted in an earlier run; running it again (it is harmless to repeat)",
+                        index + 1
+                    )),
+                ),
+                _ => (Settled::Unknown, None),
+            })
+        })
+    }
+}
+
 async fn foreign_key_violations(conn: &mut SqliteConnection) -> Result<Vec<String>, RunError> {
     let rows = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&mut *conn)
@@ -248,6 +392,18 @@ async fn stamp_body(conn: &mut SqliteConnection, plan: &StampPlan) -> Result<(),
             .bind(&plan.applied_at)
             .execute(&mut *conn)
             .await?;
+    }
+    // A stamp asserts the database's whole state, so a revision a run left part way (one with
+    // `-- autogen:no-transaction` steps) is forgotten too.
+    if plan.clear_progress {
+        let exists: bool = sqlx::query_scalar("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'autogen_progress'")
+            .fetch_one(&mut *conn)
+            .await?;
+        if exists {
+            sqlx::raw_sql("DELETE FROM autogen_progress")
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -328,6 +484,18 @@ impl super::Backend for SqliteConnection {
             Direction::Upgrade => sqlite_rebuild::check_plan(set, plan),
             Direction::Downgrade => Ok(()),
         }
+    }
+    fn partial(&mut self) -> BoxFuture<'_, Result<Vec<PartialRevision>, RunError>> {
+        Box::pin(async { Ok(progress::partial(read_progress(self).await?)) })
+    }
+    fn check_partial<'a>(
+        &'a mut self,
+        next: Option<&'a Revision>,
+        direction: Direction,
+    ) -> BoxFuture<'a, Result<(), RunError>> {
+        Box::pin(
+            async move { progress::check_partial(read_progress(self).await?, next, direction) },
+        )
     }
     fn apply<'a>(&'a mut self, step: &'a Step<'a>) -> BoxFuture<'a, Result<Outcome, RunError>> {
         Box::pin(apply(self, step))

@@ -6,12 +6,13 @@
 mod mysql;
 mod postgres;
 mod postgres_enum;
+mod postgres_schemas;
 mod sqlite;
 mod sqlite_cycles;
 mod sqlite_group;
 mod sqlite_rebuild;
 
-use autogen_diff::Change;
+use autogen_diff::{Change, ConstraintRenames};
 use autogen_schema::{ColumnType, DefaultValue, Dialect, Schema};
 
 use crate::{RenderError, Statement};
@@ -20,6 +21,12 @@ use crate::{RenderError, Statement};
 pub(crate) trait SqlDialect: Sync {
     /// The identifier quote character; a quote inside an identifier is doubled.
     fn quote_char(&self) -> char;
+
+    /// A table named by its key (see [`autogen_schema::Table::name`]): PostgreSQL writes a
+    /// table of another schema `"schema"."name"`; everywhere else this is [`SqlDialect::quote`].
+    fn quote_table(&self, table: &str) -> String {
+        self.quote(table)
+    }
 
     /// `ident` quoted, with the quote character doubled inside.
     fn quote(&self, ident: &str) -> String {
@@ -64,6 +71,10 @@ pub(crate) trait SqlDialect: Sync {
 
     /// The dialect's table rename, through sea-query's builder for the dialect.
     fn rename_table_sql(&self, from: &str, to: &str) -> String;
+
+    /// The constraint kinds this dialect renames in place (`RenameConstraint`), which the
+    /// differ is told through `DiffOptions::constraint_renames` so that it proposes only those.
+    fn constraint_renames(&self) -> ConstraintRenames;
 
     /// Turns a model schema into what the dialect stores and reports back (see the crate's
     /// [`crate::canonicalize`]).

@@ -14,8 +14,10 @@
 //! | Date / Time                   | `date` / `time`                          |
 //! | Timestamp tz false / true     | `datetime` / `timestamp` (MySQL converts `timestamp` values to UTC) |
 //! | Uuid                          | `char(36)`                               |
-//! | Json                          | `json` (MariaDB stores `longtext` with a `json_valid` check) |
+//! | Json / Jsonb                  | `json` (MariaDB stores `longtext` with a `json_valid` check) |
+//! | Array(element)                | none: the model reader refuses arrays here |
 //! | Enum { values }               | inline `enum('a','b')`                   |
+//! | Set { values }                | inline `set('a','b')`                    |
 //! | Other(raw)                    | `raw` as written                         |
 //!
 //! Auto-increment is the `AUTO_INCREMENT` column attribute (the column must be a key).
@@ -23,7 +25,7 @@
 //! # Canonicalisation
 //!
 //! `canonicalize(Mysql)` agrees with the MySQL introspector's decisions: it turns Uuid into
-//! `Char(36)`, a Varchar without length into Text, gives `char` its implied length 1 and
+//! `Char(36)`, Jsonb into Json, a Varchar without length into Text, gives `char` its implied length 1 and
 //! `decimal` its implied `(10,0)` / scale 0; names every enum column's type `<table>_<column>`
 //! (MySQL enums are anonymous and inline) and clears `Schema::enums`; clears the `btree` index
 //! method (InnoDB's default) and the `hash` method (InnoDB builds a B-tree instead); keeps
@@ -41,7 +43,7 @@
 //! defaults (MySQL 8.0.13+, MariaDB 10.2+). A literal default on a `text` column needs MySQL
 //! 8.0.13+ (MariaDB 10.11 accepts it).
 
-use autogen_diff::{Change, ConstraintKind};
+use autogen_diff::{Change, ConstraintKind, ConstraintRenames};
 use autogen_schema::{
     Column, ColumnType, DefaultValue, Index, ReferentialAction, Schema, Table, TableOptions,
     UniqueConstraint,
@@ -97,10 +99,17 @@ impl SqlDialect for Mysql {
                 with_time_zone: true,
             } => "timestamp".into(),
             ColumnType::Uuid => "char(36)".into(),
-            ColumnType::Json => "json".into(),
+            ColumnType::Json | ColumnType::Jsonb => "json".into(),
+            // MySQL has no arrays (the model reader refuses them); spelled as PostgreSQL does,
+            // the server refuses the statement rather than storing something else.
+            ColumnType::Array(element) => format!("{}[]", self.type_sql(element)),
             ColumnType::Enum { values, .. } => {
                 let values: Vec<String> = values.iter().map(|v| self.string_literal(v)).collect();
                 format!("enum({})", values.join(","))
+            }
+            ColumnType::Set { values } => {
+                let values: Vec<String> = values.iter().map(|v| self.string_literal(v)).collect();
+                format!("set({})", values.join(","))
             }
             ColumnType::Other(raw) => raw.clone(),
         }
@@ -131,6 +140,15 @@ impl SqlDialect for Mysql {
             .to_string(MysqlQueryBuilder)
     }
 
+    /// Only what is an index (`RENAME INDEX`, so unique constraints): MySQL and MariaDB have no
+    /// `RENAME CONSTRAINT`, and the primary key is always called `PRIMARY`.
+    fn constraint_renames(&self) -> ConstraintRenames {
+        ConstraintRenames {
+            unique: true,
+            ..ConstraintRenames::default()
+        }
+    }
+
     fn canonicalize(&self, out: &mut Schema) {
         ddl::canonicalize_common(out);
         out.enums.clear();
@@ -157,6 +175,8 @@ impl SqlDialect for Mysql {
                 }
                 c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
                     ColumnType::Uuid => ColumnType::Char { length: Some(36) },
+                    // MySQL's JSON is already a binary format; there is no second JSON type.
+                    ColumnType::Jsonb => ColumnType::Json,
                     ColumnType::Varchar { length: None } => ColumnType::Text,
                     ColumnType::Char { length } => ColumnType::Char {
                         length: Some(length.unwrap_or(1)),
@@ -191,6 +211,7 @@ impl SqlDialect for Mysql {
                 .extend(constraints.into_iter().map(|ix| UniqueConstraint {
                     name: Some(ix.name),
                     columns: ix.columns.into_iter().map(|c| c.name).collect(),
+                    deferrable: Default::default(),
                 }));
             if let Some(pk) = &mut t.primary_key {
                 pk.name = None;
@@ -210,9 +231,37 @@ impl SqlDialect for Mysql {
         state: &mut Schema,
         changes: &[Change],
     ) -> Result<Vec<Statement>, RenderError> {
-        ddl::render_each(state, changes, '`', |state, change, out| {
-            self.render_one(state, change, out)
-        })
+        ddl::render_each_index_comment(
+            state,
+            changes,
+            '`',
+            |state, change, out| self.render_one(state, change, out),
+            // MySQL and MariaDB have no statement that only sets an index's comment; dropping
+            // and adding the same index in one ALTER TABLE is one they recognise as a comment
+            // change (MySQL 8 does it in place, touching only metadata), and the table is never
+            // without the index, so a foreign key it backs has it throughout.
+            |state, table, from, to, out| {
+                let t = state
+                    .table(table)
+                    .ok_or_else(|| autogen_diff::ApplyError::NoSuchTable(table.to_string()))?;
+                let add = Change::AddIndex {
+                    table: table.to_string(),
+                    index: to.clone(),
+                };
+                let create = self.create_index_sql(&add, t, to)?;
+                let action = create.replacen("CREATE ", "ADD ", 1).replacen(
+                    &format!(" ON {}", self.quote(table)),
+                    "",
+                    1,
+                );
+                out.push(Statement::new(format!(
+                    "{}DROP INDEX {}, {action}",
+                    alter_table(self, table),
+                    self.quote(&from.name)
+                )));
+                Ok(())
+            },
+        )
     }
 }
 
@@ -305,11 +354,10 @@ impl Mysql {
                 .iter()
                 .map(|u| ddl::unique_clause(self, u)),
         );
-        parts.extend(
-            t.foreign_keys
-                .iter()
-                .map(|f| ddl::foreign_key_clause(self, f)),
-        );
+        for f in &t.foreign_keys {
+            parts.extend(self.server_named_fk_index(t, f));
+            parts.push(ddl::foreign_key_clause(self, f));
+        }
         parts.extend(t.checks.iter().map(|c| ddl::check_clause(self, c)));
         let mut s = format!(
             "CREATE TABLE {} (\n    {}\n)",
@@ -325,6 +373,23 @@ impl Mysql {
             s.push_str(&clause);
         }
         s
+    }
+
+    /// `KEY \`col\` (..)` for a foreign key the server named (`<table>_ibfk_<n>`, one written
+    /// without a name) that no key of `t` covers. Such a key's own index is named after its
+    /// first column by the server, but after the key when the key is created under that name;
+    /// declaring the index first under the column's name rebuilds what the database had (the
+    /// key then uses it), so a baseline or a downgrade gives the same `SHOW CREATE TABLE`.
+    fn server_named_fk_index(&self, t: &Table, fk: &autogen_schema::ForeignKey) -> Option<String> {
+        let index = implicit_index_name(&t.name, fk)?;
+        if fk.name.as_deref() == Some(index.as_str()) || fk_columns_covered(t, &fk.columns) {
+            return None;
+        }
+        Some(format!(
+            "KEY {} ({})",
+            self.quote(&index),
+            column_list(self, &fk.columns)
+        ))
     }
 
     fn create_index_sql(
@@ -409,6 +474,7 @@ impl Mysql {
         let mut after = Schema {
             tables: vec![t.clone()],
             enums: Vec::new(),
+            objects: Vec::new(),
         };
         autogen_diff::apply(&mut after, change, '`')?;
         let Some(after) = after.tables.pop() else {
@@ -461,6 +527,7 @@ impl Mysql {
         let mut after = Schema {
             tables: vec![t.clone()],
             enums: Vec::new(),
+            objects: Vec::new(),
         };
         autogen_diff::apply(&mut after, change, '`')?;
         let Some(after) = after.tables.pop() else {
@@ -504,6 +571,7 @@ impl Mysql {
         change: &Change,
         out: &mut Vec<Statement>,
     ) -> Result<(), RenderError> {
+        refuse_deferrable(change)?;
         let state_table = |name: &str| {
             state
                 .table(name)
@@ -649,11 +717,17 @@ impl Mysql {
                     self.quote(&self.need_name(change, name)?)
                 )));
             }
-            Change::AddForeignKey { table, foreign_key } => out.push(Statement::new(format!(
-                "{}ADD {}",
-                alter_table(self, table),
-                ddl::foreign_key_clause(self, foreign_key)
-            ))),
+            Change::AddForeignKey { table, foreign_key } => {
+                let index = self
+                    .server_named_fk_index(state_table(table)?, foreign_key)
+                    .map(|k| format!("ADD {k}, "))
+                    .unwrap_or_default();
+                out.push(Statement::new(format!(
+                    "{}{index}ADD {}",
+                    alter_table(self, table),
+                    ddl::foreign_key_clause(self, foreign_key)
+                )))
+            }
             Change::DropForeignKey { table, foreign_key } => {
                 let t = state_table(table)?;
                 let name = state_name(
@@ -674,11 +748,18 @@ impl Mysql {
                 // MySQL created an index named after the key when no index covered its columns,
                 // and keeps it after the key is dropped; the introspector hides it only while the
                 // key exists, so it goes with the key.
+                // A key the server named (`<table>_ibfk_<n>`) has its index named after its
+                // first column.
                 if !fk_columns_covered(t, &foreign_key.columns) {
+                    let named = autogen_schema::ForeignKey {
+                        name: Some(name.clone()),
+                        ..foreign_key.clone()
+                    };
+                    let index = implicit_index_name(table, &named).unwrap_or(name);
                     out.push(Statement::new(format!(
                         "{}DROP INDEX {}",
                         alter_table(self, table),
-                        self.quote(&name)
+                        self.quote(&index)
                     )));
                 }
             }
@@ -734,17 +815,52 @@ impl Mysql {
                 self.quote(from),
                 self.quote(to)
             ))),
+            // Refused above (`refuse_deferrable`): MySQL has no deferrable constraints.
+            Change::AlterForeignKey { .. } => refuse_deferrable(change)?,
             // The differ proposes no other constraint rename for this dialect
-            // (`ConstraintRenames::of`); a hand-made change list gets a clear error.
+            // (`constraint_renames`); a hand-made change list gets a clear error.
             Change::RenameConstraint { .. } => {
                 return Err(RenderError::unsupported(
                     change.describe(),
                     "MySQL and MariaDB cannot rename a foreign key, check or primary key in place; the constraint keeps its name (constraints are matched by content)",
                 ))
             }
+            // Rendered by `crate::objects` around the table changes, never here.
+            Change::CreateObject(_) | Change::DropObject(_) | Change::ReplaceObject { .. } => {
+                return Err(RenderError::unsupported(
+                    change.describe(),
+                    "object changes are rendered before or after the table changes",
+                ))
+            }
         }
         Ok(())
     }
+}
+
+/// MySQL and MariaDB check every constraint at once and have no `DEFERRABLE`: a change that
+/// would create or keep a deferrable one is refused rather than rendered without it (the model
+/// reader already refuses `deferrable` for this dialect; this catches hand-built changes).
+fn refuse_deferrable(change: &Change) -> Result<(), RenderError> {
+    use autogen_schema::Deferrable::NotDeferrable;
+    let deferrable = match change {
+        Change::CreateTable(t) => {
+            t.foreign_keys.iter().any(|f| f.deferrable != NotDeferrable)
+                || t.unique_constraints
+                    .iter()
+                    .any(|u| u.deferrable != NotDeferrable)
+        }
+        Change::AddForeignKey { foreign_key, .. } => foreign_key.deferrable != NotDeferrable,
+        Change::AddUnique { unique, .. } => unique.deferrable != NotDeferrable,
+        Change::AlterForeignKey { .. } => true,
+        _ => false,
+    };
+    if deferrable {
+        return Err(RenderError::unsupported(
+            change.describe(),
+            "MySQL and MariaDB have no DEFERRABLE constraints; remove `deferrable` from the model",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether an index, unique constraint or primary key of `t` starts with `columns` (in order):

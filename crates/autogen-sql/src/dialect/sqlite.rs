@@ -16,8 +16,10 @@
 //! | Text / Blob                     | `text` / `blob`                     |
 //! | Date / Time                     | `date` / `time`                     |
 //! | Timestamp (tz false / true)     | `timestamp` / `timestamptz`         |
-//! | Uuid / Json                     | `uuid` / `json`                     |
+//! | Uuid / Json / Jsonb             | `uuid` / `json` / `json`            |
+//! | Array(element)                  | none: the model reader refuses arrays here |
 //! | Enum                            | `text` (canonicalize adds a CHECK)  |
+//! | Set                             | none: the model reader refuses MySQL's SET here |
 //! | Other(raw)                      | `raw` as written                    |
 //!
 //! A single-column auto-increment primary key is declared inline as
@@ -26,7 +28,7 @@
 //!
 //! # Canonicalisation
 //!
-//! `canonicalize(Sqlite)` drops `unsigned`; gives `numeric(p)` its implied scale 0; turns an
+//! `canonicalize(Sqlite)` drops `unsigned`; turns Jsonb into Json; gives `numeric(p)` its implied scale 0; turns an
 //! `Enum` column into `Text` plus a check named `ck_<table>_<column>_enum` with the expression
 //! `"<column>" IN ('a', 'b')`; turns the type of a single-column auto-increment primary key into
 //! `Integer` (without a default) and clears `auto_increment` everywhere else (SQLite has no other kind); clears
@@ -44,7 +46,7 @@
 //! `AlterColumn` that only changes what SQLite does not store (a comment, an enum's values,
 //! which live in the CHECK that canonicalisation adds).
 
-use autogen_diff::{apply, Change};
+use autogen_diff::{apply, Change, ConstraintRenames};
 use autogen_schema::{
     parse_default, parse_type, Check, Column, ColumnType, DefaultValue, Dialect, Index, Schema,
     Table, TableOptions,
@@ -97,7 +99,12 @@ impl SqlDialect for Sqlite {
             }
             .into(),
             ColumnType::Uuid => "uuid".into(),
-            ColumnType::Json => "json".into(),
+            ColumnType::Json | ColumnType::Jsonb => "json".into(),
+            // SQLite has no arrays (the model reader refuses them); a `text[]` a database
+            // declared is written back as declared.
+            ColumnType::Array(element) => format!("{}[]", self.type_sql(element)),
+            // MySQL's SET has no SQLite counterpart (the model reader refuses it): text.
+            ColumnType::Set { .. } => "text".into(),
             ColumnType::Other(raw) => raw.clone(),
         }
     }
@@ -112,6 +119,12 @@ impl SqlDialect for Sqlite {
         SeaTable::rename()
             .table(Alias::new(from), Alias::new(to))
             .to_string(SqliteQueryBuilder)
+    }
+
+    /// None: constraints live inside the table's CREATE text, and renaming one would take a
+    /// rebuild (copying every row) for a name nothing compares.
+    fn constraint_renames(&self) -> ConstraintRenames {
+        ConstraintRenames::default()
     }
 
     fn canonicalize(&self, out: &mut Schema) {
@@ -153,6 +166,9 @@ impl SqlDialect for Sqlite {
                     c.auto_increment = false;
                 }
                 c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
+                    // SQLite has one JSON column type (text; its binary JSONB is a blob format
+                    // of the json functions, not a column type).
+                    ColumnType::Jsonb => ColumnType::Json,
                     ColumnType::TinyInt { .. } => ColumnType::TinyInt { unsigned: false },
                     ColumnType::SmallInt { .. } => ColumnType::SmallInt { unsigned: false },
                     ColumnType::Integer { .. } => ColumnType::Integer { unsigned: false },
@@ -179,6 +195,11 @@ impl SqlDialect for Sqlite {
                     }
                     other => other,
                 };
+                // A STRICT table declares each column with the strict type of its affinity (see
+                // `strict_type`), which is what the database reports back.
+                if t.options.strict {
+                    c.ty = parse_type(strict_type(&c.ty));
+                }
             }
             for ck in enum_checks {
                 if !t.checks.iter().any(|x| x.name == ck.name) {
@@ -271,6 +292,9 @@ impl Sqlite {
             Change::AddForeignKey { .. } | Change::DropForeignKey { .. } => {
                 Some("SQLite cannot add or drop a FOREIGN KEY")
             }
+            Change::AlterForeignKey { .. } => {
+                Some("SQLite cannot change a FOREIGN KEY's DEFERRABLE in place")
+            }
             Change::AddCheck { .. } | Change::DropCheck { .. } => {
                 Some("SQLite cannot add or drop a CHECK constraint")
             }
@@ -291,15 +315,16 @@ impl Sqlite {
 
     /// A column definition inside CREATE TABLE or ADD COLUMN.
     ///
-    /// When the database declared the column (`table.declared`, read from its CREATE TABLE text)
-    /// and that declaration still describes the column, it is written the same way: the declared
+    /// When the database declared the column (`Column::declared`, read from its CREATE TABLE
+    /// text; an added column carries the spelling of the schema it comes from) and that
+    /// declaration still describes the column, it is written the same way: the declared
     /// type text (`DATETIME`, `INT`: SQLite keeps it, and `INT PRIMARY KEY` is not a rowid alias
     /// where `INTEGER PRIMARY KEY` is), no `NOT NULL` on a key column that had none (a rowid alias
     /// and a WITHOUT ROWID key are NOT NULL anyway; an ordinary key keeps SQLite's legacy
     /// nullability), and the default's text (`0.0`). So a rebuild leaves what the revision does
     /// not change as the user wrote it.
     pub(crate) fn column_def(&self, table: &Table, c: &Column) -> String {
-        let declared = table.declared_column(&c.name);
+        let declared = c.declared.0.as_ref();
         let in_key = table
             .primary_key
             .as_ref()
@@ -326,12 +351,20 @@ impl Sqlite {
                 self.quote(&c.name)
             );
         }
-        // Only a literal's text is kept (`0.0`, `'x'`): the pragma reports an expression default
-        // without the parentheses `DEFAULT (...)` needs, and autogen writes those the same way.
-        let literal =
-            |d: &DefaultValue| matches!(d, DefaultValue::Number(_) | DefaultValue::String(_));
+        // Only a literal's text is kept (`0.0`, `'x'`, a boolean's `1`): the pragma reports an
+        // expression default without the parentheses `DEFAULT (...)` needs, and autogen writes
+        // those the same way.
+        let literal = |d: &DefaultValue, raw: &str| match d {
+            DefaultValue::Number(_) | DefaultValue::String(_) => parse_default(raw) == *d,
+            // The introspector reads `1` / `0` on a boolean column as TRUE / FALSE.
+            DefaultValue::Boolean(b) => {
+                let raw = raw.to_ascii_lowercase();
+                raw == if *b { "1" } else { "0" } || raw == if *b { "true" } else { "false" }
+            }
+            _ => false,
+        };
         let default = match (&c.default, declared.and_then(|d| d.default.as_deref())) {
-            (Some(def), Some(raw)) if literal(def) && parse_default(raw) == *def => {
+            (Some(def), Some(raw)) if literal(def, raw) => {
                 format!(" DEFAULT {raw}")
             }
             (Some(def), _) => format!(" DEFAULT {}", self.default_sql(def)),
@@ -473,9 +506,16 @@ impl Sqlite {
                 out.push(Statement::new(self.create_index_sql(t, to)));
             }
             // Constraint names live in the table's CREATE text; the differ proposes no such
-            // rename for SQLite (`ConstraintRenames::of`), and one that reaches here only updates
+            // rename for SQLite (`constraint_renames`), and one that reaches here only updates
             // the state, so that a later rebuild writes the new name.
             Change::RenameConstraint { .. } => {}
+            // Rendered by `crate::objects` around the table changes, never here.
+            Change::CreateObject(_) | Change::DropObject(_) | Change::ReplaceObject { .. } => {
+                return Err(RenderError::unsupported(
+                    change.describe(),
+                    "object changes are rendered before or after the table changes",
+                ))
+            }
             // Only reached if `rebuild_reason` and this match disagree; a rebuild of one change
             // is always correct.
             other => {

@@ -78,9 +78,11 @@ fn is_barrier(change: &Change, table: &str) -> bool {
 /// Whether `moved` (a change to `table`) may run before `other` (a change to another table).
 fn commutes(other: &Change, moved: &Change, table: &str) -> bool {
     let references_table = match other {
-        Change::AddForeignKey { foreign_key, .. } | Change::DropForeignKey { foreign_key, .. } => {
-            foreign_key.referenced_table == table
-        }
+        Change::AddForeignKey { foreign_key, .. }
+        | Change::DropForeignKey { foreign_key, .. }
+        | Change::AlterForeignKey {
+            to: foreign_key, ..
+        } => foreign_key.referenced_table == table,
         Change::CreateTable(t) => t.foreign_keys.iter().any(|f| f.referenced_table == table),
         _ => false,
     };
@@ -129,6 +131,7 @@ mod tests {
                 referenced_columns: vec!["a".into()],
                 on_delete: ReferentialAction::NoAction,
                 on_update: ReferentialAction::NoAction,
+                deferrable: Default::default(),
             },
         }
     }

@@ -45,6 +45,7 @@ pub fn unique(name: &str, cols: &[&str]) -> UniqueConstraint {
     UniqueConstraint {
         name: Some(name.into()),
         columns: cols.iter().map(|c| c.to_string()).collect(),
+        deferrable: Default::default(),
     }
 }
 
@@ -56,6 +57,7 @@ pub fn fk(name: &str, cols: &[&str], table: &str, refs: &[&str]) -> ForeignKey {
         referenced_columns: refs.iter().map(|c| c.to_string()).collect(),
         on_delete: ReferentialAction::NoAction,
         on_update: ReferentialAction::NoAction,
+        deferrable: Default::default(),
     }
 }
 
@@ -110,6 +112,7 @@ pub fn users_schema() -> Schema {
     Schema {
         tables: vec![orgs, users],
         enums: vec![],
+        objects: Vec::new(),
     }
 }
 

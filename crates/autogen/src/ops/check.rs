@@ -109,6 +109,7 @@ impl CheckReport {
             && status.unknown.is_empty()
             && self.unacknowledged_destructive.is_empty()
             && status.partial.is_empty()
+            && status.invalid_indexes.is_empty()
     }
 }
 
@@ -232,12 +233,16 @@ pub fn change_kind(change: &Change) -> &'static str {
         DropUnique { .. } => "drop_unique",
         AddForeignKey { .. } => "add_foreign_key",
         DropForeignKey { .. } => "drop_foreign_key",
+        AlterForeignKey { .. } => "alter_foreign_key",
         AddCheck { .. } => "add_check",
         DropCheck { .. } => "drop_check",
         AlterTableComment { .. } => "alter_table_comment",
         AlterTableOptions { .. } => "alter_table_options",
         RenameIndex { .. } => "rename_index",
         RenameConstraint { .. } => "rename_constraint",
+        CreateObject(_) => "create_object",
+        DropObject(_) => "drop_object",
+        ReplaceObject { .. } => "replace_object",
     }
 }
 
@@ -262,12 +267,15 @@ pub fn change_object(change: &Change) -> Option<&str> {
             .and_then(|pk| pk.name.as_deref()),
         AddIndex { index, .. } | DropIndex { index, .. } => Some(&index.name),
         AddUnique { unique, .. } | DropUnique { unique, .. } => unique.name.as_deref(),
-        AddForeignKey { foreign_key, .. } | DropForeignKey { foreign_key, .. } => {
-            foreign_key.name.as_deref()
-        }
+        AddForeignKey { foreign_key, .. }
+        | DropForeignKey { foreign_key, .. }
+        | AlterForeignKey {
+            from: foreign_key, ..
+        } => foreign_key.name.as_deref(),
         AddCheck { check, .. } | DropCheck { check, .. } => check.name.as_deref(),
         RenameIndex { to, .. } => Some(&to.name),
         RenameConstraint { to, .. } => Some(to),
+        CreateObject(o) | DropObject(o) | ReplaceObject { to: o, .. } => Some(&o.name),
     }
 }
 
@@ -305,6 +313,7 @@ fn touched(schema: &Schema, changes: &[Change]) -> Schema {
             .filter(|e| enums.contains(e.name.as_str()))
             .cloned()
             .collect(),
+        objects: Vec::new(),
     }
 }
 

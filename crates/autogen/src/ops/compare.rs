@@ -8,7 +8,7 @@
 
 use autogen_diff::{Change, DiffOptions, Suggestion};
 use autogen_models::ModelSet;
-use autogen_schema::{Dialect, Schema};
+use autogen_schema::{Dialect, RenameHints, Schema};
 use autogen_sql::Statement;
 
 use crate::error::Error;
@@ -116,12 +116,18 @@ pub async fn compare(
 /// the models on the FROM side the changes are the inverse of the models-ward ones, so that a
 /// declared rename stays a rename in either direction.
 pub fn changes(dialect: Dialect, from: &Side, to: &Side) -> Result<Vec<Change>, Error> {
+    // The differ knows no dialect's abilities: the renderer says which constraints it can
+    // rename in place, so that only those follow a renamed table or column.
+    let options = |renames: RenameHints| DiffOptions {
+        constraint_renames: autogen_sql::constraint_renames(dialect),
+        ..DiffOptions::new(dialect, renames)
+    };
     if let (Some(renames), None) = (&from.renames, &to.renames) {
-        let options = DiffOptions::new(dialect, renames.clone());
-        let toward_models = autogen_diff::diff(&to.schema, &from.schema, &options)?;
+        let toward_models =
+            autogen_diff::diff(&to.schema, &from.schema, &options(renames.clone()))?;
         return Ok(autogen_diff::downgrade(&toward_models));
     }
-    let options = DiffOptions::new(dialect, to.renames.clone().unwrap_or_default());
+    let options = options(to.renames.clone().unwrap_or_default());
     Ok(autogen_diff::diff(&from.schema, &to.schema, &options)?)
 }
 

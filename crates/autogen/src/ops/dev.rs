@@ -214,6 +214,14 @@ impl DevDatabase {
             autogen_revisions::empty_dev_database(&mut conn, pg_schema, guard.may_empty)
                 .await
                 .map_err(|e| scratch_error(url, e))?;
+            // The project's other schemas are emptied too (dropped and created again, which
+            // also creates them in a fresh dev database): revisions replayed here create
+            // their tables there.
+            for schema in config.pg_schemas() {
+                autogen_revisions::clean_database(&mut conn, Some(&schema))
+                    .await
+                    .map_err(|e| scratch_error(url, e.into()))?;
+            }
             // Revisions applied here must land where they will on the real database.
             crate::project::enter_pg_schema(&mut conn, pg_schema).await
         }

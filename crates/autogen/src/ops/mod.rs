@@ -14,6 +14,7 @@ pub mod dev;
 pub mod diff;
 pub mod graph;
 pub mod models;
+mod objects;
 pub mod offline;
 mod print;
 pub mod source;

@@ -22,13 +22,13 @@
 //! writer below produces the rustfmt layout directly. Output is deterministic: tables in the order
 //! introspection lists them (by name), columns in physical order, enums by name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use autogen_models::snake_case;
 use autogen_schema::{
-    Column, ColumnType, DefaultValue, Dialect, ForeignKey, IdentityKind, Index, IndexColumn,
-    NamingConvention, ReferentialAction, Schema, Table,
+    Column, ColumnType, DefaultValue, Deferrable, Dialect, ForeignKey, IdentityKind, Index,
+    IndexColumn, NamingConvention, ReferentialAction, Schema, Table,
 };
 
 use crate::config::Config;
@@ -182,7 +182,8 @@ pub fn render(dialect: Dialect, schema: &Schema, naming: &NamingConvention) -> M
         w.line("");
         write_enum(&mut w, e);
     }
-    let table_names: HashSet<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+    let table_names: HashMap<&str, &Table> =
+        schema.tables.iter().map(|t| (t.name.as_str(), t)).collect();
     for table in &schema.tables {
         w.line("");
         let struct_name = names.type_name(&table.name, "Table");
@@ -277,8 +278,9 @@ struct TableCtx<'a> {
     table: &'a Table,
     naming: &'a NamingConvention,
     enums: &'a [EnumDecl],
-    /// The tables the file declares: a foreign key to any other cannot be read as a model.
-    tables: &'a HashSet<&'a str>,
+    /// The tables the file declares, by key: a foreign key to any other cannot be read as a
+    /// model.
+    tables: &'a HashMap<&'a str, &'a Table>,
 }
 
 /// The attributes and comments of one field, gathered before it is written.
@@ -337,10 +339,12 @@ fn write_table(w: &mut Writer, ctx: &TableCtx<'_>, struct_name: &str) -> Vec<Str
             None => true,
             Some(n) => {
                 let cols: Vec<&str> = unique.columns.iter().map(String::as_str).collect();
-                *n == naming.unique_name(&table.name, &cols)
+                *n == naming.unique_name(table.bare_name(), &cols)
             }
         };
-        match (single, conventional) {
+        // A field's `unique` cannot say `deferrable`; the struct's `unique(...)` can.
+        let plain = unique.deferrable == Deferrable::NotDeferrable;
+        match (single, conventional && plain) {
             (Some(i), true) if !fields[i].attrs.iter().any(|a| a == "unique") => {
                 fields[i].attrs.push("unique".into())
             }
@@ -351,6 +355,7 @@ fn write_table(w: &mut Writer, ctx: &TableCtx<'_>, struct_name: &str) -> Vec<Str
                     .map(|n| format!("name = {}", lit(n)))
                     .collect();
                 items.push(format!("columns({})", lits(&unique.columns)));
+                items.extend(deferrable_attr(unique.deferrable));
                 struct_attrs.push(("unique", items));
             }
         }
@@ -385,7 +390,10 @@ fn write_table(w: &mut Writer, ctx: &TableCtx<'_>, struct_name: &str) -> Vec<Str
         lines.push(format!("{}: {note}", table.name));
     }
     w.line("#[derive(Model)]");
-    w.attr("", None, &[format!("table = {}", lit(&table.name))]);
+    w.attr("", None, &[format!("table = {}", lit(table.bare_name()))]);
+    if let Some(schema) = &table.schema {
+        w.attr("", None, &[format!("schema = {}", lit(schema))]);
+    }
     if let Some(comment) = &table.comment {
         w.attr("", None, &[format!("comment = {}", lit(comment))]);
     }
@@ -508,7 +516,25 @@ fn type_attrs(ty: &ColumnType) -> TypeAttrs {
             scale: Some(s),
         } => TypeAttrs::Attrs(vec![format!("precision = {p}"), format!("scale = {s}")]),
         C::Char { length: Some(1) } => TypeAttrs::None,
-        C::Decimal { .. } | C::Char { .. } | C::Varchar { .. } | C::Other(_) => column_type(),
+        // MySQL's SET: no Rust type maps, so the type is written out (`set('a', 'b')`).
+        C::Decimal { .. } | C::Char { .. } | C::Varchar { .. } | C::Other(_) | C::Set { .. } => {
+            column_type()
+        }
+        C::Jsonb => TypeAttrs::Attrs(vec!["jsonb".into()]),
+        // `Vec<T>` takes `T`'s attributes (`max_length` makes `varchar(n)[]`). An element the
+        // model reader does not map (an enum, a raw type) or one that needs its own
+        // `column_type` makes the whole type a `column_type`; an enum element is named the way
+        // PostgreSQL spells its array type.
+        C::Array(element) => match (&**element, type_attrs(element)) {
+            (C::Enum { name, .. }, _) => {
+                TypeAttrs::Attrs(vec![format!("column_type = {}", lit(&format!("{name}[]")))])
+            }
+            (C::Other(_) | C::Array(_), _) => column_type(),
+            (_, TypeAttrs::Attrs(attrs)) if attrs.iter().any(|a| a.starts_with("column_type")) => {
+                column_type()
+            }
+            (_, attrs) => attrs,
+        },
         C::Boolean
         | C::TinyInt { .. }
         | C::SmallInt { .. }
@@ -533,6 +559,13 @@ fn type_attrs(ty: &ColumnType) -> TypeAttrs {
 fn rust_type(enums: &[EnumDecl], column: &Column) -> String {
     use ColumnType as C;
     let s = match &column.ty {
+        C::Array(element) => {
+            let element = match &**element {
+                C::Enum { .. } | C::Other(_) | C::Array(_) => "String".to_string(),
+                element => rust_type(enums, &Column::new("", element.clone())),
+            };
+            return format!("Vec<{element}>");
+        }
         C::Boolean => "bool",
         C::TinyInt { unsigned: false } => "i8",
         C::TinyInt { unsigned: true } => "u8",
@@ -553,7 +586,9 @@ fn rust_type(enums: &[EnumDecl], column: &Column) -> String {
             scale: Some(_),
         } => "rust_decimal::Decimal",
         C::Char { length: Some(1) } => "char",
-        C::Decimal { .. } | C::Char { .. } | C::Varchar { .. } | C::Text => "String",
+        C::Decimal { .. } | C::Char { .. } | C::Varchar { .. } | C::Text | C::Set { .. } => {
+            "String"
+        }
         C::Blob => "Vec<u8>",
         C::Date => "chrono::NaiveDate",
         C::Time => "chrono::NaiveTime",
@@ -564,7 +599,7 @@ fn rust_type(enums: &[EnumDecl], column: &Column) -> String {
             with_time_zone: true,
         } => "chrono::DateTime<chrono::Utc>",
         C::Uuid => "uuid::Uuid",
-        C::Json => "serde_json::Value",
+        C::Json | C::Jsonb => "serde_json::Value",
         C::Enum { name, values } => {
             return enums
                 .iter()
@@ -574,8 +609,6 @@ fn rust_type(enums: &[EnumDecl], column: &Column) -> String {
         C::Other(raw) => {
             if raw.contains("blob") || raw.contains("binary") || raw.contains("bytea") {
                 "Vec<u8>"
-            } else if raw == "jsonb" {
-                "serde_json::Value"
             } else {
                 "String"
             }
@@ -619,7 +652,7 @@ fn index_attr(table: &Table, index: &Index, naming: &NamingConvention) -> IndexO
     }
     let has_expression = index.columns.iter().any(|p| p.expression);
     let cols: Vec<&str> = index.columns.iter().map(|p| p.name.as_str()).collect();
-    let conventional = !has_expression && index.name == naming.index_name(&table.name, &cols);
+    let conventional = !has_expression && index.name == naming.index_name(table.bare_name(), &cols);
     let plain = |p: &IndexColumn| {
         !p.expression
             && !p.descending
@@ -719,13 +752,16 @@ fn fk_attrs(ctx: &TableCtx<'_>, fk: &ForeignKey) -> Result<(usize, Vec<String>),
     let ([column], [referenced]) = (fk.columns.as_slice(), fk.referenced_columns.as_slice()) else {
         return Err("a foreign key over several columns (`references` takes one)".into());
     };
-    if !ctx.tables.contains(fk.referenced_table.as_str()) {
+    let Some(target) = ctx.tables.get(fk.referenced_table.as_str()) else {
         return Err(format!(
             "it references `{}`, a table autogen does not manage here",
             fk.referenced_table
         ));
-    }
-    if fk.referenced_table.contains('.') || referenced.contains('.') {
+    };
+    // A table of another schema is referenced `schema.table.column`; only a dot inside a name
+    // cannot be written.
+    let schema_dot = target.schema.as_ref().is_some_and(|s| s.contains('.'));
+    if schema_dot || target.bare_name().contains('.') || referenced.contains('.') {
         return Err("a `.` in the referenced table or column name (`references = \"table.column\"` splits at the dot)".into());
     }
     let Some(i) = ctx.table.columns.iter().position(|c| c.name == *column) else {
@@ -745,7 +781,17 @@ fn fk_attrs(ctx: &TableCtx<'_>, fk: &ForeignKey) -> Result<(usize, Vec<String>),
         };
         attrs.push(format!("{key} = {}", lit(word)));
     }
+    attrs.extend(deferrable_attr(fk.deferrable));
     Ok((i, attrs))
+}
+
+/// `deferrable` or `deferrable = "deferred"`, for a constraint that is.
+fn deferrable_attr(d: Deferrable) -> Option<String> {
+    match d {
+        Deferrable::NotDeferrable => None,
+        Deferrable::Immediate => Some("deferrable".into()),
+        Deferrable::Deferred => Some(format!("deferrable = {}", lit("deferred"))),
+    }
 }
 
 fn describe_fk(fk: &ForeignKey) -> String {

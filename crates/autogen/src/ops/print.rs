@@ -33,6 +33,8 @@ pub(crate) async fn print_models(
     models: &mut Side,
     database: &Schema,
 ) {
+    // Declared views and triggers are printed by the server too (`objects.rs`).
+    crate::ops::objects::print_objects(conn, dialect, models).await;
     // SQLite prints back the text it was given: nothing to ask it.
     if dialect == Dialect::Sqlite {
         return;

@@ -449,9 +449,13 @@ pub(crate) fn spawn_models(
         ),
         ..config.read_options(root, dialect)
     };
+    let root = root.to_path_buf();
+    let schema_files = config.schema_files.clone();
     Ok(ModelTask(tokio::task::spawn_blocking(move || {
         let mut models = autogen_models::read_models(&opts)?;
         filter.retain(&mut models.schema);
+        models.schema.objects =
+            crate::schema_files::read_schema_files(&root, &schema_files, dialect, &models.schema)?;
         Ok(Side::models(dialect, models))
     })))
 }
@@ -476,15 +480,18 @@ pub(crate) async fn read_schema(
         .collect();
     exclude_tables.extend(also_excluded.map(str::to_string));
     let mut pg_schema = None;
+    let mut pg_schemas = Vec::new();
     let mut filter = None;
     if let Some(config) = config {
         exclude_tables.extend(config.exclude_tables.iter().cloned());
         pg_schema = config.pg_schema.clone();
+        pg_schemas = config.pg_schemas();
         filter = Some(config.table_filter().map_err(Error::Internal)?);
     }
     let options = IntrospectOptions {
         exclude_tables,
         pg_schema,
+        pg_schemas,
     };
     let mut schema = autogen_introspect::introspect(conn, &options)
         .await
@@ -495,6 +502,7 @@ pub(crate) async fn read_schema(
     if let Some(filter) = filter {
         filter.retain(&mut schema);
     }
+    crate::ops::objects::read_objects(conn, url, options.pg_schema.clone(), &mut schema).await?;
     Ok(schema)
 }
 
@@ -504,7 +512,8 @@ pub(crate) fn ignore(config: &Config, a: &mut Side, b: &mut Side) -> Result<(), 
     let rules = config.ignore_rules().map_err(Error::Internal)?;
     let renames = a.renames.clone().or_else(|| b.renames.clone());
     rules.apply(&mut a.schema, &mut b.schema, renames.as_ref());
-    Ok(())
+    // Object kinds the project does not manage are left alone like ignored columns.
+    crate::ops::objects::keep_managed(config, a, b)
 }
 
 /// What the database behind `conn` (`url` names it in errors) holds that autogen does not
@@ -518,6 +527,7 @@ pub(crate) async fn read_unmanaged(
     let options = IntrospectOptions {
         exclude_tables: Vec::new(),
         pg_schema: config.pg_schema.clone(),
+        pg_schemas: config.pg_schemas(),
     };
     let mut objects = autogen_introspect::unmanaged(conn, &options)
         .await

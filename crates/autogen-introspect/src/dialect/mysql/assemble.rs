@@ -201,6 +201,7 @@ impl Assembler {
                 referenced_columns: Vec::new(),
                 on_delete: ReferentialAction::NoAction,
                 on_update: ReferentialAction::NoAction,
+                deferrable: Default::default(),
             });
         fk.columns.push(r.text(2)?);
         if fk.referenced_table.is_empty() {
@@ -334,6 +335,7 @@ impl Assembler {
                 t.unique_constraints.push(UniqueConstraint {
                     name: Some(name),
                     columns: column_names,
+                    deferrable: Default::default(),
                 });
             } else if !ix.unique
                 && plain
@@ -361,6 +363,7 @@ impl Assembler {
         Schema {
             tables: by_name.into_values().collect(),
             enums: Vec::new(),
+            objects: Vec::new(),
         }
     }
 }

@@ -43,10 +43,16 @@ pub(super) fn mysql_type(table: &str, column: &str, column_type: &str) -> Column
             };
         }
     }
+    // `set('a','b')`: the same value list as an enum's (the server escapes it the same way).
+    if lower.starts_with("set(") {
+        if let Some(values) = enum_values(column_type) {
+            return ColumnType::Set { values };
+        }
+    }
     parse_type(column_type)
 }
 
-/// The labels of `enum('a','b''c')`.
+/// The labels of `enum('a','b''c')` (and of `set(...)`).
 fn enum_values(column_type: &str) -> Option<Vec<String>> {
     let tokens = tokenize(column_type);
     let inner = tokens.get(2..tokens.len().checked_sub(1)?)?;
@@ -201,6 +207,12 @@ mod tests {
                 ColumnType::Enum {
                     name: "t_c".into(),
                     values: vec!["a".into(), "b'c".into(), "x,y".into()],
+                },
+            ),
+            (
+                "set('Read','it''s','a\\\\b')",
+                ColumnType::Set {
+                    values: vec!["Read".into(), "it's".into(), "a\\b".into()],
                 },
             ),
         ];

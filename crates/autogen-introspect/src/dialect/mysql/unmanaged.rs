@@ -94,7 +94,7 @@ fn chains(src: &str, tokens: &[Token]) -> Vec<(Vec<String>, usize)> {
 /// What a view uses, read from the definition MySQL and MariaDB store: tables appear as
 /// `` `db`.`table` `` (optionally followed by an alias), columns as `` `db`.`table`.`column` ``
 /// or `` `alias`.`column` ``.
-fn view_uses(definition: &str, database: &str) -> Vec<Usage> {
+pub(crate) fn view_uses(definition: &str, database: &str) -> Vec<Usage> {
     let tokens = tokenize(definition);
     let chains = chains(definition, &tokens);
     let mut aliases: HashMap<String, String> = HashMap::new();
@@ -140,7 +140,7 @@ fn view_uses(definition: &str, database: &str) -> Vec<Usage> {
 
 /// What a trigger on `table` uses: the table, and the columns its body reads or writes as
 /// `NEW.x` / `OLD.x`.
-fn trigger_uses(body: &str, table: &str) -> Vec<Usage> {
+pub(crate) fn trigger_uses(body: &str, table: &str) -> Vec<Usage> {
     let tokens = tokenize(body);
     let mut uses = vec![Usage {
         table: table.to_string(),

@@ -9,10 +9,12 @@ use autogen_schema::{
     normalize_expression, parse_type, Check, Column, ColumnType, EnumType, ForeignKey, Generated,
     Index, IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint,
 };
-use autogen_schema::{Identity, IdentityKind};
+use autogen_schema::{Deferrable, Identity, IdentityKind};
 use sqlx::postgres::PgRow;
 
-use super::spelling::{check_expression, index_key, pg_default, referential_action, PgDefault};
+use super::spelling::{
+    check_expression, index_key, pg_default, referential_action, replayable, PgDefault,
+};
 use crate::dialect::Live;
 use crate::sqltext::strip_outer_parens;
 use crate::IntrospectError;
@@ -21,9 +23,13 @@ use crate::IntrospectError;
 type Row<'r> = Live<'r, PgRow>;
 
 /// The result sets joined into a schema, one row at a time, in the order `introspect` runs the
-/// queries: enums, tables, columns, defaults, constraints, indexes.
+/// queries: enums, tables, columns, collations, identity options, defaults, serial columns,
+/// constraints, indexes.
 #[derive(Default)]
 pub(super) struct Assembler {
+    /// The project's default schema: its tables are keyed by their bare name, those of every
+    /// other schema read by `schema.name` with [`Table::schema`] set.
+    default_schema: String,
     /// The schema's own enums, in oid order with their labels in `enumsortorder`.
     enums: Vec<EnumType>,
     /// Every enum type of the database by oid, for columns whose type lives in another schema.
@@ -35,18 +41,28 @@ pub(super) struct Assembler {
     /// Generated columns by (table oid, attnum): their expression is stored as a default and is
     /// not one.
     generated: HashSet<(i64, i16)>,
-    /// Sequences owned by a column through an auto dependency (what `serial` creates), by
-    /// (table oid, attnum), as `regclass` prints them: a `nextval` of exactly that sequence is
-    /// the serial form; a `nextval` of any other sequence is an ordinary default.
-    owned_sequences: HashMap<(i64, i16), String>,
+    /// Columns with a collation other than none or the default, until `resolve_collations`:
+    /// (table index, column index, collation oid, type oid).
+    column_collations: Vec<(usize, usize, i64, i64)>,
+    /// The collation of each type in `column_collations`, by type oid.
+    type_collations: HashMap<i64, i64>,
+    /// The `pg_attrdef` oids of the `nextval(...)` defaults, for `serial_column`.
+    nextval_defaults: Vec<i64>,
     /// The names of the operator classes that are not their type's default, by oid: an index
     /// key part using one of these shows it, any other key part uses its type's default.
     opclasses: HashMap<i64, String>,
-    /// The names of the collations indexes use, by oid, without the database default (100).
-    index_collations: HashMap<i64, String>,
+    /// The names of the collations, by oid, without the database default (100).
+    collations: HashMap<i64, String>,
 }
 
 impl Assembler {
+    pub(super) fn new(default_schema: &str) -> Self {
+        Assembler {
+            default_schema: default_schema.to_string(),
+            ..Assembler::default()
+        }
+    }
+
     /// One enum label; rows arrive by type oid, labels in their sort order.
     pub(super) fn enum_label(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         let label: String = r.get(2)?;
@@ -71,7 +87,17 @@ impl Assembler {
     }
 
     pub(super) fn table(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
-        let mut table = Table::new(r.get::<String>(1)?);
+        let name: String = r.get(1)?;
+        let schema: String = r.get(3)?;
+        let mut table = if schema == self.default_schema {
+            Table::new(name)
+        } else {
+            Table {
+                name: autogen_schema::qualified_name(Some(&schema), &name),
+                schema: Some(schema),
+                ..Table::default()
+            }
+        };
         table.comment = r.get(2)?;
         self.by_oid.insert(r.get(0)?, self.tables.len());
         self.tables.push(table);
@@ -109,50 +135,69 @@ impl Assembler {
             self.generated.insert((oid, attnum));
         }
         column.comment = r.get(8)?;
-        column.collation = r.get(9)?;
+        if let Some(collation) = r.get::<Option<i64>>(9)? {
+            let at = self.tables[i].columns.len();
+            self.column_collations
+                .push((i, at, collation, r.get::<i64>(7)?));
+        }
         self.tables[i].columns.push(column);
         self.attnums[i].push(attnum);
         Ok(())
     }
 
-    /// A sequence owned by a column: an identity's own (`deptype` `i`), whose options are the
-    /// identity's, or one a `serial` column created (`a`), remembered for `column_default`.
-    pub(super) fn owned_sequence(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
-        let oid: i64 = r.get(0)?;
-        let attnum: i16 = r.get(1)?;
-        let Some(&i) = self.by_oid.get(&oid) else {
+    /// One collation's name (all but the database default).
+    pub(super) fn collation(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        self.collations.insert(r.get(0)?, r.get(1)?);
+        Ok(())
+    }
+
+    /// The types of the columns that have a collation of their own, for `type_collation`.
+    pub(super) fn collated_types(&self) -> Vec<i64> {
+        let mut types: Vec<i64> = self.column_collations.iter().map(|c| c.3).collect();
+        types.sort_unstable();
+        types.dedup();
+        types
+    }
+
+    /// One type's collation.
+    pub(super) fn type_collation(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        self.type_collations.insert(r.get(0)?, r.get(1)?);
+        Ok(())
+    }
+
+    /// Names the columns' collations, now that the names and the types' collations are read:
+    /// a column whose collation is its type's own has none.
+    pub(super) fn resolve_collations(&mut self) {
+        for (i, at, collation, ty) in std::mem::take(&mut self.column_collations) {
+            if self.type_collations.get(&ty) == Some(&collation) {
+                continue;
+            }
+            self.tables[i].columns[at].collation = self.collations.get(&collation).cloned();
+        }
+    }
+
+    /// The options of an identity column's sequence that differs from PostgreSQL's defaults.
+    pub(super) fn identity_options(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        let Some((i, pos)) = self.column_at(r.get(0)?, r.get(1)?) else {
             return Ok(());
         };
-        let Some(pos) = self.attnums[i].iter().position(|&a| a == attnum) else {
-            return Ok(());
-        };
-        match r.get::<&str>(2)? {
-            "i" => {
-                let (start, increment): (i64, i64) = (r.get(3)?, r.get(4)?);
-                if let Some(identity) = &mut self.tables[i].columns[pos].identity {
-                    // The defaults PostgreSQL picks: INCREMENT BY 1, and a start at the minimum
-                    // (1) of an ascending sequence or the maximum (-1) of a descending one.
-                    identity.increment = (increment != 1).then_some(increment);
-                    let default_start = if increment > 0 { 1 } else { -1 };
-                    identity.start = (start != default_start).then_some(start);
-                }
-            }
-            _ => {
-                self.owned_sequences.insert((oid, attnum), r.get(5)?);
-            }
+        let (start, increment): (i64, i64) = (r.get(2)?, r.get(3)?);
+        if let Some(identity) = &mut self.tables[i].columns[pos].identity {
+            // The defaults PostgreSQL picks: INCREMENT BY 1, and a start at the minimum (1) of
+            // an ascending sequence or the maximum (-1) of a descending one.
+            identity.increment = (increment != 1).then_some(increment);
+            let default_start = if increment > 0 { 1 } else { -1 };
+            identity.start = (start != default_start).then_some(start);
         }
         Ok(())
     }
 
-    /// A column default. `nextval` of the sequence the column owns makes it a serial column (no
-    /// default of its own); `nextval` of any other sequence is a default like any other.
+    /// A column default. A `nextval` default is kept as a default and remembered: when it uses
+    /// the sequence its column owns, `serial_column` makes it a serial column instead.
     pub(super) fn column_default(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         let oid: i64 = r.get(0)?;
         let attnum: i16 = r.get(1)?;
-        let Some(&i) = self.by_oid.get(&oid) else {
-            return Ok(());
-        };
-        let Some(pos) = self.attnums[i].iter().position(|&a| a == attnum) else {
+        let Some((i, pos)) = self.column_at(oid, attnum) else {
             return Ok(());
         };
         let Some(raw) = r.get::<Option<&str>>(2)? else {
@@ -168,23 +213,34 @@ impl Assembler {
             return Ok(());
         }
         match pg_default(raw) {
-            PgDefault::Sequence {
-                sequence,
-                otherwise,
-            } => {
-                if self.owned_sequences.get(&(oid, attnum)) == Some(&sequence) {
-                    column.auto_increment = true;
-                    column.identity = Some(Identity {
-                        kind: IdentityKind::Serial,
-                        start: None,
-                        increment: None,
-                    });
-                } else {
-                    column.default = Some(otherwise);
-                }
+            PgDefault::Sequence { otherwise } => {
+                column.default = Some(otherwise);
+                self.nextval_defaults.push(r.get(3)?);
             }
             PgDefault::Value(v) => column.default = Some(v),
         }
+        Ok(())
+    }
+
+    /// The `pg_attrdef` oids of the `nextval(...)` defaults read.
+    pub(super) fn nextval_defaults(&self) -> Vec<i64> {
+        self.nextval_defaults.clone()
+    }
+
+    /// A column whose `nextval` default uses the sequence it owns: a serial column, with no
+    /// default of its own.
+    pub(super) fn serial_column(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
+        let Some((i, pos)) = self.column_at(r.get(0)?, r.get(1)?) else {
+            return Ok(());
+        };
+        let column = &mut self.tables[i].columns[pos];
+        column.default = None;
+        column.auto_increment = true;
+        column.identity = Some(Identity {
+            kind: IdentityKind::Serial,
+            start: None,
+            increment: None,
+        });
         Ok(())
     }
 
@@ -202,6 +258,12 @@ impl Assembler {
             self.column_names(of, &nums)
                 .ok_or_else(|| r.invalid(col, "a key names an unknown column"))
         };
+        // `condeferred` implies `condeferrable`; primary keys and checks are read without it.
+        let deferrable = match (r.get::<bool>(11)?, r.get::<bool>(12)?) {
+            (true, true) => Deferrable::Deferred,
+            (true, false) => Deferrable::Immediate,
+            _ => Deferrable::NotDeferrable,
+        };
         let constraint = match r.get::<&str>(2)? {
             "p" => Constraint::Primary(PrimaryKey {
                 name: Some(name),
@@ -210,19 +272,27 @@ impl Assembler {
             "u" => Constraint::Unique(UniqueConstraint {
                 name: Some(name),
                 columns: keys(3, oid)?,
+                deferrable,
             }),
             "f" => {
                 let referenced_columns = match r.get::<Option<Vec<String>>>(10)? {
                     Some(names) => names,
                     None => keys(6, r.get(4)?)?,
                 };
+                // A table this read knows is named by its key (`schema.name` in another
+                // managed schema); one outside them by its bare name, as before.
+                let referenced_table = match self.by_oid.get(&r.get::<i64>(4)?) {
+                    Some(&j) => self.tables[j].name.clone(),
+                    None => r.get(5)?,
+                };
                 Constraint::Foreign(ForeignKey {
                     name: Some(name),
                     columns: keys(3, oid)?,
-                    referenced_table: r.get(5)?,
+                    referenced_table,
                     referenced_columns,
                     on_delete: referential_action(r.get(7)?),
                     on_update: referential_action(r.get(8)?),
+                    deferrable,
                 })
             }
             "c" => Constraint::Check(Check {
@@ -241,20 +311,14 @@ impl Assembler {
         Ok(())
     }
 
-    /// A secondary index. Plain keys are attribute numbers; an index with expressions comes with
-    /// each key printed by `pg_get_indexdef`.
     /// One operator class that is not its type's default.
     pub(super) fn opclass(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         self.opclasses.insert(r.get(0)?, r.get(1)?);
         Ok(())
     }
 
-    /// One collation some index uses.
-    pub(super) fn collation(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
-        self.index_collations.insert(r.get(0)?, r.get(1)?);
-        Ok(())
-    }
-
+    /// A secondary index. Plain keys are attribute numbers; an index with expressions comes with
+    /// each key printed by `pg_get_indexdef`.
     pub(super) fn index(&mut self, r: &Row<'_>) -> Result<(), IntrospectError> {
         let oid: i64 = r.get(0)?;
         let Some(&i) = self.by_oid.get(&oid) else {
@@ -279,7 +343,7 @@ impl Assembler {
         // its column's own (`Column::collation`, None for the default), or the default for an
         // expression.
         let collation = |k: usize, name: &str| -> Option<String> {
-            let used = self.index_collations.get(collations.get(k)?)?;
+            let used = self.collations.get(collations.get(k)?)?;
             let own = if nums.get(k) == Some(&0) {
                 None
             } else {
@@ -316,7 +380,7 @@ impl Assembler {
             method: (method != "btree").then_some(method),
             predicate: r
                 .get::<Option<&str>>(4)?
-                .map(|p| normalize_expression(strip_outer_parens(p))),
+                .map(|p| replayable(&normalize_expression(strip_outer_parens(p)))),
             include,
             nulls_not_distinct: r.get(10)?,
             comment: r.get(11)?,
@@ -339,7 +403,16 @@ impl Assembler {
         Schema {
             tables,
             enums: self.enums,
+            objects: Vec::new(),
         }
+    }
+
+    /// Where column `attnum` of table `oid` is: (table index, column index), `None` for a table
+    /// or column not read.
+    fn column_at(&self, oid: i64, attnum: i16) -> Option<(usize, usize)> {
+        let i = *self.by_oid.get(&oid)?;
+        let pos = self.attnums[i].iter().position(|&a| a == attnum)?;
+        Some((i, pos))
     }
 
     /// The names of columns `nums` of table `oid`, in order; `None` when a number is unknown.

@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 
 use autogen_schema::{
-    parse_default, parse_type, Column, ColumnType, DeclaredColumn, ForeignKey, Generated, Index,
-    IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
+    parse_default, parse_type, Column, ColumnType, DeclaredColumn, ForeignKey, Generated, Hint,
+    Index, IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
 use super::ddl;
@@ -49,7 +49,7 @@ impl Assembler {
         }
         let name = r.text(1)?;
         let declared = r.opt_text(2)?.unwrap_or_default();
-        let mut column = Column::new(name.clone(), parse_type(&declared));
+        let mut column = Column::new(name.clone(), sqlite_type(&declared));
         column.nullable = !r.flag(3)?;
         column.default = r.opt_text(4)?.map(|d| parse_default(&d));
         let pk = r.int(5)?;
@@ -60,17 +60,13 @@ impl Assembler {
                 .push((pk, name.clone()));
         }
         let cid = r.int(6)?;
-        if let Some((t, ddl)) = self.by_name.get_mut(table.as_ref()) {
-            // The column as written, for renderers that rewrite the table (see `Hint`).
-            t.declared
-                .0
-                .get_or_insert_with(Vec::new)
-                .push(DeclaredColumn {
-                    column: name.clone(),
-                    ty: declared,
-                    not_null: ddl.not_null_written.contains(&name),
-                    default: r.opt_text(4)?,
-                });
+        if let Some((_, ddl)) = self.by_name.get(table.as_ref()) {
+            // The column as written, for renderers that write it again (see `Hint`).
+            column.declared = Hint(Some(DeclaredColumn {
+                ty: declared,
+                not_null: ddl.not_null_written.contains(&name),
+                default: r.opt_text(4)?,
+            }));
         }
         if let Some((_, ddl)) = self.by_name.get(table.as_ref()) {
             let hidden = r.int(7)?;
@@ -155,6 +151,7 @@ impl Assembler {
             t.unique_constraints.push(UniqueConstraint {
                 name: constraint_name,
                 columns: names,
+                deferrable: Default::default(),
             });
         } else {
             t.indexes.push(Index {
@@ -182,6 +179,7 @@ impl Assembler {
                     referenced_columns: Vec::new(),
                     on_delete: ReferentialAction::NoAction,
                     on_update: ReferentialAction::NoAction,
+                    deferrable: Default::default(),
                 },
                 false,
                 Vec::new(),
@@ -272,6 +270,11 @@ impl Assembler {
                 .iter()
                 .find(|(_, cols, target)| cols == &fk.columns && target == &fk.referenced_table)
                 .map(|(n, _, _)| n.clone());
+            fk.deferrable = ddl
+                .foreign_key_deferrable
+                .iter()
+                .find(|(cols, target, _)| cols == &fk.columns && target == &fk.referenced_table)
+                .map_or(Default::default(), |(_, _, how)| *how);
             t.foreign_keys.push(fk);
         }
 
@@ -286,6 +289,17 @@ impl Assembler {
         Schema {
             tables,
             enums: Vec::new(),
+            objects: Vec::new(),
         }
+    }
+}
+
+/// A declared type as the IR reads it on SQLite, which has no binary `jsonb` column type: a
+/// column declared `jsonb` is the JSON text column autogen declares as `json`, so a model asking
+/// for jsonb (which canonicalises to json here) matches it.
+fn sqlite_type(declared: &str) -> ColumnType {
+    match parse_type(declared) {
+        ColumnType::Jsonb => ColumnType::Json,
+        ty => ty,
     }
 }

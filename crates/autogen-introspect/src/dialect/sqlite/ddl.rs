@@ -4,7 +4,7 @@
 //! the statements SQLite has already accepted and does not try to validate them; columns, types,
 //! defaults and foreign-key targets come from the pragmas, not from here.
 
-use autogen_schema::{normalize_expression, Check};
+use autogen_schema::{normalize_expression, Check, Deferrable};
 
 use crate::sqltext::{
     matching_paren, span, split_top_level, strip_outer_parens, tokenize, Kind, Token,
@@ -21,6 +21,9 @@ pub(crate) struct TableDdl {
     pub unique_names: Vec<(String, Vec<String>)>,
     /// Named foreign keys: name, local columns, referenced table.
     pub foreign_key_names: Vec<(String, Vec<String>, String)>,
+    /// Foreign keys declared `DEFERRABLE` (named or not): local columns, referenced table and
+    /// how. `pragma_foreign_key_list` does not report it, so it is read here.
+    pub foreign_key_deferrable: Vec<(Vec<String>, String, Deferrable)>,
     /// Whether the AUTOINCREMENT keyword appears (SQLite allows it only on the rowid alias).
     pub autoincrement: bool,
     /// `STRICT` after the closing parenthesis (SQLite 3.37+).
@@ -185,6 +188,16 @@ fn read_constraints(
                 .find(|&j| tokens[j].is_word(sql, "REFERENCES"))
                 .and_then(|j| tokens.get(j + 1).filter(|_| j + 1 < to))
                 .map(|t| t.ident(sql));
+            if let Some(target) = &target {
+                let after = (i..to)
+                    .find(|&j| tokens[j].is_word(sql, "REFERENCES"))
+                    .map_or(to, |j| j + 1);
+                let how = deferrable(sql, tokens, after, to);
+                if how != Deferrable::NotDeferrable {
+                    ddl.foreign_key_deferrable
+                        .push((columns.clone(), target.clone(), how));
+                }
+            }
             if let (Some(name), Some(target)) = (name, target) {
                 ddl.foreign_key_names.push((name, columns, target));
             }
@@ -196,6 +209,13 @@ fn read_constraints(
                 .get(i + 1)
                 .filter(|_| i + 1 < to)
                 .map(|t| t.ident(sql));
+            if let (Some(target), Some(c)) = (&target, column) {
+                let how = deferrable(sql, tokens, i + 1, to);
+                if how != Deferrable::NotDeferrable {
+                    ddl.foreign_key_deferrable
+                        .push((vec![c.to_string()], target.clone(), how));
+                }
+            }
             if let (Some(name), Some(target), Some(c)) = (name, target, column) {
                 ddl.foreign_key_names
                     .push((name, vec![c.to_string()], target));
@@ -205,6 +225,50 @@ fn read_constraints(
         }
         i += 1;
     }
+}
+
+/// The deferrable clause of the foreign-key clause that runs from `tokens[from]`:
+/// `DEFERRABLE [INITIALLY IMMEDIATE]`, `DEFERRABLE INITIALLY DEFERRED`, or none (also for
+/// `NOT DEFERRABLE`). The clause ends at the next constraint of a column definition.
+fn deferrable(sql: &str, tokens: &[Token], from: usize, to: usize) -> Deferrable {
+    let word = |j: usize, kw: &str| j < to && tokens.get(j).is_some_and(|t| t.is_word(sql, kw));
+    let mut j = from;
+    while j < to {
+        if tokens[j].kind == Kind::LParen {
+            j = matching_paren(tokens, j).map_or(to, |c| c + 1);
+            continue;
+        }
+        if word(j, "DEFERRABLE") {
+            if j > from && word(j - 1, "NOT") {
+                return Deferrable::NotDeferrable;
+            }
+            return if word(j + 1, "INITIALLY") && word(j + 2, "DEFERRED") {
+                Deferrable::Deferred
+            } else {
+                Deferrable::Immediate
+            };
+        }
+        // `SET NULL` and `SET DEFAULT` are actions of this clause; `NOT NULL`, `DEFAULT ...`
+        // and the rest start the next constraint.
+        let after_set = j > from && word(j - 1, "SET");
+        let ends = [
+            "CONSTRAINT",
+            "PRIMARY",
+            "UNIQUE",
+            "CHECK",
+            "REFERENCES",
+            "COLLATE",
+        ]
+        .iter()
+        .chain(&["GENERATED", "AS"])
+        .any(|kw| word(j, kw))
+            || (word(j, "NULL") || word(j, "DEFAULT")) && !after_set;
+        if ends {
+            return Deferrable::NotDeferrable;
+        }
+        j += 1;
+    }
+    Deferrable::NotDeferrable
 }
 
 /// The text inside the parenthesised group starting at `tokens[at]`, and the index after it.
@@ -290,6 +354,28 @@ mod tests {
     }
 
     #[test]
+    fn deferrable_foreign_keys_are_read_from_the_table_text() {
+        let ddl = parse_create_table(
+            "CREATE TABLE c (a INT REFERENCES p (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED NOT NULL, \
+             b INT REFERENCES p DEFERRABLE, x INT REFERENCES p NOT DEFERRABLE, \
+             y INT REFERENCES p NOT NULL DEFAULT 1, \
+             CONSTRAINT fk FOREIGN KEY (a, b) REFERENCES \"Q\" (c, d) ON UPDATE SET DEFAULT deferrable initially immediate)",
+        );
+        assert_eq!(
+            ddl.foreign_key_deferrable,
+            vec![
+                (vec!["a".into()], "p".into(), Deferrable::Deferred),
+                (vec!["b".into()], "p".into(), Deferrable::Immediate),
+                (
+                    vec!["a".into(), "b".into()],
+                    "Q".into(),
+                    Deferrable::Immediate
+                ),
+            ]
+        );
+    }
+
+    #[test]
     fn finds_checks_and_names_in_nasty_create_table_text() {
         let cases: &[(&str, TableDdl)] = &[
             (
@@ -332,6 +418,7 @@ mod tests {
                         ("fk_x".into(), vec!["x".into()], "p".into()),
                         ("fk_ab".into(), vec!["a".into(), "b".into()], "P 2".into()),
                     ],
+                    foreign_key_deferrable: vec![],
                     autoincrement: false,
                     collations: vec![],
                     generated: vec![],

@@ -70,7 +70,7 @@ pub(crate) async fn unmanaged(
 }
 
 /// The tables named in `sql`, and the columns of those tables named in it.
-fn uses(sql: &str, columns: &HashMap<String, (String, Vec<String>)>) -> Vec<Usage> {
+pub(crate) fn uses(sql: &str, columns: &HashMap<String, (String, Vec<String>)>) -> Vec<Usage> {
     let words: HashSet<String> = tokenize(sql)
         .iter()
         .filter(|t| matches!(t.kind, Kind::Word | Kind::Quoted))

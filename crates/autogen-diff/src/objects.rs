@@ -1,0 +1,334 @@
+//! Views, materialized views, triggers and functions ([`SchemaObject`]): which to create, drop or
+//! replace, and the order those changes run in.
+//!
+//! Objects are matched by kind, name and (triggers) table, and compared by their `definition`
+//! only, the server's normalised print (the edges made it so); their `sql` is what runs. An
+//! object is dropped and created again, rather than left alone or replaced in place, when
+//! - something it uses changes under it: its table is dropped or renamed, a column it uses is
+//!   dropped, renamed or changes type or collation (PostgreSQL refuses "cannot alter type of a
+//!   column used by a view", and a SQLite or MariaDB view would be left naming what is gone); on
+//!   SQLite also any change to its table beyond adding a column or an index, since that may be
+//!   a table rebuild, which drops the table's triggers and runs under its views;
+//! - its definition changed and the dialect cannot replace it in place: only views can be, with
+//!   `CREATE OR REPLACE VIEW` on MySQL/MariaDB, and on PostgreSQL only when the result columns
+//!   stay the same (PostgreSQL may add columns at the end in place, but the downgrade would have
+//!   to drop them, which it refuses);
+//! - an object it uses is dropped and created again (views of views, on every dialect alike).
+//!
+//! Ordering (see [`order_objects`]): every drop runs before any table change (dependents first),
+//! every create and replace after all of them (what is used first), so an object never sees a
+//! table in a state between the two schemas. The downgrade, reversed and inverted, has the same
+//! shape. This file parses no SQL and renders nothing.
+
+use std::collections::BTreeSet;
+
+use autogen_schema::{Dialect, ObjectDependency, Schema, SchemaObject};
+
+use crate::Change;
+
+/// The object changes that turn `from`'s objects into `to`'s, given the table changes
+/// `table_changes` that run between them. Appended to `out` unordered.
+pub(crate) fn diff_objects(
+    from: &Schema,
+    to: &Schema,
+    table_changes: &[Change],
+    dialect: Option<Dialect>,
+    out: &mut Vec<Change>,
+) {
+    if from.objects.is_empty() && to.objects.is_empty() {
+        return;
+    }
+    let pair = |o: &SchemaObject| to.objects.iter().find(|n| n.same_object(o));
+    // Objects of FROM that are dropped and created again (index into from.objects).
+    let mut recreate: BTreeSet<usize> = BTreeSet::new();
+    for (i, old) in from.objects.iter().enumerate() {
+        let Some(new) = pair(old) else { continue };
+        let changed = old.definition != new.definition;
+        if touched(old, table_changes, dialect) || (changed && !replaceable(dialect, old, new)) {
+            recreate.insert(i);
+        }
+    }
+    // An object using a recreated (or dropped) object is recreated too: PostgreSQL refuses to
+    // drop what another object uses, and elsewhere the user would be left broken.
+    let dropped: Vec<usize> = (0..from.objects.len())
+        .filter(|&i| pair(&from.objects[i]).is_none())
+        .collect();
+    loop {
+        let gone: Vec<&SchemaObject> = recreate
+            .iter()
+            .chain(&dropped)
+            .map(|&i| &from.objects[i])
+            .collect();
+        let more: Vec<usize> = (0..from.objects.len())
+            .filter(|i| !recreate.contains(i) && !dropped.contains(i))
+            .filter(|&i| pair(&from.objects[i]).is_some())
+            .filter(|&i| {
+                gone.iter()
+                    .any(|g| from.objects[i].uses_object(g.kind, &g.name))
+            })
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        recreate.extend(more);
+    }
+    for (i, old) in from.objects.iter().enumerate() {
+        match pair(old) {
+            None => out.push(Change::DropObject(old.clone())),
+            Some(new) if recreate.contains(&i) => {
+                out.push(Change::DropObject(old.clone()));
+                out.push(Change::CreateObject(new.clone()));
+            }
+            Some(new) if old.definition != new.definition => out.push(Change::ReplaceObject {
+                from: old.clone(),
+                to: new.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for new in &to.objects {
+        if !from.objects.iter().any(|o| o.same_object(new)) {
+            out.push(Change::CreateObject(new.clone()));
+        }
+    }
+}
+
+/// True when a table change in `changes` changes something `object` uses (see the module
+/// comment).
+fn touched(object: &SchemaObject, changes: &[Change], dialect: Option<Dialect>) -> bool {
+    let column_changed = |from: &autogen_schema::Column, to: &autogen_schema::Column| {
+        from.ty != to.ty || from.collation != to.collation || from.generated != to.generated
+    };
+    changes.iter().any(|c| {
+        let direct = match c {
+            Change::DropTable(t) => object.uses_table(&t.name),
+            Change::RenameTable { from, .. } => object.uses_table(from),
+            Change::DropColumn { table, column } => object.uses_column(table, &column.name),
+            Change::RenameColumn { table, from, .. } => object.uses_column(table, from),
+            Change::AlterColumn { table, from, to } => {
+                column_changed(from, to) && object.uses_column(table, &to.name)
+            }
+            _ => false,
+        };
+        // On SQLite anything but an added column or an index change may be a table rebuild.
+        let rebuilt = dialect == Some(Dialect::Sqlite)
+            && !matches!(
+                c,
+                Change::AddColumn { .. }
+                    | Change::AddIndex { .. }
+                    | Change::DropIndex { .. }
+                    | Change::RenameIndex { .. }
+                    | Change::CreateTable(_)
+            )
+            && c.table().is_some_and(|t| object.uses_table(t));
+        direct || rebuilt
+    })
+}
+
+/// True when `from` can become `to` in place on `dialect` (see the module comment).
+fn replaceable(dialect: Option<Dialect>, from: &SchemaObject, to: &SchemaObject) -> bool {
+    use autogen_schema::ObjectKind;
+    match (from.kind, dialect) {
+        (ObjectKind::View, Some(Dialect::Mysql)) => true,
+        // PostgreSQL may add result columns at the end in place, but the downgrade (the inverse
+        // replace) would then drop them, which it refuses: so only equal columns.
+        (ObjectKind::View, Some(Dialect::Postgres)) => {
+            !from.columns.is_empty() && to.columns == from.columns
+        }
+        // CREATE OR REPLACE FUNCTION keeps the triggers that execute it.
+        (ObjectKind::Function, Some(Dialect::Postgres)) => true,
+        _ => false,
+    }
+}
+
+/// Orders object changes: drops (dependents before what they use), then `middle`, then creates
+/// and replaces (what is used before its dependents). Ties keep kind and name order: within a
+/// step, functions are created before triggers and dropped after them.
+pub(crate) fn order_objects(objects: Vec<Change>, middle: Vec<Change>) -> Vec<Change> {
+    let mut drops = Vec::new();
+    let mut creates = Vec::new();
+    for c in objects {
+        match c {
+            Change::DropObject(o) => drops.push(o),
+            Change::CreateObject(_) | Change::ReplaceObject { .. } => creates.push(c),
+            other => creates.push(other),
+        }
+    }
+    // Creation order of the dropped objects, reversed.
+    let mut dropped: Vec<Change> = creation_order(drops.into_iter().map(Change::CreateObject))
+        .into_iter()
+        .rev()
+        .map(|c| c.inverse())
+        .collect();
+    let mut created = creation_order(creates.into_iter());
+    let mut out = Vec::with_capacity(dropped.len() + middle.len() + created.len());
+    out.append(&mut dropped);
+    out.extend(middle);
+    out.append(&mut created);
+    out
+}
+
+/// Creates and replaces in an order where every object comes after the objects it uses that
+/// are among them; otherwise functions first, then views, then triggers, each by name (a stable
+/// topological sort, cycles broken by that order).
+fn creation_order(changes: impl Iterator<Item = Change>) -> Vec<Change> {
+    let mut pending: Vec<Change> = changes.collect();
+    let rank = |o: &SchemaObject| {
+        let k = match o.kind {
+            autogen_schema::ObjectKind::Function => 0,
+            autogen_schema::ObjectKind::View => 1,
+            autogen_schema::ObjectKind::MaterializedView => 2,
+            autogen_schema::ObjectKind::Trigger => 3,
+        };
+        (k, o.name.clone(), o.table.clone())
+    };
+    pending.sort_by_key(|c| object_of(c).map(&rank));
+    let mut out: Vec<Change> = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let waits = |c: &Change, pending: &[Change]| {
+            let Some(o) = object_of(c) else { return false };
+            pending.iter().any(|p| {
+                object_of(p).is_some_and(|q| {
+                    !q.same_object(o)
+                        && o.depends_on.iter().any(|d| {
+                            matches!(d, ObjectDependency::Object { kind, name } if *kind == q.kind && *name == q.name)
+                        })
+                })
+            })
+        };
+        let next = (0..pending.len())
+            .find(|&i| !waits(&pending[i], &pending))
+            .unwrap_or(0);
+        out.push(pending.remove(next));
+    }
+    out
+}
+
+fn object_of(change: &Change) -> Option<&SchemaObject> {
+    match change {
+        Change::CreateObject(o) | Change::DropObject(o) => Some(o),
+        Change::ReplaceObject { to, .. } => Some(to),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use autogen_schema::{Column, ColumnType, ObjectKind, Table};
+
+    use super::*;
+    use crate::{diff, DiffOptions};
+
+    fn view(name: &str, definition: &str, deps: Vec<ObjectDependency>) -> SchemaObject {
+        SchemaObject {
+            kind: ObjectKind::View,
+            name: name.into(),
+            table: None,
+            definition: definition.into(),
+            sql: format!("CREATE VIEW {name} AS {definition}"),
+            columns: vec!["id integer".into()],
+            depends_on: deps,
+        }
+    }
+
+    fn col(table: &str, column: &str) -> ObjectDependency {
+        ObjectDependency::Column {
+            table: table.into(),
+            column: column.into(),
+        }
+    }
+
+    fn schema(ty: ColumnType, objects: Vec<SchemaObject>) -> Schema {
+        let mut t = Table::new("users");
+        t.columns.push(Column::new("id", ty));
+        Schema {
+            tables: vec![t],
+            objects,
+            ..Schema::default()
+        }
+    }
+
+    fn lines(changes: &[Change]) -> Vec<String> {
+        changes.iter().map(Change::describe).collect()
+    }
+
+    #[test]
+    fn a_type_change_under_a_view_of_a_view_recreates_both_around_it() {
+        let v1 = view("v1", "select id from users", vec![col("users", "id")]);
+        let v2 = view(
+            "v2",
+            "select id from v1",
+            vec![ObjectDependency::Object {
+                kind: ObjectKind::View,
+                name: "v1".into(),
+            }],
+        );
+        let from = schema(
+            ColumnType::Integer { unsigned: false },
+            vec![v1.clone(), v2.clone()],
+        );
+        let to = schema(ColumnType::BigInt { unsigned: false }, vec![v1, v2]);
+        let options = DiffOptions::new(Dialect::Postgres, Default::default());
+        let changes = diff(&from, &to, &options).unwrap_or_default();
+        assert_eq!(
+            lines(&changes),
+            [
+                "drop view v2",
+                "drop view v1",
+                "alter column users.id: type integer -> bigint",
+                "create view v1",
+                "create view v2",
+            ]
+        );
+        assert_eq!(
+            lines(&crate::downgrade(&changes)),
+            [
+                "drop view v2",
+                "drop view v1",
+                "alter column users.id: type bigint -> integer",
+                "create view v1",
+                "create view v2",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_changed_view_is_replaced_in_place_only_where_the_dialect_can() {
+        let int = ColumnType::Integer { unsigned: false };
+        let from = schema(int.clone(), vec![view("v", "select 1", vec![])]);
+        let mut new = view("v", "select 2", vec![]);
+        let to = schema(int.clone(), vec![new.clone()]);
+        let on = |d| diff(&from, &to, &DiffOptions::new(d, Default::default())).unwrap_or_default();
+        assert_eq!(lines(&on(Dialect::Postgres)), ["replace view v"]);
+        assert_eq!(lines(&on(Dialect::Mysql)), ["replace view v"]);
+        assert_eq!(
+            lines(&on(Dialect::Sqlite)),
+            ["drop view v", "create view v"]
+        );
+        // PostgreSQL cannot drop a result column in place (nor, for the downgrade, add one).
+        new.columns = vec!["id integer".into(), "other integer".into()];
+        let to = schema(int, vec![new]);
+        let pg = diff(
+            &from,
+            &to,
+            &DiffOptions::new(Dialect::Postgres, Default::default()),
+        )
+        .unwrap_or_default();
+        assert_eq!(lines(&pg), ["drop view v", "create view v"]);
+    }
+
+    #[test]
+    fn equal_definitions_change_nothing_whatever_the_sql_text() {
+        let int = ColumnType::Integer { unsigned: false };
+        let a = view("v", "select 1", vec![]);
+        let mut b = a.clone();
+        b.sql = "create   view v as SELECT 1".into();
+        let changes = diff(
+            &schema(int.clone(), vec![a]),
+            &schema(int, vec![b]),
+            &DiffOptions::default(),
+        )
+        .unwrap_or_default();
+        assert!(changes.is_empty(), "{changes:?}");
+    }
+}

@@ -1,0 +1,150 @@
+//! Schema objects other than tables: views, materialized views, triggers (and, as later kinds
+//! join, functions, sequences, domains, ...). Tables are Rust models; these are declared in the
+//! project's SQL files and read from the catalog, and both sides arrive here as one
+//! [`SchemaObject`] record per object, in [`Schema::objects`](crate::Schema::objects).
+//!
+//! A record carries two texts. `definition` is what is compared: the server's own print of the
+//! object (PostgreSQL `pg_get_viewdef` / `pg_get_triggerdef`, a MariaDB catalog print, SQLite's
+//! stored text), normalised at the edges so that spacing, case and casts never drift; the differ
+//! compares it and nothing else. `sql` is what is executed: the author's statement verbatim for
+//! the desired side, a `CREATE` statement rebuilt from the catalog for a database, so a downgrade
+//! restores the old object exactly. This file knows no dialect and parses no SQL.
+
+use std::fmt;
+
+/// The kinds of object the SQL files declare. The order is the order kinds are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectKind {
+    View,
+    MaterializedView,
+    Trigger,
+    /// A PostgreSQL function (declared so a trigger has one to execute).
+    Function,
+}
+
+impl ObjectKind {
+    /// Every kind, in listing order.
+    pub const ALL: [ObjectKind; 4] = [
+        ObjectKind::View,
+        ObjectKind::MaterializedView,
+        ObjectKind::Trigger,
+        ObjectKind::Function,
+    ];
+
+    /// The machine name: `view`, `materialized_view`, `trigger`, `function`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized_view",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Function => "function",
+        }
+    }
+
+    /// The plural used in `manage = [...]`: `views`, `materialized_views`, `triggers`,
+    /// `functions`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            ObjectKind::View => "views",
+            ObjectKind::MaterializedView => "materialized_views",
+            ObjectKind::Trigger => "triggers",
+            ObjectKind::Function => "functions",
+        }
+    }
+
+    /// Reads a machine name or its plural.
+    pub fn parse(name: &str) -> Option<ObjectKind> {
+        ObjectKind::ALL
+            .into_iter()
+            .find(|k| k.name() == name || k.plural() == name)
+    }
+
+    /// The kind in words: `view`, `materialized view`, `trigger`, `function`.
+    pub fn label(self) -> &'static str {
+        match self {
+            ObjectKind::View => "view",
+            ObjectKind::MaterializedView => "materialized view",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::Function => "function",
+        }
+    }
+}
+
+impl fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Something an object uses, as far as the side it comes from can tell (exact on PostgreSQL from
+/// `pg_depend`, read from the text elsewhere). The ordering pass drops an object before what it
+/// uses changes and creates it after.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectDependency {
+    /// A table as a whole (a view's `FROM`, a trigger's table).
+    Table(String),
+    /// One column of a table.
+    Column { table: String, column: String },
+    /// Another object (a view of a view, a trigger's function).
+    Object { kind: ObjectKind, name: String },
+}
+
+/// One view, materialized view, trigger or function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaObject {
+    pub kind: ObjectKind,
+    /// The object's name (unqualified; PostgreSQL objects live in the managed schema).
+    pub name: String,
+    /// The table a trigger is on; `None` for the other kinds.
+    pub table: Option<String>,
+    /// The comparison text: the server's print, normalised (see the module comment).
+    pub definition: String,
+    /// The statement that creates the object, without a trailing semicolon.
+    pub sql: String,
+    /// A view's result columns (`name type`), where the dialect reports them: PostgreSQL's
+    /// `CREATE OR REPLACE VIEW` cannot drop or change columns, so the differ replaces in place
+    /// only when they stay the same. Empty when unknown.
+    pub columns: Vec<String>,
+    /// What it uses, sorted (see [`ObjectDependency`]).
+    pub depends_on: Vec<ObjectDependency>,
+}
+
+impl SchemaObject {
+    /// `view active_users`, `trigger users_touch on users`.
+    pub fn label(&self) -> String {
+        match &self.table {
+            Some(t) => format!("{} {} on {t}", self.kind, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+
+    /// True when `self` and `other` are the same object (kind, name and, for a trigger, table).
+    pub fn same_object(&self, other: &SchemaObject) -> bool {
+        self.kind == other.kind && self.name == other.name && self.table == other.table
+    }
+
+    /// True when it uses `table`, as a whole or through one of its columns.
+    pub fn uses_table(&self, table: &str) -> bool {
+        self.table.as_deref() == Some(table)
+            || self.depends_on.iter().any(|d| match d {
+                ObjectDependency::Table(t) | ObjectDependency::Column { table: t, .. } => {
+                    t == table
+                }
+                ObjectDependency::Object { .. } => false,
+            })
+    }
+
+    /// True when it uses column `column` of `table`.
+    pub fn uses_column(&self, table: &str, column: &str) -> bool {
+        self.depends_on.iter().any(|d| {
+            matches!(d, ObjectDependency::Column { table: t, column: c } if t == table && c == column)
+        })
+    }
+
+    /// True when it uses the object `kind` `name`.
+    pub fn uses_object(&self, kind: ObjectKind, name: &str) -> bool {
+        self.depends_on.iter().any(
+            |d| matches!(d, ObjectDependency::Object { kind: k, name: n } if *k == kind && n == name),
+        )
+    }
+}

@@ -1,0 +1,121 @@
+//! The facade's part in comparing views, materialized views, triggers and functions: reading a
+//! database's objects into its schema, leaving out the kinds the project does not manage, and
+//! having the server print the objects the SQL files declare (see `schema_files.rs` for the
+//! reading and `autogen_introspect::print_objects` for the printing).
+//!
+//! Which kinds are managed, decided here once: a kind is managed when the project's SQL files
+//! declare at least one object of it, or autogen.toml's `manage` names it. A database's objects
+//! of other kinds are left out of the comparison (they stay on the "not managed here" line), so
+//! a project declaring no view never drops the database's views. Triggers on tables the project
+//! does not manage (`include_tables` / `exclude_tables`) are left out too. Two databases compared
+//! with each other (`autogen diff URL URL`) carry every kind.
+
+use std::collections::BTreeSet;
+
+use autogen_db::{Connection, DatabaseUrl};
+use autogen_introspect::IntrospectOptions;
+use autogen_normalize::objects::definition_key;
+use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
+
+use crate::config::Config;
+use crate::error::Error;
+use crate::ops::source::Side;
+
+/// Reads the objects of `conn`'s database into `schema.objects`, with the comparison text
+/// canonical for `dialect` (see [`canonical_definition`]).
+pub(crate) async fn read_objects(
+    conn: &mut Connection,
+    url: &DatabaseUrl,
+    pg_schema: Option<String>,
+    schema: &mut Schema,
+) -> Result<(), Error> {
+    let options = IntrospectOptions {
+        pg_schema,
+        ..IntrospectOptions::default()
+    };
+    let mut objects = autogen_introspect::objects(conn, &options)
+        .await
+        .map_err(|source| Error::Introspect {
+            url: url.redacted(),
+            source,
+        })?;
+    let dialect = url.dialect();
+    for o in &mut objects {
+        o.definition = canonical_definition(dialect, o);
+    }
+    schema.objects = objects;
+    Ok(())
+}
+
+/// The comparison text of an object of `dialect`: where the server keeps the text it was given
+/// (SQLite, MariaDB triggers) its tokens (`definition_key`), elsewhere the server's print as is.
+pub(crate) fn canonical_definition(dialect: Dialect, o: &SchemaObject) -> String {
+    match (dialect, o.kind) {
+        (Dialect::Sqlite, _) | (Dialect::Mysql, ObjectKind::Trigger) => {
+            definition_key(dialect, &o.sql)
+        }
+        _ => o.definition.clone(),
+    }
+}
+
+/// Leaves out of the database side what the project does not manage (see the module comment).
+/// Which side holds the models is told by its declared renames; with no models side, nothing is
+/// left out by kind.
+pub(crate) fn keep_managed(config: &Config, a: &mut Side, b: &mut Side) -> Result<(), Error> {
+    let filter = config.table_filter().map_err(Error::Internal)?;
+    let (models, database) = match (a.renames.is_some(), b.renames.is_some()) {
+        (true, false) => (&*a, &mut *b),
+        (false, true) => (&*b, &mut *a),
+        _ => {
+            for side in [a, b] {
+                side.schema
+                    .objects
+                    .retain(|o| o.table.as_deref().is_none_or(|t| filter.manages(t)));
+            }
+            return Ok(());
+        }
+    };
+    let mut kinds: BTreeSet<ObjectKind> = models.schema.objects.iter().map(|o| o.kind).collect();
+    kinds.extend(config.managed_kinds().map_err(Error::Internal)?);
+    database.schema.objects.retain(|o| {
+        kinds.contains(&o.kind) && o.table.as_deref().is_none_or(|t| filter.manages(t))
+    });
+    database
+        .unmanaged
+        .retain(|u| !kinds.iter().any(|k| k.name() == u.kind.name()));
+    Ok(())
+}
+
+/// Has the server behind `conn` print the objects of `models` (see the module comment of
+/// `autogen_introspect::objects`), putting its print in place of the author's tokens as each
+/// object's comparison text and, on PostgreSQL, the catalog's exact dependencies in place of
+/// the ones read from the text. An object the server refuses keeps its tokens (it then shows
+/// as a change, and the revision runs the author's text, where the server's message will
+/// appear). Never fails: a server that prints nothing leaves the models as they were.
+pub(crate) async fn print_objects(conn: &mut Connection, dialect: Dialect, models: &mut Side) {
+    if models.schema.objects.is_empty() || dialect == Dialect::Sqlite {
+        return;
+    }
+    let tables = Schema {
+        objects: Vec::new(),
+        ..models.schema.clone()
+    };
+    let Ok(setup) = autogen_sql::render_create_schema(dialect, &tables) else {
+        return;
+    };
+    let setup: Vec<String> = setup.into_iter().map(|s| s.sql).collect();
+    let Ok(printed) = autogen_introspect::print_objects(conn, &setup, &models.schema.objects).await
+    else {
+        return;
+    };
+    for (o, p) in models.schema.objects.iter_mut().zip(printed) {
+        let Ok(p) = p else { continue };
+        // The printed object's `sql` is rebuilt from the scratch catalog, exactly as a live
+        // object's is, so both sides get their comparison text the same way.
+        o.definition = canonical_definition(dialect, &p);
+        o.columns = p.columns;
+        if dialect == Dialect::Postgres {
+            o.depends_on = p.depends_on;
+        }
+    }
+}
