@@ -8,7 +8,12 @@ use autogen::ops;
 use autogen::schema::{ColumnType, RenameHints, Schema};
 use autogen::Project;
 
-use crate::db::snapshot;
+use autogen::ops::diff::diff;
+use autogen::ops::{SchemaSource, Sources};
+use autogen::schema::Dialect;
+use autogen::sql::Statement;
+
+use crate::db::{snapshot, Scratch};
 
 pub type Rows = Vec<(String, Vec<String>)>;
 
@@ -132,4 +137,47 @@ pub fn project(dir: &Path, url: &str) -> Project {
     };
     Project::from_parts(dir, config, url, UrlSource::Override)
         .unwrap_or_else(|e| panic!("a project in {}: {e}", dir.display()))
+}
+
+/// [`project`] with `models` written to `models/models.rs`.
+pub fn project_with_models(dir: &Path, url: &str, models: &str) -> Project {
+    let p = project(dir, url);
+    if let Err(e) = write_models(&p, models) {
+        panic!("{e}");
+    }
+    p
+}
+
+/// The changes (described) and SQL that bring the project's database to its models, or back
+/// from them with `reverse`.
+pub async fn plan(p: &Project, reverse: bool) -> (Vec<String>, Vec<Statement>) {
+    let d = diff(
+        &Sources::project(p),
+        &SchemaSource::ProjectDatabase,
+        &SchemaSource::Models,
+        reverse,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("diff: {e}"));
+    (
+        d.changes.iter().map(|c| c.describe()).collect(),
+        d.statements,
+    )
+}
+
+/// Runs `statements` one by one on `db`, foreign keys off on SQLite (as the runner and the
+/// `sqlite3` shell have them); panics naming the statement that fails.
+pub async fn run_statements(db: &Scratch, statements: &[Statement]) {
+    let mut conn = db.connect().await.unwrap_or_else(|e| panic!("{e}"));
+    if conn.dialect() == Dialect::Sqlite {
+        if let Err(e) = conn.execute_script("PRAGMA foreign_keys = OFF").await {
+            panic!("PRAGMA foreign_keys = OFF: {e}");
+        }
+    }
+    for s in statements {
+        if let Err(e) = conn.execute_script(&s.sql).await {
+            panic!("{}: {e}", s.sql);
+        }
+    }
+    let _ = conn.close().await;
 }

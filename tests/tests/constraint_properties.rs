@@ -19,59 +19,13 @@
 // Setup failures should panic at the spot; these helpers are test code outside #[test] fns.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
-use autogen::config::{Config, UrlSource};
 use autogen::db::Connection;
 use autogen::ops::diff::diff;
 use autogen::ops::{SchemaSource, Sources};
 use autogen::schema::Dialect;
 use autogen::sql::Statement;
-use autogen::Project;
 use autogen_tests::db::{snapshot, Scratch};
-
-fn project(dir: &Path, url: &str, models: &str) -> Project {
-    std::fs::create_dir_all(dir.join("models")).unwrap();
-    std::fs::create_dir_all(dir.join("revisions")).unwrap();
-    std::fs::write(dir.join("models/models.rs"), models).unwrap();
-    let config = Config {
-        models: vec!["models/*.rs".into()],
-        ..Config::default()
-    };
-    Project::from_parts(dir, config, url, UrlSource::Override).unwrap()
-}
-
-/// The changes and SQL that bring the project's database to its models (or back, `reverse`).
-async fn plan(p: &Project, reverse: bool) -> (Vec<String>, Vec<Statement>) {
-    let d = diff(
-        &Sources::project(p),
-        &SchemaSource::ProjectDatabase,
-        &SchemaSource::Models,
-        reverse,
-    )
-    .await
-    .unwrap();
-    (
-        d.changes.iter().map(|c| c.describe()).collect(),
-        d.statements,
-    )
-}
-
-/// Runs statements one by one, foreign keys off on SQLite (as the runner has them).
-async fn run(db: &Scratch, statements: &[Statement]) {
-    let mut conn = db.connect().await.unwrap();
-    if conn.dialect() == Dialect::Sqlite {
-        conn.execute_script("PRAGMA foreign_keys = OFF")
-            .await
-            .unwrap();
-    }
-    for s in statements {
-        if let Err(e) = conn.execute_script(&s.sql).await {
-            panic!("{}: {e}", s.sql);
-        }
-    }
-    let _ = conn.close().await;
-}
+use autogen_tests::trip;
 
 async fn script(db: &Scratch, sql: &str) -> Result<(), String> {
     let mut conn = db.connect().await.unwrap();
@@ -190,11 +144,15 @@ async fn postgres_deferrable_constraints_and_server_names() {
         ", on_delete = \"cascade\"",
         "unique",
     );
-    let p = project(dir.path(), &url, &models);
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "adopted");
+    let p = trip::project_with_models(dir.path(), &url, &models);
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "adopted"
+    );
 
     // Leaving `deferrable` out of a model is a change: the key would be checked at once.
-    let p = project(
+    let p = trip::project_with_models(
         dir.path(),
         &url,
         &pg_models(
@@ -205,7 +163,7 @@ async fn postgres_deferrable_constraints_and_server_names() {
         ),
     );
     assert_eq!(
-        plan(&p, false).await.0,
+        trip::plan(&p, false).await.0,
         ["alter foreign key kids (parent_id) -> parents (id): deferrable initially deferred -> not deferrable"]
     );
 
@@ -218,9 +176,9 @@ async fn postgres_deferrable_constraints_and_server_names() {
         "skip_tag_unique",
     )
     .replace("#[model(skip_tag_unique)]", "");
-    let p = project(dir.path(), &url, &changed);
-    let (changes, up) = plan(&p, false).await;
-    let (_, down) = plan(&p, true).await;
+    let p = trip::project_with_models(dir.path(), &url, &changed);
+    let (changes, up) = trip::plan(&p, false).await;
+    let (_, down) = trip::plan(&p, true).await;
     assert_eq!(changes.len(), 6, "{changes:#?}");
     let up_sql = sql_of(&up);
     for want in [
@@ -231,8 +189,12 @@ async fn postgres_deferrable_constraints_and_server_names() {
     ] {
         assert!(up_sql.contains(want), "{want}\n{up_sql}");
     }
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
     let after = pg_constraints(&db).await;
     assert!(
         after
@@ -253,10 +215,10 @@ async fn postgres_deferrable_constraints_and_server_names() {
 
     // The downgrade restores the catalog exactly: the server's names, definitions and
     // deferrability.
-    run(&db, &down).await;
+    trip::run_statements(&db, &down).await;
     assert_eq!(pg_constraints(&db).await, before);
-    let p = project(dir.path(), &url, &models);
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "back");
+    let p = trip::project_with_models(dir.path(), &url, &models);
+    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
     // And the deferred key is deferred: a child before its parent commits.
     script(
         &db,
@@ -334,19 +296,27 @@ async fn sqlite_deferrable_foreign_keys_survive_rebuilds() {
             .replace("PARENT_ID", parent_id)
     };
     let deferred = ", deferrable = \"deferred\"";
-    let p = project(dir.path(), &url, &models("", deferred));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "adopted");
+    let p = trip::project_with_models(dir.path(), &url, &models("", deferred));
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "adopted"
+    );
 
     // A rebuild for another reason (a new CHECK) keeps the key deferrable.
-    let p = project(
+    let p = trip::project_with_models(
         dir.path(),
         &url,
         &models(", check(expr = \"id > 0\")", deferred),
     );
-    let (changes, up) = plan(&p, false).await;
+    let (changes, up) = trip::plan(&p, false).await;
     assert_eq!(changes.len(), 1, "{changes:?}");
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
     let kids = sqlite_kids(&db).await;
     assert!(
         kids.contains("references \"parents\" (\"id\") deferrable initially deferred"),
@@ -354,26 +324,30 @@ async fn sqlite_deferrable_foreign_keys_survive_rebuilds() {
     );
 
     // A change of only the deferrability is a rebuild that makes it; the downgrade undoes it.
-    let p = project(dir.path(), &url, &models(", check(expr = \"id > 0\")", ""));
-    let (changes, up) = plan(&p, false).await;
+    let p = trip::project_with_models(dir.path(), &url, &models(", check(expr = \"id > 0\")", ""));
+    let (changes, up) = trip::plan(&p, false).await;
     assert_eq!(
         changes,
         ["alter foreign key kids (parent_id) -> parents (id): deferrable initially deferred -> not deferrable"]
     );
-    let (_, down) = plan(&p, true).await;
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    let (_, down) = trip::plan(&p, true).await;
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
     assert!(!sqlite_kids(&db).await.contains("deferrable"));
-    run(&db, &down).await;
+    trip::run_statements(&db, &down).await;
     assert!(sqlite_kids(&db)
         .await
         .contains("deferrable initially deferred"));
-    let p = project(
+    let p = trip::project_with_models(
         dir.path(),
         &url,
         &models(", check(expr = \"id > 0\")", deferred),
     );
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "back");
+    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
     assert_eq!(
         rows(&db, "kids", &["id", "parent_id", "other_id"]).await,
         ["10|1|2", "11|2|NULL"]
@@ -454,12 +428,16 @@ async fn mysql_set_columns_and_unnamed_foreign_keys() {
             .replace("PERMS", perms)
     };
     let set = "set('read','write','it''s')";
-    let p = project(dir.path(), &url, &models("", set));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "adopted");
+    let p = trip::project_with_models(dir.path(), &url, &models("", set));
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "adopted"
+    );
 
     // The key gets an action (dropped under the server's name, with the index the server named
     // after its column) and the set a value; rows keep their values.
-    let p = project(
+    let p = trip::project_with_models(
         dir.path(),
         &url,
         &models(
@@ -467,16 +445,20 @@ async fn mysql_set_columns_and_unnamed_foreign_keys() {
             "SET('read','write','it''s','admin')",
         ),
     );
-    let (changes, up) = plan(&p, false).await;
+    let (changes, up) = trip::plan(&p, false).await;
     assert_eq!(changes.len(), 3, "{changes:#?}");
-    let (_, down) = plan(&p, true).await;
+    let (_, down) = trip::plan(&p, true).await;
     let up_sql = sql_of(&up);
     assert!(
         up_sql.contains("ALTER TABLE `kids` DROP FOREIGN KEY `kids_ibfk_1`"),
         "{up_sql}"
     );
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
     assert_eq!(
         rows(&db, "kids", &["id", "parent_id", "perms", "tag"]).await,
         ["'10'|'1'|'read,write'|'x'", "'11'|'2'|''|NULL"]
@@ -493,14 +475,14 @@ async fn mysql_set_columns_and_unnamed_foreign_keys() {
         .unwrap();
 
     // The downgrade gives back the table exactly as the server printed it.
-    run(&db, &down).await;
+    trip::run_statements(&db, &down).await;
     assert_eq!(show_create(&db, "kids").await, before);
-    let p = project(dir.path(), &url, &models("", set));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "back");
+    let p = trip::project_with_models(dir.path(), &url, &models("", set));
+    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
 
     // MySQL has no deferrable constraints: a model asking for one is an error, not a key
     // built without it.
-    let p = project(dir.path(), &url, &models(", deferrable", set));
+    let p = trip::project_with_models(dir.path(), &url, &models(", deferrable", set));
     let err = diff(
         &Sources::project(&p),
         &SchemaSource::ProjectDatabase,

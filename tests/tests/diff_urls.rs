@@ -147,6 +147,7 @@ async fn case_on(case: &Case, dialect: Dialect) -> Result<Outcome, String> {
             &canonical(&after),
             &DiffOptions {
                 constraint_renames: autogen::sql::constraint_renames(dialect),
+                object_rules: autogen::sql::object_rules(dialect),
                 ..DiffOptions::new(dialect, after.renames.clone())
             },
         )

@@ -14,55 +14,10 @@
 // Setup failures should panic at the spot; these helpers are test code outside #[test] fns.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
-
 use autogen::db::Connection;
-use autogen::ops::diff::diff;
-use autogen::ops::{SchemaSource, Sources};
 use autogen::schema::Dialect;
-use autogen::sql::Statement;
-use autogen::Project;
 use autogen_tests::db::{snapshot, Scratch};
 use autogen_tests::trip;
-
-/// The shared project ([`trip::project`]) with `models` written.
-fn project(dir: &Path, url: &str, models: &str) -> Project {
-    let p = trip::project(dir, url);
-    trip::write_models(&p, models).unwrap();
-    p
-}
-
-/// The changes and SQL that bring the project's database to its models (or back, `reverse`).
-async fn plan(p: &Project, reverse: bool) -> (Vec<String>, Vec<Statement>) {
-    let d = diff(
-        &Sources::project(p),
-        &SchemaSource::ProjectDatabase,
-        &SchemaSource::Models,
-        reverse,
-    )
-    .await
-    .unwrap();
-    (
-        d.changes.iter().map(|c| c.describe()).collect(),
-        d.statements,
-    )
-}
-
-/// Runs statements one by one, foreign keys off on SQLite (as the `sqlite3` shell has them).
-async fn run(db: &Scratch, statements: &[Statement]) {
-    let mut conn = db.connect().await.unwrap();
-    if conn.dialect() == Dialect::Sqlite {
-        conn.execute_script("PRAGMA foreign_keys = OFF")
-            .await
-            .unwrap();
-    }
-    for s in statements {
-        if let Err(e) = conn.execute_script(&s.sql).await {
-            panic!("{}: {e}", s.sql);
-        }
-    }
-    let _ = conn.close().await;
-}
 
 /// `sqlite_master.sql` of `table`, whitespace folded, lowercased.
 async fn sqlite_create(db: &Scratch, table: &str) -> String {
@@ -173,13 +128,17 @@ async fn sqlite_table_options_and_declared_forms() {
 
     // The options read from the database match the models that declare them.
     let models = sqlite_models(", without_rowid", ", strict", "");
-    let p = project(dir.path(), &url, &models);
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "in sync");
+    let p = trip::project_with_models(dir.path(), &url, &models);
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "in sync"
+    );
 
     // A model that leaves an option out is a change: STRICT and WITHOUT ROWID change behaviour.
-    let p = project(dir.path(), &url, &sqlite_models("", ", strict", ""));
+    let p = trip::project_with_models(dir.path(), &url, &sqlite_models("", ", strict", ""));
     assert_eq!(
-        plan(&p, false).await.0,
+        trip::plan(&p, false).await.0,
         ["alter table options of kv"],
         "WITHOUT ROWID is compared"
     );
@@ -209,12 +168,16 @@ async fn sqlite_table_options_and_declared_forms() {
             "#[model(table = \"posts\")]",
             "#[model(table = \"posts\", check(expr = \"title <> ''\"))]",
         );
-    let p = project(dir.path(), &url, &with_checks);
-    let (changes, up) = plan(&p, false).await;
+    let p = trip::project_with_models(dir.path(), &url, &with_checks);
+    let (changes, up) = trip::plan(&p, false).await;
     assert_eq!(changes.len(), 4, "{changes:?}");
-    let (_, down) = plan(&p, true).await;
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    let (_, down) = trip::plan(&p, true).await;
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
 
     let kv = sqlite_create(&db, "kv").await;
     assert!(kv.ends_with(") without rowid"), "{kv}");
@@ -255,10 +218,10 @@ async fn sqlite_table_options_and_declared_forms() {
     );
 
     // The downgrade rebuilds them back: without the checks, options and forms intact.
-    run(&db, &down).await;
-    let p = project(dir.path(), &url, &models);
+    trip::run_statements(&db, &down).await;
+    let p = trip::project_with_models(dir.path(), &url, &models);
     assert_eq!(
-        plan(&p, false).await.0,
+        trip::plan(&p, false).await.0,
         Vec::<String>::new(),
         "back in sync"
     );
@@ -275,10 +238,10 @@ async fn sqlite_table_options_and_declared_forms() {
     );
 
     // Turning an option off is a rebuild that really drops it, and keeps the rows.
-    let p = project(dir.path(), &url, &sqlite_models("", "", ""));
-    let (_, up) = plan(&p, false).await;
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new());
+    let p = trip::project_with_models(dir.path(), &url, &sqlite_models("", "", ""));
+    let (_, up) = trip::plan(&p, false).await;
+    trip::run_statements(&db, &up).await;
+    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new());
     let kv = sqlite_create(&db, "kv").await;
     assert!(!kv.contains("without rowid"), "{kv}");
     assert!(!sqlite_create(&db, "settings").await.contains("strict"));
@@ -321,21 +284,33 @@ async fn mysql_table_options() {
 
     // Declared and equal, or not declared: no difference.
     let declared = ", engine = \"myisam\", row_format = \"fixed\", collation = \"latin1_bin\"";
-    let p = project(dir.path(), &url, &models(declared));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "declared");
-    let p = project(dir.path(), &url, &models(""));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "undeclared");
+    let p = trip::project_with_models(dir.path(), &url, &models(declared));
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "declared"
+    );
+    let p = trip::project_with_models(dir.path(), &url, &models(""));
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "undeclared"
+    );
 
     // A declared change is one ALTER TABLE; its downgrade restores the old options.
     // (The default character set stays: changing it leaves the existing columns in the old one,
     // which the models would then see as a column collation.)
     let changed = ", engine = \"InnoDB\", row_format = \"DYNAMIC\", collation = \"latin1_bin\"";
-    let p = project(dir.path(), &url, &models(changed));
-    let (changes, up) = plan(&p, false).await;
+    let p = trip::project_with_models(dir.path(), &url, &models(changed));
+    let (changes, up) = trip::plan(&p, false).await;
     assert_eq!(changes, ["alter table options of logs"]);
-    let (_, down) = plan(&p, true).await;
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "converged");
+    let (_, down) = trip::plan(&p, true).await;
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "converged"
+    );
     let shown = show_create(&db, "logs").await;
     for want in [
         "ENGINE=InnoDB",
@@ -350,7 +325,7 @@ async fn mysql_table_options() {
         ["'1'|'a'", "'2'|'b'"]
     );
 
-    run(&db, &down).await;
+    trip::run_statements(&db, &down).await;
     let shown = show_create(&db, "logs").await;
     for want in [
         "ENGINE=MyISAM",
@@ -360,18 +335,22 @@ async fn mysql_table_options() {
     ] {
         assert!(shown.contains(want), "{want} in {shown}");
     }
-    let p = project(dir.path(), &url, &models(declared));
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "back");
+    let p = trip::project_with_models(dir.path(), &url, &models(declared));
+    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
 
     // A new table is created with its declared options.
     let two = format!(
         "{}\n#[derive(Model)]\n#[model(table = \"archive\", engine = \"MyISAM\", charset = \"latin1\")]\npub struct Archive {{\n    #[model(primary_key)]\n    pub id: i32,\n}}\n",
         models(declared)
     );
-    let p = project(dir.path(), &url, &two);
-    let (_, up) = plan(&p, false).await;
-    run(&db, &up).await;
-    assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "created");
+    let p = trip::project_with_models(dir.path(), &url, &two);
+    let (_, up) = trip::plan(&p, false).await;
+    trip::run_statements(&db, &up).await;
+    assert_eq!(
+        trip::plan(&p, false).await.0,
+        Vec::<String>::new(),
+        "created"
+    );
     let shown = show_create(&db, "archive").await;
     assert!(
         shown.contains("ENGINE=MyISAM") && shown.contains("CHARSET=latin1"),

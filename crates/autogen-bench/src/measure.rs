@@ -66,6 +66,7 @@ pub async fn measure(dir: &Path, reps: usize) -> Result<serde_json::Value> {
         autogen_sql::canonicalize_in_place(dialect, &mut target);
         let options = DiffOptions {
             constraint_renames: autogen_sql::constraint_renames(dialect),
+            object_rules: autogen_sql::object_rules(dialect),
             ..DiffOptions::new(dialect, models.renames)
         };
         let found = autogen_diff::diff(&schema, &target, &options)?;

@@ -11,6 +11,7 @@ use foldhash::HashMap;
 
 use crate::dependencies::moving;
 use crate::follow::{ConstraintRenames, NameRenames};
+use crate::objects::ObjectRules;
 use crate::renames::{renamed_view, resolve};
 use crate::table::diff_table;
 use crate::{order, Change, DiffError};
@@ -33,6 +34,11 @@ pub struct DiffOptions {
     /// (`autogen_sql::constraint_renames(dialect)`); [`DiffOptions::new`] and the default allow
     /// none, and such a constraint keeps its old name (no drift: constraints match by content).
     pub constraint_renames: ConstraintRenames,
+    /// What the renderer can replace in place and whether table changes may rebuild tables
+    /// (`objects.rs`): a renderer capability handed in by the caller
+    /// (`autogen_sql::object_rules(dialect)`); [`DiffOptions::new`] and the default replace
+    /// nothing and assume no rebuilds.
+    pub object_rules: ObjectRules,
 }
 
 impl Default for DiffOptions {
@@ -42,6 +48,7 @@ impl Default for DiffOptions {
             identifier_quote: '"',
             dialect: None,
             constraint_renames: ConstraintRenames::default(),
+            object_rules: ObjectRules::default(),
         }
     }
 }
@@ -56,6 +63,7 @@ impl DiffOptions {
             identifier_quote: dialect.identifier_quote(),
             dialect: Some(dialect),
             constraint_renames: ConstraintRenames::default(),
+            object_rules: ObjectRules::default(),
         }
     }
 }
@@ -138,7 +146,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
         }
     }
     let mut objects = Vec::new();
-    crate::objects::diff_objects(from, to, &changes, options.dialect, &mut objects);
+    crate::objects::diff_objects(from, to, &changes, options.object_rules, &mut objects);
     Ok(crate::objects::order_objects(objects, order(changes)))
 }
 

@@ -27,5 +27,6 @@ pub use change::{Change, ConstraintKind};
 pub use diff::{diff, downgrade, DiffOptions};
 pub use error::DiffError;
 pub use follow::ConstraintRenames;
+pub use objects::{ObjectRules, ViewReplace};
 pub use order::order;
 pub use suggest::{rename_suggestions, Suggestion, SuggestionKind};

@@ -22,9 +22,36 @@
 
 use std::collections::BTreeSet;
 
-use autogen_schema::{Dialect, ObjectDependency, Schema, SchemaObject};
+use autogen_schema::{ObjectDependency, Schema, SchemaObject};
 
 use crate::Change;
+
+/// What the renderer can do with objects in place: a renderer capability (like
+/// [`crate::ConstraintRenames`]) that the caller hands in through `DiffOptions::object_rules`
+/// (`autogen_sql::object_rules(dialect)`), so that the differ itself stays dialect-free. The
+/// default replaces nothing in place and assumes no table rebuilds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ObjectRules {
+    /// When a changed view can be replaced in place (`CREATE OR REPLACE VIEW`).
+    pub replace_views: ViewReplace,
+    /// Whether a changed function can be replaced in place (`CREATE OR REPLACE FUNCTION`, which
+    /// keeps the triggers that execute it).
+    pub replace_functions: bool,
+    /// Whether any table change other than an added column or an index change may rebuild the
+    /// table (SQLite), which takes the objects on or using it down with it.
+    pub table_changes_rebuild: bool,
+}
+
+/// When a changed view can be replaced in place.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ViewReplace {
+    #[default]
+    Never,
+    /// Only when its result columns stay the same (PostgreSQL may add columns at the end in
+    /// place, but the downgrade would then have to drop them, which it refuses).
+    SameColumns,
+    Always,
+}
 
 /// The object changes that turn `from`'s objects into `to`'s, given the table changes
 /// `table_changes` that run between them. Appended to `out` unordered.
@@ -32,7 +59,7 @@ pub(crate) fn diff_objects(
     from: &Schema,
     to: &Schema,
     table_changes: &[Change],
-    dialect: Option<Dialect>,
+    rules: ObjectRules,
     out: &mut Vec<Change>,
 ) {
     if from.objects.is_empty() && to.objects.is_empty() {
@@ -44,7 +71,7 @@ pub(crate) fn diff_objects(
     for (i, old) in from.objects.iter().enumerate() {
         let Some(new) = pair(old) else { continue };
         let changed = old.definition != new.definition;
-        if touched(old, table_changes, dialect) || (changed && !replaceable(dialect, old, new)) {
+        if touched(old, table_changes, rules) || (changed && !replaceable(rules, old, new)) {
             recreate.insert(i);
         }
     }
@@ -95,7 +122,7 @@ pub(crate) fn diff_objects(
 
 /// True when a table change in `changes` changes something `object` uses (see the module
 /// comment).
-fn touched(object: &SchemaObject, changes: &[Change], dialect: Option<Dialect>) -> bool {
+fn touched(object: &SchemaObject, changes: &[Change], rules: ObjectRules) -> bool {
     let column_changed = |from: &autogen_schema::Column, to: &autogen_schema::Column| {
         from.ty != to.ty || from.collation != to.collation || from.generated != to.generated
     };
@@ -110,8 +137,7 @@ fn touched(object: &SchemaObject, changes: &[Change], dialect: Option<Dialect>) 
             }
             _ => false,
         };
-        // On SQLite anything but an added column or an index change may be a table rebuild.
-        let rebuilt = dialect == Some(Dialect::Sqlite)
+        let rebuilt = rules.table_changes_rebuild
             && !matches!(
                 c,
                 Change::AddColumn { .. }
@@ -125,18 +151,16 @@ fn touched(object: &SchemaObject, changes: &[Change], dialect: Option<Dialect>) 
     })
 }
 
-/// True when `from` can become `to` in place on `dialect` (see the module comment).
-fn replaceable(dialect: Option<Dialect>, from: &SchemaObject, to: &SchemaObject) -> bool {
+/// True when `from` can become `to` in place under `rules` (see the module comment).
+fn replaceable(rules: ObjectRules, from: &SchemaObject, to: &SchemaObject) -> bool {
     use autogen_schema::ObjectKind;
-    match (from.kind, dialect) {
-        (ObjectKind::View, Some(Dialect::Mysql)) => true,
-        // PostgreSQL may add result columns at the end in place, but the downgrade (the inverse
-        // replace) would then drop them, which it refuses: so only equal columns.
-        (ObjectKind::View, Some(Dialect::Postgres)) => {
-            !from.columns.is_empty() && to.columns == from.columns
-        }
-        // CREATE OR REPLACE FUNCTION keeps the triggers that execute it.
-        (ObjectKind::Function, Some(Dialect::Postgres)) => true,
+    match from.kind {
+        ObjectKind::View => match rules.replace_views {
+            ViewReplace::Always => true,
+            ViewReplace::SameColumns => !from.columns.is_empty() && to.columns == from.columns,
+            ViewReplace::Never => false,
+        },
+        ObjectKind::Function => rules.replace_functions,
         _ => false,
     }
 }
@@ -214,10 +238,34 @@ fn object_of(change: &Change) -> Option<&SchemaObject> {
 
 #[cfg(test)]
 mod tests {
-    use autogen_schema::{Column, ColumnType, ObjectKind, Table};
+    use autogen_schema::{Column, ColumnType, Dialect, ObjectKind, Table};
 
     use super::*;
     use crate::{diff, DiffOptions};
+
+    /// Options carrying the object rules each renderer reports (`autogen_sql::object_rules`;
+    /// the round trips in tests/tests/objects.rs run with the real ones on real servers).
+    fn rendered_for(dialect: Dialect) -> DiffOptions {
+        let object_rules = match dialect {
+            Dialect::Postgres => ObjectRules {
+                replace_views: ViewReplace::SameColumns,
+                replace_functions: true,
+                table_changes_rebuild: false,
+            },
+            Dialect::Mysql => ObjectRules {
+                replace_views: ViewReplace::Always,
+                ..ObjectRules::default()
+            },
+            Dialect::Sqlite => ObjectRules {
+                table_changes_rebuild: true,
+                ..ObjectRules::default()
+            },
+        };
+        DiffOptions {
+            object_rules,
+            ..DiffOptions::new(dialect, Default::default())
+        }
+    }
 
     fn view(name: &str, definition: &str, deps: Vec<ObjectDependency>) -> SchemaObject {
         SchemaObject {
@@ -268,7 +316,7 @@ mod tests {
             vec![v1.clone(), v2.clone()],
         );
         let to = schema(ColumnType::BigInt { unsigned: false }, vec![v1, v2]);
-        let options = DiffOptions::new(Dialect::Postgres, Default::default());
+        let options = rendered_for(Dialect::Postgres);
         let changes = diff(&from, &to, &options).unwrap_or_default();
         assert_eq!(
             lines(&changes),
@@ -298,7 +346,7 @@ mod tests {
         let from = schema(int.clone(), vec![view("v", "select 1", vec![])]);
         let mut new = view("v", "select 2", vec![]);
         let to = schema(int.clone(), vec![new.clone()]);
-        let on = |d| diff(&from, &to, &DiffOptions::new(d, Default::default())).unwrap_or_default();
+        let on = |d| diff(&from, &to, &rendered_for(d)).unwrap_or_default();
         assert_eq!(lines(&on(Dialect::Postgres)), ["replace view v"]);
         assert_eq!(lines(&on(Dialect::Mysql)), ["replace view v"]);
         assert_eq!(
@@ -308,12 +356,7 @@ mod tests {
         // PostgreSQL cannot drop a result column in place (nor, for the downgrade, add one).
         new.columns = vec!["id integer".into(), "other integer".into()];
         let to = schema(int, vec![new]);
-        let pg = diff(
-            &from,
-            &to,
-            &DiffOptions::new(Dialect::Postgres, Default::default()),
-        )
-        .unwrap_or_default();
+        let pg = diff(&from, &to, &rendered_for(Dialect::Postgres)).unwrap_or_default();
         assert_eq!(lines(&pg), ["drop view v", "create view v"]);
     }
 

@@ -59,3 +59,25 @@ pub async fn print_objects(
         Connection::Sqlite(_) => Ok(objects.iter().cloned().map(Ok).collect()),
     }
 }
+
+/// Pairs each desired object with the server's print of it, read back after the dialect created
+/// them all in a scratch place: the refusal message where the server refused the object, else
+/// its print (found by kind and name). Shared by the PostgreSQL and MariaDB printers.
+pub(crate) fn pair_printed(
+    objects: &[SchemaObject],
+    refused: Vec<Option<String>>,
+    printed: &[SchemaObject],
+) -> Vec<Result<SchemaObject, String>> {
+    objects
+        .iter()
+        .zip(refused)
+        .map(|(o, refused)| match refused {
+            Some(message) => Err(message),
+            None => printed
+                .iter()
+                .find(|p| p.same_object(o))
+                .cloned()
+                .ok_or_else(|| format!("{} was created under another name", o.label())),
+        })
+        .collect()
+}

@@ -157,6 +157,12 @@ pub fn constraint_renames(dialect: Dialect) -> autogen_diff::ConstraintRenames {
     dialect::get(dialect).constraint_renames()
 }
 
+/// What `dialect`'s renderer replaces in place among objects and whether its table changes may
+/// rebuild a table: what the caller hands the differ as `DiffOptions::object_rules`.
+pub fn object_rules(dialect: Dialect) -> autogen_diff::ObjectRules {
+    dialect::get(dialect).object_rules()
+}
+
 /// A default as `dialect` spells it after `DEFAULT`, exactly as the renderer writes it.
 pub fn default_sql(dialect: Dialect, default: &autogen_schema::DefaultValue) -> String {
     dialect::get(dialect).default_sql(default)

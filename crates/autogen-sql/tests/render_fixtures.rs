@@ -60,6 +60,7 @@ fn rendered(dir: &Path, dialect: Dialect) -> Result<String, String> {
     let renames = read_renames(&dir.join("renames.txt"))?;
     let options = DiffOptions {
         constraint_renames: constraint_renames(dialect),
+        object_rules: autogen_sql::object_rules(dialect),
         ..DiffOptions::new(dialect, renames)
     };
     let changes =

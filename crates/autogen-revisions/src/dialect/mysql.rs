@@ -22,7 +22,7 @@
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;
 
-use super::progress::{self, done_hash, nothing_to_resolve, unknown, Progress};
+use super::progress::{self, done_hash, nothing_to_resolve, progress_error, unknown, Progress};
 use super::{db_error, failure, statement_error, Outcome, StampPlan, Step};
 use super::{BoxFuture, LockGuard};
 use crate::error::{partial_report, Direction};
@@ -144,18 +144,7 @@ async fn read_progress(conn: &mut MySqlConnection) -> Result<Vec<Progress>, RunE
     .await
     .map_err(db_error("reading the progress table autogen_progress"))?;
     rows.iter()
-        .map(|row| {
-            let done: i64 = row.try_get(2)?;
-            let running: Option<i64> = row.try_get(5)?;
-            Ok(Progress {
-                revision: row.try_get(0)?,
-                direction: row.try_get(1)?,
-                statements_done: usize::try_from(done).unwrap_or(0),
-                done_hash: row.try_get(3)?,
-                started_at: row.try_get(4)?,
-                running: running.and_then(|r| usize::try_from(r).ok()),
-            })
-        })
+        .map(progress::progress_from_row)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(db_error("reading the progress table autogen_progress"))
 }
@@ -313,26 +302,6 @@ async fn record_done(
     .execute(&mut *conn)
     .await
     .map(drop)
-}
-
-fn progress_error<'s>(
-    step: &'s Step<'_>,
-    done: usize,
-) -> impl FnOnce(sqlx::Error) -> RunError + 's {
-    move |e| RunError::Database {
-        context: format!(
-            "recording progress of revision {} after statement {done} of {}\n{}",
-            step.revision.id,
-            step.statements.len(),
-            partial_report(
-                step.direction,
-                &step.revision.id,
-                &step.statements[..done],
-                done + 1
-            )
-        ),
-        source: Box::new(e),
-    }
 }
 
 /// Runs data statement `i` and its progress update in one transaction. The outer error is the

@@ -246,18 +246,7 @@ async fn read_progress(conn: &mut PgConnection) -> Result<Vec<Progress>, RunErro
     .await
     .map_err(db_error(context))?;
     rows.iter()
-        .map(|row| {
-            let done: i64 = row.try_get(2)?;
-            let running: Option<i64> = row.try_get(5)?;
-            Ok(Progress {
-                revision: row.try_get(0)?,
-                direction: row.try_get(1)?,
-                statements_done: usize::try_from(done).unwrap_or(0),
-                done_hash: row.try_get(3)?,
-                started_at: row.try_get(4)?,
-                running: running.and_then(|r| usize::try_from(r).ok()),
-            })
-        })
+        .map(progress::progress_from_row)
         .collect::<Result<_, sqlx::Error>>()
         .map_err(db_error(context))
 }

@@ -8,7 +8,7 @@
 //! (`segmented.rs`). Reading the rows is each dialect's own query; nothing here runs SQL.
 
 use super::Step;
-use crate::error::{Direction, UnknownOutcome};
+use crate::error::{partial_report, Direction, UnknownOutcome};
 use crate::file::{checksum, Revision};
 use crate::runner::PartialRevision;
 use crate::RunError;
@@ -22,6 +22,28 @@ pub(crate) struct Progress {
     pub started_at: String,
     /// 0-based index of a statement that was started and never recorded as done.
     pub running: Option<usize>,
+}
+
+/// Reads one row of `SELECT revision, direction, statements_done, done_hash, started_at, running
+/// FROM autogen_progress` on any dialect. Each dialect's query casts the counts to a signed
+/// 64-bit integer and the text columns to text, so one decoder serves all three.
+pub(crate) fn progress_from_row<R>(row: &R) -> Result<Progress, sqlx::Error>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let done: i64 = row.try_get(2)?;
+    let running: Option<i64> = row.try_get(5)?;
+    Ok(Progress {
+        revision: row.try_get(0)?,
+        direction: row.try_get(1)?,
+        statements_done: usize::try_from(done).unwrap_or(0),
+        done_hash: row.try_get(3)?,
+        started_at: row.try_get(4)?,
+        running: running.and_then(|r| usize::try_from(r).ok()),
+    })
 }
 
 /// Hash of the statements already run, so a resume can check they are still the same text.
@@ -142,4 +164,26 @@ pub(crate) fn unknown(step: &Step<'_>, i: usize, source: Option<sqlx::Error>) ->
         executed: step.statements[..i].to_vec(),
         source,
     }))
+}
+
+/// The error when recording progress after the first `done` statements fails: it names what
+/// stayed applied, as every segmented run must.
+pub(crate) fn progress_error<'s>(
+    step: &'s Step<'_>,
+    done: usize,
+) -> impl FnOnce(sqlx::Error) -> RunError + 's {
+    move |e| RunError::Database {
+        context: format!(
+            "recording progress of revision {} after statement {done} of {}\n{}",
+            step.revision.id,
+            step.statements.len(),
+            partial_report(
+                step.direction,
+                &step.revision.id,
+                &step.statements[..done],
+                done + 1
+            )
+        ),
+        source: Box::new(e),
+    }
 }

@@ -20,7 +20,7 @@
 //! run a statement, what to check before a commit, how to settle an interrupted step). A
 //! revision without such steps never comes here: it is one transaction, as it always was.
 
-use super::progress::{self, done_hash, nothing_to_resolve, Progress};
+use super::progress::{self, done_hash, nothing_to_resolve, progress_error, Progress};
 use super::{db_error, failure, statement_error, BoxFuture, Outcome, Step};
 use crate::error::{partial_report, Direction};
 use crate::observe::RunEvent;
@@ -333,26 +333,6 @@ async fn record_done(db: &mut dyn Segmented, step: &Step<'_>, done: usize) -> Re
     ))
     .await
     .map_err(progress_error(step, done))
-}
-
-fn progress_error<'s>(
-    step: &'s Step<'_>,
-    done: usize,
-) -> impl FnOnce(sqlx::Error) -> RunError + 's {
-    move |e| RunError::Database {
-        context: format!(
-            "recording progress of revision {} after statement {done} of {}\n{}",
-            step.revision.id,
-            step.statements.len(),
-            partial_report(
-                step.direction,
-                &step.revision.id,
-                &step.statements[..done],
-                done + 1
-            )
-        ),
-        source: Box::new(e),
-    }
 }
 
 /// The error for statement `index` that failed (and was rolled back, or did not take effect)

@@ -76,6 +76,10 @@ pub(crate) trait SqlDialect: Sync {
     /// differ is told through `DiffOptions::constraint_renames` so that it proposes only those.
     fn constraint_renames(&self) -> ConstraintRenames;
 
+    /// What this dialect replaces in place among views and functions, and whether its table
+    /// changes may rebuild a table: told to the differ through `DiffOptions::object_rules`.
+    fn object_rules(&self) -> autogen_diff::ObjectRules;
+
     /// Turns a model schema into what the dialect stores and reports back (see the crate's
     /// [`crate::canonicalize`]).
     fn canonicalize(&self, schema: &mut Schema);

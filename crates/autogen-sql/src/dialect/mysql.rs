@@ -149,6 +149,13 @@ impl SqlDialect for Mysql {
         }
     }
 
+    fn object_rules(&self) -> autogen_diff::ObjectRules {
+        autogen_diff::ObjectRules {
+            replace_views: autogen_diff::ViewReplace::Always,
+            ..autogen_diff::ObjectRules::default()
+        }
+    }
+
     fn canonicalize(&self, out: &mut Schema) {
         ddl::canonicalize_common(out);
         out.enums.clear();

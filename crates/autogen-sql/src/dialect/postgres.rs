@@ -135,6 +135,14 @@ impl SqlDialect for Postgres {
         ConstraintRenames::ALL
     }
 
+    fn object_rules(&self) -> autogen_diff::ObjectRules {
+        autogen_diff::ObjectRules {
+            replace_views: autogen_diff::ViewReplace::SameColumns,
+            replace_functions: true,
+            table_changes_rebuild: false,
+        }
+    }
+
     fn canonicalize(&self, out: &mut Schema) {
         ddl::canonicalize_common(out);
         let mut enums = out.enums.clone();

@@ -127,6 +127,14 @@ impl SqlDialect for Sqlite {
         ConstraintRenames::default()
     }
 
+    fn object_rules(&self) -> autogen_diff::ObjectRules {
+        // No CREATE OR REPLACE; any change beyond an added column or an index may rebuild.
+        autogen_diff::ObjectRules {
+            table_changes_rebuild: true,
+            ..autogen_diff::ObjectRules::default()
+        }
+    }
+
     fn canonicalize(&self, out: &mut Schema) {
         ddl::canonicalize_common(out);
         out.enums.clear();

@@ -120,6 +120,7 @@ pub fn changes(dialect: Dialect, from: &Side, to: &Side) -> Result<Vec<Change>, 
     // rename in place, so that only those follow a renamed table or column.
     let options = |renames: RenameHints| DiffOptions {
         constraint_renames: autogen_sql::constraint_renames(dialect),
+        object_rules: autogen_sql::object_rules(dialect),
         ..DiffOptions::new(dialect, renames)
     };
     if let (Some(renames), None) = (&from.renames, &to.renames) {

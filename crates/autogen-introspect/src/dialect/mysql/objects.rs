@@ -189,18 +189,7 @@ pub(crate) async fn print(
             });
         }
         let printed = self::objects(conn, stats, Some(&scratch)).await?;
-        Ok(objects
-            .iter()
-            .zip(refused)
-            .map(|(o, refused)| match refused {
-                Some(message) => Err(message),
-                None => printed
-                    .iter()
-                    .find(|p| p.same_object(o))
-                    .cloned()
-                    .ok_or_else(|| format!("{} was created under another name", o.label())),
-            })
-            .collect())
+        Ok(crate::objects::pair_printed(objects, refused, &printed))
     }
     .await;
     let back = sqlx::raw_sql(&format!("USE {}", quote(&home)))

@@ -172,29 +172,23 @@ fn rebuild(kind: ObjectKind, name: &str, print: &str, options: &str, schema: &st
         }
         // pg_get_triggerdef always qualifies the table; the object lives in the schema the
         // search path creates it in, like the table.
-        ObjectKind::Trigger => {
-            let mut out = body.to_string();
-            for qualifier in [format!("{}.", quote(schema)), format!("{schema}.")] {
-                let head = format!(" ON {qualifier}");
-                if let Some(at) = out.find(&head) {
-                    out.replace_range(at + " ON ".len()..at + head.len(), "");
-                    break;
-                }
-            }
-            out
-        }
-        ObjectKind::Function => {
-            let mut out = body.to_string();
-            for qualifier in [format!("{}.", quote(schema)), format!("{schema}.")] {
-                let head = format!("FUNCTION {qualifier}");
-                if let Some(at) = out.find(&head) {
-                    out.replace_range(at + "FUNCTION ".len()..at + head.len(), "");
-                    break;
-                }
-            }
-            out
+        ObjectKind::Trigger => unqualified_after(body, " ON ", schema),
+        ObjectKind::Function => unqualified_after(body, "FUNCTION ", schema),
+    }
+}
+
+/// `body` with the first `<keyword><schema>.` (the schema quoted or bare) turned into
+/// `<keyword>`: the server's print names the schema that the search path supplies anyway.
+fn unqualified_after(body: &str, keyword: &str, schema: &str) -> String {
+    let mut out = body.to_string();
+    for qualifier in [format!("{}.", quote(schema)), format!("{schema}.")] {
+        let head = format!("{keyword}{qualifier}");
+        if let Some(at) = out.find(&head) {
+            out.replace_range(at + keyword.len()..at + head.len(), "");
+            break;
         }
     }
+    out
 }
 
 fn quote(name: &str) -> String {
@@ -265,18 +259,7 @@ async fn print_in_transaction(
         refused.push(guarded(conn, &o.sql).await.map_err(fail)?.err());
     }
     let printed = self::objects(conn, stats, &scratch).await?;
-    Ok(objects
-        .iter()
-        .zip(refused)
-        .map(|(o, refused)| match refused {
-            Some(message) => Err(message),
-            None => printed
-                .iter()
-                .find(|p| p.same_object(o))
-                .cloned()
-                .ok_or_else(|| format!("{} was created under another name", o.label())),
-        })
-        .collect())
+    Ok(crate::objects::pair_printed(objects, refused, &printed))
 }
 
 /// Runs `sql` under a savepoint: `Ok(Err(message))` when the server refused it (and the
