@@ -86,7 +86,10 @@ pub async fn snapshot(
         .map(|c| match dialect {
             Dialect::Sqlite => format!("quote({})", q(c)),
             Dialect::Postgres => format!("quote_nullable({}::text)", q(c)),
-            Dialect::Mysql => format!("QUOTE({})", q(c)),
+            // The column's bytes: without the cast, the concatenation takes its character set
+            // from the text columns around a BLOB, so a collation change elsewhere in the row
+            // changed how the BLOB's bytes were shown (0xff as `?` or as U+FFFD).
+            Dialect::Mysql => format!("QUOTE(CAST({} AS BINARY))", q(c)),
         })
         .collect();
     let expr = match dialect {

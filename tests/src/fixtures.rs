@@ -2,13 +2,21 @@
 //! optionally `before.rs` (the starting schema, as models; absent = empty database) and
 //! `seed.sql` (rows inserted into the starting schema, in SQL all three dialects accept), and
 //! `expected/<dialect>.sql`, the revision file autogenerate writes for that dialect.
+//!
+//! The hazard lines of a revision depend on the server version and the row estimates of the
+//! database it is generated against. A case renders for the versions the hazard rules assume
+//! (PostgreSQL 15, MariaDB 10.11) and without row estimates, unless it has `statistics.txt`,
+//! which says which version it assumes and what the database reports:
+//! `postgres 10.0`, `mysql mariadb 10.3` (or `mysql 8.0`), `rows <table> <count|unknown>`.
 
 use std::path::{Path, PathBuf};
 
 use autogen::models::{read_sources, ModelSet};
 use autogen::ops;
 use autogen::revisions::RevisionHeader;
-use autogen::schema::{Dialect, NamingConvention, Schema};
+use autogen::schema::{
+    Dialect, NamingConvention, RowEstimate, Schema, ServerVersion, TableStatistics,
+};
 
 /// One fixture folder.
 #[derive(Debug, Clone)]
@@ -21,6 +29,8 @@ pub struct Case {
     /// `unsupported.txt`: `(dialect name, reason)` per line `<dialect>: <reason>`, for dialects
     /// that cannot apply the change at all (the golden file shows the error there).
     pub unsupported: Vec<(String, String)>,
+    /// `statistics.txt` (see the module documentation).
+    pub statistics: Option<String>,
 }
 
 impl Case {
@@ -42,6 +52,44 @@ impl Case {
 
     pub fn after_models(&self) -> Result<ModelSet, String> {
         models(&self.dir.join("after.rs"), &self.after)
+    }
+
+    /// The server version and row estimates `statistics.txt` gives for `dialect`; `None` without
+    /// the file.
+    pub fn statistics(&self, dialect: Dialect) -> Result<Option<TableStatistics>, String> {
+        let Some(text) = &self.statistics else {
+            return Ok(None);
+        };
+        let mut out = TableStatistics::default();
+        for line in text.lines().map(str::trim) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let bad = || format!("{}: bad statistics.txt line `{line}`", self.name);
+            match words.as_slice() {
+                [] => {}
+                [first, ..] if first.starts_with('#') => {}
+                ["rows", table, count] => {
+                    let estimate = match *count {
+                        "unknown" => RowEstimate::Unknown,
+                        n => RowEstimate::Rows(n.parse().map_err(|_| bad())?),
+                    };
+                    out.rows.insert(table.to_string(), estimate);
+                }
+                ["postgres", version] if dialect == Dialect::Postgres => {
+                    out.server = ServerVersion::from_mysql_text(version)
+                        .map(|v| ServerVersion::postgres(v.major, v.minor));
+                }
+                ["mysql", "mariadb", version] if dialect == Dialect::Mysql => {
+                    out.server = ServerVersion::from_mysql_text(version)
+                        .map(|v| ServerVersion::mariadb(v.major, v.minor));
+                }
+                ["mysql", version] if dialect == Dialect::Mysql => {
+                    out.server = ServerVersion::from_mysql_text(version);
+                }
+                ["postgres" | "mysql" | "sqlite", ..] => {}
+                _ => return Err(bad()),
+            }
+        }
+        Ok(Some(out))
     }
 
     /// Why the round trip skips this case on `dialect`, from `unsupported.txt`.
@@ -100,6 +148,7 @@ pub fn cases() -> Vec<Case> {
                 unsupported: read("unsupported.txt")
                     .map(|t| unsupported_lines(&t))
                     .unwrap_or_default(),
+                statistics: read("statistics.txt"),
                 dir,
             }
         })
@@ -124,10 +173,31 @@ pub const NO_CHANGES: &str = "-- autogenerate finds no changes";
 /// starting database is the canonical form of `before.rs`). An error is rendered into the text
 /// so that a known limitation is blessed visibly rather than skipped.
 pub fn expected_revision(case: &Case, dialect: Dialect) -> Result<String, String> {
+    expected_revision_for(case, dialect, case.statistics(dialect)?)
+}
+
+/// [`expected_revision`] for the server versions the hazard rules assume, with no row
+/// estimates, whatever `statistics.txt` says: what to compare a revision generated against a
+/// live server of those versions with (once its row estimates are taken out).
+pub fn expected_revision_assumed(case: &Case, dialect: Dialect) -> Result<String, String> {
+    expected_revision_for(case, dialect, None)
+}
+
+fn expected_revision_for(
+    case: &Case,
+    dialect: Dialect,
+    statistics: Option<TableStatistics>,
+) -> Result<String, String> {
     let before = case.before_models()?;
     let after = case.after_models()?;
     let current = autogen::sql::canonicalize(dialect, &before.schema);
-    Ok(match ops::plan(dialect, &current, &after) {
+    let plan = ops::plan(dialect, &current, &after).and_then(|mut plan| {
+        if let Some(statistics) = &statistics {
+            ops::hazards::render_with_statistics(&mut plan, statistics)?;
+        }
+        Ok(plan)
+    });
+    Ok(match plan {
         // A change the dialect does not store (a comment on SQLite) leaves nothing to write;
         // autogenerate then writes no revision, and the round trip checks that it does not.
         Ok(plan) if plan.is_empty() => format!("{NO_CHANGES} on {dialect}\n"),
@@ -150,4 +220,25 @@ pub fn body(revision_text: &str) -> &str {
     revision_text
         .find("-- autogen:upgrade")
         .map_or(revision_text, |i| &revision_text[i..])
+}
+
+/// `text` with the row estimate of every hazard line removed: `(users, ~2 rows)` becomes
+/// `(users)`, as a revision made without a database writes it. Two databases of one schema
+/// (the live one and a dev database, or a golden file made from models) differ in rows only.
+pub fn without_row_estimates(text: &str) -> String {
+    let mut out: String = text
+        .lines()
+        .map(|line| match line.strip_suffix(" rows)") {
+            Some(head) if line.starts_with("-- hazard: ") => match head.rfind(", ~") {
+                Some(at) => format!("{})", &head[..at]),
+                None => line.to_string(),
+            },
+            _ => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
 }

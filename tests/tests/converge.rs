@@ -6,7 +6,8 @@
 //!
 //! 1. load FROM (and its rows) into scratch database A and TO into scratch database B;
 //! 2. dump both with the server's own printer: `pg_dump --schema-only` on PostgreSQL,
-//!    `SHOW CREATE TABLE` per table on MySQL/MariaDB, `sqlite_master.sql` on SQLite;
+//!    `SHOW CREATE TABLE` per table (and `SHOW CREATE` per view, trigger, routine, event) on
+//!    MySQL/MariaDB, `sqlite_master.sql` on SQLite;
 //! 3. `autogen diff A B` and `autogen diff A B --downgrade`, through the library call the
 //!    command makes, then run the upgrade SQL on A the way a user pipes it into `psql` / `mysql` /
 //!    `sqlite3` (on SQLite with foreign keys off, as the `sqlite3` shell has them, followed by
@@ -447,7 +448,8 @@ async fn pg_dump(db: &Scratch) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// `SHOW CREATE TABLE` of every base table.
+/// `SHOW CREATE TABLE` of every base table, then `SHOW CREATE` of every view, trigger, routine
+/// and event.
 async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
     let mut conn = db.connect().await?;
     let Connection::Mysql(c) = &mut conn else {
@@ -469,6 +471,36 @@ async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
                 .await
                 .map_err(|e| format!("{sql}: {e}"))?;
             out.push(row.1);
+        }
+        // The other objects, each as the server prints it.
+        let others: Vec<(String, String)> = sqlx::query_as(
+            "SELECT 'VIEW', CAST(table_name AS CHAR) FROM information_schema.views \
+             WHERE table_schema = DATABASE() \
+             UNION ALL SELECT 'TRIGGER', CAST(trigger_name AS CHAR) FROM information_schema.triggers \
+             WHERE trigger_schema = DATABASE() \
+             UNION ALL SELECT CAST(routine_type AS CHAR), CAST(routine_name AS CHAR) \
+             FROM information_schema.routines WHERE routine_schema = DATABASE() \
+             UNION ALL SELECT 'EVENT', CAST(event_name AS CHAR) FROM information_schema.events \
+             WHERE event_schema = DATABASE()",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .map_err(|e| e.to_string())?;
+        for (kind, name) in others {
+            let sql = format!("SHOW CREATE {kind} `{}`", name.replace('`', "``"));
+            let row = sqlx::query(&sql)
+                .fetch_one(&mut *c)
+                .await
+                .map_err(|e| format!("{sql}: {e}"))?;
+            // The statement's column: `Create View`, `SQL Original Statement`, `Create
+            // Function` / `Create Procedure`, `Create Event`.
+            let column = match kind.as_str() {
+                "VIEW" => 1,
+                "EVENT" => 3,
+                _ => 2,
+            };
+            let text: Vec<u8> = sqlx::Row::try_get(&row, column).map_err(|e| format!("{sql}: {e}"))?;
+            out.push(String::from_utf8_lossy(&text).into_owned());
         }
         Ok(out)
     }
@@ -541,6 +573,29 @@ fn normalise(dialect: Dialect, statement: &str) -> Result<String, String> {
                     .all(|c| c.is_ascii_alphanumeric() || c == '_')
                     && !w.value.starts_with(|c: char| c.is_ascii_digit());
                 w.quote_style = (!plain).then_some('"');
+            }
+        }
+    }
+    // MariaDB keeps a trigger's, routine's or event's statement as it was sent: backquotes the
+    // writer put around a plain name are not a difference (its tables and views are printed).
+    let kept_as_sent = dialect == Dialect::Mysql
+        && tokens.first().is_some_and(|t| is_word(t, "CREATE"))
+        && tokens.iter().take(12).any(|t| {
+            ["TRIGGER", "PROCEDURE", "FUNCTION", "EVENT"]
+                .iter()
+                .any(|k| is_word(t, k))
+        });
+    if kept_as_sent {
+        for t in &mut tokens {
+            if let Token::Word(w) = t {
+                let plain = w
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !w.value.starts_with(|c: char| c.is_ascii_digit());
+                if plain {
+                    w.quote_style = None;
+                }
             }
         }
     }

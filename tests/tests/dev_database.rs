@@ -17,7 +17,7 @@ use autogen::schema::Dialect;
 use autogen::{Error, Project};
 use autogen_testkit::models::USERS;
 use autogen_tests::db::Scratch;
-use autogen_tests::fixtures::{body, cases, Case};
+use autogen_tests::fixtures::{body, cases, without_row_estimates, Case};
 use autogen_tests::report;
 
 fn project(dir: &Path, url: &str) -> Project {
@@ -93,6 +93,8 @@ async fn dev_equals_live(
     };
     let same = match (&live_outcome, &dev_outcome) {
         (Ok(Some(live)), Ok(Some(dev))) => {
+            // Each carries its own database's row estimates on its hazard lines.
+            let (live, dev) = (&without_row_estimates(live), &without_row_estimates(dev));
             body(live) == body(dev)
                 || expression_key(dialect, body(live)) == expression_key(dialect, body(dev))
         }
@@ -120,6 +122,11 @@ async fn dev_equals_live_for_every_fixture(dialect: Dialect) {
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in cases() {
+        // A case the dialect cannot apply at all (`unsupported.txt`) cannot be verified on a
+        // dev database either.
+        if case.unsupported_reason(dialect).is_some() {
+            continue;
+        }
         let Some(live) = Scratch::create(dialect).await.unwrap() else {
             return;
         };

@@ -17,7 +17,7 @@ use autogen::ops::{SchemaSource, Sources};
 use autogen::schema::Dialect;
 use autogen::sql::{RenderError, Statement};
 use autogen_tests::db::Scratch;
-use autogen_tests::fixtures::{cases, expected_revision, Case};
+use autogen_tests::fixtures::{cases, expected_revision_assumed, Case};
 use autogen_tests::report;
 
 /// A scratch database holding the canonical form of `models`.
@@ -89,7 +89,7 @@ impl From<String> for Failure {
 fn refusal_expected(case: &Case, dialect: Dialect) -> Result<bool, String> {
     let renames = case.after_models()?.renames;
     let declares = !renames.tables.is_empty() || !renames.columns.is_empty();
-    Ok(declares || expected_revision(case, dialect)?.starts_with("-- autogenerate fails"))
+    Ok(declares || expected_revision_assumed(case, dialect)?.starts_with("-- autogenerate fails"))
 }
 
 async fn expect_equal(a: &Scratch, b: &Scratch, what: &str) -> Result<(), Failure> {
@@ -180,6 +180,10 @@ async fn every_case(dialect: Dialect) {
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in cases() {
+        // A case the dialect cannot apply at all (`unsupported.txt`) has no database to diff.
+        if case.unsupported_reason(dialect).is_some() {
+            continue;
+        }
         match case_on(&case, dialect).await {
             Ok(Outcome::Compared) => ran += 1,
             Ok(Outcome::Refused) => {}

@@ -180,7 +180,7 @@ async fn views_and_triggers(dialect: Dialect) {
         "create trigger users_log on users",
     ];
     if dialect == Dialect::Postgres {
-        created.insert(0, "create function log_user");
+        created.insert(0, "create function log_user()");
     }
     step(&p, "create objects", &created).await;
     let mut conn = p.connect().await.unwrap();
@@ -269,7 +269,7 @@ async fn views_and_triggers(dialect: Dialect) {
     );
     let mut dropped = vec!["drop trigger users_log on users", "drop view active_users"];
     if dialect == Dialect::Postgres {
-        dropped.push("drop function log_user");
+        dropped.push("drop function log_user()");
     }
     step(&p, "drop objects", &dropped).await;
     assert!(objects(&p).await.is_empty(), "{dialect}");
@@ -559,7 +559,7 @@ async fn diff_between_databases_carries_objects() {
             "create trigger users_log on users",
         ];
         if dialect == Dialect::Postgres {
-            expected.insert(0, "create function log_user");
+            expected.insert(0, "create function log_user()");
         }
         assert_eq!(described, expected, "{dialect}");
         let script = |statements: &[autogen::sql::Statement]| {
@@ -584,5 +584,182 @@ async fn diff_between_databases_carries_objects() {
         );
         a.drop_now().await;
         b.drop_now().await;
+    }
+}
+
+/// Declared objects with an `IN` list on a varchar column. PostgreSQL prints `email IN ('a',
+/// 'b')` as `(email)::text = ANY ((ARRAY['a'::character varying, ...])::text[])`, and that
+/// print, run again, is stored differently; a downgrade recreating the old objects from the
+/// database's print must still give back exactly the catalog the files make. On PostgreSQL a
+/// trigger's `WHEN`, a domain's CHECK and a policy's `USING` carry the same list.
+#[tokio::test]
+async fn in_lists_on_varchar_columns_converge() {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+        let Some(scratch) = Scratch::create(dialect).await.unwrap() else {
+            continue;
+        };
+        let url = scratch.url().expose().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files = |list: &str| {
+            let mut sql = format!(
+                "CREATE VIEW staff AS SELECT id, email FROM users WHERE email IN ({list});\n"
+            );
+            if dialect == Dialect::Postgres {
+                sql.push_str(&format!(
+                    "CREATE DOMAIN staff_email AS varchar(20) CHECK (VALUE IN ({list}));\n\
+                     CREATE FUNCTION log_user() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+                     BEGIN INSERT INTO audit (user_id) VALUES (NEW.id); RETURN NEW; END $$;\n\
+                     CREATE TRIGGER staff_log AFTER UPDATE ON users FOR EACH ROW\n  \
+                     WHEN (NEW.email IN ({list})) EXECUTE FUNCTION log_user();\n\
+                     CREATE POLICY staff_only ON users USING (email IN ({list}));\n"
+                ));
+            }
+            sql
+        };
+        let first = "'a@x', 'b@x'";
+        let p = project(root, &url, MODELS, &files(first), &[]);
+        let mut created = vec![
+            "create table audit",
+            "create table users",
+            "create view staff",
+        ];
+        if dialect == Dialect::Postgres {
+            created = vec![
+                "create domain staff_email",
+                "create table audit",
+                "create table users",
+                "create function log_user()",
+                "create view staff",
+                "create trigger staff_log on users",
+                "create policy staff_only on users",
+            ];
+        }
+        step(&p, "create", &created).await;
+        let mut conn = p.connect().await.unwrap();
+        conn.execute_script(
+            "INSERT INTO users (id, email, score) VALUES (1, 'a@x', 5), (2, 'c@x', 20)",
+        )
+        .await
+        .unwrap();
+        assert_eq!(count(&mut conn, "staff").await, "1 rows", "{dialect}");
+        let _ = conn.close().await;
+
+        let second = "'a@x', 'c@x', 'd@x'";
+        std::fs::write(root.join("schema/objects.sql"), files(second)).unwrap();
+        let mut changed = match dialect {
+            Dialect::Sqlite => vec!["drop view staff", "create view staff"],
+            _ => vec!["replace view staff"],
+        };
+        if dialect == Dialect::Postgres {
+            changed = vec![
+                "drop policy staff_only on users",
+                "drop trigger staff_log on users",
+                "replace domain staff_email",
+                "replace view staff",
+                "create trigger staff_log on users",
+                "create policy staff_only on users",
+            ];
+        }
+        step(&p, "change the lists", &changed).await;
+        let mut conn = p.connect().await.unwrap();
+        assert_eq!(count(&mut conn, "staff").await, "2 rows", "{dialect}");
+        let _ = conn.close().await;
+
+        // The downgrade recreates the old objects from the database's print: the catalog the
+        // first files make, with no drift left.
+        ops::downgrade(&p, "-1").await.unwrap();
+        std::fs::write(root.join("schema/objects.sql"), files(first)).unwrap();
+        back_to(&p, "lists downgraded").await;
+        ops::upgrade(&p, "head").await.unwrap();
+        std::fs::write(root.join("schema/objects.sql"), files(second)).unwrap();
+        in_sync(&p, "upgraded again").await;
+        let mut conn = p.connect().await.unwrap();
+        assert_eq!(count(&mut conn, "users").await, "2 rows", "{dialect}");
+        let _ = conn.close().await;
+        scratch.drop_now().await;
+    }
+}
+
+/// `check` with a dev database (the revisions replayed there, not the live database) compares
+/// the declared objects as the dev database's server prints them: in sync after the upgrade,
+/// and an edited file is exactly its one change.
+#[tokio::test]
+async fn check_with_a_dev_database_prints_declared_objects() {
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+        let Some(scratch) = Scratch::create(dialect).await.unwrap() else {
+            continue;
+        };
+        let dev = match dialect {
+            Dialect::Sqlite => None,
+            _ => Some(Scratch::create(dialect).await.unwrap().unwrap()),
+        };
+        let dev_url = dev.as_ref().map_or("sqlite::memory:".to_string(), |d| {
+            d.url().expose().to_string()
+        });
+        let url = scratch.url().expose().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let in_list =
+            "CREATE VIEW staff AS SELECT id, email FROM users WHERE email IN ('a@x', 'b@x');\n";
+        let files = |view: &str| format!("{view}\n{in_list}\n{}", trigger(dialect, "AFTER"));
+        let p = project(root, &url, MODELS, &files(VIEW_A), &[]);
+        let mut created = vec![
+            "create table audit",
+            "create table users",
+            "create view active_users",
+            "create view staff",
+            "create trigger users_log on users",
+        ];
+        if dialect == Dialect::Postgres {
+            created.insert(2, "create function log_user()");
+        }
+        step(&p, "create", &created).await;
+        let with_dev = CheckOptions {
+            dev_url: Some(dev_url.clone()),
+            ..CheckOptions::default()
+        };
+        let report = ops::check::check(&p, &with_dev).await.unwrap();
+        let left: Vec<String> = report.changes.iter().map(|c| c.describe()).collect();
+        assert!(
+            report.in_sync(),
+            "{dialect}: --dev-url still to do {left:?}"
+        );
+        std::fs::write(root.join("schema/objects.sql"), files(VIEW_B)).unwrap();
+        let report = ops::check::check(&p, &with_dev).await.unwrap();
+        let left: Vec<String> = report.changes.iter().map(|c| c.describe()).collect();
+        let changed: &[&str] = match dialect {
+            Dialect::Sqlite => &["drop view active_users", "create view active_users"],
+            _ => &["replace view active_users"],
+        };
+        assert_eq!(left, changed, "{dialect}: --dev-url after an edit");
+        // `autogen diff revisions models` reads the same two sides.
+        let sources = ops::Sources::project(&p)
+            .with_dev_database(autogen::db::DatabaseUrl::parse(&dev_url).unwrap(), false);
+        let revisions = ops::SchemaSource::Revisions {
+            target: "head".into(),
+        };
+        let diff = ops::diff::diff(&sources, &revisions, &ops::SchemaSource::Models, false)
+            .await
+            .unwrap();
+        let described: Vec<String> = diff.changes.iter().map(|c| c.describe()).collect();
+        assert_eq!(described, changed, "{dialect}: diff revisions models");
+        // The dev database is emptied once printed: only autogen's claim is left.
+        if let Some(dev) = &dev {
+            let mut conn = dev.connect().await.unwrap();
+            let schema = autogen::introspect::introspect(&mut conn, &Default::default())
+                .await
+                .unwrap();
+            let _ = conn.close().await;
+            let tables: Vec<&str> = schema.tables.iter().map(|t| t.name.as_str()).collect();
+            assert!(
+                tables.iter().all(|t| t.starts_with("autogen_")),
+                "{dialect}: the dev database keeps {tables:?}"
+            );
+        }
+        scratch.drop_now().await;
+        if let Some(dev) = dev {
+            dev.drop_now().await;
+        }
     }
 }

@@ -196,6 +196,11 @@ async fn random_round_trips(dialect: Dialect) {
         }
         if let Err(e) = result {
             let revisions = ops_revisions(dir.path());
+            // Shown as it happens too, so a long run's failures can be worked on before it ends.
+            println!(
+                "FAILED: [{dialect}] seed {case_seed}: {}",
+                e.lines().next().unwrap_or_default()
+            );
             failures.push(format!(
                 "[{dialect}] seed {case_seed} (rerun: cargo xtask roundtrip --cases 1 --seed {case_seed} --dialect {}): {e}\n{}\n--- revisions ---\n{revisions}",
                 dialect.name(),

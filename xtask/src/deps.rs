@@ -106,7 +106,7 @@ pub const ALLOWED: &[Allowed] = &[
     Allowed {
         krate: "autogen-introspect",
         product: true,
-        internal: &["autogen-schema", "autogen-db"],
+        internal: &["autogen-schema", "autogen-normalize", "autogen-db"],
         external: &["sqlx", "futures-util", "thiserror", "globset"],
         dev_internal: &["autogen-testkit", "autogen-tests"],
         dev_external: &["tokio"],

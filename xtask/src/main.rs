@@ -6,6 +6,8 @@
 //! - `tidy`: the dependency allow-list of `deps.rs` (also a test), cargo fmt --check, clippy
 //!   -D warnings.
 //! - `bench`: autogen and Alembic side by side at 100 / 1,000 / 5,000 tables (see `bench/`).
+//! - `bench-online`: the writer's stalls during an upgrade, default and online mode (see
+//!   `bench/online.rs`).
 //! - `roundtrip`: the randomized round trip with more cases (see `roundtrip.rs`).
 //! - `faults`: the kill, signal and concurrency tests with many more points and rounds (see
 //!   `faults.rs`).
@@ -29,10 +31,11 @@ fn main() -> ExitCode {
         Some("bless") => bless(&args[1..]),
         Some("tidy") => tidy(),
         Some("bench") => bench::run(&args[1..]),
+        Some("bench-online") => bench::online::run(&args[1..]),
         Some("roundtrip") => roundtrip::run(&args[1..]),
         Some("faults") => faults::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy | bench [options] | roundtrip --cases N --seed S [--dialect D] | faults [--points N] [--rounds R]>");
+            eprintln!("usage: cargo xtask <quickstart | bless [cargo test args] | tidy | bench [options] | bench-online [options] | roundtrip --cases N --seed S [--dialect D] | faults [--points N] [--rounds R]>");
             return ExitCode::from(2);
         }
     };

@@ -4,6 +4,8 @@
 //!   creates and loads a database with the base schema, writes the project (autogen.toml,
 //!   changed models, an empty revisions folder, models.py for Alembic) into DIR.
 //! - `measure --dir DIR --reps N`: times autogen's phases in process and the bulk-catalog floor.
+//! - `online --dialect D --server URL --rows N --mode default|online --autogen BIN --dir DIR`:
+//!   the write-availability bench of one mode (see `online.rs`).
 //! - `drop --url URL`: drops the database `prepare` made.
 //! - `table-caches --url URL [--open N --definition M]`: prints a MariaDB/MySQL server's
 //!   `table_open_cache` and `table_definition_cache`, and sets them when given.
@@ -12,6 +14,7 @@
 //! Alembic, the tables) lives in the xtask; this binary only does what must happen in process.
 
 mod measure;
+mod online;
 mod prepare;
 
 use std::process::ExitCode;
@@ -62,6 +65,17 @@ async fn run(args: &[String]) -> Result<serde_json::Value> {
         Some("measure") => {
             measure::measure(flags.get("dir")?.as_ref(), flags.number("reps")?).await
         }
+        Some("online") => {
+            online::online(online::OnlineArgs {
+                dialect: parse_dialect(flags.get("dialect")?)?,
+                server: flags.get("server")?.to_string(),
+                rows: flags.number("rows")?,
+                mode: flags.get("mode")?.to_string(),
+                autogen: flags.get("autogen")?.into(),
+                dir: flags.get("dir")?.into(),
+            })
+            .await
+        }
         Some("drop") => prepare::drop_database(flags.get("url")?).await,
         Some("table-caches") => {
             let set = match (flags.opt("open"), flags.opt("definition")) {
@@ -71,7 +85,7 @@ async fn run(args: &[String]) -> Result<serde_json::Value> {
             prepare::table_caches(flags.get("url")?, set).await
         }
         _ => {
-            bail!("usage: autogen-bench <prepare | measure | drop | table-caches> --flag value ...")
+            bail!("usage: autogen-bench <prepare | measure | online | drop | table-caches> --flag value ...")
         }
     }
 }

@@ -75,6 +75,11 @@ pub enum Command {
         /// `-- autogen:allow-destructive <reason>` header line (checked before anything runs).
         #[arg(long, conflicts_with = "sql")]
         deny_destructive: bool,
+        /// Refuse to run when a pending revision has hazards (`-- hazard:` lines: locks,
+        /// rewrites, scans) of a kind without an `-- autogen:allow-hazard <kind> <reason>` header
+        /// line (checked before anything runs).
+        #[arg(long, conflicts_with = "sql")]
+        deny_hazards: bool,
         /// MySQL/MariaDB: settle a statement an earlier, killed run left in an unknown state:
         /// `ran` records it as done, `not-run` runs it again. Check the database first.
         #[arg(long, value_enum, value_name = "OUTCOME", conflicts_with = "sql")]
@@ -136,6 +141,10 @@ pub enum Command {
         /// `-- autogen:allow-destructive <reason>` header line.
         #[arg(long)]
         deny_destructive: bool,
+        /// Also fail on revisions with hazards (`-- hazard:` lines) of a kind without an
+        /// `-- autogen:allow-hazard <kind> <reason>` header line.
+        #[arg(long)]
+        deny_hazards: bool,
     },
     /// Print the SQL that turns FROM into TO, in FROM's dialect.
     Diff {

@@ -261,6 +261,112 @@ async fn check_story_mysql() {
     check_story(Dialect::Mysql).await;
 }
 
+/// Hazards on one dialect: a revision that builds a unique key carries `-- hazard:` lines with
+/// the database's row estimate; `check --deny-hazards` and `upgrade --deny-hazards` refuse it
+/// (nothing runs) until every kind it has is acknowledged in the header.
+async fn hazard_story(dialect: Dialect) {
+    let Some(scratch) = scratch(dialect).await else {
+        return;
+    };
+    let mut p = Project::new(scratch.url().expose(), USERS);
+    assert_code(&p.run(&["-m", "create users"]), 0, "autogenerate");
+    assert_code(&p.run(&["upgrade"]), 0, "upgrade");
+    // A table created by the revision is empty: no hazard, nothing to acknowledge.
+    assert_code(
+        &p.run(&["check", "--deny-hazards"]),
+        0,
+        "check after create",
+    );
+
+    p.write(
+        "src/models.rs",
+        &USERS.replace(
+            "#[model(table = \"users\")]",
+            "#[model(table = \"users\")]\n#[model(unique(columns(\"email\")))]",
+        ),
+    );
+    assert_code(&p.run(&["-m", "unique email"]), 0, "autogenerate unique");
+    let file = p.revision_containing("-- autogen:message unique email");
+    let text = std::fs::read_to_string(&file).expect("read");
+    assert!(text.contains("-- hazard: "), "{text}");
+    let json = p
+        .run(&["check", "--format", "json", "--deny-hazards"])
+        .json();
+    assert_eq!(json["status"], "drift");
+    let hazards = json["unacknowledged_hazards"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!hazards.is_empty(), "{json}");
+    let mut kinds: Vec<String> = Vec::new();
+    for h in &hazards {
+        let line = h["hazard"].as_str().unwrap_or_default();
+        // The row estimate of the database the revision was generated against.
+        assert!(
+            line.contains("(users, ~") && line.ends_with(" rows)"),
+            "{line}"
+        );
+        let kind = h["kind"].as_str().unwrap_or_default().to_string();
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
+    let refused = p.run(&["upgrade", "--deny-hazards"]);
+    assert_code(&refused, 1, "upgrade --deny-hazards");
+    assert!(
+        refused.stderr.contains("hazard(s) not acknowledged"),
+        "{}",
+        refused.stderr
+    );
+    let json = p.run(&["check", "--format", "json"]).json();
+    assert_eq!(
+        json["pending_revisions"].as_array().map(Vec::len),
+        Some(1),
+        "nothing ran"
+    );
+    // Without the flag, hazards are no drift of their own.
+    assert!(json["unacknowledged_hazards"]
+        .as_array()
+        .is_some_and(Vec::is_empty));
+
+    // Acknowledging all but one kind is not enough; every kind is.
+    let ack: String = kinds
+        .iter()
+        .map(|k| format!("-- autogen:allow-hazard {k} users has a few rows\n"))
+        .collect();
+    std::fs::write(
+        &file,
+        text.replacen("-- autogen:message", &format!("{ack}-- autogen:message"), 1),
+    )
+    .expect("write");
+    assert_code(
+        &p.run(&["upgrade", "--deny-hazards"]),
+        0,
+        "acknowledged upgrade",
+    );
+    assert_code(
+        &p.run(&["check", "--deny-hazards"]),
+        0,
+        "check after the upgrade",
+    );
+    drop(scratch);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hazard_story_sqlite() {
+    hazard_story(Dialect::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hazard_story_postgres() {
+    hazard_story(Dialect::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hazard_story_mysql() {
+    hazard_story(Dialect::Mysql).await;
+}
+
 /// The human output on SQLite, snapshotted: drift with its diff, a pending revision, several
 /// heads, a destructive step, in sync.
 #[test]

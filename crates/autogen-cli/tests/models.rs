@@ -4,8 +4,11 @@
 //! written file reads as models and `autogen check` exits 0 against the same database, and
 //! autogenerate writes nothing -> the baseline: `autogen diff <empty> <live>` applied to an empty
 //! database reproduces the live one, compared by autogen and by the server's own catalog
-//! (`pg_dump --schema-only`, `SHOW CREATE TABLE`, SQLite's pragmas). A second scenario shows what
-//! the models cannot express being reported, and `--out` refusing to overwrite.
+//! (`pg_dump --schema-only`, `SHOW CREATE TABLE`, SQLite's pragmas, and the stored views and
+//! triggers) -> a change to one column keeps the rest of that catalog, and its downgrade restores
+//! it. Each fixture's view and trigger (`objects.sql`) are run on the database and declared as the
+//! project's `schema_files`; the PostgreSQL project manages two schemas. A second scenario shows
+//! what the models cannot express being reported, and `--out` refusing to overwrite.
 
 // A test that cannot set up its database should fail loudly, right there.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -35,11 +38,34 @@ fn run(p: &Project, args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// The schemas of the PostgreSQL fixture besides `public`; each must exist before autogen reads
+/// a database (see the README's `schemas`), so the test creates them in the empty one too.
+const PG_OTHER_SCHEMAS: &[&str] = &["billing"];
+
 async fn adopt(dialect: Dialect) -> Option<()> {
-    let p = Project::new(dialect, "", "").await?;
+    // Views and triggers (`objects.sql`, where the fixture has one) are part of the database and
+    // declared as the project's schema files.
+    let objects = std::fs::read_to_string(fixture(dialect, "objects.sql")).ok();
+    let mut config = String::new();
+    if objects.is_some() {
+        config.push_str("schema_files = [\"schema/*.sql\"]\n");
+    }
+    if dialect == Dialect::Postgres {
+        let schemas: Vec<String> = std::iter::once("public")
+            .chain(PG_OTHER_SCHEMAS.iter().copied())
+            .map(|s| format!("\"{s}\""))
+            .collect();
+        config.push_str(&format!("schemas = [{}]\n", schemas.join(", ")));
+    }
+    let p = Project::new(dialect, "", &config).await?;
     std::fs::remove_file(p.root().join("src/models.rs")).unwrap();
     let schema = std::fs::read_to_string(fixture(dialect, "schema.sql")).unwrap();
     p.execute(&schema).await;
+    if let Some(objects) = &objects {
+        p.execute(objects).await;
+        std::fs::create_dir_all(p.root().join("schema")).unwrap();
+        std::fs::write(p.root().join("schema/objects.sql"), objects).unwrap();
+    }
 
     // The models, printed: the golden file, and a clean report on stderr.
     let (code, printed, stderr) = run(&p, &["models"]);
@@ -85,7 +111,14 @@ async fn adopt(dialect: Dialect) -> Option<()> {
     let live = p.url().to_string();
     let empty_url = empty.url().expose().to_string();
     // Connecting creates the SQLite file, which `diff` (read-only) would refuse as missing.
-    let conn = empty.connect().await.unwrap();
+    let mut conn = empty.connect().await.unwrap();
+    if dialect == Dialect::Postgres {
+        for schema in PG_OTHER_SCHEMAS {
+            conn.execute_script(&format!("CREATE SCHEMA \"{schema}\""))
+                .await
+                .unwrap();
+        }
+    }
     let _ = conn.close().await;
     let (code, upgrade, stderr) = run(&p, &["diff", &empty_url, &live]);
     assert_eq!(code, 0, "{dialect}: autogen diff <empty> <live>\n{stderr}");
@@ -113,6 +146,11 @@ async fn adopt(dialect: Dialect) -> Option<()> {
     let got = catalog(&mut copy_conn, &empty_url).await;
     let _ = live_conn.close().await;
     let _ = copy_conn.close().await;
+    if objects.is_some() {
+        for name in ["active_customers", "orders_touch"] {
+            assert!(want.contains(name), "{dialect}: no {name} in\n{want}");
+        }
+    }
     if want != got {
         let diff = similar::TextDiff::from_lines(&want, &got)
             .unified_diff()
@@ -129,6 +167,57 @@ async fn adopt(dialect: Dialect) -> Option<()> {
         "{dialect}: tables left after downgrading the baseline:\n{nothing}"
     );
     empty.drop_now().await;
+
+    // A change to one column (`customers.ratio` from real/float to double) keeps every other
+    // property of the adopted database: the server's catalog differs only in that column's
+    // lines, and the downgrade brings back the catalog the database had.
+    let models = std::fs::read_to_string(p.root().join("src/models.rs")).unwrap();
+    let changed = models.replace("pub ratio: Option<f32>,", "pub ratio: Option<f64>,");
+    assert_ne!(
+        changed, models,
+        "{dialect}: no `ratio: Option<f32>` in the models"
+    );
+    p.write_models(&changed);
+    let mut conn = p.connect().await;
+    let before = catalog(&mut conn, &live).await;
+    let _ = conn.close().await;
+    p.ok(&["-m", "wider ratio"]);
+    p.ok(&["upgrade"]);
+    let check = p.run(&["check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{dialect}: check after changing one column:\n{}",
+        text(&check)
+    );
+    let mut conn = p.connect().await;
+    let after = catalog(&mut conn, &live).await;
+    let _ = conn.close().await;
+    let untouched = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| !l.contains("ratio"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_ne!(before, after, "{dialect}: the column did not change");
+    if untouched(&before) != untouched(&after) {
+        let diff = similar::TextDiff::from_lines(&before, &after)
+            .unified_diff()
+            .header("before", "after")
+            .to_string();
+        panic!("{dialect}: changing customers.ratio changed more than that column:\n{diff}");
+    }
+    p.ok(&["downgrade", "-1"]);
+    let mut conn = p.connect().await;
+    let back = catalog(&mut conn, &live).await;
+    let _ = conn.close().await;
+    if back != before {
+        let diff = similar::TextDiff::from_lines(&before, &back)
+            .unified_diff()
+            .header("before", "downgraded")
+            .to_string();
+        panic!("{dialect}: the downgrade did not restore the catalog:\n{diff}");
+    }
     p.drop_database().await;
     Some(())
 }
@@ -173,6 +262,28 @@ async fn catalog(conn: &mut Connection, url: &str) -> String {
                 out.push_str(&key_order_free(&row.1));
                 out.push_str("\n\n");
             }
+            // Views and triggers as the server keeps them (a view's definition names its
+            // database, which differs between the two databases compared).
+            let database: String = sqlx::query_scalar("SELECT CAST(DATABASE() AS CHAR)")
+                .fetch_one(&mut *c)
+                .await
+                .unwrap();
+            let objects: Vec<String> = sqlx::query_scalar(
+                "SELECT CAST(CONCAT('view ', table_name, ' ', check_option, ' ', view_definition) AS CHAR)
+                   FROM information_schema.views WHERE table_schema = DATABASE()
+                 UNION ALL
+                 SELECT CAST(CONCAT('trigger ', trigger_name, ' ', action_timing, ' ', event_manipulation, ' ',
+                                    event_object_table, ' ', action_statement) AS CHAR)
+                   FROM information_schema.triggers WHERE trigger_schema = DATABASE()
+                 ORDER BY 1",
+            )
+            .fetch_all(&mut *c)
+            .await
+            .unwrap();
+            for o in objects {
+                out.push_str(&o.replace(&format!("`{database}`."), ""));
+                out.push('\n');
+            }
             out
         }
         Connection::Sqlite(c) => {
@@ -184,6 +295,8 @@ async fn catalog(conn: &mut Connection, url: &str) -> String {
                  FROM sqlite_master m, pragma_index_list(m.name) l WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
                 "SELECT m.name || ' foreign key ' || f.seq || ' ' || f.\"from\" || ' -> ' || f.\"table\" || '.' || f.\"to\" || ' on update ' || f.on_update || ' on delete ' || f.on_delete
                  FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+                // Views and triggers are kept as their text, which autogen carries verbatim.
+                "SELECT type || ' ' || name || ' on ' || tbl_name || ': ' || sql FROM sqlite_master WHERE type IN ('view', 'trigger')",
             ];
             let mut lines: Vec<String> = Vec::new();
             for q in queries {

@@ -15,14 +15,22 @@
 //!   to drop them, which it refuses);
 //! - an object it uses is dropped and created again (views of views, on every dialect alike).
 //!
-//! Ordering (see [`order_objects`]): every drop runs before any table change (dependents first),
-//! every create and replace after all of them (what is used first), so an object never sees a
-//! table in a state between the two schemas. The downgrade, reversed and inverted, has the same
+//! In place means `CREATE OR REPLACE` for a view or routine whose parts (`columns`: result
+//! columns, arguments and result) stay the same, and `ALTER` for a sequence (its options) and a
+//! domain whose type stays the same (its default, `NOT NULL`, constraints), as the renderer's
+//! [`ObjectRules`] allow. A PostgreSQL routine's name carries its argument types, so a new
+//! signature is another object: the old one dropped, the new one created.
+//!
+//! Ordering (see [`order_objects`]): objects that tables may use (extensions, sequences,
+//! domains, routines that read no table) are created before the table changes and dropped
+//! after them; every other drop runs before any table change (dependents first), every other
+//! create and replace after all of them (what is used first), so an object never sees a table
+//! in a state between the two schemas. The downgrade, reversed and inverted, has the same
 //! shape. This file parses no SQL and renders nothing.
 
 use std::collections::BTreeSet;
 
-use autogen_schema::{ObjectDependency, Schema, SchemaObject};
+use autogen_schema::{ObjectDependency, ObjectKind, Schema, SchemaObject};
 
 use crate::Change;
 
@@ -34,9 +42,17 @@ use crate::Change;
 pub struct ObjectRules {
     /// When a changed view can be replaced in place (`CREATE OR REPLACE VIEW`).
     pub replace_views: ViewReplace,
-    /// Whether a changed function can be replaced in place (`CREATE OR REPLACE FUNCTION`, which
-    /// keeps the triggers that execute it).
+    /// Whether a changed function or procedure can be replaced in place (`CREATE OR REPLACE`,
+    /// which keeps the triggers that execute it) when its parts (`SchemaObject::columns`: its
+    /// arguments and result, which `CREATE OR REPLACE` cannot change) stay the same.
     pub replace_functions: bool,
+    /// Whether a changed sequence is altered in place (`ALTER SEQUENCE` with its parts, the
+    /// options, that changed). Only when both sides know their parts.
+    pub alter_sequences: bool,
+    /// Whether a changed domain is altered in place (`ALTER DOMAIN` for each default, `NOT NULL`
+    /// and constraint part that changed) when its first part (its type and collation) stays
+    /// the same. Only when both sides know their parts.
+    pub alter_domains: bool,
     /// Whether any table change other than an added column or an index change may rebuild the
     /// table (SQLite), which takes the objects on or using it down with it.
     pub table_changes_rebuild: bool,
@@ -90,8 +106,14 @@ pub(crate) fn diff_objects(
             .filter(|i| !recreate.contains(i) && !dropped.contains(i))
             .filter(|&i| pair(&from.objects[i]).is_some())
             .filter(|&i| {
-                gone.iter()
-                    .any(|g| from.objects[i].uses_object(g.kind, &g.name))
+                // What uses it, and what is on it: a grant on a view, a trigger on a view (both
+                // go with the view when it is dropped).
+                gone.iter().any(|g| {
+                    let o = &from.objects[i];
+                    o.uses_object(g.kind, &g.name)
+                        || (matches!(g.kind, ObjectKind::View | ObjectKind::MaterializedView)
+                            && o.table.as_deref() == Some(g.name.as_str()))
+                })
             })
             .collect();
         if more.is_empty() {
@@ -160,36 +182,100 @@ fn replaceable(rules: ObjectRules, from: &SchemaObject, to: &SchemaObject) -> bo
             ViewReplace::SameColumns => !from.columns.is_empty() && to.columns == from.columns,
             ViewReplace::Never => false,
         },
-        ObjectKind::Function => rules.replace_functions,
+        ObjectKind::Function | ObjectKind::Procedure => {
+            rules.replace_functions && from.columns == to.columns
+        }
+        ObjectKind::Sequence => {
+            rules.alter_sequences && !from.columns.is_empty() && !to.columns.is_empty()
+        }
+        ObjectKind::Domain => {
+            rules.alter_domains
+                && !from.columns.is_empty()
+                && from.columns.first() == to.columns.first()
+        }
         _ => false,
     }
 }
 
-/// Orders object changes: drops (dependents before what they use), then `middle`, then creates
-/// and replaces (what is used before its dependents). Ties keep kind and name order: within a
-/// step, functions are created before triggers and dropped after them.
+/// Orders object changes around the table changes `middle`, in five steps:
+/// 1. drops of the objects tables do not use (views, triggers, ...), and of the objects tables
+///    may use that are dropped and created again under the same name (dependents first);
+/// 2. creates and replaces of the objects tables may use: extensions, sequences, domains,
+///    functions and procedures that use no table and no view (what is used first), so that a
+///    column's type, default or CHECK finds them;
+/// 3. `middle`;
+/// 4. drops of the other objects tables may use (after the tables stop using them);
+/// 5. creates and replaces of every other object.
+///
+/// Ties keep kind and name order: within a step, functions are created before triggers and
+/// dropped after them. The downgrade, reversed and inverted, has the same shape.
 pub(crate) fn order_objects(objects: Vec<Change>, middle: Vec<Change>) -> Vec<Change> {
-    let mut drops = Vec::new();
-    let mut creates = Vec::new();
+    let created: Vec<SchemaObject> = objects
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateObject(o) => Some(o.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut early_drops = Vec::new();
+    let mut late_drops = Vec::new();
+    let mut early_creates = Vec::new();
+    let mut late_creates = Vec::new();
     for c in objects {
         match c {
-            Change::DropObject(o) => drops.push(o),
-            Change::CreateObject(_) | Change::ReplaceObject { .. } => creates.push(c),
-            other => creates.push(other),
+            Change::DropObject(o)
+                if used_by_tables(&o) && !created.iter().any(|n| n.same_object(&o)) =>
+            {
+                late_drops.push(o)
+            }
+            Change::DropObject(o) => early_drops.push(o),
+            Change::CreateObject(_) | Change::ReplaceObject { .. }
+                if object_of(&c).is_some_and(used_by_tables) =>
+            {
+                early_creates.push(c)
+            }
+            other => late_creates.push(other),
         }
     }
     // Creation order of the dropped objects, reversed.
-    let mut dropped: Vec<Change> = creation_order(drops.into_iter().map(Change::CreateObject))
-        .into_iter()
-        .rev()
-        .map(|c| c.inverse())
-        .collect();
-    let mut created = creation_order(creates.into_iter());
-    let mut out = Vec::with_capacity(dropped.len() + middle.len() + created.len());
-    out.append(&mut dropped);
+    let drops = |objects: Vec<SchemaObject>| -> Vec<Change> {
+        creation_order(objects.into_iter().map(Change::CreateObject))
+            .into_iter()
+            .rev()
+            .map(|c| c.inverse())
+            .collect()
+    };
+    let mut out = drops(early_drops);
+    out.extend(creation_order(early_creates.into_iter()));
     out.extend(middle);
-    out.append(&mut created);
+    out.extend(drops(late_drops));
+    out.extend(creation_order(late_creates.into_iter()));
     out
+}
+
+/// True for an object a table may use (a column's type or default, a CHECK): an extension,
+/// sequence, domain, function or procedure that itself uses no table and no view, so it can
+/// exist before the tables change and after.
+fn used_by_tables(o: &SchemaObject) -> bool {
+    use autogen_schema::ObjectKind;
+    matches!(
+        o.kind,
+        ObjectKind::Extension
+            | ObjectKind::Sequence
+            | ObjectKind::Domain
+            | ObjectKind::Function
+            | ObjectKind::Procedure
+    ) && o.depends_on.iter().all(|d| match d {
+        ObjectDependency::Object { kind, .. } => matches!(
+            kind,
+            ObjectKind::Extension
+                | ObjectKind::Sequence
+                | ObjectKind::Domain
+                | ObjectKind::Function
+                | ObjectKind::Procedure
+        ),
+        ObjectDependency::Table(_) | ObjectDependency::Column { .. } => false,
+    })
 }
 
 /// Creates and replaces in an order where every object comes after the objects it uses that
@@ -199,10 +285,18 @@ fn creation_order(changes: impl Iterator<Item = Change>) -> Vec<Change> {
     let mut pending: Vec<Change> = changes.collect();
     let rank = |o: &SchemaObject| {
         let k = match o.kind {
-            autogen_schema::ObjectKind::Function => 0,
-            autogen_schema::ObjectKind::View => 1,
-            autogen_schema::ObjectKind::MaterializedView => 2,
-            autogen_schema::ObjectKind::Trigger => 3,
+            autogen_schema::ObjectKind::Extension => 0,
+            autogen_schema::ObjectKind::Sequence => 1,
+            autogen_schema::ObjectKind::Domain => 2,
+            autogen_schema::ObjectKind::Function => 3,
+            autogen_schema::ObjectKind::Procedure => 4,
+            autogen_schema::ObjectKind::View => 5,
+            autogen_schema::ObjectKind::MaterializedView => 6,
+            autogen_schema::ObjectKind::Trigger => 7,
+            autogen_schema::ObjectKind::Event => 8,
+            autogen_schema::ObjectKind::RowSecurity => 9,
+            autogen_schema::ObjectKind::Policy => 10,
+            autogen_schema::ObjectKind::Grant => 11,
         };
         (k, o.name.clone(), o.table.clone())
     };
@@ -250,6 +344,8 @@ mod tests {
             Dialect::Postgres => ObjectRules {
                 replace_views: ViewReplace::SameColumns,
                 replace_functions: true,
+                alter_sequences: true,
+                alter_domains: true,
                 table_changes_rebuild: false,
             },
             Dialect::Mysql => ObjectRules {
@@ -358,6 +454,138 @@ mod tests {
         let to = schema(int, vec![new]);
         let pg = diff(&from, &to, &rendered_for(Dialect::Postgres)).unwrap_or_default();
         assert_eq!(lines(&pg), ["drop view v", "create view v"]);
+    }
+
+    fn object(kind: ObjectKind, name: &str, definition: &str, parts: &[&str]) -> SchemaObject {
+        SchemaObject {
+            kind,
+            name: name.into(),
+            table: None,
+            definition: definition.into(),
+            sql: definition.into(),
+            columns: parts.iter().map(|p| p.to_string()).collect(),
+            depends_on: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_tables_may_use_is_created_before_the_table_changes_and_dropped_after() {
+        let int = ColumnType::Integer { unsigned: false };
+        let domain = object(ObjectKind::Domain, "positive", "d", &["AS integer"]);
+        let function = object(ObjectKind::Function, "valid(integer)", "f", &[]);
+        let mut view = view("v", "select valid(id) from users", vec![col("users", "id")]);
+        view.depends_on.push(ObjectDependency::Object {
+            kind: ObjectKind::Function,
+            name: "valid(integer)".into(),
+        });
+        let from = schema(int.clone(), vec![]);
+        let to = schema(
+            ColumnType::Other("positive".into()),
+            vec![view.clone(), function.clone(), domain.clone()],
+        );
+        let options = rendered_for(Dialect::Postgres);
+        let changes = diff(&from, &to, &options).unwrap_or_default();
+        assert_eq!(
+            lines(&changes),
+            [
+                "create domain positive",
+                "create function valid(integer)",
+                "alter column users.id: type integer -> positive",
+                "create view v",
+            ]
+        );
+        assert_eq!(
+            lines(&crate::downgrade(&changes)),
+            [
+                "drop view v",
+                "alter column users.id: type positive -> integer",
+                "drop function valid(integer)",
+                "drop domain positive",
+            ]
+        );
+    }
+
+    #[test]
+    fn routines_sequences_and_domains_change_in_place_only_when_they_can() {
+        let int = ColumnType::Integer { unsigned: false };
+        let on = |a: SchemaObject, b: SchemaObject| {
+            let changes = diff(
+                &schema(int.clone(), vec![a]),
+                &schema(int.clone(), vec![b]),
+                &rendered_for(Dialect::Postgres),
+            )
+            .unwrap_or_default();
+            lines(&changes)
+        };
+        let f = |body: &str, result: &str| {
+            object(
+                ObjectKind::Function,
+                "f(integer)",
+                body,
+                &["(a integer)", result],
+            )
+        };
+        // A new body: in place. A new result type: dropped and created again, in one step
+        // before the table changes (the same name cannot exist twice).
+        assert_eq!(
+            on(f("one", "RETURNS integer"), f("two", "RETURNS integer")),
+            ["replace function f(integer)"]
+        );
+        assert_eq!(
+            on(f("one", "RETURNS integer"), f("two", "RETURNS bigint")),
+            ["drop function f(integer)", "create function f(integer)"]
+        );
+        let s = |parts: &[&str]| object(ObjectKind::Sequence, "s", &parts.join(" "), parts);
+        assert_eq!(
+            on(s(&["INCREMENT BY 1"]), s(&["INCREMENT BY 5"])),
+            ["replace sequence s"]
+        );
+        // Without the parts (no server printed them) a sequence is created again.
+        assert_eq!(
+            on(s(&[]), s(&["INCREMENT BY 5"])),
+            ["drop sequence s", "create sequence s"]
+        );
+        let d = |parts: &[&str]| object(ObjectKind::Domain, "d", &parts.join(" "), parts);
+        assert_eq!(
+            on(
+                d(&["AS integer", "DEFAULT 1"]),
+                d(&["AS integer", "NOT NULL"])
+            ),
+            ["replace domain d"]
+        );
+        assert_eq!(
+            on(d(&["AS integer"]), d(&["AS bigint"])),
+            ["drop domain d", "create domain d"]
+        );
+    }
+
+    #[test]
+    fn a_grant_on_a_recreated_view_is_granted_again() {
+        let int = ColumnType::Integer { unsigned: false };
+        let grant = SchemaObject {
+            kind: ObjectKind::Grant,
+            name: "reader".into(),
+            table: Some("v".into()),
+            definition: "grant SELECT".into(),
+            sql: "GRANT SELECT ON v TO reader".into(),
+            columns: Vec::new(),
+            depends_on: Vec::new(),
+        };
+        let from = schema(
+            int.clone(),
+            vec![view("v", "select 1", vec![]), grant.clone()],
+        );
+        let to = schema(int, vec![view("v", "select 2", vec![]), grant]);
+        let changes = diff(&from, &to, &rendered_for(Dialect::Sqlite)).unwrap_or_default();
+        assert_eq!(
+            lines(&changes),
+            [
+                "drop grant reader on v",
+                "drop view v",
+                "create view v",
+                "create grant reader on v",
+            ]
+        );
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub(crate) fn diff_table(
         old.unique_constraints.iter().collect(),
         new.unique_constraints.iter().collect(),
         |u| (&u.columns, u.deferrable),
+        |u| u.name.as_deref(),
     );
     out.extend(dropped.into_iter().map(|u| Change::DropUnique {
         table: table.clone(),
@@ -81,7 +82,12 @@ pub(crate) fn diff_table(
             fk.on_update,
         )
     };
-    let (mut dropped, mut added) = unmatched(old_fks, new_fks, |fk| (content(fk), fk.deferrable));
+    let (mut dropped, mut added) = unmatched(
+        old_fks,
+        new_fks,
+        |fk| (content(fk), fk.deferrable),
+        |fk| fk.name.as_deref(),
+    );
     // A key that differs only in deferrability is altered, not dropped and re-added, so that
     // PostgreSQL keeps it (and its name) and validates nothing again.
     let mut i = 0;
@@ -152,7 +158,12 @@ fn desired_options(
         without_rowid: new.without_rowid,
         engine: keep(&new.engine, &old.engine),
         row_format: keep(&new.row_format, &old.row_format),
-        key_block_size: new.key_block_size.or(old.key_block_size),
+        // A key block size belongs to the row format it was declared with (InnoDB takes one
+        // only with COMPRESSED): an undeclared one is kept only while the row format stays.
+        key_block_size: new.key_block_size.or_else(|| {
+            old.key_block_size
+                .filter(|_| new.row_format.is_none() || new.row_format == old.row_format)
+        }),
         charset: keep(&new.charset, &old.charset),
         collation,
     }
@@ -384,12 +395,31 @@ fn diff_checks(
 }
 
 /// Multiset difference by a content key: the old items no new item matches, and the new items no
-/// old item matches, each in declaration order. Linear in the number of items.
+/// old item matches, each in declaration order. Items equal in content and name pair up first:
+/// when one side holds two items of the same content (MySQL keeps two unique keys over the same
+/// columns), the one whose name matches is the one kept and the other is the change, rather than
+/// whichever comes first. Linear in the number of items, plus a scan per named item among the
+/// (few) items of one table.
 fn unmatched<'a, T, K: Hash + Eq>(
     old: Vec<&'a T>,
     new: Vec<&'a T>,
     key: impl Fn(&'a T) -> K,
+    name: impl Fn(&'a T) -> Option<&'a str>,
 ) -> (Vec<&'a T>, Vec<&'a T>) {
+    let mut old_left: Vec<Option<&'a T>> = old.into_iter().map(Some).collect();
+    let mut new_rest = Vec::with_capacity(new.len());
+    for n in new {
+        let same = name(n).and_then(|wanted| {
+            old_left
+                .iter()
+                .position(|o| o.is_some_and(|o| name(o) == Some(wanted) && key(o) == key(n)))
+        });
+        match same {
+            Some(i) => old_left[i] = None,
+            None => new_rest.push(n),
+        }
+    }
+    let old_rest: Vec<&'a T> = old_left.into_iter().flatten().collect();
     let missing_from = |items: &[&'a T], others: &[&'a T]| {
         let mut counts: HashMap<K, usize> = HashMap::default();
         for x in others {
@@ -407,5 +437,8 @@ fn unmatched<'a, T, K: Hash + Eq>(
             })
             .collect::<Vec<_>>()
     };
-    (missing_from(&old, &new), missing_from(&new, &old))
+    (
+        missing_from(&old_rest, &new_rest),
+        missing_from(&new_rest, &old_rest),
+    )
 }

@@ -13,6 +13,7 @@ mod filter;
 mod objects;
 mod print;
 mod sqltext;
+mod statistics;
 mod unmanaged;
 
 use autogen_db::Connection;
@@ -21,6 +22,7 @@ use autogen_schema::Schema;
 pub use error::IntrospectError;
 pub use objects::{objects, print_objects};
 pub use print::{print_expressions, Expression, Printed, Spelling};
+pub use statistics::{table_statistics, table_statistics_with_stats};
 pub use unmanaged::{unmanaged, UnmanagedKind, UnmanagedObject, Usage};
 
 /// What to read.

@@ -3,8 +3,9 @@
 //! the server print objects declared in SQL files the same way, so both sides compare print
 //! against print. One module per dialect (`dialect/<dialect>/objects.rs`) says how.
 //!
-//! What is read: PostgreSQL views, materialized views, triggers and functions of the managed
-//! schema (not an extension's, not the server's foreign-key triggers); MySQL/MariaDB views and
+//! What is read: PostgreSQL views, materialized views, triggers, functions and procedures
+//! (named with their argument types), sequences no column owns, domains of the managed schema
+//! (not an extension's, not the server's foreign-key triggers) and extensions; MySQL/MariaDB views and
 //! triggers; SQLite views and triggers. The comparison text is left as the server printed it;
 //! where the server keeps text rather than a parse tree (SQLite, MariaDB triggers) the caller
 //! tokenizes both sides (`autogen_normalize::objects::definition_key`). Choosing which kinds a

@@ -31,6 +31,8 @@ pub enum UnmanagedKind {
     Function,
     Procedure,
     Sequence,
+    /// A PostgreSQL domain.
+    Domain,
     Extension,
     Policy,
     /// A PostgreSQL schema other than the managed one that holds tables.
@@ -49,6 +51,7 @@ impl UnmanagedKind {
             UnmanagedKind::Function => "function",
             UnmanagedKind::Procedure => "procedure",
             UnmanagedKind::Sequence => "sequence",
+            UnmanagedKind::Domain => "domain",
             UnmanagedKind::Extension => "extension",
             UnmanagedKind::Policy => "policy",
             UnmanagedKind::Schema => "schema",
@@ -72,6 +75,8 @@ impl UnmanagedKind {
             UnmanagedKind::Procedure => "procedures",
             UnmanagedKind::Sequence if one => "sequence",
             UnmanagedKind::Sequence => "sequences",
+            UnmanagedKind::Domain if one => "domain",
+            UnmanagedKind::Domain => "domains",
             UnmanagedKind::Extension if one => "extension",
             UnmanagedKind::Extension => "extensions",
             UnmanagedKind::Policy if one => "policy",
@@ -92,6 +97,7 @@ impl UnmanagedKind {
             "function" => UnmanagedKind::Function,
             "procedure" => UnmanagedKind::Procedure,
             "sequence" => UnmanagedKind::Sequence,
+            "domain" => UnmanagedKind::Domain,
             "extension" => UnmanagedKind::Extension,
             "policy" => UnmanagedKind::Policy,
             "schema" => UnmanagedKind::Schema,

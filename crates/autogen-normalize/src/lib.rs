@@ -94,6 +94,33 @@ pub fn same_default(
     }
 }
 
+/// The identifiers an expression names, each folded the way `dialect` resolves it: column and
+/// function names alike (the caller keeps the ones that name its columns). Text the tokenizer
+/// cannot read names nothing. PostgreSQL derives an expression's collation from the columns it
+/// reads, so the introspector uses this to tell an index key's implied collation from one
+/// written on it.
+pub fn identifiers(dialect: Dialect, text: &str) -> Vec<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let rules = rules(Some(dialect));
+    let Ok(tokens) = Tokenizer::new(rules.parser(), text).tokenize() else {
+        return Vec::new();
+    };
+    tokens
+        .into_iter()
+        .filter_map(|t| match t {
+            Token::Word(w) => {
+                let mut ident = match w.quote_style {
+                    Some(q) => sqlparser::ast::Ident::with_quote(q, w.value),
+                    None => sqlparser::ast::Ident::new(w.value),
+                };
+                rules.fold_identifier(&mut ident);
+                Some(ident.value)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// What one dialect's server does to the expressions it stores. Implemented once per dialect;
 /// [`rules`] is the one place that matches on the dialect.
 pub(crate) trait Rules: Sync {

@@ -1,10 +1,11 @@
-//! The SQL text of schema objects (views, materialized views, triggers, functions), read with
-//! the dialect's `sqlparser` tokenizer: splitting a project's SQL file into statements
-//! ([`split_statements`], the author's text kept verbatim), saying what a statement declares
-//! ([`classify`]), the comparison key of a definition where the server keeps text rather than a
-//! parse tree ([`definition_key`]: SQLite, MariaDB triggers), the `CREATE OR REPLACE` form of a
-//! statement ([`or_replace`]) and the tables, columns and objects a text names
-//! ([`text_dependencies`], where no catalog says exactly).
+//! The SQL text of schema objects (views, materialized views, triggers, functions, ...), read
+//! with the dialect's `sqlparser` tokenizer: what a statement declares ([`classify`]), the
+//! comparison key of a definition where the server keeps text rather than a parse tree
+//! ([`definition_key`]: SQLite, MariaDB triggers and routines, grants), the `CREATE OR REPLACE`
+//! form of a statement ([`or_replace`]) and the tables, columns and objects a text names
+//! ([`text_dependencies`], where no catalog says exactly). A project's SQL file is split into
+//! statements by the revision runner's splitter
+//! (`autogen_revisions::split_statements_with_lines`), so that a file and a revision split alike.
 //!
 //! Pure functions over text: reading files, reporting `file:line` and asking a server to print
 //! are the callers' business.
@@ -12,14 +13,6 @@
 use autogen_schema::{Dialect, ObjectDependency, ObjectKind, Schema};
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
-
-/// One statement of a SQL file: the author's text (from its first token to before its `;`) and
-/// the line it starts on (1-based).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlStatement {
-    pub sql: String,
-    pub line: usize,
-}
 
 /// Text the tokenizer cannot read (an unterminated string, quote or comment), at `line`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,84 +32,12 @@ pub struct Declared {
     pub table: Option<String>,
 }
 
-/// Splits `text` into statements at top-level `;`. A `;` inside a string, quoted identifier,
-/// comment or dollar quote is not a boundary, nor one inside a `BEGIN ... END` or `CASE ... END`
-/// block (MySQL/MariaDB and SQLite trigger bodies hold statements of their own).
-pub fn split_statements(dialect: Dialect, text: &str) -> Result<Vec<SqlStatement>, SplitError> {
-    let tokens = tokens(dialect, text)?;
-    let offsets = Offsets::new(text);
-    let mut out = Vec::new();
-    let mut start: Option<(usize, usize)> = None;
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = &tokens[i];
-        if is_blank(&t.token) {
-            i += 1;
-            continue;
-        }
-        if start.is_none() && t.token != Token::SemiColon {
-            start = Some((
-                offsets.byte(t.span.start.line, t.span.start.column),
-                t.span.start.line as usize,
-            ));
-        }
-        match &t.token {
-            Token::Word(w) if w.quote_style.is_none() => match w.keyword {
-                Keyword::BEGIN | Keyword::CASE => depth += 1,
-                Keyword::END => {
-                    // `END IF`, `END LOOP`, ... close blocks that were never counted; `END CASE`
-                    // closes a counted CASE.
-                    let next = tokens[i + 1..].iter().find(|t| !is_blank(&t.token));
-                    let closes = match next.map(|t| &t.token) {
-                        Some(Token::Word(n)) if n.quote_style.is_none() => {
-                            match n.value.to_ascii_uppercase().as_str() {
-                                "IF" | "LOOP" | "WHILE" | "REPEAT" | "FOR" => false,
-                                "CASE" => {
-                                    // Skip the CASE so it is not counted as an opening.
-                                    i += 1;
-                                    while i < tokens.len() && is_blank(&tokens[i].token) {
-                                        i += 1;
-                                    }
-                                    true
-                                }
-                                _ => true,
-                            }
-                        }
-                        _ => true,
-                    };
-                    if closes {
-                        depth = depth.saturating_sub(1);
-                    }
-                }
-                _ => {}
-            },
-            Token::SemiColon if depth == 0 => {
-                if let Some((from, line)) = start.take() {
-                    let to = offsets.byte(t.span.start.line, t.span.start.column);
-                    out.push(SqlStatement {
-                        sql: text[from..to].trim_end().to_string(),
-                        line,
-                    });
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    if let Some((from, line)) = start {
-        let sql = text[from..].trim_end().to_string();
-        if !sql.is_empty() {
-            out.push(SqlStatement { sql, line });
-        }
-    }
-    Ok(out)
-}
-
 /// What `sql` (one statement) declares, or why it is not something the SQL files may declare.
 pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
     const SUPPORTED: &str = "the SQL files declare CREATE VIEW, CREATE MATERIALIZED VIEW \
-        (PostgreSQL), CREATE TRIGGER and CREATE FUNCTION (PostgreSQL); tables are Rust models";
+        (PostgreSQL), CREATE TRIGGER, CREATE FUNCTION, CREATE PROCEDURE, CREATE EVENT \
+        (MySQL/MariaDB), CREATE SEQUENCE, CREATE DOMAIN, CREATE EXTENSION, CREATE POLICY and ALTER \
+        TABLE ... ENABLE ROW LEVEL SECURITY (PostgreSQL) and GRANT; tables are Rust models";
     let tokens: Vec<Token> = tokens(dialect, sql)
         .map_err(|e| e.message)?
         .into_iter()
@@ -127,6 +48,9 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
         Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.keyword),
         _ => None,
     };
+    if let Some(declared) = classify_grant_or_row_security(dialect, &tokens)? {
+        return Ok(declared);
+    }
     if kw(0) != Some(Keyword::CREATE) {
         let first = tokens.first().map(|t| t.to_string()).unwrap_or_default();
         return Err(format!(
@@ -142,7 +66,19 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
             Some(Keyword::VIEW) if materialized => break ObjectKind::MaterializedView,
             Some(Keyword::VIEW) => break ObjectKind::View,
             Some(Keyword::TRIGGER) => break ObjectKind::Trigger,
+            Some(Keyword::FUNCTION) if dialect == Dialect::Mysql => break ObjectKind::Function,
+            Some(Keyword::PROCEDURE) if dialect == Dialect::Mysql => break ObjectKind::Procedure,
+            Some(Keyword::EVENT) if dialect == Dialect::Mysql => break ObjectKind::Event,
+            Some(Keyword::POLICY) if dialect == Dialect::Postgres => break ObjectKind::Policy,
             Some(Keyword::FUNCTION) if dialect == Dialect::Postgres => break ObjectKind::Function,
+            Some(Keyword::PROCEDURE) if dialect == Dialect::Postgres => {
+                break ObjectKind::Procedure
+            }
+            Some(Keyword::SEQUENCE) if dialect == Dialect::Postgres => break ObjectKind::Sequence,
+            Some(Keyword::DOMAIN) if dialect == Dialect::Postgres => break ObjectKind::Domain,
+            Some(Keyword::EXTENSION) if dialect == Dialect::Postgres => {
+                break ObjectKind::Extension
+            }
             Some(Keyword::MATERIALIZED) if dialect == Dialect::Postgres => materialized = true,
             Some(Keyword::TEMP | Keyword::TEMPORARY) => {
                 return Err(format!(
@@ -183,17 +119,138 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
     }
     let (name, next) = qualified_name(dialect, &tokens, i)
         .ok_or_else(|| format!("the {} has no name", kind.label()))?;
-    let table = if kind == ObjectKind::Trigger {
+    // On PostgreSQL a routine is named with its argument types, which are part of its identity.
+    let name = match kind {
+        ObjectKind::Function | ObjectKind::Procedure if dialect == Dialect::Postgres => {
+            let arguments = routine_signature(&tokens, next)
+                .ok_or_else(|| format!("{} {name} has no argument list", kind.label()))?;
+            format!("{name}({arguments})")
+        }
+        ObjectKind::Sequence
+            if (next..tokens.len()).any(|j| {
+                kw(j) == Some(Keyword::OWNED)
+                    && kw(j + 1) == Some(Keyword::BY)
+                    && kw(j + 2) != Some(Keyword::NONE)
+            }) =>
+        {
+            return Err(format!(
+                "sequence {name} is OWNED BY a column: such a sequence belongs to its column, which \
+                 autogen manages through the model (`auto_increment`); declare only sequences no \
+                 column owns"
+            ));
+        }
+        _ => name,
+    };
+    let table = if matches!(kind, ObjectKind::Trigger | ObjectKind::Policy) {
+        let label = kind.label();
         let on = (next..tokens.len())
             .find(|&j| kw(j) == Some(Keyword::ON))
-            .ok_or_else(|| format!("trigger {name} names no table (`ON table`)"))?;
+            .ok_or_else(|| format!("{label} {name} names no table (`ON table`)"))?;
         let (table, _) = qualified_name(dialect, &tokens, on + 1)
-            .ok_or_else(|| format!("trigger {name} names no table after ON"))?;
+            .ok_or_else(|| format!("{label} {name} names no table after ON"))?;
         Some(table)
     } else {
         None
     };
     Ok(Declared { kind, name, table })
+}
+
+/// `GRANT privileges ON [TABLE] t TO role` (one table, one role: the grant is named by its
+/// role, on its table) and, on PostgreSQL, `ALTER TABLE t ENABLE ROW LEVEL SECURITY`; `None` for
+/// any other statement.
+fn classify_grant_or_row_security(
+    dialect: Dialect,
+    tokens: &[Token],
+) -> Result<Option<Declared>, String> {
+    let word = |i: usize| match tokens.get(i) {
+        Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    let is = |i: usize, w: &str| word(i).as_deref() == Some(w);
+    if is(0, "ALTER") && is(1, "TABLE") && dialect == Dialect::Postgres {
+        let (table, next) = qualified_name(dialect, tokens, 2)
+            .ok_or_else(|| "ALTER TABLE names no table".to_string())?;
+        let rest: Vec<String> = (next..tokens.len()).map_while(word).collect();
+        if rest == ["ENABLE", "ROW", "LEVEL", "SECURITY"] {
+            return Ok(Some(Declared {
+                kind: ObjectKind::RowSecurity,
+                name: table.clone(),
+                table: Some(table),
+            }));
+        }
+        return Err(
+            "the only ALTER TABLE the SQL files take is `ALTER TABLE t ENABLE ROW LEVEL SECURITY` \
+             (tables are Rust models)"
+                .into(),
+        );
+    }
+    if !is(0, "GRANT") {
+        return Ok(None);
+    }
+    let on = (1..tokens.len())
+        .find(|&i| is(i, "ON"))
+        .ok_or_else(|| "GRANT names no table (`ON table`)".to_string())?;
+    let mut at = on + 1;
+    if is(at, "TABLE") {
+        at += 1;
+    }
+    let (table, next) =
+        qualified_name(dialect, tokens, at).ok_or_else(|| "GRANT names no table".to_string())?;
+    if !is(next, "TO") {
+        return Err(format!(
+            "GRANT ... ON {table} must name one table and then `TO role`"
+        ));
+    }
+    let role = grantee_name(dialect, tokens, next + 1)
+        .ok_or_else(|| format!("GRANT ... ON {table} names no role"))?;
+    if tokens.get(role.1) == Some(&Token::Comma) {
+        return Err(format!(
+            "GRANT ... ON {table} names several roles: write one GRANT per role"
+        ));
+    }
+    Ok(Some(Declared {
+        kind: ObjectKind::Grant,
+        name: role.0,
+        table: Some(table),
+    }))
+}
+
+/// The role at `tokens[i]` as grants are named: PostgreSQL's role name (folded), MySQL's
+/// `user` for `'user'@'%'` (and a bare `user`), else `user@host`; and the index after it.
+fn grantee_name(dialect: Dialect, tokens: &[Token], i: usize) -> Option<(String, usize)> {
+    let part = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() && dialect == Dialect::Postgres => {
+            Some(w.value.to_lowercase())
+        }
+        Token::Word(w) => Some(w.value.clone()),
+        Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => Some(s.clone()),
+        _ => None,
+    };
+    let user = part(tokens.get(i)?)?;
+    if dialect != Dialect::Mysql {
+        return Some((user, i + 1));
+    }
+    // `'u'@'h'` tokenizes as a string then `@'h'` (or `@h`) in MySQL's tokenizer.
+    match tokens.get(i + 1) {
+        Some(Token::AtSign) => {
+            let host = part(tokens.get(i + 2)?)?;
+            Some((mysql_grantee(&user, &host), i + 3))
+        }
+        Some(Token::Word(w)) if w.value.starts_with('@') => {
+            Some((mysql_grantee(&user, w.value.trim_start_matches('@')), i + 2))
+        }
+        _ => Some((user, i + 1)),
+    }
+}
+
+/// A MySQL account as a grant's name: `user` for any host (`%`, or a role's empty host), else
+/// `user@host`.
+pub fn mysql_grantee(user: &str, host: &str) -> String {
+    if host.is_empty() || host == "%" {
+        user.to_string()
+    } else {
+        format!("{user}@{host}")
+    }
 }
 
 /// The comparison key of an object's text where the server keeps the text it was given
@@ -212,6 +269,9 @@ pub fn definition_key(dialect: Dialect, sql: &str) -> String {
         .filter(|t| !is_blank(t))
         .collect();
     let is_kw = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.keyword == k);
+    if tokens.first().is_some_and(|t| is_kw(t, Keyword::GRANT)) {
+        return grant_key(&tokens);
+    }
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     if tokens.first().is_some_and(|t| is_kw(t, Keyword::CREATE)) {
@@ -223,6 +283,11 @@ pub fn definition_key(dialect: Dialect, sql: &str) -> String {
                 Keyword::TRIGGER,
                 Keyword::FUNCTION,
                 Keyword::PROCEDURE,
+                Keyword::SEQUENCE,
+                Keyword::DOMAIN,
+                Keyword::EXTENSION,
+                Keyword::POLICY,
+                Keyword::EVENT,
             ]
             .iter()
             .any(|k| is_kw(&tokens[i], *k))
@@ -251,6 +316,38 @@ pub fn definition_key(dialect: Dialect, sql: &str) -> String {
         }
     }
     out.join(" ")
+}
+
+/// A grant's comparison key (its table and role name it): `grant ` and its privileges, each in
+/// upper case, sorted. `ALL [PRIVILEGES]` is kept as written (no server expands it the same way
+/// in its catalog, so a grant is best declared privilege by privilege).
+fn grant_key(tokens: &[Token]) -> String {
+    let mut privileges: Vec<String> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    for t in tokens.iter().skip(1) {
+        match t {
+            Token::Word(w) if depth == 0 && w.quote_style.is_none() && w.keyword == Keyword::ON => {
+                break
+            }
+            Token::LParen => {
+                depth += 1;
+                current.push("(".into());
+            }
+            Token::RParen => {
+                depth = depth.saturating_sub(1);
+                current.push(")".into());
+            }
+            Token::Comma if depth == 0 => privileges.push(std::mem::take(&mut current).join(" ")),
+            Token::Word(w) => current.push(w.value.to_uppercase()),
+            other => current.push(other.to_string()),
+        }
+    }
+    if !current.is_empty() {
+        privileges.push(current.join(" "));
+    }
+    privileges.sort();
+    format!("grant {}", privileges.join(", "))
 }
 
 /// `sql` (a `CREATE VIEW` / `CREATE FUNCTION` statement) as `CREATE OR REPLACE ...`: `OR
@@ -312,8 +409,18 @@ pub fn text_dependencies(
             s.to_lowercase()
         }
     };
+    // A PostgreSQL routine's body is a dollar-quoted string: its words count too.
+    let bodies: Vec<TokenWithSpan> = tokens
+        .iter()
+        .filter_map(|t| match &t.token {
+            Token::DollarQuotedString(body) => self::tokens(dialect, &body.value).ok(),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     let words: std::collections::HashSet<String> = tokens
         .iter()
+        .chain(&bodies)
         .filter_map(|t| match &t.token {
             Token::Word(w) if w.quote_style.is_none() && dialect == Dialect::Postgres => {
                 Some(w.value.to_lowercase())
@@ -338,7 +445,9 @@ pub fn text_dependencies(
         }
     }
     for (kind, name) in objects {
-        if (*kind, name.as_str()) != own && words.contains(&fold(name)) {
+        // A PostgreSQL routine is named with its argument types; the text names it without.
+        let bare = name.split_once('(').map_or(name.as_str(), |(n, _)| n);
+        if (*kind, name.as_str()) != own && words.contains(&fold(bare)) {
             out.push(ObjectDependency::Object {
                 kind: *kind,
                 name: name.clone(),
@@ -348,6 +457,123 @@ pub fn text_dependencies(
     out.sort();
     out.dedup();
     out
+}
+
+/// The argument types of a PostgreSQL routine whose argument list opens at `tokens[i]`, as the
+/// server lists a routine's identity (`oidvectortypes(proargtypes)`): `integer, text`. Argument
+/// names, defaults and modifiers (`varchar(10)`) are not part of it, nor `OUT` arguments (`DROP
+/// PROCEDURE p(integer)` finds `p(IN a int, OUT b int)`). Common spellings are folded the server's way (`int` and `int4`
+/// are `integer`); a database at hand prints the declared routine, and the server's own list
+/// replaces this one.
+pub fn routine_signature(tokens: &[Token], i: usize) -> Option<String> {
+    if tokens.get(i) != Some(&Token::LParen) {
+        return None;
+    }
+    // The arguments, split at top-level commas.
+    let mut arguments: Vec<Vec<&Token>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    let mut j = i + 1;
+    loop {
+        let t = tokens.get(j)?;
+        match t {
+            Token::LParen => depth += 1,
+            Token::RParen if depth == 0 => break,
+            Token::RParen => depth -= 1,
+            Token::Comma if depth == 0 => {
+                arguments.push(Vec::new());
+                j += 1;
+                continue;
+            }
+            _ => {}
+        }
+        arguments.last_mut()?.push(t);
+        j += 1;
+    }
+    let mut types = Vec::new();
+    for argument in arguments.into_iter().filter(|a| !a.is_empty()) {
+        let word = |t: &Token| match t {
+            Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_lowercase()),
+            _ => None,
+        };
+        let mut rest: &[&Token] = &argument;
+        match rest.first().and_then(|t| word(t)).as_deref() {
+            Some("out") => continue,
+            Some("in" | "inout" | "variadic") => rest = &rest[1..],
+            _ => {}
+        }
+        // Up to a default, and without type modifiers.
+        let end = rest
+            .iter()
+            .position(|t| **t == Token::Eq || word(t).as_deref() == Some("default"))
+            .unwrap_or(rest.len());
+        let mut parts: Vec<String> = Vec::new();
+        let mut depth = 0usize;
+        for t in &rest[..end] {
+            match t {
+                Token::LParen => depth += 1,
+                Token::RParen => depth = depth.saturating_sub(1),
+                _ if depth > 0 => {}
+                Token::Period => {
+                    // A qualified type name keeps its last part.
+                    parts.pop();
+                }
+                Token::LBracket | Token::RBracket => {
+                    if let Some(last) = parts.last_mut() {
+                        last.push_str(&t.to_string());
+                    }
+                }
+                Token::Word(w) if w.quote_style.is_some() => parts.push(w.value.clone()),
+                Token::Word(w) => parts.push(w.value.to_lowercase()),
+                other => parts.push(other.to_string()),
+            }
+        }
+        // `name type`: the first word is the argument's name unless the words are one type.
+        let joined = parts.join(" ");
+        let multi_word = [
+            "double precision",
+            "character varying",
+            "bit varying",
+            "timestamp with time zone",
+            "timestamp without time zone",
+            "time with time zone",
+            "time without time zone",
+        ];
+        let ty = if parts.len() > 1 && !multi_word.iter().any(|m| joined.starts_with(m)) {
+            parts[1..].join(" ")
+        } else {
+            joined
+        };
+        types.push(server_type_name(&ty));
+    }
+    Some(types.join(", "))
+}
+
+/// A PostgreSQL type name as `format_type` prints it without modifiers: `int4` is `integer`,
+/// `varchar[]` is `character varying[]`. Names it does not know are kept.
+fn server_type_name(ty: &str) -> String {
+    let (base, array) = match ty.find('[') {
+        Some(at) => (&ty[..at], "[]".repeat(ty[at..].matches('[').count())),
+        None => (ty, String::new()),
+    };
+    let base = base.trim();
+    let name = match base {
+        "int" | "int4" | "integer" => "integer",
+        "int8" | "bigint" => "bigint",
+        "int2" | "smallint" => "smallint",
+        "bool" | "boolean" => "boolean",
+        "float4" | "real" => "real",
+        "float8" | "float" | "double precision" => "double precision",
+        "decimal" | "numeric" => "numeric",
+        "varchar" | "character varying" => "character varying",
+        "char" | "character" | "bpchar" => "character",
+        "timestamp" | "timestamp without time zone" => "timestamp without time zone",
+        "timestamptz" | "timestamp with time zone" => "timestamp with time zone",
+        "time" | "time without time zone" => "time without time zone",
+        "timetz" | "time with time zone" => "time with time zone",
+        "varbit" | "bit varying" => "bit varying",
+        other => other,
+    };
+    format!("{name}{array}")
 }
 
 fn tokens(dialect: Dialect, text: &str) -> Result<Vec<TokenWithSpan>, SplitError> {
@@ -384,60 +610,78 @@ fn qualified_name(dialect: Dialect, tokens: &[Token], mut i: usize) -> Option<(S
     Some((name, i))
 }
 
-/// Byte offsets of (line, column) positions; sqlparser reports columns in characters.
-struct Offsets<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-}
-
-impl<'a> Offsets<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Offsets { text, line_starts }
-    }
-
-    fn byte(&self, line: u64, column: u64) -> usize {
-        let Some(&start) = self.line_starts.get((line as usize).saturating_sub(1)) else {
-            return self.text.len();
-        };
-        let skip = (column as usize).saturating_sub(1);
-        self.text[start..]
-            .char_indices()
-            .nth(skip)
-            .map_or(self.text.len(), |(i, _)| start + i)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn statements_split_at_top_level_semicolons_only() {
-        let text = "-- views\nCREATE VIEW a AS SELECT ';' AS x;\n\n\
-            CREATE TRIGGER t AFTER INSERT ON u BEGIN\n  UPDATE u SET n = CASE WHEN 1 THEN 2 END;\n  SELECT 1;\nEND;\n\
-            CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql;";
-        let got = split_statements(Dialect::Sqlite, text).unwrap_or_default();
-        let lines: Vec<usize> = got.iter().map(|s| s.line).collect();
-        assert_eq!(lines, [2, 4, 8], "{got:?}");
-        assert_eq!(got[0].sql, "CREATE VIEW a AS SELECT ';' AS x");
-        assert!(got[1].sql.ends_with("SELECT 1;\nEND"), "{}", got[1].sql);
-        let pg = split_statements(Dialect::Postgres, text).unwrap_or_default();
-        assert!(pg[2].sql.ends_with("LANGUAGE plpgsql"), "{pg:?}");
+    fn postgres_routines_are_named_with_their_argument_types() {
+        let name = |sql| classify(Dialect::Postgres, sql).map(|d| (d.kind, d.name));
+        assert_eq!(
+            name("CREATE FUNCTION Public.F(a int, b varchar(10) DEFAULT 'x', OUT c int4) RETURNS record LANGUAGE sql AS $$ SELECT 1 $$"),
+            Ok((ObjectKind::Function, "f(integer, character varying)".into()))
+        );
+        assert_eq!(
+            name("create or replace function g(double precision, x timestamptz[], variadic y numeric(10, 2)[]) returns int as $$ select 1 $$ language sql"),
+            Ok((
+                ObjectKind::Function,
+                "g(double precision, timestamp with time zone[], numeric[])".into()
+            ))
+        );
+        assert_eq!(
+            name("CREATE FUNCTION h(inout n bigint = 1, s public.my_domain) RETURNS bigint AS 'select 1' LANGUAGE sql"),
+            Ok((ObjectKind::Function, "h(bigint, my_domain)".into()))
+        );
+        // OUT arguments are not part of the identity, for procedures either.
+        assert_eq!(
+            name("CREATE PROCEDURE p(IN a int, OUT b int) LANGUAGE sql AS $$ SELECT 1 $$"),
+            Ok((ObjectKind::Procedure, "p(integer)".into()))
+        );
+        assert_eq!(
+            name("CREATE FUNCTION t() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"),
+            Ok((ObjectKind::Function, "t()".into()))
+        );
+        assert!(name("CREATE FUNCTION t RETURNS int AS 'select 1' LANGUAGE sql").is_err());
     }
 
     #[test]
-    fn mysql_bodies_with_if_blocks_stay_one_statement() {
-        let text = "CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW BEGIN\n IF NEW.a < 0 THEN SET NEW.a = 0; END IF;\nEND;\nCREATE VIEW v AS SELECT 1;";
-        let got = split_statements(Dialect::Mysql, text).unwrap_or_default();
-        assert_eq!(got.len(), 2, "{got:?}");
-    }
-
-    #[test]
-    fn an_unterminated_string_is_reported_at_its_line() {
-        let err = split_statements(Dialect::Postgres, "CREATE VIEW v AS\nSELECT 'x;\n");
-        assert_eq!(err.map_err(|e| e.line), Err(2));
+    fn postgres_sequences_domains_and_extensions_are_declared_by_name() {
+        let name = |sql| classify(Dialect::Postgres, sql).map(|d| (d.kind, d.name));
+        assert_eq!(
+            name("CREATE SEQUENCE IF NOT EXISTS app.Codes START 10"),
+            Ok((ObjectKind::Sequence, "codes".into()))
+        );
+        assert_eq!(
+            name("CREATE SEQUENCE s OWNED BY NONE"),
+            Ok((ObjectKind::Sequence, "s".into()))
+        );
+        let owned = name("CREATE SEQUENCE s OWNED BY users.id");
+        assert!(
+            owned.as_ref().is_err_and(|e| e.contains("auto_increment")),
+            "{owned:?}"
+        );
+        assert_eq!(
+            name("CREATE DOMAIN positive AS int CHECK (VALUE > 0)"),
+            Ok((ObjectKind::Domain, "positive".into()))
+        );
+        assert_eq!(
+            name("CREATE EXTENSION IF NOT EXISTS \"uuid-ossp\" WITH SCHEMA public"),
+            Ok((ObjectKind::Extension, "uuid-ossp".into()))
+        );
+        assert!(classify(Dialect::Sqlite, "CREATE SEQUENCE s").is_err());
+        // A routine body's words are dependencies too (the table a function reads).
+        let schema = Schema {
+            tables: vec![autogen_schema::Table::new("audit")],
+            ..Schema::default()
+        };
+        let deps = text_dependencies(
+            Dialect::Postgres,
+            "CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN INSERT INTO audit VALUES (1); RETURN NEW; END $$ LANGUAGE plpgsql",
+            &schema,
+            &[(ObjectKind::Function, "f()".into())],
+            (ObjectKind::Function, "f()"),
+        );
+        assert_eq!(deps, [ObjectDependency::Table("audit".into())]);
     }
 
     #[test]
@@ -479,7 +723,63 @@ mod tests {
         assert!(c(Dialect::Sqlite, "CREATE TABLE t (a int)").is_err());
         assert!(c(Dialect::Sqlite, "CREATE TEMP VIEW v AS SELECT 1").is_err());
         assert!(c(Dialect::Sqlite, "INSERT INTO t VALUES (1)").is_err());
-        assert!(c(Dialect::Mysql, "CREATE FUNCTION f() RETURNS int RETURN 1").is_err());
+        assert!(c(Dialect::Sqlite, "CREATE FUNCTION f() RETURNS int RETURN 1").is_err());
+    }
+
+    #[test]
+    fn grants_policies_row_security_routines_and_events_are_classified() {
+        let c = |d, s| classify(d, s).map(|d| (d.kind, d.name, d.table));
+        let on = |k, n: &str, t: Option<&str>| Ok((k, n.to_string(), t.map(str::to_string)));
+        assert_eq!(
+            c(
+                Dialect::Postgres,
+                "GRANT SELECT, INSERT ON TABLE Public.Users TO Reader"
+            ),
+            on(ObjectKind::Grant, "reader", Some("users"))
+        );
+        assert_eq!(
+            c(Dialect::Mysql, "GRANT SELECT ON `users` TO 'reader'@'%'"),
+            on(ObjectKind::Grant, "reader", Some("users"))
+        );
+        assert_eq!(
+            c(Dialect::Mysql, "GRANT SELECT ON users TO 'app'@'localhost'"),
+            on(ObjectKind::Grant, "app@localhost", Some("users"))
+        );
+        assert_eq!(
+            c(Dialect::Mysql, "GRANT SELECT ON users TO reader"),
+            on(ObjectKind::Grant, "reader", Some("users"))
+        );
+        assert!(c(Dialect::Postgres, "GRANT SELECT ON users TO a, b").is_err());
+        assert_eq!(
+            c(
+                Dialect::Postgres,
+                "ALTER TABLE users ENABLE ROW LEVEL SECURITY"
+            ),
+            on(ObjectKind::RowSecurity, "users", Some("users"))
+        );
+        assert!(c(Dialect::Postgres, "ALTER TABLE users ADD COLUMN x int").is_err());
+        assert_eq!(
+            c(
+                Dialect::Postgres,
+                "CREATE POLICY own ON users USING (id = 1)"
+            ),
+            on(ObjectKind::Policy, "own", Some("users"))
+        );
+        assert_eq!(
+            c(Dialect::Mysql, "CREATE DEFINER=`root`@`%` FUNCTION add1(x int) RETURNS int DETERMINISTIC RETURN x + 1"),
+            on(ObjectKind::Function, "add1", None)
+        );
+        assert_eq!(
+            c(Dialect::Mysql, "CREATE PROCEDURE p() BEGIN SELECT 1; END"),
+            on(ObjectKind::Procedure, "p", None)
+        );
+        assert_eq!(
+            c(
+                Dialect::Mysql,
+                "CREATE EVENT purge ON SCHEDULE EVERY 1 DAY DO DELETE FROM audit"
+            ),
+            on(ObjectKind::Event, "purge", None)
+        );
     }
 
     #[test]
@@ -494,6 +794,18 @@ mod tests {
             k("create view v as select 'A'")
         );
         let m = |s| definition_key(Dialect::Mysql, s);
+        assert_eq!(
+            m("GRANT select, Insert ON `users` TO 'reader'@'%'"),
+            m("GRANT INSERT, SELECT ON users TO reader")
+        );
+        assert_eq!(
+            m("GRANT INSERT, SELECT ON users TO reader"),
+            "grant INSERT, SELECT"
+        );
+        assert_eq!(
+            m("CREATE DEFINER=`root`@`%` EVENT `e` ON SCHEDULE EVERY 1 DAY DO SELECT 1"),
+            m("create event e on schedule every 1 day do select 1")
+        );
         assert_eq!(
             m("CREATE DEFINER=`root`@`%` TRIGGER `t` BEFORE INSERT ON `u` FOR EACH ROW SET NEW.a = 1"),
             m("create trigger t before insert on u for each row set new.a=1")

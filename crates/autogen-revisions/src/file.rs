@@ -57,7 +57,10 @@
 //! with a `-- destructive: ...` comment) by adding one header line,
 //! `-- autogen:allow-destructive <reason>`. That line is review metadata, not SQL that runs: it
 //! is left out of the checksum, so acknowledging an already applied revision is not an edit.
-//! The checksum is taken with CRLF line endings read as LF, for the same reason.
+//! The checksum is taken with CRLF line endings read as LF, for the same reason. Hazards (the
+//! `-- hazard: <kind>: ...` lines autogenerate writes above a statement that locks, rewrites or
+//! scans a table) are acknowledged the same way, one header line per kind,
+//! `-- autogen:allow-hazard <kind> <reason>`, also left out of the checksum.
 //!
 //! This file does not split sections into statements (see `split.rs`, which needs the dialect)
 //! nor look at other files (see `graph.rs`).
@@ -65,13 +68,14 @@
 use std::path::{Path, PathBuf};
 
 use autogen_schema::Dialect;
-use autogen_sql::Statement;
+use autogen_sql::{HazardKind, Statement};
 use sha2::{Digest, Sha256};
 
 use crate::name::is_valid_id;
 use crate::split::boundary_lines;
 use crate::statement::{
-    fact_lines, one_line, terminated, DESTRUCTIVE_PREFIX, NO_TRANSACTION_KEY, REBUILD_KEY,
+    fact_lines, one_line, terminated, DESTRUCTIVE_PREFIX, HAZARD_PREFIX, NO_TRANSACTION_KEY,
+    REBUILD_KEY,
 };
 use crate::RevisionError;
 
@@ -106,6 +110,7 @@ const HEADER_KEYS: &[&str] = &[
     "message",
     "created",
     "allow-destructive",
+    "allow-hazard",
     "dialect",
     "format",
     "no-transaction",
@@ -151,6 +156,9 @@ pub struct Revision {
     /// The reason on the `-- autogen:allow-destructive <reason>` header line: a reviewer has
     /// accepted the data loss of this revision's destructive steps. `None` without that line.
     pub allow_destructive: Option<String>,
+    /// The `-- autogen:allow-hazard <kind> <reason>` header lines, in file order: a reviewer has
+    /// accepted the hazards of that kind in this revision.
+    pub allow_hazards: Vec<(HazardKind, String)>,
     /// The `-- autogen:dialect` line: the dialect the SQL is written for. `None`: the file does
     /// not say (format 1 files, portable SQL), and it runs anywhere.
     pub dialect: Option<Dialect>,
@@ -187,6 +195,38 @@ impl Revision {
         }
     }
 
+    /// The upgrade section's hazards: every `-- hazard: <kind>: <what happens>` comment line, in
+    /// file order, as its kind's name and the whole text after `hazard:`. Hand-written SQL counts
+    /// once its author marks it the same way (an unknown kind counts too, and cannot be
+    /// acknowledged).
+    pub fn hazard_steps(&self) -> Vec<HazardStep> {
+        self.upgrade_sql
+            .lines()
+            .filter_map(|line| {
+                let comment = line.trim().strip_prefix("--")?.trim_start();
+                let text = comment.strip_prefix(HAZARD_PREFIX)?.trim();
+                let kind = text.split(':').next().unwrap_or_default().trim();
+                Some(HazardStep {
+                    kind: kind.to_string(),
+                    text: text.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// The hazards whose kind no `allow-hazard` line acknowledges.
+    pub fn unacknowledged_hazards(&self) -> Vec<HazardStep> {
+        self.hazard_steps()
+            .into_iter()
+            .filter(|step| {
+                !self
+                    .allow_hazards
+                    .iter()
+                    .any(|(kind, _)| kind.name() == step.kind)
+            })
+            .collect()
+    }
+
     /// Whether `recorded` (a checksum from the version table) is this file's, unchanged: its
     /// [`checksum`](Revision::checksum), or one of the [equivalent
     /// ones](Revision::equivalent_checksums) an older autogen recorded for the same text with
@@ -208,6 +248,15 @@ impl Revision {
             _ => Ok(()),
         }
     }
+}
+
+/// One `-- hazard:` line of a revision's upgrade section (see [`Revision::hazard_steps`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardStep {
+    /// The kind's name as written (`index-build`).
+    pub kind: String,
+    /// The line's text after `hazard:` (`index-build: ... (users, ~1200 rows)`).
+    pub text: String,
 }
 
 /// Refuses a plan (revisions about to run, or to be written into a script, for `database`) when
@@ -441,6 +490,7 @@ struct Header {
     message: Option<(String, usize)>,
     created: Option<(String, usize)>,
     allow_destructive: Option<(String, usize)>,
+    allow_hazards: Vec<(HazardKind, String, usize)>,
     dialect: Option<(Dialect, usize)>,
     format: Option<(u32, usize)>,
     no_transaction: Option<usize>,
@@ -684,10 +734,13 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         ));
     }
 
-    let (checksum, equivalent_checksums) = checksums(
-        text,
-        header.allow_destructive.as_ref().map(|(_, line)| *line),
-    );
+    let ack_lines: Vec<usize> = header
+        .allow_destructive
+        .iter()
+        .map(|(_, line)| *line)
+        .chain(header.allow_hazards.iter().map(|(_, _, line)| *line))
+        .collect();
+    let (checksum, equivalent_checksums) = checksums(text, &ack_lines);
     Ok(Revision {
         id,
         parents: header.parents.into_iter().map(|(p, _)| p).collect(),
@@ -699,6 +752,11 @@ pub fn parse_revision(path: &Path, text: &str) -> Result<Revision, RevisionError
         checksum,
         equivalent_checksums,
         allow_destructive: header.allow_destructive.map(|(reason, _)| reason),
+        allow_hazards: header
+            .allow_hazards
+            .into_iter()
+            .map(|(kind, reason, _)| (kind, reason))
+            .collect(),
         dialect,
         format,
         no_transaction: header.no_transaction.is_some(),
@@ -742,6 +800,27 @@ fn header_line(header: &mut Header, key: &str, value: &str, line_no: usize) -> R
                 return Err("`-- autogen:allow-destructive` needs a reason after it, e.g. `-- autogen:allow-destructive bio was never filled`".into());
             }
             header.allow_destructive = Some((value.to_string(), line_no));
+        }
+        "allow-hazard" => {
+            let (kind, reason) = value.split_once(' ').unwrap_or((value, ""));
+            let Some(kind) = HazardKind::from_name(kind) else {
+                let kinds: Vec<&str> = HazardKind::ALL.iter().map(|k| k.name()).collect();
+                return Err(format!(
+                    "unknown hazard kind `{kind}` after `-- autogen:allow-hazard`; the kinds are {}",
+                    kinds.join(", ")
+                ));
+            };
+            if let Some((_, _, first)) = header.allow_hazards.iter().find(|(k, ..)| *k == kind) {
+                return Err(format!(
+                    "a second `-- autogen:allow-hazard {kind}` line (the first is on line {first}); one line per kind"
+                ));
+            }
+            if reason.trim().is_empty() {
+                return Err(format!("`-- autogen:allow-hazard {kind}` needs a reason after the kind, e.g. `-- autogen:allow-hazard {kind} runs in the nightly window`"));
+            }
+            header
+                .allow_hazards
+                .push((kind, reason.trim().to_string(), line_no));
         }
         "message" | "created" => {
             let slot = if key == "message" {
@@ -815,7 +894,7 @@ fn stands_alone(key: &str, value: &str) -> String {
 
 fn unknown_key(key: &str) -> String {
     format!(
-        "unknown key `-- autogen:{key}`; the keys are revision, parent, message, created, allow-destructive, dialect, format, no-transaction, upgrade, downgrade and end (and `{REBUILD_KEY}` and `{NO_TRANSACTION_KEY}` inside a section)"
+        "unknown key `-- autogen:{key}`; the keys are revision, parent, message, created, allow-destructive, allow-hazard, dialect, format, no-transaction, upgrade, downgrade and end (and `{REBUILD_KEY}` and `{NO_TRANSACTION_KEY}` inside a section)"
     )
 }
 
@@ -828,16 +907,17 @@ fn truncated(path: &Path, missing: &str, hint: &str) -> String {
 }
 
 /// The checksum of a file and its equivalents (see [`Revision::checksum`]): `ack_line` is the
-/// 1-based line of the header's `-- autogen:allow-destructive` line, left out.
-fn checksums(text: &str, ack_line: Option<usize>) -> (String, Vec<String>) {
-    let raw: String = match ack_line {
-        None => text.to_string(),
-        Some(skip) => text
-            .split_inclusive('\n')
+/// 1-based lines of the header's `-- autogen:allow-destructive` and `allow-hazard` lines, left
+/// out.
+fn checksums(text: &str, ack_lines: &[usize]) -> (String, Vec<String>) {
+    let raw: String = if ack_lines.is_empty() {
+        text.to_string()
+    } else {
+        text.split_inclusive('\n')
             .enumerate()
-            .filter(|(index, _)| index + 1 != skip)
+            .filter(|(index, _)| !ack_lines.contains(&(index + 1)))
             .map(|(_, line)| line)
-            .collect(),
+            .collect()
     };
     let lf = raw.replace("\r\n", "\n");
     let main = checksum(lf.as_bytes());
@@ -1139,6 +1219,91 @@ ALTER TABLE \"users\" ADD COLUMN \"bio\" text;
                 shown.contains("-- autogen:revision 3f9a2c1b7d04"),
                 "help missing: {shown}"
             );
+        }
+    }
+
+    #[test]
+    fn hazards_and_their_acknowledgement_per_kind() {
+        let hazard = |kind, what: &str| {
+            Statement::new("CREATE INDEX ix ON t (a)").with_hazard(autogen_sql::Hazard {
+                rows: Some(autogen_schema::RowEstimate::Rows(1200)),
+                ..autogen_sql::Hazard::new(kind, "t", what)
+            })
+        };
+        let text = render_revision(
+            &header(),
+            &[
+                hazard(HazardKind::IndexBuild, "writes wait"),
+                hazard(HazardKind::SetNotNull, "scans"),
+            ],
+            &[hazard(HazardKind::IndexDrop, "waits")],
+        )
+        .unwrap();
+        assert!(
+            text.contains("-- hazard: index-build: writes wait (t, ~1200 rows)\nCREATE INDEX"),
+            "{text}"
+        );
+        let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
+        // Only the upgrade section counts, as for destructive steps.
+        let kinds = |steps: Vec<HazardStep>| steps.into_iter().map(|s| s.kind).collect::<Vec<_>>();
+        assert_eq!(kinds(rev.hazard_steps()), ["index-build", "set-not-null"]);
+        assert_eq!(
+            rev.hazard_steps()[0].text,
+            "index-build: writes wait (t, ~1200 rows)"
+        );
+        assert_eq!(
+            kinds(rev.unacknowledged_hazards()),
+            ["index-build", "set-not-null"]
+        );
+
+        let acked = text.replacen(
+            "-- autogen:created",
+            "-- autogen:allow-hazard index-build built in the nightly window\n-- autogen:created",
+            1,
+        );
+        let rev2 = parse_revision(Path::new("x.sql"), &acked).unwrap();
+        assert_eq!(
+            rev2.allow_hazards,
+            [(
+                HazardKind::IndexBuild,
+                "built in the nightly window".to_string()
+            )]
+        );
+        assert_eq!(kinds(rev2.unacknowledged_hazards()), ["set-not-null"]);
+        // Acknowledging is not editing.
+        assert_eq!(rev2.checksum, rev.checksum);
+        let both = acked.replacen(
+            "-- autogen:created",
+            "-- autogen:allow-hazard set-not-null the column was backfilled\n-- autogen:created",
+            1,
+        );
+        let rev3 = parse_revision(Path::new("x.sql"), &both).unwrap();
+        assert!(rev3.unacknowledged_hazards().is_empty());
+        assert_eq!(rev3.checksum, rev.checksum);
+
+        for (bad, needle) in [
+            (
+                acked.replacen(" built in the nightly window", "", 1),
+                "needs a reason",
+            ),
+            (
+                acked.replacen("allow-hazard index-build", "allow-hazard index", 1),
+                "unknown hazard kind `index`",
+            ),
+            (
+                acked.replacen(
+                    "-- autogen:created",
+                    "-- autogen:allow-hazard index-build again\n-- autogen:created",
+                    1,
+                ),
+                "a second `-- autogen:allow-hazard index-build`",
+            ),
+        ] {
+            let err = parse_revision(Path::new("x.sql"), &bad).unwrap_err();
+            let shown = err.to_string();
+            // file:line of the offending header line.
+            assert!(shown.starts_with("x.sql:"), "{shown}");
+            assert!(shown.contains(needle), "{shown}");
         }
     }
 

@@ -398,6 +398,7 @@ pub(crate) mod tests {
             checksum: String::new(),
             equivalent_checksums: Vec::new(),
             allow_destructive: None,
+            allow_hazards: Vec::new(),
             dialect: None,
             format: 2,
             no_transaction: false,

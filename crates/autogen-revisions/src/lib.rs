@@ -47,8 +47,8 @@ pub use error::{
     StatementFailure, UnknownOutcome,
 };
 pub use file::{
-    parse_revision, render_revision, render_revision_with_notes, Revision, RevisionHeader,
-    HEADER_HELP,
+    parse_revision, render_revision, render_revision_with_notes, HazardStep, Revision,
+    RevisionHeader, HEADER_HELP,
 };
 pub use graph::RevisionSet;
 pub use name::{file_name, is_valid_id, new_revision_id, slug, write_revision_file};
@@ -63,10 +63,10 @@ pub use scratch::{
     DEV_DATABASE_MARKER,
 };
 pub use script::{downgrade_script, upgrade_script};
-pub use split::split_statements;
+pub use split::{split_statements, split_statements_with_lines};
 pub use statement::render_script;
 pub use status::DatabaseStatus;
 pub use time::{format_timestamp, now_timestamp};
 
 /// Re-exported so callers can build the statements of a revision without naming autogen-sql.
-pub use autogen_sql::{RebuildExpectation, Statement};
+pub use autogen_sql::{Hazard, HazardKind, RebuildExpectation, Statement};

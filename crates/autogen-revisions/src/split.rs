@@ -2,7 +2,9 @@
 //! where a statement ends in each dialect: `'...'` strings (`''` escapes everywhere, backslash
 //! escapes on MySQL and in PostgreSQL `E'...'`), `"..."` and `` `...` `` (and SQLite `[...]`)
 //! identifiers, `--` and `/* */` comments (nested on PostgreSQL; `#` on MySQL), PostgreSQL dollar
-//! quotes, and `BEGIN ... END` bodies of SQLite triggers and PostgreSQL `BEGIN ATOMIC` functions.
+//! quotes, and `BEGIN ... END` bodies of SQLite triggers and PostgreSQL `BEGIN ATOMIC` functions,
+//! and the compound statements of MySQL/MariaDB triggers, routines and events (`BEGIN ... END`,
+//! `IF ... END IF`, `CASE ... END CASE`, `LOOP`, `WHILE`, `REPEAT`; see [`Splitter::word`]).
 //!
 //! A small hand-written scanner rather than `sqlparser`'s tokenizer: we need only statement
 //! boundaries, must keep the statement text byte-for-byte, and must never fail on SQL we do not
@@ -28,6 +30,15 @@ use crate::dialect::Rules;
 /// MySQL `/*! ... */` executable comments, which are code).
 pub fn split_statements(sql: &str, dialect: Dialect) -> Vec<String> {
     Splitter::new(sql, dialect).run()
+}
+
+/// [`split_statements`], with the line (1-based) each statement starts on: how the project's SQL
+/// files (`schema_files`) are split, so that a file and a revision holding the same statements
+/// split the same way, and errors name `file:line`.
+pub fn split_statements_with_lines(sql: &str, dialect: Dialect) -> Vec<(usize, String)> {
+    let mut splitter = Splitter::new(sql, dialect);
+    splitter.scan();
+    splitter.lines.into_iter().zip(splitter.out).collect()
 }
 
 /// One statement of a section, as [`split_marked`] reads it.
@@ -82,6 +93,9 @@ struct Splitter<'a> {
     has_body: bool,
     /// Open `BEGIN`/`CASE` blocks inside such a statement.
     depth: usize,
+    /// The last word (uppercased) or punctuation character of the current statement, for
+    /// telling a MySQL `IF` statement from the `IF()` function.
+    prev: String,
     /// Whether to record the line starts that are statement boundaries (see [`boundary_lines`]).
     record_boundaries: bool,
     boundaries: Vec<usize>,
@@ -89,6 +103,11 @@ struct Splitter<'a> {
     pending_mark: bool,
     /// For each statement of `out`, whether such a line stood before it.
     marks: Vec<bool>,
+    /// For each statement of `out`, the line it starts on; and the newlines counted so far
+    /// (up to `counted`), so that counting stays linear.
+    lines: Vec<usize>,
+    counted: usize,
+    newlines: usize,
 }
 
 impl<'a> Splitter<'a> {
@@ -103,10 +122,14 @@ impl<'a> Splitter<'a> {
             head: Vec::new(),
             has_body: false,
             depth: 0,
+            prev: String::new(),
             record_boundaries: false,
             boundaries: Vec::new(),
             pending_mark: false,
             marks: Vec::new(),
+            lines: Vec::new(),
+            counted: 0,
+            newlines: 0,
         }
     }
 
@@ -156,11 +179,13 @@ impl<'a> Splitter<'a> {
                 }
                 b'\'' => {
                     self.mark_code(start);
+                    self.set_prev("'");
                     let backslash = self.rules.backslash_escapes || self.is_escape_string(start);
                     self.skip_quoted(b'\'', backslash);
                 }
                 b'"' => {
                     self.mark_code(start);
+                    self.set_prev("\"");
                     self.skip_quoted(b'"', self.rules.backslash_escapes);
                 }
                 b'`' if self.rules.backquote_identifiers => {
@@ -183,6 +208,8 @@ impl<'a> Splitter<'a> {
                 _ => {
                     self.mark_code(start);
                     self.advance_char();
+                    let c = self.src[start..self.pos].to_string();
+                    self.set_prev(&c);
                 }
             }
         }
@@ -194,6 +221,12 @@ impl<'a> Splitter<'a> {
         if let Some(start) = self.code_start.take() {
             let text = self.src[start..end].trim();
             if !text.is_empty() {
+                self.newlines += self.bytes[self.counted..start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                self.counted = start;
+                self.lines.push(self.newlines + 1);
                 self.out.push(text.to_string());
                 self.marks.push(self.pending_mark);
                 self.pending_mark = false;
@@ -202,6 +235,12 @@ impl<'a> Splitter<'a> {
         self.head.clear();
         self.has_body = false;
         self.depth = 0;
+        self.prev.clear();
+    }
+
+    fn set_prev(&mut self, token: &str) {
+        self.prev.clear();
+        self.prev.push_str(token);
     }
 
     /// Whether only whitespace stands between the line's start and `at`.
@@ -346,25 +385,68 @@ impl<'a> Splitter<'a> {
             self.pos += 1;
         }
         let word = self.src[start..self.pos].to_ascii_uppercase();
-        if self.head.len() < 4 {
+        if self.head.len() < 8 {
             self.head.push(word.clone());
             self.has_body = self.statement_has_body();
         }
-        if !self.has_body {
-            return;
+        if self.has_body {
+            let opens = match word.as_str() {
+                "BEGIN" => true,
+                "CASE" => self.prev != "END",
+                // MySQL: a block statement where a statement starts (`IF(a, b, c)` and
+                // `REPEAT('x', 3)` are functions inside expressions, and the word after `END`
+                // names the block it closes).
+                "IF" | "LOOP" | "WHILE" | "REPEAT" => {
+                    self.rules.compound_statements && self.statement_position()
+                }
+                _ => false,
+            };
+            if opens {
+                self.depth += 1;
+            } else if word == "END" {
+                self.depth = self.depth.saturating_sub(1);
+            }
         }
-        match word.as_str() {
-            "BEGIN" | "CASE" => self.depth += 1,
-            "END" => self.depth = self.depth.saturating_sub(1),
-            _ => {}
-        }
+        self.set_prev(&word);
+    }
+
+    /// MySQL: whether the previous token ends a statement or opens a block, so the next word
+    /// starts a statement (`FOR EACH ROW IF ...`, `BEGIN IF ...`, `; LOOP`, `label: LOOP`).
+    fn statement_position(&self) -> bool {
+        matches!(
+            self.prev.as_str(),
+            ";" | ":" | "BEGIN" | "THEN" | "ELSE" | "DO" | "LOOP" | "REPEAT" | "ROW"
+        )
     }
 
     /// `CREATE [TEMP|TEMPORARY] TRIGGER` on SQLite; `CREATE [OR REPLACE] FUNCTION|PROCEDURE` on
     /// PostgreSQL (whose `BEGIN ATOMIC ... END` bodies hold `;`; bodies in dollar quotes never
     /// reach the word scanner).
     fn statement_has_body(&self) -> bool {
-        let words: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        let mut words: Vec<&str> = self.head.iter().map(String::as_str).collect();
+        if self.rules.compound_statements && words.len() > 1 {
+            // `CREATE [OR REPLACE] [DEFINER = user] [AGGREGATE] TRIGGER|FUNCTION|...`: the user
+            // is at most two words (`root@localhost`, `CURRENT_USER`; quoted parts are no words).
+            let objects = ["TRIGGER", "FUNCTION", "PROCEDURE", "EVENT"];
+            let mut rest = &words[1..];
+            if rest.starts_with(&["OR", "REPLACE"]) {
+                rest = &rest[2..];
+            }
+            if rest.first() == Some(&"DEFINER") {
+                rest = &rest[1..];
+                for _ in 0..2 {
+                    if rest.first().is_some_and(|w| !objects.contains(w)) {
+                        rest = &rest[1..];
+                    }
+                }
+            }
+            if rest.first() == Some(&"AGGREGATE") {
+                rest = &rest[1..];
+            }
+            let mut normalized = vec![words[0]];
+            normalized.extend_from_slice(rest);
+            words = normalized;
+        }
         self.rules
             .bodies
             .iter()
@@ -483,6 +565,46 @@ mod tests {
                 ],
             ),
             (&[P], "CREATE TABLE t (x int); BEGIN; END;", &["CREATE TABLE t (x int)", "BEGIN", "END"]),
+            // MySQL/MariaDB compound statements.
+            (
+                &[M],
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = IF(NEW.x < 0, 0, NEW.x); INSERT INTO b VALUES (NEW.id); END; x",
+                &[
+                    "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = IF(NEW.x < 0, 0, NEW.x); INSERT INTO b VALUES (NEW.id); END",
+                    "x",
+                ],
+            ),
+            (
+                &[M],
+                "CREATE DEFINER=`root`@`%` TRIGGER t BEFORE UPDATE ON a FOR EACH ROW IF NEW.x < 0 THEN SET NEW.x = 0; ELSE SET NEW.y = REPEAT('a', 2); END IF; x",
+                &[
+                    "CREATE DEFINER=`root`@`%` TRIGGER t BEFORE UPDATE ON a FOR EACH ROW IF NEW.x < 0 THEN SET NEW.x = 0; ELSE SET NEW.y = REPEAT('a', 2); END IF",
+                    "x",
+                ],
+            ),
+            (
+                &[M],
+                "create or replace definer=root@localhost procedure p() begin declare i int default 0; l: loop set i = i + 1; if i > 3 then leave l; end if; end loop l; while i > 0 do set i = i - 1; end while; repeat set i = i + 1; until i > 2 end repeat; case i when 3 then select 1; else select 2; end case; end; x",
+                &[
+                    "create or replace definer=root@localhost procedure p() begin declare i int default 0; l: loop set i = i + 1; if i > 3 then leave l; end if; end loop l; while i > 0 do set i = i - 1; end while; repeat set i = i + 1; until i > 2 end repeat; case i when 3 then select 1; else select 2; end case; end",
+                    "x",
+                ],
+            ),
+            (
+                &[M],
+                "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; DELETE FROM b; END; CREATE FUNCTION f(x int) RETURNS int DETERMINISTIC RETURN x + 1; x",
+                &[
+                    "CREATE EVENT e ON SCHEDULE EVERY 1 DAY DO BEGIN DELETE FROM a; DELETE FROM b; END",
+                    "CREATE FUNCTION f(x int) RETURNS int DETERMINISTIC RETURN x + 1",
+                    "x",
+                ],
+            ),
+            (
+                &[M],
+                "CREATE TRIGGER IF NOT EXISTS t AFTER DELETE ON a FOR EACH ROW DELETE FROM b WHERE id = OLD.id; x",
+                &["CREATE TRIGGER IF NOT EXISTS t AFTER DELETE ON a FOR EACH ROW DELETE FROM b WHERE id = OLD.id", "x"],
+            ),
+            (&[M], "CREATE TABLE event (`begin` int, x int); x", &["CREATE TABLE event (`begin` int, x int)", "x"]),
         ];
         for (dialects, sql, expected) in cases {
             for dialect in *dialects {
@@ -490,6 +612,17 @@ mod tests {
                 assert_eq!(got, *expected, "{dialect}: {sql:?}");
             }
         }
+    }
+
+    #[test]
+    fn statements_carry_the_line_they_start_on() {
+        let text = "-- views\nCREATE VIEW a AS SELECT ';' AS x;\n\n\
+            CREATE TRIGGER t AFTER INSERT ON u BEGIN\n  UPDATE u SET n = CASE WHEN 1 THEN 2 END;\n  SELECT 1;\nEND;\n\
+            CREATE VIEW b AS SELECT 2";
+        let got = split_statements_with_lines(text, S);
+        let lines: Vec<usize> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [2, 4, 8], "{got:?}");
+        assert!(got[1].1.ends_with("SELECT 1;\nEND"), "{}", got[1].1);
     }
 
     #[test]

@@ -10,6 +10,8 @@ use autogen_sql::Statement;
 
 /// The comment prefix of a data-loss line (`-- destructive: ...`).
 pub(crate) const DESTRUCTIVE_PREFIX: &str = "destructive:";
+/// The comment prefix of a hazard line (`-- hazard: <kind>: <what happens> (<table>, ~<rows> rows)`).
+pub(crate) const HAZARD_PREFIX: &str = "hazard:";
 /// The key of a SQLite rebuild expectation line (`-- autogen:rebuild "t" "col" ...`).
 pub(crate) const REBUILD_KEY: &str = "rebuild";
 /// The key of the directive that runs the next statement (in a section) or every statement (in
@@ -17,7 +19,7 @@ pub(crate) const REBUILD_KEY: &str = "rebuild";
 pub(crate) const NO_TRANSACTION_KEY: &str = "no-transaction";
 
 /// The comment lines above a statement, each without its line break, in a fixed order: note,
-/// data loss, rebuild expectation. Free text is folded onto one line, and a note that reads like
+/// data loss, hazard, rebuild expectation. Free text is folded onto one line, and a note that reads like
 /// an `autogen:` line is written as `(autogen:...)` so that it can never act as one.
 pub(crate) fn fact_lines(statement: &Statement) -> Vec<String> {
     let mut lines = Vec::new();
@@ -33,6 +35,9 @@ pub(crate) fn fact_lines(statement: &Statement) -> Vec<String> {
     }
     if let Some(loss) = &statement.data_loss {
         lines.push(format!("-- {DESTRUCTIVE_PREFIX} {}", one_line(loss)));
+    }
+    if let Some(hazard) = &statement.hazard {
+        lines.push(format!("-- {HAZARD_PREFIX} {}", one_line(&hazard.line())));
     }
     if let Some(rebuild) = &statement.rebuild {
         let mut line = format!("-- autogen:{REBUILD_KEY} {}", quote(&rebuild.table));
@@ -124,10 +129,15 @@ mod tests {
                 table: "t\"x".into(),
                 columns: vec!["a".into()],
             }),
+            hazard: Some(autogen_sql::Hazard::new(
+                autogen_sql::HazardKind::TableRebuild,
+                "t",
+                "rows\ncopied",
+            )),
         };
         assert_eq!(
             render_script(&[s]),
-            "-- (autogen:end)\n-- destructive: drops table t and its rows\n-- autogen:rebuild \"t\"\"x\" \"a\"\nDROP TABLE \"t\" -- gone\n;\n\n"
+            "-- (autogen:end)\n-- destructive: drops table t and its rows\n-- hazard: table-rebuild: rows copied (t)\n-- autogen:rebuild \"t\"\"x\" \"a\"\nDROP TABLE \"t\" -- gone\n;\n\n"
         );
     }
 }

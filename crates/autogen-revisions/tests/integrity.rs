@@ -307,6 +307,13 @@ fn the_writer_never_writes_a_file_the_parser_reads_differently() {
                             table: random_text(rng, 2),
                             columns: vec![random_text(rng, 2), random_text(rng, 1)],
                         }),
+                    hazard: rng.gen_bool(0.2).then(|| {
+                        autogen_revisions::Hazard::new(
+                            autogen_revisions::HazardKind::IndexBuild,
+                            &random_text(rng, 1),
+                            random_text(rng, 4),
+                        )
+                    }),
                 })
                 .collect()
         };

@@ -18,17 +18,44 @@ pub enum ObjectKind {
     View,
     MaterializedView,
     Trigger,
-    /// A PostgreSQL function (declared so a trigger has one to execute).
+    /// A PostgreSQL function (declared so a trigger has one to execute). On PostgreSQL its name
+    /// carries its argument types, which are part of its identity: `f(integer)`.
     Function,
+    /// A PostgreSQL procedure, named with its argument types like a function.
+    Procedure,
+    /// A PostgreSQL sequence no column owns.
+    Sequence,
+    /// A PostgreSQL domain.
+    Domain,
+    /// A PostgreSQL extension.
+    Extension,
+    /// A PostgreSQL row-level security policy, on its `table` (whose `ENABLE ROW LEVEL SECURITY`
+    /// goes with its policies: see `autogen_sql`'s `objects.rs`).
+    Policy,
+    /// PostgreSQL row-level security switched on for a table (`ALTER TABLE t ENABLE ROW LEVEL
+    /// SECURITY`): named by its table, and on it.
+    RowSecurity,
+    /// The privileges one role holds on one table: named by the role, on its `table`.
+    Grant,
+    /// A MySQL/MariaDB scheduled event.
+    Event,
 }
 
 impl ObjectKind {
     /// Every kind, in listing order.
-    pub const ALL: [ObjectKind; 4] = [
+    pub const ALL: [ObjectKind; 12] = [
         ObjectKind::View,
         ObjectKind::MaterializedView,
         ObjectKind::Trigger,
         ObjectKind::Function,
+        ObjectKind::Procedure,
+        ObjectKind::Sequence,
+        ObjectKind::Domain,
+        ObjectKind::Extension,
+        ObjectKind::Policy,
+        ObjectKind::RowSecurity,
+        ObjectKind::Grant,
+        ObjectKind::Event,
     ];
 
     /// The machine name: `view`, `materialized_view`, `trigger`, `function`.
@@ -38,6 +65,14 @@ impl ObjectKind {
             ObjectKind::MaterializedView => "materialized_view",
             ObjectKind::Trigger => "trigger",
             ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Policy => "policy",
+            ObjectKind::RowSecurity => "row_security",
+            ObjectKind::Grant => "grant",
+            ObjectKind::Event => "event",
         }
     }
 
@@ -49,6 +84,14 @@ impl ObjectKind {
             ObjectKind::MaterializedView => "materialized_views",
             ObjectKind::Trigger => "triggers",
             ObjectKind::Function => "functions",
+            ObjectKind::Procedure => "procedures",
+            ObjectKind::Sequence => "sequences",
+            ObjectKind::Domain => "domains",
+            ObjectKind::Extension => "extensions",
+            ObjectKind::Policy => "policies",
+            ObjectKind::RowSecurity => "row_security",
+            ObjectKind::Grant => "grants",
+            ObjectKind::Event => "events",
         }
     }
 
@@ -66,6 +109,14 @@ impl ObjectKind {
             ObjectKind::MaterializedView => "materialized view",
             ObjectKind::Trigger => "trigger",
             ObjectKind::Function => "function",
+            ObjectKind::Procedure => "procedure",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Policy => "policy",
+            ObjectKind::RowSecurity => "row level security",
+            ObjectKind::Grant => "grant",
+            ObjectKind::Event => "event",
         }
     }
 }
@@ -101,9 +152,15 @@ pub struct SchemaObject {
     pub definition: String,
     /// The statement that creates the object, without a trailing semicolon.
     pub sql: String,
-    /// A view's result columns (`name type`), where the dialect reports them: PostgreSQL's
-    /// `CREATE OR REPLACE VIEW` cannot drop or change columns, so the differ replaces in place
-    /// only when they stay the same. Empty when unknown.
+    /// The parts of the object that decide whether it can change in place, where the server
+    /// reports them (empty when unknown, as for a declared object no server printed):
+    /// - a view's result columns (`name type`): PostgreSQL's `CREATE OR REPLACE VIEW` cannot
+    ///   drop or change columns, so the differ replaces in place only when they stay the same;
+    /// - a PostgreSQL routine's argument list (with names and defaults) and result, which
+    ///   `CREATE OR REPLACE` cannot change either;
+    /// - a sequence's options, each as `ALTER SEQUENCE` takes it (`INCREMENT BY 5`), all listed;
+    /// - a domain's `AS type [COLLATE c]` first (fixed), then its `DEFAULT ..`, `NOT NULL` and
+    ///   `CONSTRAINT name CHECK (..)` parts, which `ALTER DOMAIN` changes one by one.
     pub columns: Vec<String>,
     /// What it uses, sorted (see [`ObjectDependency`]).
     pub depends_on: Vec<ObjectDependency>,
@@ -112,6 +169,9 @@ pub struct SchemaObject {
 impl SchemaObject {
     /// `view active_users`, `trigger users_touch on users`.
     pub fn label(&self) -> String {
+        if self.kind == ObjectKind::RowSecurity {
+            return format!("{} on {}", self.kind, self.name);
+        }
         match &self.table {
             Some(t) => format!("{} {} on {t}", self.kind, self.name),
             None => format!("{} {}", self.kind, self.name),

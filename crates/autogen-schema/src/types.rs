@@ -403,6 +403,21 @@ pub enum DefaultValue {
     Expression(String),
 }
 
+impl DefaultValue {
+    /// The zero date-time `'0000-00-00 00:00:00'` (with or without fractional digits), the
+    /// default MariaDB gives a NOT NULL `ON UPDATE CURRENT_TIMESTAMP` column declared without
+    /// one.
+    pub fn is_zero_datetime(&self) -> bool {
+        match self {
+            DefaultValue::String(s) => {
+                s.starts_with("0000-00-00 00:00:00")
+                    && s.chars().all(|c| matches!(c, '0' | '-' | ':' | ' ' | '.'))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl fmt::Display for DefaultValue {
     /// A dialect-neutral SQL-ish spelling for the schema text and messages.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

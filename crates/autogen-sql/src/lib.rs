@@ -17,6 +17,7 @@
 mod ddl;
 mod dialect;
 mod error;
+mod hazard;
 mod objects;
 mod order;
 mod state;
@@ -41,9 +42,10 @@ mod testing {
 }
 
 use autogen_diff::Change;
-use autogen_schema::{Dialect, Schema};
+use autogen_schema::{Dialect, Schema, ServerVersion};
 
 pub use error::RenderError;
+pub use hazard::{Hazard, HazardKind};
 
 /// One SQL statement of a rendered change list, with the facts the renderer knows about it.
 /// The facts are data, not text: the revisions crate, which owns the file format, decides how
@@ -61,6 +63,9 @@ pub struct Statement {
     /// The copy step of a SQLite table rebuild: the table and its columns as the rebuild expects
     /// them when it starts. The runner refuses the rebuild when the live table differs.
     pub rebuild: Option<RebuildExpectation>,
+    /// What it risks on a live table with rows (a lock, a rewrite, a scan, a failure on existing
+    /// rows); written as a `-- hazard:` line that `--deny-hazards` looks for.
+    pub hazard: Option<Hazard>,
 }
 
 /// What a SQLite table rebuild expects of the live table (see [`Statement::rebuild`]).
@@ -85,6 +90,12 @@ impl Statement {
         self
     }
 
+    /// This statement with a hazard.
+    pub fn with_hazard(mut self, hazard: Hazard) -> Self {
+        self.hazard = Some(hazard);
+        self
+    }
+
     /// This statement with a note for the reader.
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
@@ -102,8 +113,26 @@ pub fn render(
     from: &Schema,
     changes: &[Change],
 ) -> Result<Vec<Statement>, RenderError> {
+    render_on(dialect, None, from, changes)
+}
+
+/// [`render`] for a server of version `server`, whose hazard rules may differ from those of the
+/// version assumed without one ([`assumed_server`]). The SQL is the same.
+pub fn render_on(
+    dialect: Dialect,
+    server: Option<ServerVersion>,
+    from: &Schema,
+    changes: &[Change],
+) -> Result<Vec<Statement>, RenderError> {
+    let d = dialect::for_server(dialect, server);
     let mut state = state::involved(from, changes);
-    objects::render_with_objects(dialect, dialect::get(dialect), &mut state, changes)
+    objects::render_with_objects(dialect, d.as_ref(), &mut state, changes)
+}
+
+/// The server version the hazard rules assume when the database was not asked: PostgreSQL 15,
+/// MariaDB 10.11; `None` for SQLite, whose rules do not depend on the version.
+pub fn assumed_server(dialect: Dialect) -> Option<ServerVersion> {
+    dialect::assumed_server(dialect)
 }
 
 /// Renders `changes` from `from` and then their inverse ([`autogen_diff::downgrade`]) from where
@@ -114,7 +143,18 @@ pub fn render_upgrade_downgrade(
     from: &Schema,
     changes: &[Change],
 ) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
-    let d = dialect::get(dialect);
+    render_upgrade_downgrade_on(dialect, None, from, changes)
+}
+
+/// [`render_upgrade_downgrade`] for a server of version `server` (see [`render_on`]).
+pub fn render_upgrade_downgrade_on(
+    dialect: Dialect,
+    server: Option<ServerVersion>,
+    from: &Schema,
+    changes: &[Change],
+) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
+    let d = dialect::for_server(dialect, server);
+    let d = d.as_ref();
     let mut state = state::involved(from, changes);
     let upgrade = objects::render_with_objects(dialect, d, &mut state, changes)?;
     let downgrade =

@@ -1,9 +1,11 @@
-//! The project's SQL files (`schema_files` in autogen.toml): views, materialized views, triggers
-//! and PostgreSQL functions declared as plain `CREATE` statements, which are the desired state
-//! for those kinds the way the model structs are for tables.
+//! The project's SQL files (`schema_files` in autogen.toml): views, materialized views, triggers,
+//! functions and procedures, PostgreSQL sequences, domains and extensions (and the other kinds
+//! `autogen_normalize::objects::classify` names) declared as plain statements, which are the
+//! desired state for those kinds the way the model structs are for tables.
 //!
-//! This file finds the files, splits each into statements and says what each declares
-//! (`autogen_normalize::objects`), keeping the author's text verbatim as the object's `sql`, and
+//! This file finds the files, splits each into statements (with the revision runner's splitter,
+//! `autogen_revisions::split_statements_with_lines`, so that a file and a revision split alike)
+//! and says what each declares (`autogen_normalize::objects`), keeping the author's text verbatim as the object's `sql`, and
 //! reports every unreadable or unsupported statement, and every object declared twice, as
 //! `file:line: message` (all of them, not only the first). The comparison text is only a
 //! first guess here (the tokenized text); where a database is at hand the server prints it
@@ -11,7 +13,8 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use autogen_normalize::objects::{classify, definition_key, split_statements, text_dependencies};
+use autogen_normalize::objects::{classify, definition_key, text_dependencies};
+use autogen_revisions::split_statements_with_lines;
 use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
 use globset::GlobBuilder;
 
@@ -37,23 +40,19 @@ pub fn read_schema_files(
                 continue;
             }
         };
-        let statements = match split_statements(dialect, &text) {
-            Ok(s) => s,
-            Err(e) => {
-                errors.push(format!("{shown}:{}: {}", e.line, e.message));
-                continue;
-            }
-        };
-        for st in statements {
-            let at = format!("{shown}:{}", st.line);
-            match classify(dialect, &st.sql) {
+        // The revision runner's splitter: a file splits exactly as a revision holding the same
+        // statements does. It never fails; text the tokenizer cannot read (an unterminated
+        // string) is reported by `classify`, at the line its statement starts on.
+        for (line, sql) in split_statements_with_lines(&text, dialect) {
+            let at = format!("{shown}:{line}");
+            match classify(dialect, &sql) {
                 Ok(d) => {
                     let object = SchemaObject {
                         kind: d.kind,
                         name: d.name,
                         table: d.table,
-                        definition: definition_key(dialect, &st.sql),
-                        sql: st.sql,
+                        definition: definition_key(dialect, &sql),
+                        sql,
                         columns: Vec::new(),
                         depends_on: Vec::new(),
                     };
@@ -180,5 +179,31 @@ mod tests {
             err.contains("schema/b.sql:4: view v1 is declared twice (first at schema/a.sql:1)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn mysql_bodies_stay_whole_and_unreadable_text_names_its_line() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let text = "CREATE TRIGGER t BEFORE INSERT ON u FOR EACH ROW\n\
+            IF NEW.a < 0 THEN SET NEW.a = 0; ELSE SET NEW.b = IF(NEW.a > 9, 1, 0); END IF;\n\
+            CREATE PROCEDURE p() BEGIN DELETE FROM u; DELETE FROM v; END;\n\
+            GRANT SELECT ON u TO 'r'@'%';\n";
+        std::fs::write(dir.path().join("a.sql"), text).unwrap_or_else(|e| panic!("{e}"));
+        let globs = vec!["a.sql".to_string()];
+        let objects = read_schema_files(dir.path(), &globs, Dialect::Mysql, &Schema::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let labels: Vec<String> = objects.iter().map(SchemaObject::label).collect();
+        assert_eq!(labels, ["trigger t on u", "procedure p", "grant r on u"]);
+        assert!(objects[0].sql.ends_with("END IF"), "{}", objects[0].sql);
+        std::fs::write(
+            dir.path().join("a.sql"),
+            "CREATE VIEW v AS SELECT 1;\n\nCREATE VIEW w AS\nSELECT 'x;\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let err = read_schema_files(dir.path(), &globs, Dialect::Mysql, &Schema::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("a.sql:3: "), "{err}");
     }
 }

@@ -709,10 +709,10 @@ fn new_part(rng: &mut StdRng, c: &Col, needs_prefix: bool, limits: Limits, uniqu
     };
     match limits.dialect {
         Dialect::Mysql => {
-            // MariaDB stores a prefix as long as the varchar itself as no prefix (a known gap,
-            // see the README's Tests section), so prefixes stay shorter than the column.
+            // A prefix may be as long as the varchar itself (MariaDB stores that as no prefix,
+            // which canonicalisation knows).
             let max = match c.ty {
-                Ty::Varchar(n) => n - 1,
+                Ty::Varchar(n) => n,
                 _ => 191,
             };
             // Rows differ from the second character on, so a unique prefix needs 2 at least;
@@ -940,7 +940,7 @@ fn add_fk(rng: &mut StdRng, spec: &mut Spec, limits: Limits) {
 pub fn generate(seed: u64, limits: Limits) -> Pair {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut names = BTreeSet::new();
-    let mut a = gen_a(&mut rng, limits, &mut names);
+    let a = gen_a(&mut rng, limits, &mut names);
     let mut b = a.clone();
     for t in &mut b.tables {
         t.renamed_from = None;
@@ -950,16 +950,6 @@ pub fn generate(seed: u64, limits: Limits) -> Pair {
     }
     for _ in 0..rng.gen_range(1..6) {
         mutate(&mut rng, &mut b, limits, &mut names);
-    }
-    // MariaDB gives a NOT NULL `ON UPDATE CURRENT_TIMESTAMP` column without a default the
-    // default '0000-00-00 00:00:00', which the models cannot say (a known gap, see the README's
-    // Tests section): such a column keeps a default or stays nullable.
-    for spec in [&mut a, &mut b] {
-        for c in spec.tables.iter_mut().flat_map(|t| &mut t.columns) {
-            if c.on_update && !c.nullable && c.default.is_none() {
-                c.on_update = false;
-            }
-        }
     }
     Pair {
         seed,
@@ -1396,16 +1386,9 @@ fn mutate_table_options(rng: &mut StdRng, t: &mut Tbl, dialect: Dialect) {
                 }
                 o.key_block_size = None;
             } else if rng.gen_bool(0.7) {
-                // A declared KEY_BLOCK_SIZE stays declared and no table gains one: MariaDB keeps
-                // it after a ROW_FORMAT change that does not restate it, and refuses it with
-                // DYNAMIC (a known gap, see the README's Tests section).
-                let same_kbs: Vec<_> = dialect::INNODB_OPTIONS
-                    .iter()
-                    .filter(|(_, _, k)| k.is_some() == o.key_block_size.is_some())
-                    .collect();
-                let (engine, row_format, kbs) = same_kbs
+                // Any InnoDB options, KEY_BLOCK_SIZE gained, changed or dropped with them.
+                let (engine, row_format, kbs) = dialect::INNODB_OPTIONS
                     .choose(rng)
-                    .copied()
                     .copied()
                     .unwrap_or((None, None, None));
                 o.engine = engine;
@@ -1480,7 +1463,7 @@ fn mutate_index(rng: &mut StdRng, t: &mut Tbl, limits: Limits) {
                     && !col.name.contains(char::is_whitespace)) =>
         {
             let max = match col.ty {
-                Ty::Varchar(n) => n - 1,
+                Ty::Varchar(n) => n,
                 _ => 191,
             };
             let needed = matches!(col.ty, Ty::Text | Ty::Blob);

@@ -16,6 +16,7 @@
 //! Nothing here asserts a timing: the bench reports, it does not judge.
 
 mod alembic;
+pub mod online;
 mod process;
 mod report;
 

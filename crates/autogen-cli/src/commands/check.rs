@@ -23,9 +23,15 @@ const JSON_VERSION: u64 = 1;
 const DRIFT: u8 = 1;
 const COULD_NOT_CHECK: u8 = 2;
 
-pub async fn check(cli: &Cli, format: CheckFormat, deny_destructive: bool) -> ExitCode {
+pub async fn check(
+    cli: &Cli,
+    format: CheckFormat,
+    deny_destructive: bool,
+    deny_hazards: bool,
+) -> ExitCode {
     let options = CheckOptions {
         deny_destructive,
+        deny_hazards,
         dev_url: cli.dev_url.clone(),
         dev_url_may_be_emptied: cli.dev_url_may_be_emptied,
     };
@@ -173,6 +179,22 @@ fn print_human(report: &CheckReport) {
         print_steps(&report.unacknowledged_destructive);
         println!();
     }
+    if !report.unacknowledged_hazards.is_empty() {
+        println!("Hazards no reviewer acknowledged:");
+        for step in &report.unacknowledged_hazards {
+            println!(
+                "  {}! {}{} {}{}{}",
+                WARN.render(),
+                step.hazard,
+                WARN.render_reset(),
+                DIM.render(),
+                format_args!("({} {})", step.revision, shown(&step.path)),
+                DIM.render_reset()
+            );
+        }
+        println!("  help: {HAZARD_HELP}");
+        println!();
+    }
     // Objects autogen leaves alone are never drift; one line says they exist.
     if let Some(line) = autogen::ops::unmanaged::summary(&report.unmanaged) {
         println!("{}{line}{}", DIM.render(), DIM.render_reset());
@@ -250,6 +272,13 @@ fn summary(report: &CheckReport) -> String {
             "unacknowledged destructive steps",
         ));
     }
+    if !report.unacknowledged_hazards.is_empty() {
+        parts.push(count(
+            report.unacknowledged_hazards.len(),
+            "unacknowledged hazard",
+            "unacknowledged hazards",
+        ));
+    }
     parts.join(", ")
 }
 
@@ -293,6 +322,28 @@ fn print_steps(steps: &[DestructiveStep]) {
         );
     }
     println!("  help: review the data loss, then add `-- autogen:allow-destructive <reason>` to the revision's header");
+}
+
+/// How to acknowledge a hazard, shown under every list of them.
+const HAZARD_HELP: &str = "review the lock or rewrite (and the table's size), then add `-- autogen:allow-hazard <kind> <reason>` to the revision's header, one line per kind";
+
+/// For `upgrade --deny-hazards`: why nothing ran.
+pub fn print_unacknowledged_hazards(steps: &[check::HazardousStep]) {
+    eprintln!(
+        "{}error:{} refusing to upgrade: {} hazard(s) not acknowledged; nothing was applied",
+        ERR.render(),
+        ERR.render_reset(),
+        steps.len()
+    );
+    for step in steps {
+        eprintln!(
+            "  ! {} ({} {})",
+            step.hazard,
+            step.revision,
+            shown(&step.path)
+        );
+    }
+    eprintln!("  help: {HAZARD_HELP}");
 }
 
 /// For `upgrade --deny-destructive`: why nothing ran.
@@ -341,6 +392,11 @@ fn report_json(report: &CheckReport, source: Option<autogen::UrlSource>) -> Valu
         .iter()
         .map(|s| json!({"revision": s.revision, "path": shown(&s.path), "warning": s.warning}))
         .collect();
+    let hazards: Vec<Value> = report
+        .unacknowledged_hazards
+        .iter()
+        .map(|s| json!({"revision": s.revision, "path": shown(&s.path), "kind": s.kind, "hazard": s.hazard}))
+        .collect();
     let partial: Vec<Value> = report
         .status
         .partial
@@ -372,6 +428,7 @@ fn report_json(report: &CheckReport, source: Option<autogen::UrlSource>) -> Valu
         "edited_revisions": edited,
         "missing_revisions": report.status.unknown,
         "unacknowledged_destructive": destructive,
+        "unacknowledged_hazards": hazards,
         "partially_applied": partial,
         "invalid_indexes": report.status.invalid_indexes,
         "unmanaged": unmanaged,
@@ -395,6 +452,7 @@ fn error_json(e: &autogen::Error, source: Option<autogen::UrlSource>) -> Value {
         "edited_revisions": [],
         "missing_revisions": [],
         "unacknowledged_destructive": [],
+        "unacknowledged_hazards": [],
         "partially_applied": [],
         "invalid_indexes": [],
         "unmanaged": [],

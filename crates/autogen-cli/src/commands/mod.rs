@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
         Some(Command::Upgrade {
             target,
             deny_destructive,
+            deny_hazards,
             allow_edited,
             resolve_interrupted,
             sql: false,
@@ -88,7 +89,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
             run::upgrade(
                 &cli,
                 target,
-                *deny_destructive,
+                run::Deny {
+                    destructive: *deny_destructive,
+                    hazards: *deny_hazards,
+                },
                 allow_edited,
                 *resolve_interrupted,
             )
@@ -113,7 +117,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, autogen::Error> {
         Some(Command::Check {
             format,
             deny_destructive,
-        }) => Ok(check::check(&cli, *format, *deny_destructive).await),
+            deny_hazards,
+        }) => Ok(check::check(&cli, *format, *deny_destructive, *deny_hazards).await),
         Some(Command::Diff {
             from,
             to,

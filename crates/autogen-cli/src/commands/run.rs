@@ -15,19 +15,35 @@ use super::load;
 use crate::cli::{Cli, Outcome};
 use crate::output::{OK, WARN};
 
+/// What `upgrade` refuses to run unacknowledged.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deny {
+    /// `--deny-destructive`: steps that lose data.
+    pub destructive: bool,
+    /// `--deny-hazards`: steps that lock, rewrite or scan a table.
+    pub hazards: bool,
+}
+
 pub async fn upgrade(
     cli: &Cli,
     target: &str,
-    deny_destructive: bool,
+    deny: Deny,
     allow_edited: &[String],
     resolve_interrupted: Option<Outcome>,
 ) -> Result<ExitCode, autogen::Error> {
     let project = load(cli)?;
     super::announce(&project);
-    if deny_destructive {
-        let steps = ops::check::pending_destructive(&project, target).await?;
-        if !steps.is_empty() {
-            super::check::print_unacknowledged(&steps);
+    if deny.destructive || deny.hazards {
+        let (destructive, hazards) = ops::check::pending_unacknowledged(&project, target).await?;
+        let refuse_destructive = deny.destructive && !destructive.is_empty();
+        let refuse_hazards = deny.hazards && !hazards.is_empty();
+        if refuse_destructive {
+            super::check::print_unacknowledged(&destructive);
+        }
+        if refuse_hazards {
+            super::check::print_unacknowledged_hazards(&hazards);
+        }
+        if refuse_destructive || refuse_hazards {
             return Ok(ExitCode::FAILURE);
         }
     }

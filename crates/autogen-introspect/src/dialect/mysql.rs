@@ -40,6 +40,7 @@
 
 mod assemble;
 pub(super) mod objects;
+mod routines;
 mod spelling;
 pub(super) mod unmanaged;
 

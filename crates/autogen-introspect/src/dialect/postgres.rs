@@ -24,6 +24,7 @@
 
 mod assemble;
 pub(super) mod objects;
+pub(super) mod security;
 mod spelling;
 pub(super) mod unmanaged;
 

@@ -132,6 +132,11 @@ pub(crate) struct Rules {
     /// The first words of statements whose `BEGIN ... END` body holds `;` (SQLite triggers,
     /// PostgreSQL `BEGIN ATOMIC` functions).
     pub bodies: &'static [&'static [&'static str]],
+    /// MySQL/MariaDB compound statements: inside a body, `IF`, `LOOP`, `WHILE` and `REPEAT` in
+    /// statement position open blocks (closed by `END IF`, `END LOOP`, ...), `BEGIN`/`CASE` too,
+    /// and a `DEFINER = user` clause (and `OR REPLACE`, `AGGREGATE`) between `CREATE` and the
+    /// object word is skipped when the first words are matched against `bodies`.
+    pub compound_statements: bool,
     /// Whether DDL runs inside a transaction, so a script wraps each revision in one.
     pub transactional_ddl: bool,
     /// Lines an offline script starts and ends with, around the revisions.

@@ -493,7 +493,14 @@ pub(crate) const RULES: super::Rules = super::Rules {
     bracket_identifiers: false,
     dollar_quotes: false,
     nested_block_comments: false,
-    bodies: &[],
+    // Trigger, routine and event bodies (`BEGIN ... END`, `IF ... END IF`, ...) hold `;`.
+    bodies: &[
+        &["CREATE", "TRIGGER"],
+        &["CREATE", "FUNCTION"],
+        &["CREATE", "PROCEDURE"],
+        &["CREATE", "EVENT"],
+    ],
+    compound_statements: true,
     transactional_ddl: false,
     script_prologue: "",
     script_epilogue: "",

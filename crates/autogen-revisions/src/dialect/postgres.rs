@@ -442,6 +442,7 @@ pub(crate) const RULES: super::Rules = super::Rules {
         &["CREATE", "OR", "REPLACE", "FUNCTION"],
         &["CREATE", "OR", "REPLACE", "PROCEDURE"],
     ],
+    compound_statements: false,
     transactional_ddl: true,
     script_prologue: "",
     script_epilogue: "",

@@ -446,6 +446,7 @@ pub(crate) const RULES: super::Rules = super::Rules {
         &["CREATE", "TEMP", "TRIGGER"],
         &["CREATE", "TEMPORARY", "TRIGGER"],
     ],
+    compound_statements: false,
     transactional_ddl: true,
     // As the runner does: a table rebuild must not cascade deletes, and the pragma is a no-op
     // inside a transaction, so it is switched off up front.

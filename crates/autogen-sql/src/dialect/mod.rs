@@ -4,16 +4,19 @@
 //! dialect; the shared clause writers in `crate::ddl` only call the trait.
 
 mod mysql;
+mod mysql_hazards;
 mod postgres;
 mod postgres_enum;
+mod postgres_hazards;
 mod postgres_schemas;
 mod sqlite;
 mod sqlite_cycles;
 mod sqlite_group;
 mod sqlite_rebuild;
+mod sqlite_rowid_renames;
 
 use autogen_diff::{Change, ConstraintRenames};
-use autogen_schema::{ColumnType, DefaultValue, Dialect, Schema};
+use autogen_schema::{ColumnType, DefaultValue, Dialect, Schema, ServerVersion};
 
 use crate::{RenderError, Statement};
 
@@ -90,11 +93,42 @@ pub(crate) trait SqlDialect: Sync {
         -> Result<Vec<Statement>, RenderError>;
 }
 
-/// The implementation for `dialect`.
+static POSTGRES: postgres::Postgres = postgres::Postgres {
+    server: postgres::ASSUMED_SERVER,
+};
+static MYSQL: mysql::Mysql = mysql::Mysql {
+    server: mysql::ASSUMED_SERVER,
+};
+
+/// The implementation for `dialect`, rendering for the server version it assumes when none is
+/// known (PostgreSQL 15, MariaDB 10.11): the version only changes the hazards attached.
 pub(crate) fn get(dialect: Dialect) -> &'static dyn SqlDialect {
     match dialect {
         Dialect::Sqlite => &sqlite::Sqlite,
-        Dialect::Postgres => &postgres::Postgres,
-        Dialect::Mysql => &mysql::Mysql,
+        Dialect::Postgres => &POSTGRES,
+        Dialect::Mysql => &MYSQL,
+    }
+}
+
+/// The implementation for `dialect` on a server of version `server` (the assumed one when
+/// `None`).
+pub(crate) fn for_server(dialect: Dialect, server: Option<ServerVersion>) -> Box<dyn SqlDialect> {
+    match (dialect, server) {
+        (Dialect::Sqlite, _) => Box::new(sqlite::Sqlite),
+        (Dialect::Postgres, server) => Box::new(postgres::Postgres {
+            server: server.unwrap_or(postgres::ASSUMED_SERVER),
+        }),
+        (Dialect::Mysql, server) => Box::new(mysql::Mysql {
+            server: server.unwrap_or(mysql::ASSUMED_SERVER),
+        }),
+    }
+}
+
+/// The server version `dialect`'s hazard rules assume when the database was not asked.
+pub(crate) fn assumed_server(dialect: Dialect) -> Option<ServerVersion> {
+    match dialect {
+        Dialect::Sqlite => None,
+        Dialect::Postgres => Some(postgres::ASSUMED_SERVER),
+        Dialect::Mysql => Some(mysql::ASSUMED_SERVER),
     }
 }

@@ -45,8 +45,8 @@
 
 use autogen_diff::{Change, ConstraintKind, ConstraintRenames};
 use autogen_schema::{
-    Column, ColumnType, DefaultValue, Index, ReferentialAction, Schema, Table, TableOptions,
-    UniqueConstraint,
+    Column, ColumnType, DefaultValue, Index, ReferentialAction, Schema, ServerVersion, Table,
+    TableOptions, UniqueConstraint,
 };
 use sea_query::{Alias, MysqlQueryBuilder, Table as SeaTable};
 
@@ -54,7 +54,14 @@ use super::SqlDialect;
 use crate::ddl::{self, alter_table, column_list, state_name};
 use crate::{RenderError, Statement};
 
-pub(crate) struct Mysql;
+pub(crate) struct Mysql {
+    /// The server the statements are for: it decides the algorithm, hence the hazards
+    /// (`mysql_hazards.rs`).
+    pub(crate) server: ServerVersion,
+}
+
+/// The version the hazard rules assume when the database was not asked.
+pub(crate) const ASSUMED_SERVER: ServerVersion = ServerVersion::mariadb(10, 11);
 
 impl SqlDialect for Mysql {
     fn quote_char(&self) -> char {
@@ -180,6 +187,18 @@ impl SqlDialect for Mysql {
                     c.nullable = true;
                     c.default = None;
                 }
+                // A NOT NULL `ON UPDATE CURRENT_TIMESTAMP` column declared without a default
+                // gets the zero date-time as its default from MariaDB (whatever
+                // `explicit_defaults_for_timestamp` says), which the introspector reads as no
+                // default; declaring it is the same column.
+                if c.on_update_current_timestamp
+                    && !c.nullable
+                    && c.default
+                        .as_ref()
+                        .is_some_and(DefaultValue::is_zero_datetime)
+                {
+                    c.default = None;
+                }
                 c.ty = match std::mem::replace(&mut c.ty, ColumnType::Text) {
                     ColumnType::Uuid => ColumnType::Char { length: Some(36) },
                     // MySQL's JSON is already a binary format; there is no second JSON type.
@@ -208,6 +227,23 @@ impl SqlDialect for Mysql {
                 // unique HASH keys are read back as plain unique keys by the introspector).
                 if matches!(ix.method.as_deref(), Some("btree") | Some("hash")) {
                     ix.method = None;
+                }
+                // A prefix as long as its char/varchar column indexes the whole column, and
+                // the server stores it as no prefix.
+                for part in ix.columns.iter_mut().filter(|p| !p.expression) {
+                    let length =
+                        t.columns
+                            .iter()
+                            .find(|c| c.name == part.name)
+                            .and_then(|c| match c.ty {
+                                ColumnType::Char { length } | ColumnType::Varchar { length } => {
+                                    length
+                                }
+                                _ => None,
+                            });
+                    if part.prefix_length.is_some() && part.prefix_length == length {
+                        part.prefix_length = None;
+                    }
                 }
             }
             let (constraints, indexes): (Vec<Index>, Vec<Index>) = std::mem::take(&mut t.indexes)
@@ -242,7 +278,12 @@ impl SqlDialect for Mysql {
             state,
             changes,
             '`',
-            |state, change, out| self.render_one(state, change, out),
+            |state, change, out| {
+                let start = out.len();
+                self.render_one(state, change, out)?;
+                self.classify(state, change, &mut out[start..]);
+                Ok(())
+            },
             // MySQL and MariaDB have no statement that only sets an index's comment; dropping
             // and adding the same index in one ALTER TABLE is one they recognise as a comment
             // change (MySQL 8 does it in place, touching only metadata), and the table is never
@@ -956,8 +997,13 @@ fn table_option_clauses(from: &TableOptions, to: &TableOptions) -> Vec<String> {
     };
     named("ENGINE", &from.engine, &to.engine);
     named("ROW_FORMAT", &from.row_format, &to.row_format);
-    if let (Some(n), true) = (to.key_block_size, from.key_block_size != to.key_block_size) {
-        out.push(format!("KEY_BLOCK_SIZE = {n}"));
+    if from.key_block_size != to.key_block_size {
+        // 0 removes a declared KEY_BLOCK_SIZE; without it the server keeps the old one (and
+        // refuses it with any InnoDB row format but COMPRESSED, error 1478).
+        out.push(format!(
+            "KEY_BLOCK_SIZE = {}",
+            to.key_block_size.unwrap_or(0)
+        ));
     }
     // A collation names its character set; writing both keeps them consistent.
     let charset_changes = from.charset != to.charset || from.collation != to.collation;

@@ -48,7 +48,8 @@
 use autogen_diff::Change;
 use autogen_diff::ConstraintRenames;
 use autogen_schema::{
-    Column, ColumnType, Dialect, EnumType, Identity, IdentityKind, Index, Schema, Table,
+    Column, ColumnType, Dialect, EnumType, Identity, IdentityKind, Index, Schema, ServerVersion,
+    Table,
 };
 use sea_query::{Alias, PostgresQueryBuilder, Table as SeaTable};
 
@@ -57,7 +58,13 @@ use super::SqlDialect;
 use crate::ddl::{self, alter_table, null_and_default, state_name};
 use crate::{RenderError, Statement};
 
-pub(crate) struct Postgres;
+pub(crate) struct Postgres {
+    /// The server the statements are for: it decides some hazards (`postgres_hazards.rs`).
+    pub(crate) server: ServerVersion,
+}
+
+/// The version the hazard rules assume when the database was not asked.
+pub(crate) const ASSUMED_SERVER: ServerVersion = ServerVersion::postgres(15, 0);
 
 impl SqlDialect for Postgres {
     fn quote_char(&self) -> char {
@@ -139,6 +146,8 @@ impl SqlDialect for Postgres {
         autogen_diff::ObjectRules {
             replace_views: autogen_diff::ViewReplace::SameColumns,
             replace_functions: true,
+            alter_sequences: true,
+            alter_domains: true,
             table_changes_rebuild: false,
         }
     }
@@ -206,7 +215,12 @@ impl SqlDialect for Postgres {
             state,
             changes,
             '"',
-            |state, change, out| self.render_one(state, change, out),
+            |state, change, out| {
+                let start = out.len();
+                self.render_one(state, change, out)?;
+                self.classify(change, &mut out[start..]);
+                Ok(())
+            },
             // A comment is not part of the index: `COMMENT ON INDEX` alone changes it.
             |_, table, _, to, out| {
                 out.push(self.index_comment(table, to).unwrap_or_else(|| {
@@ -449,7 +463,8 @@ impl Postgres {
             Form::Serial => {
                 // What `serial` does, spelled out: an integer sequence of the column's type, the
                 // column's default, and the ownership that makes it the column's own.
-                let sequence = self.in_schema_of(table, &format!("{}_{name}_seq", split(table).1));
+                let sequence =
+                    self.in_schema_of(table, &serial_sequence_name(split(table).1, name));
                 out.push(Statement::new(format!(
                     "CREATE SEQUENCE {} AS {}",
                     sequence,
@@ -736,7 +751,11 @@ impl Postgres {
                 ddl::collate_clause(self, to),
                 self.using_clause(name, &from.ty, &to.ty)
             );
-            out.push(Statement::new(self.alter_column(table, name, &action)));
+            let mut step = Statement::new(self.alter_column(table, name, &action));
+            if type_changed {
+                step.hazard = self.type_change_hazard(table, name, &from.ty, &to.ty);
+            }
+            out.push(step);
             if type_changed {
                 risky = Some(out.len() - 1);
             }
@@ -748,11 +767,10 @@ impl Postgres {
             }
         }
         if from.nullable && !to.nullable {
-            out.push(Statement::new(self.alter_column(
-                table,
-                name,
-                "SET NOT NULL",
-            )));
+            out.push(
+                Statement::new(self.alter_column(table, name, "SET NOT NULL"))
+                    .with_hazard(self.set_not_null_hazard(table, name)),
+            );
             risky = risky.or(Some(out.len() - 1));
         } else if !from.nullable && to.nullable {
             out.push(Statement::new(self.alter_column(
@@ -830,11 +848,14 @@ impl Postgres {
                 from.name
             )),
         );
-        out.push(Statement::new(format!(
+        // A stored generated column is computed for every row as it is added: a rewrite.
+        let mut add = Statement::new(format!(
             "{}ADD COLUMN {}",
             alter_table(self, table),
             self.column_def(to)
-        )));
+        ));
+        add.hazard = self.add_column_hazard(table, to);
+        out.push(add);
         if to.comment.is_some() {
             out.push(Statement::new(self.column_comment_sql(
                 table,
@@ -989,15 +1010,20 @@ impl Postgres {
                 // ("cannot alter type of a column used by a generated column"): those are
                 // dropped first and added again after; their values are recomputed.
                 let dependents: Vec<&Column> = match state_table(table) {
-                    Some(t) if self.type_sql(&from.ty) != self.type_sql(&to.ty) => t
-                        .columns
-                        .iter()
-                        .filter(|c| {
-                            c.generated
-                                .as_ref()
-                                .is_some_and(|g| mentions(&g.expression, &to.name))
-                        })
-                        .collect(),
+                    // A collation change is a TYPE change too.
+                    Some(t)
+                        if self.type_sql(&from.ty) != self.type_sql(&to.ty)
+                            || from.collation != to.collation =>
+                    {
+                        t.columns
+                            .iter()
+                            .filter(|c| {
+                                c.generated
+                                    .as_ref()
+                                    .is_some_and(|g| mentions(&g.expression, &to.name))
+                            })
+                            .collect()
+                    }
                     _ => Vec::new(),
                 };
                 for c in &dependents {
@@ -1008,7 +1034,7 @@ impl Postgres {
                             self.quote(&c.name)
                         ))
                         .with_note(format!(
-                            "{table}.{} is generated from {}, whose type changes: dropped and added again",
+                            "{table}.{} is generated from {}, whose type or collation changes: dropped and added again",
                             c.name, to.name
                         )),
                     );
@@ -1160,4 +1186,29 @@ impl Postgres {
         }
         Ok(())
     }
+}
+
+/// The name PostgreSQL gives a `serial` column's sequence: `<table>_<column>_seq`, with the
+/// longer of table and column shortened a byte at a time until the whole fits in 63 bytes
+/// (`makeObjectName`), never cutting a character in two. Without the shortening, a 63-byte
+/// table name made the sequence's name collide with the table itself.
+fn serial_sequence_name(table: &str, column: &str) -> String {
+    const LABEL: &str = "seq";
+    // NAMEDATALEN - 1: PostgreSQL's longest name in bytes.
+    let avail = 63 - LABEL.len() - 2;
+    let (mut t, mut c) = (table.len(), column.len());
+    while t + c > avail {
+        if t > c {
+            t -= 1;
+        } else {
+            c -= 1;
+        }
+    }
+    let clip = |s: &str, mut n: usize| {
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        s[..n].to_string()
+    };
+    format!("{}_{}_{LABEL}", clip(table, t), clip(column, c))
 }

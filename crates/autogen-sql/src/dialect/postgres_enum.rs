@@ -77,7 +77,8 @@ impl Postgres {
                         &c.name,
                         &format!("TYPE {ty} USING {}::text::{ty}", self.quote(&c.name)),
                     ))
-                    .with_loss(change.data_loss()),
+                    .with_loss(change.data_loss())
+                    .with_hazard(self.enum_rebuild_hazard(&t.name, &c.name, &to.name)),
                 );
                 if let Some(d) = &c.default {
                     let action = format!("SET DEFAULT {}", self.default_sql(d));

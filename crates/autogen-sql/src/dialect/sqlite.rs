@@ -235,6 +235,7 @@ impl SqlDialect for Sqlite {
         changes: &[Change],
     ) -> Result<Vec<Statement>, RenderError> {
         let changes = &*super::sqlite_cycles::fold_cycle_foreign_keys(changes);
+        let changes = &*super::sqlite_rowid_renames::split_rowid_renames(state, changes);
         let mut out = Vec::new();
         let mut done = vec![false; changes.len()];
         for i in 0..changes.len() {
@@ -256,11 +257,40 @@ impl SqlDialect for Sqlite {
                     continue;
                 }
             }
+            let start = out.len();
             self.render_plain(state, change, &mut out)?;
+            classify(change, &mut out[start..]);
             apply(state, change, '"')?;
             done[i] = true;
         }
         Ok(out)
+    }
+}
+
+/// The hazards of a change SQLite runs in place (a rebuild's hazard is on its copy step, see
+/// `sqlite_rebuild.rs`): an index built while the database's write lock is held, and renames.
+fn classify(change: &Change, rendered: &mut [Statement]) {
+    let hazard = match change {
+        Change::AddIndex { table, index } => Some(crate::Hazard::new(
+            crate::HazardKind::IndexBuild,
+            table,
+            format!(
+                "built while the database write lock is held: every writer waits for the whole build{}",
+                if index.unique { "; fails on duplicate rows" } else { "" }
+            ),
+        )),
+        Change::RenameTable { from, to } => Some(crate::hazard::rename_hazard(
+            from,
+            &format!("table {from} becomes {to}"),
+        )),
+        Change::RenameColumn { table, from, to } => Some(crate::hazard::rename_hazard(
+            table,
+            &format!("column {table}.{from} becomes {to}"),
+        )),
+        _ => None,
+    };
+    if let (Some(hazard), Some(first)) = (hazard, rendered.first_mut()) {
+        crate::hazard::set(first, hazard);
     }
 }
 

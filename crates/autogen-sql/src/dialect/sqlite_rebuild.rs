@@ -148,6 +148,11 @@ pub(crate) fn rebuild(
         // The runner compares these columns with the live table and refuses the copy when they
         // differ (a merged branch's column, a hand-made one): unknown columns would be lost.
         out.push(Statement {
+            hazard: Some(crate::Hazard::new(
+                crate::HazardKind::TableRebuild,
+                table,
+                "every row is copied into a new table while the database write lock is held: every writer waits until the revision commits",
+            )),
             rebuild: Some(RebuildExpectation {
                 table: table.to_string(),
                 columns: before.columns.iter().map(|c| c.name.clone()).collect(),

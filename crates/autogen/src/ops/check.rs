@@ -35,6 +35,9 @@ pub struct CheckOptions {
     /// Also report every revision in the folder with destructive steps and no
     /// `-- autogen:allow-destructive` line.
     pub deny_destructive: bool,
+    /// Also report every revision in the folder with hazards (`-- hazard:` lines) of a kind no
+    /// `-- autogen:allow-hazard <kind> <reason>` line acknowledges.
+    pub deny_hazards: bool,
     /// Compare the models with the revisions replayed into this scratch database (emptied
     /// before and after) instead of with the live database.
     pub dev_url: Option<String>,
@@ -70,6 +73,17 @@ pub struct DestructiveStep {
     pub warning: String,
 }
 
+/// A hazard of a revision whose kind no reviewer acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardousStep {
+    pub revision: String,
+    pub path: PathBuf,
+    /// The hazard's kind (`index-build`), as the line names it.
+    pub kind: String,
+    /// The text of its `-- hazard:` line after `hazard:`.
+    pub hazard: String,
+}
+
 /// Everything `check` found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckReport {
@@ -93,6 +107,8 @@ pub struct CheckReport {
     pub status: DatabaseStatus,
     /// Filled only with [`CheckOptions::deny_destructive`].
     pub unacknowledged_destructive: Vec<DestructiveStep>,
+    /// Filled only with [`CheckOptions::deny_hazards`].
+    pub unacknowledged_hazards: Vec<HazardousStep>,
     /// What the checked database holds that autogen does not manage (views, triggers, ...).
     /// Never drift: reported so nobody wonders why autogen left them alone.
     pub unmanaged: Vec<autogen_introspect::UnmanagedObject>,
@@ -108,6 +124,7 @@ impl CheckReport {
             && status.edited.is_empty()
             && status.unknown.is_empty()
             && self.unacknowledged_destructive.is_empty()
+            && self.unacknowledged_hazards.is_empty()
             && status.partial.is_empty()
             && status.invalid_indexes.is_empty()
     }
@@ -162,6 +179,11 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
     } else {
         Vec::new()
     };
+    let unacknowledged_hazards = if options.deny_hazards {
+        unacknowledged_hazards(set.history())
+    } else {
+        Vec::new()
+    };
     Ok(CheckReport {
         dialect: comparison.dialect,
         against,
@@ -175,6 +197,7 @@ pub async fn check(project: &Project, options: &CheckOptions) -> Result<CheckRep
         changes,
         status,
         unacknowledged_destructive,
+        unacknowledged_hazards,
         unmanaged,
     })
 }
@@ -197,18 +220,50 @@ pub fn unacknowledged_destructive<'a>(
         .collect()
 }
 
+/// The hazards of `revisions` whose kind carries no acknowledgement, in the order given.
+pub fn unacknowledged_hazards<'a>(
+    revisions: impl IntoIterator<Item = &'a Revision>,
+) -> Vec<HazardousStep> {
+    revisions
+        .into_iter()
+        .flat_map(|rev| {
+            rev.unacknowledged_hazards()
+                .into_iter()
+                .map(|step| HazardousStep {
+                    revision: rev.id.clone(),
+                    path: rev.path.clone(),
+                    kind: step.kind,
+                    hazard: step.text,
+                })
+        })
+        .collect()
+}
+
 /// The unacknowledged destructive steps of the revisions `upgrade target` would apply, read
 /// before anything runs (`upgrade --deny-destructive`).
 pub async fn pending_destructive(
     project: &Project,
     target: &str,
 ) -> Result<Vec<DestructiveStep>, Error> {
+    Ok(pending_unacknowledged(project, target).await?.0)
+}
+
+/// The unacknowledged destructive steps and hazards of the revisions `upgrade target` would
+/// apply, read before anything runs (`upgrade --deny-destructive`, `--deny-hazards`).
+pub async fn pending_unacknowledged(
+    project: &Project,
+    target: &str,
+) -> Result<(Vec<DestructiveStep>, Vec<HazardousStep>), Error> {
     let set = project.load_revisions()?;
     let mut conn = project.connect().await?;
     let applied = autogen_revisions::current(&mut conn).await;
     let _ = conn.close().await;
     let applied: BTreeSet<String> = applied?.into_iter().map(|a| a.revision).collect();
-    Ok(unacknowledged_destructive(set.path_to(&applied, target)?))
+    let pending = set.path_to(&applied, target)?;
+    Ok((
+        unacknowledged_destructive(pending.iter().copied()),
+        unacknowledged_hazards(pending.iter().copied()),
+    ))
 }
 
 /// The machine name of a change's kind, as `autogen check --format json` reports it: the
@@ -376,7 +431,9 @@ fn spelled_as_database(models: &Schema, database: &Schema, dialect: Dialect) -> 
                 model.clone_from(db);
             }
         }
-        if o.key_block_size.is_none() {
+        // As the differ decides: an undeclared key block size goes with the row format (which
+        // is the database's here when the models do not declare one).
+        if o.key_block_size.is_none() && o.row_format == db.row_format {
             o.key_block_size = db.key_block_size;
         }
         for column in &mut table.columns {

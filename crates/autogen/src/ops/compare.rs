@@ -59,29 +59,52 @@ impl Comparison {
         render: Render,
     ) -> Result<Comparison, Error> {
         let changes = changes(dialect, &from, &to)?;
-        let (upgrade, downgrade) = match render {
-            Render::Nothing => (Vec::new(), Vec::new()),
-            Render::Upgrade => (
-                autogen_sql::render(dialect, &from.schema, &changes)?,
-                Vec::new(),
-            ),
-            Render::Downgrade => {
-                let reached =
-                    autogen_diff::apply_all(&from.schema, &changes, dialect.identifier_quote())
-                        .map_err(|e| Error::Internal(e.to_string()))?;
-                let back = autogen_diff::downgrade(&changes);
-                (Vec::new(), autogen_sql::render(dialect, &reached, &back)?)
-            }
-            Render::Both => autogen_sql::render_upgrade_downgrade(dialect, &from.schema, &changes)?,
-        };
-        Ok(Comparison {
+        let mut comparison = Comparison {
             dialect,
             from,
             to,
             changes,
-            upgrade,
-            downgrade,
-        })
+            upgrade: Vec::new(),
+            downgrade: Vec::new(),
+        };
+        comparison.render(render, None)?;
+        Ok(comparison)
+    }
+
+    /// (Re)renders the changes as `render` asks, for a server of version `server` (the dialect's
+    /// assumed version when `None`): the version decides some hazards, never the SQL.
+    pub fn render(
+        &mut self,
+        render: Render,
+        server: Option<autogen_schema::ServerVersion>,
+    ) -> Result<(), Error> {
+        let (dialect, changes) = (self.dialect, &self.changes);
+        let (upgrade, downgrade) = match render {
+            Render::Nothing => (Vec::new(), Vec::new()),
+            Render::Upgrade => (
+                autogen_sql::render_on(dialect, server, &self.from.schema, changes)?,
+                Vec::new(),
+            ),
+            Render::Downgrade => {
+                let reached =
+                    autogen_diff::apply_all(&self.from.schema, changes, dialect.identifier_quote())
+                        .map_err(|e| Error::Internal(e.to_string()))?;
+                let back = autogen_diff::downgrade(changes);
+                (
+                    Vec::new(),
+                    autogen_sql::render_on(dialect, server, &reached, &back)?,
+                )
+            }
+            Render::Both => autogen_sql::render_upgrade_downgrade_on(
+                dialect,
+                server,
+                &self.from.schema,
+                changes,
+            )?,
+        };
+        self.upgrade = upgrade;
+        self.downgrade = downgrade;
+        Ok(())
     }
 
     /// The two sides agree.

@@ -1,4 +1,4 @@
-//! The facade's part in comparing views, materialized views, triggers and functions: reading a
+//! The facade's part in comparing views, triggers, routines and the other declared kinds: reading a
 //! database's objects into its schema, leaving out the kinds the project does not manage, and
 //! having the server print the objects the SQL files declare (see `schema_files.rs` for the
 //! reading and `autogen_introspect::print_objects` for the printing).
@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 
 use autogen_db::{Connection, DatabaseUrl};
 use autogen_introspect::IntrospectOptions;
-use autogen_normalize::objects::definition_key;
-use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
+use autogen_normalize::objects::{definition_key, text_dependencies};
+use autogen_schema::{Dialect, ObjectDependency, ObjectKind, Schema, SchemaObject};
 
 use crate::config::Config;
 use crate::error::Error;
@@ -42,18 +42,41 @@ pub(crate) async fn read_objects(
     let dialect = url.dialect();
     for o in &mut objects {
         o.definition = canonical_definition(dialect, o);
+        if dialect == Dialect::Postgres {
+            o.depends_on.extend(body_tables(dialect, o, schema));
+            o.depends_on.sort();
+            o.depends_on.dedup();
+        }
     }
     schema.objects = objects;
     Ok(())
 }
 
+/// The tables and columns of `schema` a PostgreSQL function's or procedure's text names: the
+/// catalog records none for a body (but a `BEGIN ATOMIC` one), and a SQL body is checked against
+/// the tables when the routine is created, so it must come after them (see `autogen_diff`'s
+/// ordering). Nothing for other kinds, whose catalog dependencies are exact.
+fn body_tables(dialect: Dialect, o: &SchemaObject, schema: &Schema) -> Vec<ObjectDependency> {
+    if !matches!(o.kind, ObjectKind::Function | ObjectKind::Procedure) {
+        return Vec::new();
+    }
+    text_dependencies(dialect, &o.sql, schema, &[], (o.kind, &o.name))
+        .into_iter()
+        .filter(|d| !matches!(d, ObjectDependency::Object { .. }))
+        .collect()
+}
+
 /// The comparison text of an object of `dialect`: where the server keeps the text it was given
-/// (SQLite, MariaDB triggers) its tokens (`definition_key`), elsewhere the server's print as is.
+/// (SQLite, MariaDB triggers, routines and events) its tokens (`definition_key`), a grant by its
+/// privileges, a table's row-level security by its statement; elsewhere the server's print.
 pub(crate) fn canonical_definition(dialect: Dialect, o: &SchemaObject) -> String {
     match (dialect, o.kind) {
-        (Dialect::Sqlite, _) | (Dialect::Mysql, ObjectKind::Trigger) => {
-            definition_key(dialect, &o.sql)
-        }
+        (Dialect::Sqlite, _)
+        | (_, ObjectKind::Grant | ObjectKind::RowSecurity)
+        | (
+            Dialect::Mysql,
+            ObjectKind::Trigger | ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Event,
+        ) => definition_key(dialect, &o.sql),
         _ => o.definition.clone(),
     }
 }
@@ -77,8 +100,19 @@ pub(crate) fn keep_managed(config: &Config, a: &mut Side, b: &mut Side) -> Resul
     };
     let mut kinds: BTreeSet<ObjectKind> = models.schema.objects.iter().map(|o| o.kind).collect();
     kinds.extend(config.managed_kinds().map_err(Error::Internal)?);
+    // Grants are managed per role: only the roles the files grant to (never the owner's or
+    // another account's privileges).
+    let roles: BTreeSet<&str> = models
+        .schema
+        .objects
+        .iter()
+        .filter(|o| o.kind == ObjectKind::Grant)
+        .map(|o| o.name.as_str())
+        .collect();
     database.schema.objects.retain(|o| {
-        kinds.contains(&o.kind) && o.table.as_deref().is_none_or(|t| filter.manages(t))
+        kinds.contains(&o.kind)
+            && (o.kind != ObjectKind::Grant || roles.contains(o.name.as_str()))
+            && o.table.as_deref().is_none_or(|t| filter.manages(t))
     });
     database
         .unmanaged
@@ -104,18 +138,41 @@ pub(crate) async fn print_objects(conn: &mut Connection, dialect: Dialect, model
         return;
     };
     let setup: Vec<String> = setup.into_iter().map(|s| s.sql).collect();
-    let Ok(printed) = autogen_introspect::print_objects(conn, &setup, &models.schema.objects).await
-    else {
+    // Grants and row-level security compare by their own text (a grant in a MariaDB scratch
+    // database would outlive it: dropping a database keeps its table privileges).
+    let printable =
+        |o: &SchemaObject| !matches!(o.kind, ObjectKind::Grant | ObjectKind::RowSecurity);
+    for o in &mut models.schema.objects {
+        if !printable(o) {
+            o.definition = canonical_definition(dialect, o);
+        }
+    }
+    let to_print: Vec<SchemaObject> = models
+        .schema
+        .objects
+        .iter()
+        .filter(|o| printable(o))
+        .cloned()
+        .collect();
+    let Ok(printed) = autogen_introspect::print_objects(conn, &setup, &to_print).await else {
         return;
     };
-    for (o, p) in models.schema.objects.iter_mut().zip(printed) {
+    let targets = models.schema.objects.iter_mut().filter(|o| printable(o));
+    for (o, p) in targets.zip(printed) {
         let Ok(p) = p else { continue };
         // The printed object's `sql` is rebuilt from the scratch catalog, exactly as a live
         // object's is, so both sides get their comparison text the same way.
         o.definition = canonical_definition(dialect, &p);
         o.columns = p.columns;
+        // The server's name: a PostgreSQL routine's argument types as the server reads them.
+        o.name = p.name;
         if dialect == Dialect::Postgres {
+            // A routine keeps the tables its text names (see `body_tables`).
+            let from_text = body_tables(dialect, o, &tables);
             o.depends_on = p.depends_on;
+            o.depends_on.extend(from_text);
+            o.depends_on.sort();
+            o.depends_on.dedup();
         }
     }
 }

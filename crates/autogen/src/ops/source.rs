@@ -312,47 +312,62 @@ impl<'a> Sources<'a> {
             None
         };
         // A database compared with the models keeps its connection until the models are read,
-        // for the server to print their expressions (`print.rs`).
+        // for the server to print their expressions and objects (`print.rs`); the dev database
+        // too, emptied only after that.
         let models_to = to == &SchemaSource::Models;
         let models_from = from == &SchemaSource::Models;
-        let (from_side, from_conn) = self.read_database(from, guard.as_ref(), models_to).await?;
-        let (to_side, to_conn) = self.read_database(to, guard.as_ref(), models_from).await?;
-        let models = match models {
-            Some(task) => Some(task.join().await?),
-            None => None,
-        };
-        let (from_side, to_side) = match (from_side, to_side, models) {
-            (Some(f), Some(t), _) => (f, t),
-            (None, Some(t), Some(m)) => (m, t),
-            (Some(f), None, Some(m)) => (f, m),
-            _ => return Err(Error::Internal("a side was not read".into())),
-        };
-        let (mut from_side, mut to_side) = (from_side, to_side);
-        if let Some(config) = self.config {
-            ignore(config, &mut from_side, &mut to_side)?;
+        let (from_side, mut from_kept) =
+            self.read_database(from, guard.as_ref(), models_to).await?;
+        let mut to_kept = None;
+        let resolved = async {
+            let (to_side, kept) = self.read_database(to, guard.as_ref(), models_from).await?;
+            to_kept = kept;
+            let models = match models {
+                Some(task) => Some(task.join().await?),
+                None => None,
+            };
+            let (from_side, to_side) = match (from_side, to_side, models) {
+                (Some(f), Some(t), _) => (f, t),
+                (None, Some(t), Some(m)) => (m, t),
+                (Some(f), None, Some(m)) => (f, m),
+                _ => return Err(Error::Internal("a side was not read".into())),
+            };
+            let (mut from_side, mut to_side) = (from_side, to_side);
+            if let Some(config) = self.config {
+                ignore(config, &mut from_side, &mut to_side)?;
+            }
+            if let Some(kept) = from_kept.as_mut() {
+                print_models(kept.connection(), dialect, &mut to_side, &from_side.schema).await;
+            }
+            if let Some(kept) = to_kept.as_mut() {
+                print_models(kept.connection(), dialect, &mut from_side, &to_side.schema).await;
+            }
+            Ok((dialect, from_side, to_side))
         }
-        if let Some(mut conn) = from_conn {
-            print_models(&mut conn, dialect, &mut to_side, &from_side.schema).await;
-            let _ = conn.close().await;
+        .await;
+        // Released whatever happened: the dev database is emptied again.
+        let mut released = Ok(());
+        for kept in [from_kept, to_kept].into_iter().flatten() {
+            let r = kept.release().await;
+            if released.is_ok() {
+                released = r;
+            }
         }
-        if let Some(mut conn) = to_conn {
-            print_models(&mut conn, dialect, &mut from_side, &to_side.schema).await;
-            let _ = conn.close().await;
-        }
-        Ok((dialect, from_side, to_side))
+        let resolved = resolved?;
+        released?;
+        Ok(resolved)
     }
 
     /// Reads a source that is a database: the project's, one by URL, or the dev database after
     /// replaying the revisions (with `guard`, which [`Sources::resolve`] built). `None` for the
-    /// models, which [`spawn_models`] reads. With `keep`, the connection to the project's
-    /// database or a database named by URL is handed back open (the dev database is emptied
-    /// once read, so it never is).
+    /// models, which [`spawn_models`] reads. With `keep`, the connection is handed back open
+    /// (the dev database not yet emptied: [`Kept::release`] does that).
     async fn read_database(
         &self,
         source: &SchemaSource,
         guard: Option<&DevGuard>,
         keep: bool,
-    ) -> Result<(Option<Side>, Option<Connection>), Error> {
+    ) -> Result<(Option<Side>, Option<Kept>), Error> {
         let mut kept = None;
         let side = match source {
             SchemaSource::Models => return Ok((None, None)),
@@ -373,7 +388,7 @@ impl<'a> Sources<'a> {
                 }
                 .await;
                 if keep && read.is_ok() {
-                    kept = Some(conn);
+                    kept = Some(Kept::Database(conn));
                 } else {
                     let _ = conn.close().await;
                 }
@@ -385,7 +400,7 @@ impl<'a> Sources<'a> {
                 let mut conn = Connection::connect_existing(url).await?;
                 let schema = read_schema(&mut conn, url, self.config, None).await;
                 if keep && schema.is_ok() {
-                    kept = Some(conn);
+                    kept = Some(Kept::Database(conn));
                 } else {
                     let _ = conn.close().await;
                 }
@@ -406,13 +421,45 @@ impl<'a> Sources<'a> {
                     })
                 }
                 .await;
-                let finished = dev.finish().await;
-                let side = read?;
-                finished?;
-                side
+                if keep && read.is_ok() {
+                    kept = Some(Kept::Dev(Box::new(dev)));
+                    read?
+                } else {
+                    let finished = dev.finish().await;
+                    let side = read?;
+                    finished?;
+                    side
+                }
             }
         };
         Ok((Some(side), kept))
+    }
+}
+
+/// A database kept open after it was read, for its server to print the models (`print.rs`).
+enum Kept {
+    /// The project's database or one named by URL: closed when released.
+    Database(Connection),
+    /// The dev database after the replay: emptied when released.
+    Dev(Box<DevDatabase>),
+}
+
+impl Kept {
+    fn connection(&mut self) -> &mut Connection {
+        match self {
+            Kept::Database(conn) => conn,
+            Kept::Dev(dev) => dev.connection(),
+        }
+    }
+
+    async fn release(self) -> Result<(), Error> {
+        match self {
+            Kept::Database(conn) => {
+                let _ = conn.close().await;
+                Ok(())
+            }
+            Kept::Dev(dev) => dev.finish().await,
+        }
     }
 }
 

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use autogen_schema::{
-    normalize_expression, Check, Column, ColumnType, ForeignKey, Generated, Index, IndexColumn,
-    PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
+    normalize_expression, Check, Column, ColumnType, DefaultValue, ForeignKey, Generated, Index,
+    IndexColumn, PrimaryKey, ReferentialAction, Schema, Table, UniqueConstraint,
 };
 
 use super::spelling::{
@@ -172,6 +172,18 @@ impl Assembler {
             }),
             _ => None,
         };
+        // MariaDB gives a NOT NULL `ON UPDATE CURRENT_TIMESTAMP` column declared without a
+        // default the zero date-time; it is read as the declaration it came from (MySQL 8 gives
+        // none). `canonicalize` drops a model's explicit zero default the same way.
+        if column.on_update_current_timestamp
+            && !column.nullable
+            && column
+                .default
+                .as_ref()
+                .is_some_and(DefaultValue::is_zero_datetime)
+        {
+            column.default = None;
+        }
         column.comment = r.opt_text(6)?.filter(|c| !c.is_empty());
         let position = r.int(8)?;
         match self.columns.get_mut(table.as_ref()) {

@@ -9,7 +9,7 @@ use autogen_schema::{
     normalize_expression, parse_type, Check, Column, ColumnType, EnumType, ForeignKey, Generated,
     Index, IndexColumn, PrimaryKey, Schema, Table, UniqueConstraint,
 };
-use autogen_schema::{Deferrable, Identity, IdentityKind};
+use autogen_schema::{Deferrable, Dialect, Identity, IdentityKind};
 use sqlx::postgres::PgRow;
 
 use super::spelling::{
@@ -340,12 +340,20 @@ impl Assembler {
         let collations: Vec<i64> = r.get(12)?;
         let table = &self.tables[i];
         // A key part's collation is shown when it is not the one the key would have anyway:
-        // its column's own (`Column::collation`, None for the default), or the default for an
-        // expression.
+        // its column's own (`Column::collation`, None for the default), or for an expression the
+        // one PostgreSQL derives from the columns it reads (`upper(name)` on a column collated
+        // `und-x-icu` is keyed in `und-x-icu` without a word about it), when they agree on one.
         let collation = |k: usize, name: &str| -> Option<String> {
             let used = self.collations.get(collations.get(k)?)?;
             let own = if nums.get(k) == Some(&0) {
-                None
+                let mut read = autogen_normalize::identifiers(Dialect::Postgres, name)
+                    .into_iter()
+                    .filter_map(|id| table.column(&id))
+                    .map(|c| c.collation.as_deref());
+                match read.next() {
+                    Some(first) if read.all(|c| c == first) => first,
+                    _ => None,
+                }
             } else {
                 table.column(name).and_then(|c| c.collation.as_deref())
             };

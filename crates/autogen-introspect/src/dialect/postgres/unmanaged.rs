@@ -1,5 +1,5 @@
 //! PostgreSQL's unmanaged objects (see `crate::unmanaged`): one query listing views, materialized
-//! views, triggers, functions and procedures, sequences no column owns, extensions, policies and
+//! views, triggers, functions and procedures, sequences no column owns, domains, extensions, policies and
 //! other schemas holding tables; and, only when there are views, triggers or policies, one query
 //! over `pg_depend` for the tables and columns they use.
 //!
@@ -36,6 +36,12 @@ SELECT 'sequence', \
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
   WHERE n.nspname = ANY($1) AND c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d \
     WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i', 'e')) \
+UNION ALL \
+SELECT 'domain', \
+       CASE WHEN n.nspname = $1[1] THEN t.typname::text ELSE n.nspname || '.' || t.typname END, NULL \
+  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+  WHERE n.nspname = ANY($1) AND t.typtype = 'd' AND NOT EXISTS (SELECT 1 FROM pg_depend d \
+    WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e') \
 UNION ALL \
 SELECT 'extension', e.extname::text, NULL FROM pg_extension e WHERE e.extname <> 'plpgsql' \
 UNION ALL \
