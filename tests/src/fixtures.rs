@@ -8,15 +8,16 @@
 //! (PostgreSQL 15, MariaDB 10.11) and without row estimates, unless it has `statistics.txt`,
 //! which says which version it assumes and what the database reports:
 //! `postgres 10.0`, `mysql mariadb 10.3` (or `mysql 8.0`), `rows <table> <count|unknown>`.
+//!
+//! A case with `safety.txt` holding `online` is written in online mode (`safety = "online"`,
+//! README "Hazards and online mode"); without it, in the default mode.
 
 use std::path::{Path, PathBuf};
 
 use autogen::models::{read_sources, ModelSet};
 use autogen::ops;
 use autogen::revisions::RevisionHeader;
-use autogen::schema::{
-    Dialect, NamingConvention, RowEstimate, Schema, ServerVersion, TableStatistics,
-};
+use autogen::schema::{Dialect, NamingConvention, RowEstimate, ServerVersion, TableStatistics};
 
 /// One fixture folder.
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct Case {
     pub unsupported: Vec<(String, String)>,
     /// `statistics.txt` (see the module documentation).
     pub statistics: Option<String>,
+    /// `safety.txt`: the mode the case is written in (see the module documentation).
+    pub safety: autogen::sql::Safety,
 }
 
 impl Case {
@@ -43,10 +46,7 @@ impl Case {
     pub fn before_models(&self) -> Result<ModelSet, String> {
         match &self.before {
             Some(src) => models(&self.dir.join("before.rs"), src),
-            None => Ok(ModelSet {
-                schema: Schema::default(),
-                renames: Default::default(),
-            }),
+            None => Ok(ModelSet::default()),
         }
     }
 
@@ -149,6 +149,9 @@ pub fn cases() -> Vec<Case> {
                     .map(|t| unsupported_lines(&t))
                     .unwrap_or_default(),
                 statistics: read("statistics.txt"),
+                safety: read("safety.txt")
+                    .and_then(|t| autogen::sql::Safety::parse(t.trim()))
+                    .unwrap_or_default(),
                 dir,
             }
         })
@@ -192,8 +195,24 @@ fn expected_revision_for(
     let after = case.after_models()?;
     let current = autogen::sql::canonicalize(dialect, &before.schema);
     let plan = ops::plan(dialect, &current, &after).and_then(|mut plan| {
-        if let Some(statistics) = &statistics {
-            ops::hazards::render_with_statistics(&mut plan, statistics)?;
+        match &statistics {
+            Some(statistics) => {
+                ops::hazards::render_with_statistics(&mut plan, statistics, case.safety)?;
+                // Online mode's SQLite rebuild threshold, at its default (README).
+                ops::hazards::settle_small_rebuilds(
+                    &mut plan,
+                    case.safety,
+                    autogen::sql::SQLITE_REBUILD_ROWS,
+                );
+            }
+            None if case.safety != autogen::sql::Safety::Default => {
+                let target = autogen::sql::Target {
+                    server: None,
+                    safety: case.safety,
+                };
+                plan.render(ops::Render::Both, target)?;
+            }
+            None => {}
         }
         Ok(plan)
     });

@@ -4,7 +4,8 @@
 //!   creates and loads a database with the base schema, writes the project (autogen.toml,
 //!   changed models, an empty revisions folder, models.py for Alembic) into DIR.
 //! - `measure --dir DIR --reps N`: times autogen's phases in process and the bulk-catalog floor.
-//! - `online --dialect D --server URL --rows N --mode default|online --autogen BIN --dir DIR`:
+//! - `online --dialect D --server URL --rows N --mode default|online [--changes full|inplace]
+//!   --autogen BIN --dir DIR`:
 //!   the write-availability bench of one mode (see `online.rs`).
 //! - `drop --url URL`: drops the database `prepare` made.
 //! - `table-caches --url URL [--open N --definition M]`: prints a MariaDB/MySQL server's
@@ -71,6 +72,7 @@ async fn run(args: &[String]) -> Result<serde_json::Value> {
                 server: flags.get("server")?.to_string(),
                 rows: flags.number("rows")?,
                 mode: flags.get("mode")?.to_string(),
+                changes: flags.opt("changes").unwrap_or("full").to_string(),
                 autogen: flags.get("autogen")?.into(),
                 dir: flags.get("dir")?.into(),
             })

@@ -35,6 +35,11 @@ pub struct Cli {
     /// With a dev database: write the new revision without checking that it round-trips.
     #[arg(long)]
     pub no_verify: bool,
+    /// How new revisions are written for tables with rows (overrides `safety` in autogen.toml):
+    /// `online` writes the forms that keep them writable (CREATE INDEX CONCURRENTLY, NOT VALID
+    /// then VALIDATE, ALGORITHM=INPLACE), `default` the plain statements.
+    #[arg(long, global = true, value_enum, value_name = "MODE")]
+    pub safety: Option<SafetyMode>,
     /// Autogenerate a revision with this message (same as `autogen revision -m MSG`).
     #[arg(short, long, value_name = "MSG")]
     pub message: Option<String>,
@@ -179,6 +184,23 @@ pub enum Command {
 pub enum CheckFormat {
     Human,
     Json,
+}
+
+/// `--safety`: how new revisions are written for tables with rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+// No doc comments on the variants: clap would switch every command's help to its long layout.
+pub enum SafetyMode {
+    Default,
+    Online,
+}
+
+impl From<SafetyMode> for autogen::sql::Safety {
+    fn from(m: SafetyMode) -> Self {
+        match m {
+            SafetyMode::Default => autogen::sql::Safety::Default,
+            SafetyMode::Online => autogen::sql::Safety::Online,
+        }
+    }
 }
 
 /// What became of a statement whose run was killed (`--resolve-interrupted`).

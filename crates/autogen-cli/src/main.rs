@@ -38,7 +38,7 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(code) => code,
-        Err(autogen::Error::Models(errors)) => {
+        Err(autogen::Error::Models(errors) | autogen::Error::ViewModels(errors)) => {
             // Model diagnostics are complete compiler-style blocks with their own `error:` lines.
             eprintln!("{}", safe(errors));
             ExitCode::FAILURE

@@ -385,6 +385,47 @@ fn bad_input_is_refused_with_a_clear_message_and_nothing_written() {
         &[],
     );
     all += &bad_input("empty message", |_| {}, &["-m", "  "], &[]);
+    all += &bad_input(
+        "a struct reading a view with table attributes",
+        |s| {
+            s.write(
+                "src/views.rs",
+                "#[derive(autogen::Model)]\n#[model(view = \"active_users\", index(columns(\"id\")))]\npub struct ActiveUser {\n    #[model(primary_key)]\n    pub id: i64,\n    pub email: String,\n}\n",
+            )
+        },
+        &m,
+        &[],
+    );
+    all += &bad_input(
+        "a struct reading a view no schema file declares",
+        |s| {
+            s.write(
+                "src/views.rs",
+                "#[derive(autogen::Model)]\n#[model(view = \"active_users\")]\npub struct ActiveUser {\n    pub id: i64,\n    pub email: String,\n}\n",
+            )
+        },
+        &m,
+        &[],
+    );
+    all += &bad_input(
+        "a struct reading a view the schema files do not declare",
+        |s| {
+            s.write(
+                "autogen.toml",
+                "database_url = \"sqlite://app.db\"\nmodels = [\"src/**/*.rs\"]\nrevisions = \"revisions\"\nschema_files = [\"schema/*.sql\"]\n",
+            );
+            s.write(
+                "schema/views.sql",
+                "CREATE VIEW recent_users AS SELECT id, email FROM users;\n",
+            );
+            s.write(
+                "src/views.rs",
+                "#[derive(autogen::Model)]\n#[model(view = \"active_users\")]\npub struct ActiveUser {\n    pub id: i64,\n    pub email: String,\n}\n",
+            );
+        },
+        &m,
+        &[],
+    );
     assert!(!all.contains("s3cr3t-pw"), "a password was printed:\n{all}");
     let path = workspace_root().join("fixtures/cli/bad_input.txt");
     if let Err(e) = check_golden(&path, &all) {

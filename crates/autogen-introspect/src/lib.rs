@@ -20,7 +20,7 @@ use autogen_db::Connection;
 use autogen_schema::Schema;
 
 pub use error::IntrospectError;
-pub use objects::{objects, print_objects};
+pub use objects::{objects, print_objects, view_columns};
 pub use print::{print_expressions, Expression, Printed, Spelling};
 pub use statistics::{table_statistics, table_statistics_with_stats};
 pub use unmanaged::{unmanaged, UnmanagedKind, UnmanagedObject, Usage};

@@ -61,6 +61,24 @@ pub async fn print_objects(
     }
 }
 
+/// The result columns of the live views `names` (one list per name, in the view's column order;
+/// empty for a name that is no view), on SQLite, which has no print of a declared view. On
+/// PostgreSQL and MySQL/MariaDB the lists are empty: there a view's columns come with its print
+/// ([`SchemaObject::columns`], `name type`), for declared and live views alike on PostgreSQL and
+/// for declared ones on MySQL/MariaDB.
+pub async fn view_columns(
+    conn: &mut Connection,
+    names: &[String],
+) -> Result<Vec<Vec<String>>, IntrospectError> {
+    let mut stats = IntrospectStats::default();
+    match conn {
+        Connection::Sqlite(c) if !names.is_empty() => {
+            crate::dialect::sqlite_view_columns(c, &mut stats, names).await
+        }
+        _ => Ok(vec![Vec::new(); names.len()]),
+    }
+}
+
 /// Pairs each desired object with the server's print of it, read back after the dialect created
 /// them all in a scratch place: the refusal message where the server refused the object, else
 /// its print (found by kind and name). Shared by the PostgreSQL and MariaDB printers.

@@ -18,6 +18,7 @@ use crate::grammar::{has_derive, parse_enum, parse_model};
 use crate::lower::lower_model;
 use crate::names::check_enum;
 use crate::resolve::{EnumDraft, FileOutput};
+use crate::view::lower_view;
 
 /// Expands `globs` under `root` into sorted, de-duplicated paths relative to `root`. A glob
 /// without wildcards names one file and is kept even if missing, so reading it reports the io
@@ -147,7 +148,11 @@ fn read_items(
         match item {
             Item::Struct(s) if has_derive(&s.attrs, "Model") => {
                 if let Some(def) = parse_model(&s.ident, &s.attrs, &s.fields, diags) {
-                    out.tables.push(lower_model(&def, naming, dialect, diags));
+                    if def.view.is_some() {
+                        out.views.extend(lower_view(&def, dialect, diags));
+                    } else {
+                        out.tables.push(lower_model(&def, naming, dialect, diags));
+                    }
                 }
             }
             Item::Enum(e) if has_derive(&e.attrs, "Enum") => {

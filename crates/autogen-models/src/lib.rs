@@ -21,6 +21,7 @@ mod names;
 mod resolve;
 mod sql_text;
 mod types;
+mod view;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ use rayon::prelude::*;
 
 pub use error::{ModelError, ModelErrors};
 pub use grammar::snake_case;
+pub use view::ViewModel;
 
 /// Where the models are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,9 @@ pub struct ModelSet {
     pub schema: Schema,
     /// The `renamed_from` declarations.
     pub renames: RenameHints,
+    /// The structs that read a view (`#[model(view = "...")]`), which are no tables: the
+    /// caller checks them against the views its SQL files declare.
+    pub views: Vec<ViewModel>,
 }
 
 /// Reads every file the globs match (sorted by path, each read and parsed once, in parallel on
@@ -165,7 +170,11 @@ pub fn check_model_item(input: &syn::DeriveInput) -> Result<(), Vec<syn::Error>>
             if let Some(def) =
                 grammar::parse_model(&input.ident, &input.attrs, &data.fields, &mut diags)
             {
-                lower::lower_model(&def, &NamingConvention::default(), None, &mut diags);
+                if def.view.is_some() {
+                    view::lower_view(&def, None, &mut diags);
+                } else {
+                    lower::lower_model(&def, &NamingConvention::default(), None, &mut diags);
+                }
             }
         }
         _ => diags.push(

@@ -14,6 +14,7 @@ use crate::error::{ModelError, ModelErrors, Pos};
 use crate::grammar::did_you_mean;
 use crate::lower::TableDraft;
 use crate::names::{case_fold, case_fold_reason};
+use crate::view::{ViewDraft, ViewModel};
 use crate::ModelSet;
 
 /// A `#[derive(Enum)]` enum, position resolved.
@@ -30,6 +31,8 @@ pub(crate) struct EnumDraft {
 pub(crate) struct FileOutput {
     pub tables: Vec<TableDraft>,
     pub enums: Vec<EnumDraft>,
+    /// The structs that read a view.
+    pub views: Vec<ViewDraft>,
     pub errors: Vec<ModelError>,
 }
 
@@ -56,6 +59,7 @@ pub(crate) fn resolve(
     };
 
     let mut tables: Vec<(usize, TableDraft)> = Vec::new();
+    let mut view_drafts: Vec<(usize, ViewDraft)> = Vec::new();
     let mut enums: HashMap<String, (usize, EnumDraft)> = HashMap::new();
     for (file, output) in outputs.into_iter().enumerate() {
         errors.extend(output.errors);
@@ -75,6 +79,7 @@ pub(crate) fn resolve(
             enums.insert(e.rust_name.clone(), (file, e));
         }
         tables.extend(output.tables.into_iter().map(|t| (file, t)));
+        view_drafts.extend(output.views.into_iter().map(|v| (file, v)));
     }
 
     place_schemas(&mut tables, dialect, pg_schemas, &mut errors, &at);
@@ -246,6 +251,8 @@ pub(crate) fn resolve(
         }
     }
 
+    let views = place_views(sources, view_drafts, dialect, pg_schemas, &mut errors, &at);
+
     if !errors.is_empty() {
         // Stable: io and glob errors (line 0) first within a path, then by position.
         errors.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
@@ -271,7 +278,74 @@ pub(crate) fn resolve(
         renames.columns.extend(draft.column_renames);
         schema.tables.push(draft.table);
     }
-    Ok(ModelSet { schema, renames })
+    Ok(ModelSet {
+        schema,
+        renames,
+        views,
+    })
+}
+
+/// The view structs with their view's key: a `schema = "..."` naming the default schema is
+/// dropped; another managed schema is an error (the SQL files' objects live in the default
+/// schema), and so are an unlisted schema and the key on another dialect, as for tables.
+fn place_views(
+    sources: &[(PathBuf, &str)],
+    drafts: Vec<(usize, ViewDraft)>,
+    dialect: Option<Dialect>,
+    pg_schemas: &[String],
+    errors: &mut Vec<ModelError>,
+    at: &impl Fn(usize, Pos, String, Option<String>) -> ModelError,
+) -> Vec<ViewModel> {
+    let mut views = Vec::with_capacity(drafts.len());
+    for (file, draft) in drafts {
+        let schema = match &draft.schema {
+            Some(s) if pg_schemas.first() == Some(s) => None,
+            Some(s) if pg_schemas.iter().skip(1).any(|p| p == s) => {
+                // The SQL files' objects live in the default schema (they are created and read
+                // there), so a view of another schema could never be found among them.
+                errors.push(at(
+                    file,
+                    draft.schema_pos.unwrap_or(draft.view_pos),
+                    format!(
+                        "view `{}` is in schema `{s}`, but autogen manages views in the default schema `{}` only",
+                        draft.name,
+                        pg_schemas.first().map_or("public", String::as_str)
+                    ),
+                    Some("declare the view in the schema files (they create it in the default schema) and remove the key, or read it through a view of the default schema".into()),
+                ));
+                Some(s.clone())
+            }
+            Some(s) => {
+                let pos = draft.schema_pos.unwrap_or(draft.view_pos);
+                if matches!(dialect, Some(d) if d != Dialect::Postgres) {
+                    errors.push(at(
+                        file,
+                        pos,
+                        format!("`schema = \"{s}\"`: only PostgreSQL has schemas"),
+                        Some(
+                            "remove the key; on this database every view lives in one place".into(),
+                        ),
+                    ));
+                } else if !pg_schemas.is_empty() {
+                    errors.push(at(
+                        file,
+                        pos,
+                        format!(
+                            "view `{}` is in schema `{s}`, which autogen.toml does not manage",
+                            draft.name
+                        ),
+                        Some("add it to `schemas` in autogen.toml, or remove the key".into()),
+                    ));
+                }
+                Some(s.clone())
+            }
+            None => None,
+        };
+        let key = autogen_schema::qualified_name(schema.as_deref(), &draft.name);
+        let (path, text) = &sources[file];
+        views.push(draft.into_model(path, text, key));
+    }
+    views
 }
 
 /// Checks each model's `schema = "..."` against the project's schemas (`pg_schemas`, the

@@ -283,6 +283,31 @@ const CASES: &[Case] = &[
         files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    a: String,\n    #[model(generated = \"a); DROP TABLE users; --\")]\n    b: String,\n}\n")],
         want: &[("a.rs", "\"a);", "`generated` has a `)` that closes no `(`", "parentheses must balance")],
     },
+    Case {
+        name: "a struct reading a view with table keys",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(view = \"active_users\", table = \"users\")]\n#[model(index(columns(\"id\")), renamed_from = \"old\", strict)]\nstruct A {\n    #[model(primary_key, auto_increment)]\n    id: i64,\n    #[model(column = \"mail\", max_length = 255, default = \"'x'\")]\n    email: String,\n    #[model(references = \"orgs.id\", unique)]\n    org_id: i64,\n    #[model(skip)]\n    cache: Vec<u8>,\n}\n")],
+        want: &[
+            ("a.rs", "table = \"users\"", "`A` names both a table and a view", "remove `table` to read view `active_users`"),
+            ("a.rs", "index(", "`index` is a table attribute, but `A` reads view `active_users`", "autogen creates, alters and drops nothing for a struct that reads a view"),
+            ("a.rs", "renamed_from", "`renamed_from` is a table attribute", "remove `renamed_from`"),
+            ("a.rs", "strict", "`strict` is a table attribute", "a view struct takes only `view` and `schema`"),
+            ("a.rs", "primary_key", "`primary_key` is a table column attribute, but `A` reads view `active_users`", "remove `primary_key` from field `id`"),
+            ("a.rs", "auto_increment", "`auto_increment` is a table column attribute", "takes only `column = \"...\"` and `skip`"),
+            ("a.rs", "max_length", "`max_length` is a table column attribute", "from field `email`"),
+            ("a.rs", "default", "`default` is a table column attribute", "from field `email`"),
+            ("a.rs", "references", "`references` is a table column attribute", "from field `org_id`"),
+            ("a.rs", "unique", "`unique` is a table column attribute", "from field `org_id`"),
+        ],
+    },
+    Case {
+        name: "a struct reading a view with no column, and one with two fields on a column",
+        files: &[("a.rs", "#[derive(Model)]\n#[model(view = \"v\")]\nstruct A {\n    #[model(skip)]\n    a: i64,\n}\n#[derive(Model)]\n#[model(view = \" \")]\nstruct B {\n    id: i64,\n    #[model(column = \"id\")]\n    other: i64,\n}\n")],
+        want: &[
+            ("a.rs", "A {", "`A` reads no column of view `v`", "add a field per view column"),
+            ("a.rs", "\" \"", "the view name is empty", "write `view = \"active_users\"`"),
+            ("a.rs", "column = \"id\"", "two fields of `B` read column `id`", "mark it #[model(skip)]"),
+        ],
+    },
 ];
 
 /// 1-based line and column of the first occurrence of `marker` in `src`.
@@ -435,6 +460,12 @@ const DIALECT_CASES: &[DialectCase] = &[
         want: &[("a.rs", "Option<Vec<String>>", "`Option<Vec<String>>` is a PostgreSQL array column; SQLite has no arrays", "`column_type = \"json\"`")],
     },
     DialectCase {
+        name: "a struct reading a view in a schema on MySQL",
+        dialect: Dialect::Mysql,
+        files: &[("a.rs", "#[derive(Model)]\n#[model(view = \"v\", schema = \"billing\")]\nstruct A {\n    id: i64,\n}\n")],
+        want: &[("a.rs", "\"billing\"", "`schema = \"billing\"`: only PostgreSQL has schemas", "every view lives in one place")],
+    },
+    DialectCase {
         name: "ON UPDATE CURRENT_TIMESTAMP on a text column",
         dialect: Dialect::Mysql,
         files: &[("a.rs", "#[derive(Model)]\nstruct A {\n    id: i64,\n    #[model(on_update_current_timestamp)]\n    at: String,\n}\n")],
@@ -525,4 +556,40 @@ fn assert_errors(
         let got_help = got.help.as_deref().unwrap_or("");
         assert!(got_help.contains(help), "{name}: help {got_help:?}");
     }
+}
+
+/// A struct that reads a view is no table: it comes back among the views with its column names
+/// (any field type goes, since nothing is created from it), and its errors point at the struct.
+#[test]
+fn a_struct_reading_a_view_is_no_table() {
+    let src = "#[derive(Model)]\n#[model(table = \"users\")]\nstruct User {\n    id: i64,\n    email: String,\n}\n#[derive(Model)]\n#[model(view = \"active_users\", schema = \"billing\")]\nstruct ActiveUser {\n    id: i64,\n    #[model(column = \"email\")]\n    mail: Option<String>,\n    tags: Vec<std::collections::HashSet<String>>,\n    #[model(skip)]\n    cache: Vec<u8>,\n}\n";
+    let files = sources(&[("a.rs", src)]);
+    let set = read_sources_for(
+        &files,
+        &NamingConvention::default(),
+        Some(Dialect::Postgres),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let tables: Vec<&str> = set.schema.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tables, ["users"]);
+    assert_eq!(set.views.len(), 1);
+    let view = &set.views[0];
+    assert_eq!(view.rust_name, "ActiveUser");
+    assert_eq!(view.view, "billing.active_users");
+    assert_eq!(view.bare_name(), "active_users");
+    assert_eq!(view.columns, ["id", "email", "tags"]);
+    let at_view = view.view_error("not declared", None);
+    assert_eq!(
+        (at_view.line, at_view.column),
+        locate(src, "\"active_users\"")
+    );
+    let at_struct = view.struct_error("columns differ", Some("fix".into()));
+    assert_eq!(
+        (at_struct.line, at_struct.column),
+        locate(src, "ActiveUser {")
+    );
+    assert_eq!(
+        at_struct.to_string(),
+        "error: columns differ\n --> a.rs:9:8\n  |\n9 | struct ActiveUser {\n  |        ^^^^^^^^^^\n  |\n  = help: fix"
+    );
 }

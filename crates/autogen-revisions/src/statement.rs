@@ -19,7 +19,7 @@ pub(crate) const REBUILD_KEY: &str = "rebuild";
 pub(crate) const NO_TRANSACTION_KEY: &str = "no-transaction";
 
 /// The comment lines above a statement, each without its line break, in a fixed order: note,
-/// data loss, hazard, rebuild expectation. Free text is folded onto one line, and a note that reads like
+/// data loss, hazard, rebuild expectation, no-transaction marker. Free text is folded onto one line, and a note that reads like
 /// an `autogen:` line is written as `(autogen:...)` so that it can never act as one.
 pub(crate) fn fact_lines(statement: &Statement) -> Vec<String> {
     let mut lines = Vec::new();
@@ -46,6 +46,9 @@ pub(crate) fn fact_lines(statement: &Statement) -> Vec<String> {
             line.push_str(&quote(column));
         }
         lines.push(line);
+    }
+    if statement.no_transaction {
+        lines.push(format!("-- autogen:{NO_TRANSACTION_KEY}"));
     }
     lines
 }
@@ -134,6 +137,7 @@ mod tests {
                 "t",
                 "rows\ncopied",
             )),
+            no_transaction: false,
         };
         assert_eq!(
             render_script(&[s]),

@@ -314,6 +314,7 @@ fn the_writer_never_writes_a_file_the_parser_reads_differently() {
                             random_text(rng, 4),
                         )
                     }),
+                    no_transaction: false,
                 })
                 .collect()
         };

@@ -281,6 +281,42 @@ async fn a_failure_after_a_no_transaction_step_reports_where_it_stopped_and_resu
     }
 }
 
+/// PostgreSQL: a run that resumes a revision part way, on a new connection, makes the
+/// revision's session settings that ran before the stop again (online mode's `SET
+/// lock_timeout`), so the statements after them run as the revision says.
+#[tokio::test]
+async fn a_resumed_revision_gets_its_session_settings_again() {
+    let Some(db) = database(Dialect::Postgres).await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write_file(
+        dir.path(),
+        R1,
+        None,
+        "",
+        "SET lock_timeout = '1234ms';\nCREATE TABLE t (id integer PRIMARY KEY);\n-- autogen:no-transaction\nVACUUM t;\nINSERT INTO later (id) VALUES (1);\nDO $$ BEGIN IF current_setting('lock_timeout') <> '1234ms' THEN RAISE EXCEPTION 'lock_timeout is %', current_setting('lock_timeout'); END IF; END $$;\nRESET lock_timeout;",
+        "DROP TABLE t;",
+    );
+    let set = RevisionSet::load(dir.path()).unwrap();
+    let mut conn = db.connect().await;
+    let err = upgrade(&mut conn, &set, "head").await.unwrap_err();
+    let RunError::Partial { executed, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(executed.len(), 3, "{err}");
+    let _ = conn.close().await;
+
+    let mut conn = db.connect().await;
+    conn.execute_script("CREATE TABLE later (id integer)")
+        .await
+        .unwrap();
+    assert_eq!(upgrade(&mut conn, &set, "head").await.unwrap(), [R1]);
+    assert_eq!(count(&mut conn, "SELECT id FROM later").await, 1);
+    let _ = conn.close().await;
+    db.finish().await;
+}
+
 /// Collects the run's notices.
 #[derive(Default)]
 struct Notices(Mutex<Vec<String>>);

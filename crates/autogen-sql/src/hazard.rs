@@ -170,6 +170,38 @@ pub(crate) fn forget_new_tables(changes: &[Change], statements: &mut [Statement]
     }
 }
 
+/// The default of `sqlite_rebuild_rows`: in online mode, a SQLite table rebuild of a table
+/// known to hold fewer rows is written with a note instead of a hazard.
+pub const SQLITE_REBUILD_ROWS: u64 = 100_000;
+
+/// Online mode's row threshold for table rebuilds (SQLite, the one dialect that rebuilds): a
+/// `table-rebuild` hazard whose table is known to hold fewer than `limit` rows becomes a note
+/// (the write lock is held for a short copy); one at or above it, or of a table whose rows are
+/// unknown or were not read, stays a hazard. Applied after the row estimates are filled in.
+pub fn settle_small_rebuilds(statements: &mut [Statement], limit: u64) {
+    for statement in statements {
+        let Some(hazard) = &statement.hazard else {
+            continue;
+        };
+        let rows = match hazard.rows {
+            Some(RowEstimate::Rows(rows)) if rows < limit => rows,
+            _ => continue,
+        };
+        if hazard.kind != HazardKind::TableRebuild {
+            continue;
+        }
+        let note = format!(
+            "online: rebuilds {} (~{rows} rows, under sqlite_rebuild_rows = {limit}): writers wait for the copy, no online form exists on SQLite",
+            hazard.table
+        );
+        statement.note = Some(match statement.note.take() {
+            Some(before) => format!("{before}; {note}"),
+            None => note,
+        });
+        statement.hazard = None;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +218,31 @@ mod tests {
         assert_eq!(h.line(), "index-build: writes wait (users, ~1200 rows)");
         h.rows = Some(RowEstimate::Unknown);
         assert_eq!(h.line(), "index-build: writes wait (users, ~unknown rows)");
+    }
+
+    #[test]
+    fn small_rebuilds_become_notes_and_large_or_unknown_ones_stay_hazards() {
+        let rebuild = |rows: Option<RowEstimate>| Statement {
+            hazard: Some(Hazard {
+                rows,
+                ..Hazard::new(HazardKind::TableRebuild, "t", "rows copied")
+            }),
+            ..Statement::new("INSERT INTO x SELECT * FROM t")
+        };
+        let mut statements = vec![
+            rebuild(Some(RowEstimate::Rows(10))),
+            rebuild(Some(RowEstimate::Rows(100))),
+            rebuild(Some(RowEstimate::Unknown)),
+            rebuild(None),
+        ];
+        settle_small_rebuilds(&mut statements, 100);
+        assert!(statements[0].hazard.is_none());
+        assert_eq!(
+            statements[0].note.as_deref(),
+            Some("online: rebuilds t (~10 rows, under sqlite_rebuild_rows = 100): writers wait for the copy, no online form exists on SQLite")
+        );
+        assert!(statements[1..]
+            .iter()
+            .all(|s| s.hazard.is_some() && s.note.is_none()));
     }
 }

@@ -45,7 +45,7 @@ use autogen_diff::Change;
 use autogen_schema::{Dialect, Schema, ServerVersion};
 
 pub use error::RenderError;
-pub use hazard::{Hazard, HazardKind};
+pub use hazard::{settle_small_rebuilds, Hazard, HazardKind, SQLITE_REBUILD_ROWS};
 
 /// One SQL statement of a rendered change list, with the facts the renderer knows about it.
 /// The facts are data, not text: the revisions crate, which owns the file format, decides how
@@ -66,6 +66,49 @@ pub struct Statement {
     /// What it risks on a live table with rows (a lock, a rewrite, a scan, a failure on existing
     /// rows); written as a `-- hazard:` line that `--deny-hazards` looks for.
     pub hazard: Option<Hazard>,
+    /// Runs outside the revision's transaction (PostgreSQL's `CREATE INDEX CONCURRENTLY`, a
+    /// `VALIDATE CONSTRAINT` that must not keep the lock of the statement before it): written
+    /// with an `-- autogen:no-transaction` line above it.
+    pub no_transaction: bool,
+}
+
+/// How the renderer writes the changes that lock or rewrite a live table: `safety = "online"`
+/// in autogen.toml or `--safety online` (README, "Hazards and online mode").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Safety {
+    /// The plain statements, each hazard marked.
+    #[default]
+    Default,
+    /// The forms that keep the table writable where the dialect has them.
+    Online,
+}
+
+impl Safety {
+    /// `default` or `online`.
+    pub fn parse(name: &str) -> Option<Safety> {
+        match name {
+            "default" => Some(Safety::Default),
+            "online" => Some(Safety::Online),
+            _ => None,
+        }
+    }
+
+    /// The configuration spelling: `default`, `online`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Safety::Default => "default",
+            Safety::Online => "online",
+        }
+    }
+}
+
+/// What the statements are written for: the server's version (the dialect's assumed one when
+/// `None`; it decides hazards and, in online mode, which forms the server accepts) and the
+/// safety mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Target {
+    pub server: Option<ServerVersion>,
+    pub safety: Safety,
 }
 
 /// What a SQLite table rebuild expects of the live table (see [`Statement::rebuild`]).
@@ -96,6 +139,12 @@ impl Statement {
         self
     }
 
+    /// This statement, run outside the revision's transaction.
+    pub fn outside_transaction(mut self) -> Self {
+        self.no_transaction = true;
+        self
+    }
+
     /// This statement with a note for the reader.
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
@@ -113,20 +162,23 @@ pub fn render(
     from: &Schema,
     changes: &[Change],
 ) -> Result<Vec<Statement>, RenderError> {
-    render_on(dialect, None, from, changes)
+    render_on(dialect, Target::default(), from, changes)
 }
 
-/// [`render`] for a server of version `server`, whose hazard rules may differ from those of the
-/// version assumed without one ([`assumed_server`]). The SQL is the same.
+/// [`render`] for `target`: a server of a known version, whose hazard rules may differ from
+/// those of the version assumed without one ([`assumed_server`]), and the safety mode, which
+/// decides the forms written.
 pub fn render_on(
     dialect: Dialect,
-    server: Option<ServerVersion>,
+    target: Target,
     from: &Schema,
     changes: &[Change],
 ) -> Result<Vec<Statement>, RenderError> {
-    let d = dialect::for_server(dialect, server);
+    let d = dialect::for_target(dialect, target);
     let mut state = state::involved(from, changes);
-    objects::render_with_objects(dialect, d.as_ref(), &mut state, changes)
+    let mut statements = objects::render_with_objects(dialect, d.as_ref(), &mut state, changes)?;
+    d.finish_section(&mut statements);
+    Ok(statements)
 }
 
 /// The server version the hazard rules assume when the database was not asked: PostgreSQL 15,
@@ -143,22 +195,25 @@ pub fn render_upgrade_downgrade(
     from: &Schema,
     changes: &[Change],
 ) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
-    render_upgrade_downgrade_on(dialect, None, from, changes)
+    render_upgrade_downgrade_on(dialect, Target::default(), from, changes)
 }
 
-/// [`render_upgrade_downgrade`] for a server of version `server` (see [`render_on`]).
+/// [`render_upgrade_downgrade`] for `target` (see [`render_on`]); the downgrade is written in
+/// the same mode.
 pub fn render_upgrade_downgrade_on(
     dialect: Dialect,
-    server: Option<ServerVersion>,
+    target: Target,
     from: &Schema,
     changes: &[Change],
 ) -> Result<(Vec<Statement>, Vec<Statement>), RenderError> {
-    let d = dialect::for_server(dialect, server);
+    let d = dialect::for_target(dialect, target);
     let d = d.as_ref();
     let mut state = state::involved(from, changes);
-    let upgrade = objects::render_with_objects(dialect, d, &mut state, changes)?;
-    let downgrade =
+    let mut upgrade = objects::render_with_objects(dialect, d, &mut state, changes)?;
+    let mut downgrade =
         objects::render_with_objects(dialect, d, &mut state, &autogen_diff::downgrade(changes))?;
+    d.finish_section(&mut upgrade);
+    d.finish_section(&mut downgrade);
     Ok((upgrade, downgrade))
 }
 

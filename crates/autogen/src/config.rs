@@ -53,6 +53,13 @@ exclude_tables = []
 # schema_files = ["schema/*.sql"]
 # manage = ["views", "triggers"]
 
+# How revisions are written for tables with rows: "default", or "online" for the forms that
+# keep them writable (CREATE INDEX CONCURRENTLY, NOT VALID then VALIDATE, ALGORITHM=INPLACE).
+# safety = "online"
+# With safety = "online" on SQLite, which has no online form: a table rebuild of a table with at
+# least this many rows is a hazard, a smaller one only a note.
+# sqlite_rebuild_rows = 100000
+
 # A scratch database autogen may EMPTY and replay the revisions into, so `autogen -m` needs no
 # live database at head and verifies each new revision round-trips before writing it.
 # dev_url = "sqlite::memory:"
@@ -100,6 +107,12 @@ pub struct Config {
     /// files do not declare are dropped. A kind the files declare is always managed.
     #[serde(default)]
     pub manage: Vec<String>,
+    /// How revisions are written for live tables: `"default"` or `"online"` (see
+    /// [`Config::safety`]).
+    pub safety: Option<String>,
+    /// Online mode on SQLite: a table rebuild of a table with at least this many rows is a
+    /// hazard, a smaller one a note (see [`Config::sqlite_rebuild_rows`]).
+    pub sqlite_rebuild_rows: Option<u64>,
     #[serde(default)]
     pub naming: NamingConfig,
 }
@@ -137,6 +150,8 @@ impl Default for Config {
             dev_url: None,
             schema_files: Vec::new(),
             manage: Vec::new(),
+            safety: None,
+            sqlite_rebuild_rows: None,
             naming: NamingConfig::default(),
         }
     }
@@ -173,12 +188,21 @@ impl Config {
             });
         }
         if let Err(message) = config.managed_kinds() {
+            let kinds: Vec<String> = autogen_schema::ObjectKind::ALL
+                .iter()
+                .map(|k| format!("\"{}\"", k.plural()))
+                .collect();
             return Err(ConfigError::Invalid {
                 path: path.to_path_buf(),
                 message,
-                help:
-                    "manage takes \"views\", \"materialized_views\", \"triggers\" or \"functions\""
-                        .into(),
+                help: format!("manage takes {}", kinds.join(", ")),
+            });
+        }
+        if let Err(message) = config.checked_safety() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+                help: "write safety = \"online\" (the forms that keep tables writable) or safety = \"default\"".into(),
             });
         }
         if let Err((i, message)) = crate::ignore::IgnoreRules::new(&config.ignore_entries()) {
@@ -290,6 +314,27 @@ impl Config {
 
     /// How to read the models of the project in `root` for `dialect` (its name rules), on the
     /// calling thread.
+    /// How revisions are written for live tables: `safety = "online"` or the default.
+    pub fn safety(&self) -> autogen_sql::Safety {
+        self.checked_safety().unwrap_or_default()
+    }
+
+    /// Online mode on SQLite: the row count from which a table rebuild is a hazard rather than
+    /// a note (`sqlite_rebuild_rows`, default 100000).
+    pub fn sqlite_rebuild_rows(&self) -> u64 {
+        self.sqlite_rebuild_rows
+            .unwrap_or(autogen_sql::SQLITE_REBUILD_ROWS)
+    }
+
+    /// [`Config::safety`], or what is wrong with the entry.
+    pub fn checked_safety(&self) -> Result<autogen_sql::Safety, String> {
+        match self.safety.as_deref() {
+            None => Ok(autogen_sql::Safety::Default),
+            Some(name) => autogen_sql::Safety::parse(name)
+                .ok_or_else(|| format!("safety {name:?} is not a mode")),
+        }
+    }
+
     /// The kinds `manage` names, or the first entry that names none.
     pub fn managed_kinds(&self) -> Result<Vec<autogen_schema::ObjectKind>, String> {
         self.manage

@@ -10,7 +10,7 @@ use thiserror::Error;
 pub enum ConfigError {
     #[error("no autogen.toml in {}\n  help: run `autogen init` there, or pass `-C DIR` to point at the project", dir.display())]
     Missing { dir: PathBuf },
-    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, schemas, dev_url, schema_files, manage, [naming])", path.display())]
+    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, schemas, dev_url, schema_files, manage, safety, sqlite_rebuild_rows, [naming])", path.display())]
     Malformed {
         path: PathBuf,
         line: usize,
@@ -48,6 +48,10 @@ pub enum Error {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Models(#[from] autogen_models::ModelErrors),
+    /// Structs that read a view (`#[model(view = "...")]`) whose view the SQL files do not
+    /// declare, or whose fields are not the view's columns; printed like model errors.
+    #[error("{0}")]
+    ViewModels(autogen_models::ModelErrors),
     #[error(transparent)]
     Database(#[from] autogen_db::DbError),
     #[error("cannot read the schema of {url}: {source}")]

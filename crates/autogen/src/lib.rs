@@ -12,6 +12,7 @@ pub mod ops;
 mod project;
 pub mod schema_files;
 pub mod tables;
+mod view_models;
 
 pub use autogen_derive::{embed_revisions, Enum, Model};
 pub use autogen_revisions::DatabaseStatus;

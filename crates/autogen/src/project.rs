@@ -109,6 +109,11 @@ impl Project {
             self.dialect(),
             &models.schema,
         )?;
+        crate::view_models::check_declared(
+            &models.views,
+            &models.schema.objects,
+            &self.config.schema_files,
+        )?;
         Ok(models)
     }
 

@@ -101,18 +101,7 @@ impl Options {
 pub fn run(args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
     std::fs::create_dir_all(&options.out)?;
-    let mut build = cargo();
-    build.args([
-        "build",
-        "--release",
-        "--quiet",
-        "-p",
-        "autogen-cli",
-        "-p",
-        "autogen-bench",
-    ]);
-    run_cmd(build)?;
-    let bin = root().join("target/release");
+    let bin = build_release()?;
 
     let alembic = if options.alembic {
         match alembic::Alembic::setup(&options.out) {
@@ -201,6 +190,22 @@ fn run_all(
         }
     }
     Ok(results)
+}
+
+/// Builds `autogen` and `autogen-bench` in release; the folder holding them.
+fn build_release() -> Result<PathBuf> {
+    let mut build = cargo();
+    build.args([
+        "build",
+        "--release",
+        "--quiet",
+        "-p",
+        "autogen-cli",
+        "-p",
+        "autogen-bench",
+    ]);
+    run_cmd(build)?;
+    Ok(root().join("target/release"))
 }
 
 fn server_url(dialect: &str) -> Option<String> {

@@ -81,7 +81,9 @@ fn exit_code(report: &CheckReport) -> ExitCode {
 fn print_error(e: &autogen::Error) {
     match e {
         // Model diagnostics are complete compiler-style blocks with their own `error:` lines.
-        autogen::Error::Models(errors) => eprintln!("{}", safe(errors)),
+        autogen::Error::Models(errors) | autogen::Error::ViewModels(errors) => {
+            eprintln!("{}", safe(errors))
+        }
         e => eprintln!("{}error:{} {}", ERR.render(), ERR.render_reset(), safe(e)),
     }
     eprintln!("could not check (exit {COULD_NOT_CHECK})");

@@ -47,7 +47,13 @@ pub async fn diff(
     if let Some(url) = dev_url {
         sources = sources.with_dev_database(url, cli.dev_url_may_be_emptied);
     }
-    let result = diff::diff(&sources, &from, &to, downgrade).await?;
+    // --safety, else `safety` in autogen.toml.
+    let safety = cli
+        .safety
+        .map(autogen::sql::Safety::from)
+        .or_else(|| config.as_ref().map(Config::safety))
+        .unwrap_or_default();
+    let result = diff::diff_in(&sources, &from, &to, downgrade, safety).await?;
     if result.changes.is_empty() {
         eprintln!("No differences");
     }

@@ -15,7 +15,11 @@ use autogen::Project;
 use crate::cli::{Cli, Command};
 
 pub fn load(cli: &Cli) -> Result<Project, autogen::Error> {
-    Project::load(&cli.project, cli.database_url.as_deref())
+    let mut project = Project::load(&cli.project, cli.database_url.as_deref())?;
+    if let Some(mode) = cli.safety {
+        project.config.safety = Some(autogen::sql::Safety::from(mode).name().to_string());
+    }
+    Ok(project)
 }
 
 /// The project for a command that only reads the database: connecting never creates a missing

@@ -29,7 +29,7 @@ pub(crate) use mysql::objects::{objects as mysql_objects, print as mysql_print_o
 pub(crate) use mysql::unmanaged::unmanaged as mysql_unmanaged;
 pub(crate) use postgres::objects::{objects as postgres_objects, print as postgres_print_objects};
 pub(crate) use postgres::unmanaged::unmanaged as postgres_unmanaged;
-pub(crate) use sqlite::objects::objects as sqlite_objects;
+pub(crate) use sqlite::objects::{objects as sqlite_objects, view_columns as sqlite_view_columns};
 pub(crate) use sqlite::unmanaged::unmanaged as sqlite_unmanaged;
 
 use std::borrow::Cow;

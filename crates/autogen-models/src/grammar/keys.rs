@@ -78,6 +78,7 @@ pub(crate) const STRUCT: Scope = Scope {
     place: "the struct's #[model(...)]",
     keys: &[
         k("table", Kind::Str, "table = \"users\""),
+        k("view", Kind::Str, "view = \"active_users\""),
         k("schema", Kind::Str, "schema = \"billing\""),
         k("comment", Kind::Str, "comment = \"...\""),
         k("renamed_from", Kind::Str, "renamed_from = \"old_name\""),

@@ -24,6 +24,11 @@ pub(crate) struct ModelDef {
     pub rust_name: String,
     pub ident_site: Site,
     pub table: Option<(String, Site)>,
+    /// `view = "..."`: the struct reads a view the SQL files declare instead of being a table
+    /// (the site is the value's).
+    pub view: Option<(String, Site)>,
+    /// Every struct-level key as written, with its site, for the keys a view struct refuses.
+    pub keys: Vec<(&'static str, Site)>,
     /// PostgreSQL `schema = "..."`: the schema the table lives in (checked against the
     /// project's `schemas` by the resolve pass).
     pub schema: Option<(String, Site)>,
@@ -104,6 +109,8 @@ pub(crate) struct FieldDef {
     pub deferrable: Option<(Deferrable, Site)>,
     pub renamed_from: Option<(String, Site)>,
     pub comment: Option<(String, Site)>,
+    /// Every key as written, with its site, for the keys a view struct's field refuses.
+    pub keys: Vec<(&'static str, Site)>,
 }
 
 /// A field's `identity(start = N, increment = N)`.
@@ -186,6 +193,8 @@ pub(crate) fn parse_model(
         rust_name: ident.to_string(),
         ident_site: Site::span(ident.span()),
         table: None,
+        view: None,
+        keys: Vec::new(),
         schema: None,
         comment: None,
         renamed_from: None,
@@ -197,7 +206,18 @@ pub(crate) fn parse_model(
         options: TableOptionDefs::default(),
     };
     for entry in read_attrs(attrs, &STRUCT, diags) {
+        def.keys.push((entry.key, entry.key_site));
         match (entry.key, entry.value) {
+            ("view", Value::Str(s)) => {
+                if s.trim().is_empty() {
+                    diags.push(
+                        Diag::new(entry.value_site, "the view name is empty")
+                            .help("write `view = \"active_users\"` or remove the key"),
+                    );
+                }
+                // Kept even when empty: the struct is still no table.
+                def.view = Some((s, entry.value_site));
+            }
             ("table", Value::Str(s)) => {
                 if s.trim().is_empty() {
                     diags.push(
@@ -311,8 +331,10 @@ fn parse_field(ident: &Ident, attrs: &[Attribute], ty: &Type, diags: &mut Vec<Di
         deferrable: None,
         renamed_from: None,
         comment: None,
+        keys: Vec::new(),
     };
     for e in read_attrs(attrs, &FIELD, diags) {
+        f.keys.push((e.key, e.key_site));
         let site = e.site;
         let value_site = e.value_site;
         match (e.key, e.value) {

@@ -176,6 +176,14 @@ fn is_data_statement(sql: &str) -> bool {
     )
 }
 
+/// Whether a statement only sets a session variable (`SET SESSION ...`), which a resumed run
+/// must set again on its own session.
+fn is_session_setting(sql: &str) -> bool {
+    let head: String = sql.trim_start().chars().take(14).collect();
+    let head = head.to_ascii_uppercase();
+    head.starts_with("SET SESSION ") || head.starts_with("SET @@SESSION.")
+}
+
 pub(super) async fn apply(
     conn: &mut MySqlConnection,
     step: &Step<'_>,
@@ -191,6 +199,19 @@ pub(super) async fn apply(
             progress::check_unchanged(&p, step)?;
             let done = p.statements_done;
             match (p.running, step.resolve_interrupted) {
+                // A session setting interrupted while it ran changed nothing that lasts: run it
+                // again.
+                (Some(r), None)
+                    if step
+                        .statements
+                        .get(r)
+                        .is_some_and(|sql| is_session_setting(sql)) =>
+                {
+                    record_done(conn, step, r)
+                        .await
+                        .map_err(progress_error(step, r))?;
+                    r
+                }
                 (Some(r), None) => return Err(unknown(step, r, None)),
                 (Some(r), Some(Resolution::Ran)) => {
                     record_done(conn, step, r + 1)
@@ -226,6 +247,20 @@ pub(super) async fn apply(
         }
     };
 
+    // A resumed revision runs on a new session: the session settings among the statements that
+    // already ran (online mode's `SET SESSION lock_wait_timeout`) are set again first.
+    for sql in step.statements[..start]
+        .iter()
+        .filter(|s| is_session_setting(s))
+    {
+        sqlx::raw_sql(sql)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_error(format!(
+                "setting the session again before resuming revision {}",
+                rev.id
+            )))?;
+    }
     for i in start..total {
         if step.observer.stop_requested() {
             return Err(stopped(conn, step, i).await);
@@ -543,5 +578,20 @@ impl super::Backend for MySqlConnection {
         _pg_schema: Option<&'a str>,
     ) -> BoxFuture<'a, Result<(), sqlx::Error>> {
         Box::pin(clean(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_session_setting;
+
+    #[test]
+    fn session_settings_are_recognised() {
+        assert!(is_session_setting("SET SESSION lock_wait_timeout = 5"));
+        assert!(is_session_setting("  set session lock_wait_timeout=5"));
+        assert!(is_session_setting("SET @@SESSION.lock_wait_timeout = 5"));
+        assert!(!is_session_setting("SET GLOBAL lock_wait_timeout = 5"));
+        assert!(!is_session_setting("SET FOREIGN_KEY_CHECKS = 0"));
+        assert!(!is_session_setting("UPDATE t SET a = 1"));
     }
 }

@@ -93,6 +93,31 @@ pub(super) async fn read_applied(
 }
 
 pub(super) async fn apply(conn: &mut PgConnection, step: &Step<'_>) -> Result<Outcome, RunError> {
+    let mut attempt = 0;
+    loop {
+        match apply_once(conn, step).await {
+            Err(RunError::Statement(failure))
+                if attempt < segmented::LOCK_RETRIES && lock_not_granted(&failure.source) =>
+            {
+                attempt += 1;
+                // The transaction was rolled back: the whole revision runs again.
+                let index = failure.index.saturating_sub(1);
+                segmented::announce_retry(step, index, attempt, &failure.source).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// SQLSTATE 55P03 `lock_not_available`: the lock was not granted within `lock_timeout`.
+fn lock_not_granted(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "55P03")
+}
+
+async fn apply_once(conn: &mut PgConnection, step: &Step<'_>) -> Result<Outcome, RunError> {
     let rev = step.revision;
     // A revision with no-transaction steps, or one a killed run left part way (even if its file
     // lost its marks since: the progress row decides), runs in segments.
@@ -327,6 +352,12 @@ impl Segmented for PgConnection {
                 .map(drop))
         })
     }
+    fn lock_not_granted(&self, error: &sqlx::Error) -> bool {
+        lock_not_granted(error)
+    }
+    fn session_setting(&self, sql: &str) -> bool {
+        classify(sql) == Some(Concurrently::Setting)
+    }
     fn before_alone<'a>(
         &'a mut self,
         step: &'a Step<'a>,
@@ -415,7 +446,7 @@ impl Segmented for PgConnection {
                         ),
                     }
                 }
-                Some(Concurrently::Repeatable) => (
+                Some(Concurrently::Repeatable | Concurrently::Setting) => (
                     Settled::NotRun,
                     Some(format!("statement {n} was interrupted in an earlier run; running it again (it is harmless to repeat)")),
                 ),

@@ -16,8 +16,12 @@ pub(super) enum Concurrently {
     /// `DROP INDEX CONCURRENTLY` of one index, as a `regclass` text.
     Drop { index: String },
     /// A statement that is harmless to run again (`VACUUM`, `ANALYZE`, `CLUSTER`, `REINDEX`
-    /// without `CONCURRENTLY`, `ALTER TYPE ... ADD VALUE IF NOT EXISTS`).
+    /// without `CONCURRENTLY`, `ALTER TYPE ... ADD VALUE IF NOT EXISTS`, `ALTER TABLE ...
+    /// VALIDATE CONSTRAINT`, the online mode's backfill `DO $autogen_backfill$` block).
     Repeatable,
+    /// A session setting (`SET name ...` or `RESET name`, not `SET LOCAL`, `SET CONSTRAINTS` or
+    /// `SET TRANSACTION`): harmless to repeat, and made again when a run resumes after it.
+    Setting,
 }
 
 /// What `sql` is, if it is one of the statements this file knows.
@@ -30,6 +34,49 @@ pub(super) fn classify(sql: &str) -> Option<Concurrently> {
     let mut i = 0;
     match word(0)? {
         "vacuum" | "analyze" | "analyse" | "cluster" => Some(Concurrently::Repeatable),
+        "set"
+            if !matches!(
+                word(1),
+                Some("local" | "constraints" | "transaction" | "session" | "role")
+            ) =>
+        {
+            Some(Concurrently::Setting)
+        }
+        "reset" if word(1).is_some_and(|w| w != "all" && w != "role") => {
+            Some(Concurrently::Setting)
+        }
+        // The online mode's backfill: fills only rows that are still NULL, batch by batch.
+        "do" if sql
+            .trim_start()
+            .get(2..)
+            .is_some_and(|rest| rest.trim_start().starts_with("$autogen_backfill$")) =>
+        {
+            Some(Concurrently::Repeatable)
+        }
+        // `ALTER TABLE [ONLY] [schema.]t VALIDATE CONSTRAINT c` and nothing else.
+        "alter" if word(1) == Some("table") => {
+            i = 2;
+            if word(i) == Some("only") {
+                i += 1;
+            }
+            tokens
+                .get(i)
+                .map(Token::as_name)
+                .filter(|t| matches!(t, Token::Name(_)))?;
+            i += 1;
+            if tokens.get(i) == Some(&Token::Dot) {
+                tokens
+                    .get(i + 1)
+                    .map(Token::as_name)
+                    .filter(|t| matches!(t, Token::Name(_)))?;
+                i += 2;
+            }
+            let validate = word(i) == Some("validate")
+                && word(i + 1) == Some("constraint")
+                && matches!(tokens.get(i + 2).map(Token::as_name), Some(Token::Name(_)))
+                && tokens.len() == i + 3;
+            validate.then_some(Concurrently::Repeatable)
+        }
         "reindex" => (!tokens
             .iter()
             .any(|t| *t == Token::Word("concurrently".into())))
@@ -220,6 +267,21 @@ mod tests {
             ),
             ("ALTER TYPE mood ADD VALUE 'meh'", None),
             ("INSERT INTO t VALUES (1)", None),
+            (
+                "ALTER TABLE \"s\".\"t\" VALIDATE CONSTRAINT \"ck\"",
+                Some(Concurrently::Repeatable),
+            ),
+            ("ALTER TABLE t VALIDATE CONSTRAINT ck, ADD x int", None),
+            ("ALTER TABLE t ADD CONSTRAINT ck CHECK (a > 0)", None),
+            (
+                "DO $autogen_backfill$ BEGIN NULL; END $autogen_backfill$",
+                Some(Concurrently::Repeatable),
+            ),
+            ("DO $$ BEGIN NULL; END $$", None),
+            ("SET lock_timeout = '2s'", Some(Concurrently::Setting)),
+            ("RESET lock_timeout", Some(Concurrently::Setting)),
+            ("SET LOCAL lock_timeout = '2s'", None),
+            ("SET CONSTRAINTS ALL DEFERRED", None),
         ] {
             assert_eq!(classify(sql), expected, "{sql}");
         }

@@ -16,9 +16,18 @@
 //! re-run where running it again is harmless (`VACUUM`, `ANALYZE`), and otherwise reported as of
 //! unknown outcome for the user to settle with `--resolve-interrupted`, as on MySQL.
 //!
+//! A statement the server refuses because its lock was not granted in time (PostgreSQL's
+//! `lock_timeout`, SQLSTATE 55P03, which online revisions set) is retried up to
+//! [`LOCK_RETRIES`] times with a doubling pause, each retry reported as a notice: the open
+//! segment is rolled back and run again from its start, and a no-transaction step is cleaned up
+//! (an INVALID index dropped) and run again. Session settings a revision makes (`SET
+//! lock_timeout`) are made again when a new run resumes it part way.
+//!
 //! This file owns the order of operations only; the dialects implement [`Segmented`] (how to
 //! run a statement, what to check before a commit, how to settle an interrupted step). A
 //! revision without such steps never comes here: it is one transaction, as it always was.
+
+use std::time::Duration;
 
 use super::progress::{self, done_hash, nothing_to_resolve, progress_error, Progress};
 use super::{db_error, failure, statement_error, BoxFuture, Outcome, Step};
@@ -37,6 +46,36 @@ pub(crate) enum Settled {
     NotRun,
     /// Nobody can tell: stop and ask (`--resolve-interrupted`).
     Unknown,
+}
+
+/// How many times a statement whose lock was not granted is tried again.
+pub(crate) const LOCK_RETRIES: u32 = 5;
+
+/// The pause before retry `attempt` (1-based): 1 s, 2 s, 4 s, 8 s, 16 s.
+pub(crate) fn retry_pause(attempt: u32) -> Duration {
+    Duration::from_secs(1u64 << attempt.saturating_sub(1).min(4))
+}
+
+/// Tells the user that statement `index` of `step` did not get its lock and is retried.
+pub(crate) async fn announce_retry(
+    step: &Step<'_>,
+    index: usize,
+    attempt: u32,
+    source: &sqlx::Error,
+) {
+    let pause = retry_pause(attempt);
+    let message = format!(
+        "statement {} of {} did not get its lock in time ({}); retry {attempt} of {LOCK_RETRIES} in {}s",
+        index + 1,
+        step.statements.len(),
+        source.as_database_error().map_or_else(|| source.to_string(), |e| e.message().to_string()),
+        pause.as_secs()
+    );
+    step.observer.event(RunEvent::Notice {
+        revision: step.revision,
+        message: &message,
+    });
+    tokio::time::sleep(pause).await;
 }
 
 /// One connection's part in a segmented run.
@@ -80,6 +119,18 @@ pub(crate) trait Segmented {
     fn after_failed_alone<'a>(&'a mut self, step: &'a Step<'a>, index: usize) -> BoxFuture<'a, ()> {
         let _ = (step, index);
         Box::pin(async {})
+    }
+    /// Whether `error` says the statement's lock was not granted in time (PostgreSQL: SQLSTATE
+    /// 55P03 `lock_not_available`), so the statement may be tried again.
+    fn lock_not_granted(&self, error: &sqlx::Error) -> bool {
+        let _ = error;
+        false
+    }
+    /// Whether `sql` is a session setting (`SET lock_timeout ...`) to make again when a new run
+    /// resumes the revision after it.
+    fn session_setting(&self, sql: &str) -> bool {
+        let _ = sql;
+        false
     }
     /// What is known of no-transaction step `index`, which an earlier run started and never
     /// recorded as done, with a line for the user when the answer came from the database.
@@ -131,7 +182,16 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
         &done_hash(&[]),
         &step.applied_at,
     );
+    // A new session resuming part way: the revision's session settings before `done` again.
+    for j in 0..done {
+        if db.session_setting(&step.statements[j]) {
+            if let Err(source) = db.exec(&step.statements[j]).await {
+                return Err(failed(db, step, j, done, source).await);
+            }
+        }
+    }
     let mut finished = false;
+    let mut attempt = 0;
     while done < total {
         if step.observer.stop_requested() {
             return Err(stopped(db, step, done, recorded).await);
@@ -153,12 +213,18 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
                 Ok(()) => {
                     record_done(db, step, i + 1).await?;
                     done = i + 1;
+                    attempt = 0;
                 }
                 Err(source @ sqlx::Error::Database(_)) => {
                     // The server refused it: a single statement outside a transaction is atomic,
                     // so it did not take effect (what it leaves behind is cleaned up first).
                     db.after_failed_alone(step, i).await;
                     record_done(db, step, i).await?;
+                    if db.lock_not_granted(&source) && attempt < LOCK_RETRIES {
+                        attempt += 1;
+                        announce_retry(step, i, attempt, &source).await;
+                        continue;
+                    }
                     return Err(failed(db, step, i, done, source).await);
                 }
                 // The connection failed while it ran: the `running` mark stays for the next run.
@@ -182,6 +248,13 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
                 }
                 Err(abort) => {
                     let _ = db.exec("ROLLBACK").await;
+                    if let Abort::Statement(j, source) = &abort {
+                        if db.lock_not_granted(source) && attempt < LOCK_RETRIES {
+                            attempt += 1;
+                            announce_retry(step, *j, attempt, source).await;
+                            continue;
+                        }
+                    }
                     return Err(match abort {
                         Abort::Stop => stopped(db, step, done, recorded).await,
                         Abort::Statement(j, source) => failed(db, step, j, done, source).await,
@@ -192,6 +265,7 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
             recorded = !last;
             finished = last;
             done = end;
+            attempt = 0;
         }
     }
     if !finished {

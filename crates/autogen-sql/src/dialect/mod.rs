@@ -5,9 +5,11 @@
 
 mod mysql;
 mod mysql_hazards;
+mod mysql_online;
 mod postgres;
 mod postgres_enum;
 mod postgres_hazards;
+mod postgres_online;
 mod postgres_schemas;
 mod sqlite;
 mod sqlite_cycles;
@@ -91,35 +93,47 @@ pub(crate) trait SqlDialect: Sync {
     /// them.
     fn render(&self, state: &mut Schema, changes: &[Change])
         -> Result<Vec<Statement>, RenderError>;
+
+    /// Adds what a whole section needs around its statements (PostgreSQL online mode: `SET
+    /// lock_timeout` first, `RESET lock_timeout` last). Nothing by default.
+    fn finish_section(&self, statements: &mut Vec<Statement>) {
+        let _ = statements;
+    }
 }
 
 static POSTGRES: postgres::Postgres = postgres::Postgres {
     server: postgres::ASSUMED_SERVER,
+    online: false,
 };
+static SQLITE: sqlite::Sqlite = sqlite::Sqlite { online: false };
 static MYSQL: mysql::Mysql = mysql::Mysql {
     server: mysql::ASSUMED_SERVER,
+    online: false,
 };
 
 /// The implementation for `dialect`, rendering for the server version it assumes when none is
 /// known (PostgreSQL 15, MariaDB 10.11): the version only changes the hazards attached.
 pub(crate) fn get(dialect: Dialect) -> &'static dyn SqlDialect {
     match dialect {
-        Dialect::Sqlite => &sqlite::Sqlite,
+        Dialect::Sqlite => &SQLITE,
         Dialect::Postgres => &POSTGRES,
         Dialect::Mysql => &MYSQL,
     }
 }
 
-/// The implementation for `dialect` on a server of version `server` (the assumed one when
-/// `None`).
-pub(crate) fn for_server(dialect: Dialect, server: Option<ServerVersion>) -> Box<dyn SqlDialect> {
-    match (dialect, server) {
-        (Dialect::Sqlite, _) => Box::new(sqlite::Sqlite),
-        (Dialect::Postgres, server) => Box::new(postgres::Postgres {
-            server: server.unwrap_or(postgres::ASSUMED_SERVER),
+/// The implementation for `dialect` writing for `target`: a server of a known version (the
+/// assumed one when `None`) and a safety mode.
+pub(crate) fn for_target(dialect: Dialect, target: crate::Target) -> Box<dyn SqlDialect> {
+    let online = target.safety == crate::Safety::Online;
+    match dialect {
+        Dialect::Sqlite => Box::new(sqlite::Sqlite { online }),
+        Dialect::Postgres => Box::new(postgres::Postgres {
+            server: target.server.unwrap_or(postgres::ASSUMED_SERVER),
+            online,
         }),
-        (Dialect::Mysql, server) => Box::new(mysql::Mysql {
-            server: server.unwrap_or(mysql::ASSUMED_SERVER),
+        Dialect::Mysql => Box::new(mysql::Mysql {
+            server: target.server.unwrap_or(mysql::ASSUMED_SERVER),
+            online,
         }),
     }
 }

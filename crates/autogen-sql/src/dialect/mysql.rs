@@ -1,5 +1,7 @@
 //! MySQL and MariaDB: type spelling, canonicalisation and rendering. Changes are rendered in
-//! place; a column change restates the whole column (`MODIFY COLUMN`), as MySQL requires.
+//! place; a column change restates the whole column (`MODIFY COLUMN`), as MySQL requires. The
+//! hazards are `mysql_hazards.rs`'s; online mode's algorithm clauses and lock wait bound are
+//! `mysql_online.rs`'s.
 //!
 //! # Types
 //!
@@ -58,6 +60,9 @@ pub(crate) struct Mysql {
     /// The server the statements are for: it decides the algorithm, hence the hazards
     /// (`mysql_hazards.rs`).
     pub(crate) server: ServerVersion,
+    /// Online mode: each statement names the algorithm and lock it must get, so the server
+    /// refuses rather than copying (`safety = "online"`).
+    pub(crate) online: bool,
 }
 
 /// The version the hazard rules assume when the database was not asked.
@@ -274,7 +279,8 @@ impl SqlDialect for Mysql {
         state: &mut Schema,
         changes: &[Change],
     ) -> Result<Vec<Statement>, RenderError> {
-        ddl::render_each_index_comment(
+        let lock_wait = self.lock_wait_step(changes);
+        let mut out = ddl::render_each_index_comment(
             state,
             changes,
             '`',
@@ -282,6 +288,7 @@ impl SqlDialect for Mysql {
                 let start = out.len();
                 self.render_one(state, change, out)?;
                 self.classify(state, change, &mut out[start..]);
+                self.write_online(state, change, &mut out[start..]);
                 Ok(())
             },
             // MySQL and MariaDB have no statement that only sets an index's comment; dropping
@@ -302,20 +309,27 @@ impl SqlDialect for Mysql {
                     "",
                     1,
                 );
-                out.push(Statement::new(format!(
+                let mut statement = Statement::new(format!(
                     "{}DROP INDEX {}, {action}",
                     alter_table(self, table),
                     self.quote(&from.name)
-                )));
+                ));
+                self.write_online_comment(&mut statement);
+                out.push(statement);
                 Ok(())
             },
-        )
+        )?;
+        if let Some((set, reset)) = lock_wait {
+            out.insert(0, set);
+            out.push(reset);
+        }
+        Ok(out)
     }
 }
 
 /// Whether a column change turns a virtual generated column into a stored or plain one, or the
 /// other way round, which MODIFY COLUMN cannot do.
-fn switches_virtual(from: &Column, to: &Column) -> bool {
+pub(super) fn switches_virtual(from: &Column, to: &Column) -> bool {
     let is_virtual = |c: &Column| c.generated.as_ref().is_some_and(|g| !g.stored);
     is_virtual(from) != is_virtual(to)
 }
@@ -736,11 +750,20 @@ impl Mysql {
             }
             Change::DropIndex { table, index } => {
                 self.keep_foreign_key_indexes(state_table(table)?, change, out)?;
-                out.push(Statement::new(format!(
-                    "DROP INDEX {} ON {}",
-                    self.quote(&index.name),
-                    self.quote(table)
-                )));
+                // MariaDB takes no ALGORITHM on DROP INDEX; online mode needs the ALTER form.
+                out.push(Statement::new(if self.online {
+                    format!(
+                        "{}DROP INDEX {}",
+                        alter_table(self, table),
+                        self.quote(&index.name)
+                    )
+                } else {
+                    format!(
+                        "DROP INDEX {} ON {}",
+                        self.quote(&index.name),
+                        self.quote(table)
+                    )
+                }));
             }
             Change::AddUnique { table, unique } => {
                 let displaced = self.displaced_foreign_key_indexes(state_table(table)?, change)?;

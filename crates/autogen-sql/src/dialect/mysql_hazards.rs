@@ -9,7 +9,9 @@
 //! `AFTER`), `DROP COLUMN`, `RENAME COLUMN`, a default or comment change, a varchar widening
 //! that keeps the length prefix's size and an enum value appended at the end are INSTANT;
 //! `ADD FOREIGN KEY`, `ADD CHECK`, any other type change, an enum change that is not an append,
-//! a `uuid()` default and an added `AUTO_INCREMENT` are COPY. Older servers, by their
+//! a `uuid()` default, an added `AUTO_INCREMENT`, a column's character set changed, a column of
+//! the primary key dropped and a unique key longer than InnoDB's limit (MariaDB keeps it through
+//! a hidden hash column) are COPY. Older servers, by their
 //! documentation: instant `ADD COLUMN` came in MariaDB 10.3 (MySQL 8.0.12), instant `DROP
 //! COLUMN` and column reordering in MariaDB 10.4 (MySQL 8.0.29), instant varchar widening in
 //! MariaDB 10.4.3; before them those changes rebuild the table INPLACE, which writes survive.
@@ -23,21 +25,56 @@ use crate::{Hazard, HazardKind, Statement};
 
 const COPIED: &str = "ALGORITHM=COPY: the table is copied while writes wait";
 
+/// What online mode adds to a copy hazard: the server has no form that keeps the table writable,
+/// so the statement is written as in the default mode.
+const ONLINE_ALTERNATIVE: &str = "; this server has no INSTANT or INPLACE form for it, so online mode cannot avoid the copy: for a large table make the change with gh-ost or pt-online-schema-change instead";
+
 impl Mysql {
     /// Attaches the hazard of `change` to the statement of `rendered` that carries it (the last:
-    /// a primary key change first writes the indexes its foreign keys keep).
+    /// a primary key change first writes the indexes its foreign keys keep). In online mode a
+    /// change only `ALGORITHM=COPY` can make names the tools that can make it without blocking.
     pub(super) fn classify(&self, state: &Schema, change: &Change, rendered: &mut [Statement]) {
-        let hazard = match change {
-            Change::AddIndex { table, index } if index.unique => Some(Hazard::new(
-                HazardKind::UniqueBuild,
-                table,
-                "built INPLACE while writes continue, but fails on duplicate rows",
-            )),
-            Change::AddUnique { table, .. } => Some(Hazard::new(
-                HazardKind::UniqueBuild,
-                table,
-                "built INPLACE while writes continue, but fails on duplicate rows",
-            )),
+        let hazard = match self.copy_hazard(state, change) {
+            Some(mut copy) if self.online => {
+                copy.what.push_str(ONLINE_ALTERNATIVE);
+                Some(copy)
+            }
+            Some(copy) => Some(copy),
+            None => self.in_place_hazard(change),
+        };
+        if let (Some(hazard), Some(last)) = (hazard, rendered.last_mut()) {
+            set(last, hazard);
+        }
+    }
+
+    /// The hazard of a change that only `ALGORITHM=COPY` can make on this server, `None` when
+    /// the server makes it INSTANT or INPLACE (or it is no ALTER of an existing table). This is
+    /// the one rule for both the hazard and, in online mode, the algorithm written
+    /// (`mysql_online.rs`): a change with a copy hazard is written without an algorithm.
+    pub(super) fn copy_hazard(&self, state: &Schema, change: &Change) -> Option<Hazard> {
+        match change {
+            Change::AddIndex { table, index }
+                if index.unique
+                    && self.long_unique(
+                        state,
+                        table,
+                        index
+                            .columns
+                            .iter()
+                            .map(|c| (c.name.as_str(), c.prefix_length, c.expression)),
+                    ) =>
+            {
+                Some(long_unique_hazard(table))
+            }
+            Change::AddUnique { table, unique }
+                if self.long_unique(
+                    state,
+                    table,
+                    unique.columns.iter().map(|c| (c.as_str(), None, false)),
+                ) =>
+            {
+                Some(long_unique_hazard(table))
+            }
             Change::AddForeignKey { table, .. } => Some(Hazard::new(
                 HazardKind::ForeignKey,
                 table,
@@ -49,32 +86,30 @@ impl Mysql {
                 format!("{COPIED} and every row is checked; fails on a row that violates it"),
             )),
             Change::AlterPrimaryKey {
-                table,
-                to: Some(_),
-                ..
-            } => Some(Hazard::new(
-                HazardKind::PrimaryKeyBuild,
-                table,
-                "the table is rebuilt INPLACE with the new key while writes continue; fails on duplicates or NULLs",
-            )),
-            Change::AlterPrimaryKey {
                 table, to: None, ..
             } => Some(Hazard::new(
                 HazardKind::Copy,
                 table,
                 format!("dropping the primary key without adding one needs {COPIED}"),
             )),
-            Change::RenameTable { from, to } => Some(rename_hazard(
-                from,
-                &format!("table {from} becomes {to}"),
-            )),
-            Change::RenameColumn { table, from, to } => Some(rename_hazard(
-                table,
-                &format!("column {table}.{from} becomes {to}"),
-            )),
             Change::AddColumn { table, column } => self.add_column_hazard(table, column),
+            Change::DropColumn { table, column }
+                if state
+                    .table(table)
+                    .and_then(|t| t.primary_key.as_ref())
+                    .is_some_and(|pk| pk.columns.contains(&column.name)) =>
+            {
+                Some(Hazard::new(
+                    HazardKind::Copy,
+                    table,
+                    format!(
+                        "dropping {}, a column of the primary key, needs {COPIED}",
+                        column.name
+                    ),
+                ))
+            }
             Change::AlterColumn { table, from, to } => {
-                self.alter_column_hazard(state, table, from, to)
+                self.alter_column_copy_hazard(state, table, from, to)
             }
             Change::AlterTableOptions { table, from, to } if from.engine != to.engine => {
                 Some(Hazard::new(
@@ -84,9 +119,60 @@ impl Mysql {
                 ))
             }
             _ => None,
-        };
-        if let (Some(hazard), Some(last)) = (hazard, rendered.last_mut()) {
-            set(last, hazard);
+        }
+    }
+
+    /// The hazard of a change the server makes INPLACE or INSTANT that still risks something:
+    /// a key that fails on existing rows, a rename, a full-text index built under a lock.
+    fn in_place_hazard(&self, change: &Change) -> Option<Hazard> {
+        match change {
+            Change::AddIndex { table, index }
+                if matches!(index.method.as_deref(), Some("fulltext") | Some("spatial")) =>
+            {
+                Some(Hazard::new(
+                    HazardKind::IndexBuild,
+                    table,
+                    "a FULLTEXT or SPATIAL index is built INPLACE with LOCK=SHARED: writes wait for the whole build",
+                ))
+            }
+            Change::AddIndex { table, index } if index.unique => Some(Hazard::new(
+                HazardKind::UniqueBuild,
+                table,
+                "built INPLACE while writes continue, but fails on duplicate rows",
+            )),
+            Change::AddUnique { table, .. } => Some(Hazard::new(
+                HazardKind::UniqueBuild,
+                table,
+                "built INPLACE while writes continue, but fails on duplicate rows",
+            )),
+            Change::AlterPrimaryKey {
+                table,
+                to: Some(_),
+                ..
+            } => Some(Hazard::new(
+                HazardKind::PrimaryKeyBuild,
+                table,
+                "the table is rebuilt INPLACE with the new key while writes continue; fails on duplicates or NULLs",
+            )),
+            Change::RenameTable { from, to } => Some(rename_hazard(
+                from,
+                &format!("table {from} becomes {to}"),
+            )),
+            Change::RenameColumn { table, from, to } => Some(rename_hazard(
+                table,
+                &format!("column {table}.{from} becomes {to}"),
+            )),
+            Change::AlterColumn { table, from, to } if from.nullable && !to.nullable => {
+                Some(Hazard::new(
+                    HazardKind::SetNotNull,
+                    table,
+                    format!(
+                        "the table is rebuilt INPLACE while writes continue; fails on a NULL in {}",
+                        to.name
+                    ),
+                ))
+            }
+            _ => None,
         }
     }
 
@@ -122,9 +208,10 @@ impl Mysql {
         None
     }
 
-    /// `MODIFY COLUMN`: COPY for a type change the server cannot make in place, an enum change
-    /// that is not an append, or an added `AUTO_INCREMENT`; otherwise a `NOT NULL` that scans.
-    fn alter_column_hazard(
+    /// `MODIFY COLUMN` that only COPY can make: a type change the server cannot make in place,
+    /// an enum change that is not an append, a change of character set, an added
+    /// `AUTO_INCREMENT`, or a switch to a stored generated column (dropped and added again).
+    fn alter_column_copy_hazard(
         &self,
         state: &Schema,
         table: &str,
@@ -132,6 +219,9 @@ impl Mysql {
         to: &Column,
     ) -> Option<Hazard> {
         let name = &to.name;
+        if super::mysql::switches_virtual(from, to) {
+            return self.add_column_hazard(table, to);
+        }
         if to.auto_increment && !from.auto_increment {
             return Some(Hazard::new(
                 HazardKind::Copy,
@@ -166,16 +256,63 @@ impl Mysql {
             }
             _ => {}
         }
-        if from.nullable && !to.nullable {
+        if charset(state, table, from) != charset(state, table, to) {
             return Some(Hazard::new(
-                HazardKind::SetNotNull,
+                HazardKind::Copy,
                 table,
-                format!(
-                    "the table is rebuilt INPLACE while writes continue; fails on a NULL in {name}"
-                ),
+                format!("a change of the character set of {name} needs {COPIED}"),
             ));
         }
         None
+    }
+
+    /// Whether MariaDB (10.4 and later) enforces a unique key over `parts` (column, prefix,
+    /// expression) of `table` through a hidden hash column because the key is longer than
+    /// InnoDB's key limit (3072 bytes; 767 with the COMPACT or REDUNDANT row format): a
+    /// `text`, `blob` or `json` column without a prefix, or long varchars. Adding such a key is
+    /// a copy (measured on 10.11: "INPLACE ADD or DROP of virtual columns cannot be combined
+    /// with other ALTER TABLE actions"). MySQL refuses such a key instead.
+    fn long_unique<'a>(
+        &self,
+        state: &Schema,
+        table: &str,
+        parts: impl Iterator<Item = (&'a str, Option<u32>, bool)>,
+    ) -> bool {
+        if !(self.server.mariadb && self.server.at_least(10, 4)) {
+            return false;
+        }
+        let Some(t) = state.table(table) else {
+            return false;
+        };
+        let limit: u64 = match t.options.row_format.as_deref().map(str::to_ascii_uppercase) {
+            Some(f) if f == "COMPACT" || f == "REDUNDANT" => 767,
+            _ => 3072,
+        };
+        let mut bytes: u64 = 0;
+        for (name, prefix, expression) in parts {
+            let Some(column) = t.column(name).filter(|_| !expression) else {
+                continue;
+            };
+            let per_char = u64::from(bytes_per_char(state, table, column));
+            let chars = match (&column.ty, prefix) {
+                (_, Some(p)) => u64::from(p),
+                (
+                    ColumnType::Varchar { length: Some(n) } | ColumnType::Char { length: Some(n) },
+                    None,
+                ) => u64::from(*n),
+                (
+                    ColumnType::Text
+                    | ColumnType::Blob
+                    | ColumnType::Json
+                    | ColumnType::Jsonb
+                    | ColumnType::Varchar { length: None },
+                    None,
+                ) => return true,
+                _ => 2,
+            };
+            bytes += chars * per_char;
+        }
+        bytes > limit
     }
 
     /// A type change the server makes without copying: a varchar widening that keeps the size of
@@ -207,6 +344,26 @@ impl Mysql {
         };
         supported && prefix(*a) == prefix(*b)
     }
+}
+
+fn long_unique_hazard(table: &str) -> Hazard {
+    Hazard::new(
+        HazardKind::UniqueBuild,
+        table,
+        format!("MariaDB enforces a unique key this long through a hidden hash column, which needs {COPIED}; fails on duplicate rows"),
+    )
+}
+
+/// The character set of the column (its collation's prefix), or of the table, or utf8mb4.
+fn charset(state: &Schema, table: &str, column: &Column) -> String {
+    column
+        .collation
+        .as_deref()
+        .and_then(|co| co.split('_').next())
+        .map(str::to_string)
+        .or_else(|| state.table(table).and_then(|t| t.options.charset.clone()))
+        .unwrap_or_else(|| "utf8mb4".to_string())
+        .to_ascii_lowercase()
 }
 
 /// The widest character of the column's character set (utf8mb4 unless the column or table says

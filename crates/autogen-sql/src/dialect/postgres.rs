@@ -61,6 +61,8 @@ use crate::{RenderError, Statement};
 pub(crate) struct Postgres {
     /// The server the statements are for: it decides some hazards (`postgres_hazards.rs`).
     pub(crate) server: ServerVersion,
+    /// Online mode: the forms that keep the table writable (`safety = "online"`).
+    pub(crate) online: bool,
 }
 
 /// The version the hazard rules assume when the database was not asked.
@@ -205,6 +207,10 @@ impl SqlDialect for Postgres {
         out.enums = enums;
     }
 
+    fn finish_section(&self, statements: &mut Vec<Statement>) {
+        self.bound_lock_waits(statements);
+    }
+
     fn render(
         &self,
         state: &mut Schema,
@@ -217,6 +223,9 @@ impl SqlDialect for Postgres {
             '"',
             |state, change, out| {
                 let start = out.len();
+                if self.online && self.render_online(state, change, out)? {
+                    return Ok(());
+                }
                 self.render_one(state, change, out)?;
                 self.classify(change, &mut out[start..]);
                 Ok(())
@@ -394,7 +403,7 @@ fn identity_changes(from: &Identity, to: &Identity) -> String {
 }
 
 impl Postgres {
-    fn column_def(&self, c: &Column) -> String {
+    pub(super) fn column_def(&self, c: &Column) -> String {
         match form(c) {
             // `serial` is a type keyword standing for the integer type, an owned sequence and the
             // `nextval` default; it is NOT NULL by itself.
@@ -518,7 +527,7 @@ impl Postgres {
 
     /// PostgreSQL builds unique indexes with btree only (`hash`, `gin`, ... reject UNIQUE), so
     /// such an index is refused here rather than by the server halfway through an upgrade.
-    fn check_index(&self, change: &Change, index: &Index) -> Result<(), RenderError> {
+    pub(super) fn check_index(&self, change: &Change, index: &Index) -> Result<(), RenderError> {
         ddl::refuse_index_properties(
             change,
             index,
@@ -544,7 +553,7 @@ impl Postgres {
         }
     }
 
-    fn create_index_sql(&self, t: &Table, index: &Index) -> String {
+    pub(super) fn create_index_sql(&self, t: &Table, index: &Index) -> String {
         let mut s = format!(
             "CREATE {}INDEX {} ON {}",
             if index.unique { "UNIQUE " } else { "" },
@@ -573,7 +582,7 @@ impl Postgres {
     }
 
     /// `COMMENT ON INDEX` for an index created with a comment (PostgreSQL has no inline form).
-    fn index_comment(&self, table: &str, index: &Index) -> Option<Statement> {
+    pub(super) fn index_comment(&self, table: &str, index: &Index) -> Option<Statement> {
         index.comment.as_ref().map(|c| {
             Statement::new(format!(
                 "COMMENT ON INDEX {} IS {}",
@@ -585,7 +594,7 @@ impl Postgres {
 
     /// `name` (an index or sequence) in the schema of the table keyed `table`: indexes and the
     /// sequences of serial columns live beside their table.
-    fn in_schema_of(&self, table: &str, name: &str) -> String {
+    pub(super) fn in_schema_of(&self, table: &str, name: &str) -> String {
         match split(table) {
             (Some(schema), _) => format!("{}.{}", self.quote(&schema), self.quote(name)),
             (None, _) => self.quote(name),
@@ -766,7 +775,11 @@ impl Postgres {
                 out.push(Statement::new(self.alter_column(table, name, &action)));
             }
         }
-        if from.nullable && !to.nullable {
+        if from.nullable && !to.nullable && self.online && self.server.at_least(12, 0) {
+            // The online form: the statement that can fail is the CHECK's validation.
+            self.set_not_null_online(table, name, out);
+            risky = risky.or(Some(out.len() - 3));
+        } else if from.nullable && !to.nullable {
             out.push(
                 Statement::new(self.alter_column(table, name, "SET NOT NULL"))
                     .with_hazard(self.set_not_null_hazard(table, name)),
@@ -1193,9 +1206,14 @@ impl Postgres {
 /// (`makeObjectName`), never cutting a character in two. Without the shortening, a 63-byte
 /// table name made the sequence's name collide with the table itself.
 fn serial_sequence_name(table: &str, column: &str) -> String {
-    const LABEL: &str = "seq";
+    object_name(table, column, "seq")
+}
+
+/// `<table>_<column>_<label>` shortened the way PostgreSQL shortens the names it makes (see
+/// [`serial_sequence_name`]); the online mode names its temporary NOT NULL checks with it.
+pub(super) fn object_name(table: &str, column: &str, label: &str) -> String {
     // NAMEDATALEN - 1: PostgreSQL's longest name in bytes.
-    let avail = 63 - LABEL.len() - 2;
+    let avail = 63usize.saturating_sub(label.len() + 2);
     let (mut t, mut c) = (table.len(), column.len());
     while t + c > avail {
         if t > c {
@@ -1210,5 +1228,5 @@ fn serial_sequence_name(table: &str, column: &str) -> String {
         }
         s[..n].to_string()
     };
-    format!("{}_{}_{LABEL}", clip(table, t), clip(column, c))
+    format!("{}_{}_{label}", clip(table, t), clip(column, c))
 }

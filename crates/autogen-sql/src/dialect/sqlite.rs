@@ -59,7 +59,12 @@ use super::SqlDialect;
 use crate::ddl::{self, check_clause, foreign_key_clause, unique_clause};
 use crate::{RenderError, Statement};
 
-pub(crate) struct Sqlite;
+pub(crate) struct Sqlite {
+    /// Online mode: SQLite has no form that keeps a table writable, so the hazard of a rebuild
+    /// says so (`safety = "online"`; the row threshold is applied after rendering,
+    /// [`crate::hazard::settle_small_rebuilds`]).
+    pub(crate) online: bool,
+}
 
 impl SqlDialect for Sqlite {
     fn quote_char(&self) -> char {

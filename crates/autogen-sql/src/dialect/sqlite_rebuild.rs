@@ -19,6 +19,9 @@ use autogen_diff::{apply, ApplyError, Change};
 use autogen_schema::{Column, DefaultValue, Schema};
 
 use super::sqlite::Sqlite;
+
+/// The hazard of a rebuild in online mode, which cannot avoid it.
+const ONLINE_REBUILD: &str = "every row is copied into a new table while the database write lock is held: every writer waits until the revision commits; SQLite has no online form for this change, so online mode cannot avoid it (run the revision when writers can wait)";
 use super::SqlDialect;
 use crate::{RebuildExpectation, RenderError, Statement};
 
@@ -151,7 +154,11 @@ pub(crate) fn rebuild(
             hazard: Some(crate::Hazard::new(
                 crate::HazardKind::TableRebuild,
                 table,
-                "every row is copied into a new table while the database write lock is held: every writer waits until the revision commits",
+                if d.online {
+                    ONLINE_REBUILD
+                } else {
+                    "every row is copied into a new table while the database write lock is held: every writer waits until the revision commits"
+                },
             )),
             rebuild: Some(RebuildExpectation {
                 table: table.to_string(),

@@ -67,22 +67,19 @@ impl Comparison {
             upgrade: Vec::new(),
             downgrade: Vec::new(),
         };
-        comparison.render(render, None)?;
+        comparison.render(render, autogen_sql::Target::default())?;
         Ok(comparison)
     }
 
-    /// (Re)renders the changes as `render` asks, for a server of version `server` (the dialect's
-    /// assumed version when `None`): the version decides some hazards, never the SQL.
-    pub fn render(
-        &mut self,
-        render: Render,
-        server: Option<autogen_schema::ServerVersion>,
-    ) -> Result<(), Error> {
+    /// (Re)renders the changes as `render` asks, for `target`: a server of a known version (the
+    /// dialect's assumed version when `None`; it decides some hazards) and the safety mode (the
+    /// forms written).
+    pub fn render(&mut self, render: Render, target: autogen_sql::Target) -> Result<(), Error> {
         let (dialect, changes) = (self.dialect, &self.changes);
         let (upgrade, downgrade) = match render {
             Render::Nothing => (Vec::new(), Vec::new()),
             Render::Upgrade => (
-                autogen_sql::render_on(dialect, server, &self.from.schema, changes)?,
+                autogen_sql::render_on(dialect, target, &self.from.schema, changes)?,
                 Vec::new(),
             ),
             Render::Downgrade => {
@@ -92,12 +89,12 @@ impl Comparison {
                 let back = autogen_diff::downgrade(changes);
                 (
                     Vec::new(),
-                    autogen_sql::render_on(dialect, server, &reached, &back)?,
+                    autogen_sql::render_on(dialect, target, &reached, &back)?,
                 )
             }
             Render::Both => autogen_sql::render_upgrade_downgrade_on(
                 dialect,
-                server,
+                target,
                 &self.from.schema,
                 changes,
             )?,

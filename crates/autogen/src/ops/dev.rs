@@ -366,6 +366,13 @@ pub async fn autogenerate_reporting(
             &before.schema,
         )
         .await;
+        crate::view_models::check_columns(
+            dev.connection(),
+            project.dialect(),
+            &models,
+            &before.schema,
+        )
+        .await?;
         let unmanaged = before.unmanaged.clone();
         let mut comparison = Comparison::new(project.dialect(), before, models, Render::Nothing)?;
         if comparison.is_empty() {
@@ -379,7 +386,16 @@ pub async fn autogenerate_reporting(
         let statistics =
             super::hazards::read_statistics(dev.connection(), &url, &project.config, &comparison)
                 .await?;
-        super::hazards::render_with_statistics(&mut comparison, &statistics)?;
+        super::hazards::render_with_statistics(
+            &mut comparison,
+            &statistics,
+            project.config.safety(),
+        )?;
+        super::hazards::settle_small_rebuilds(
+            &mut comparison,
+            project.config.safety(),
+            project.config.sqlite_rebuild_rows(),
+        );
         if options.break_downgrade {
             comparison.downgrade.pop();
         }

@@ -35,12 +35,31 @@ pub async fn diff(
     to: &SchemaSource,
     reverse: bool,
 ) -> Result<SchemaDiff, Error> {
+    diff_in(sources, from, to, reverse, autogen_sql::Safety::Default).await
+}
+
+/// [`diff`] with the SQL written in the `safety` mode (`autogen diff --safety online`), for the
+/// server version the dialect assumes.
+pub async fn diff_in(
+    sources: &Sources<'_>,
+    from: &SchemaSource,
+    to: &SchemaSource,
+    reverse: bool,
+    safety: autogen_sql::Safety,
+) -> Result<SchemaDiff, Error> {
     let render = if reverse {
         Render::Downgrade
     } else {
         Render::Upgrade
     };
-    let comparison = compare(sources, from, to, &CompareOptions { render }).await?;
+    let mut comparison = compare(sources, from, to, &CompareOptions { render }).await?;
+    if safety != autogen_sql::Safety::Default {
+        let target = autogen_sql::Target {
+            server: None,
+            safety,
+        };
+        comparison.render(render, target)?;
+    }
     let (changes, statements) = if reverse {
         (
             autogen_diff::downgrade(&comparison.changes),

@@ -45,13 +45,18 @@ pub(crate) async fn read_statistics(
         })
 }
 
-/// Renders `comparison` for the server `statistics` names and gives every hazard its table's row
-/// estimate (a table renamed by the changes is found under its old name).
+/// Renders `comparison` for the server `statistics` names, in the `safety` mode, and gives every
+/// hazard its table's row estimate (a table renamed by the changes is found under its old name).
 pub fn render_with_statistics(
     comparison: &mut Comparison,
     statistics: &TableStatistics,
+    safety: autogen_sql::Safety,
 ) -> Result<(), Error> {
-    comparison.render(Render::Both, statistics.server)?;
+    let target = autogen_sql::Target {
+        server: statistics.server,
+        safety,
+    };
+    comparison.render(Render::Both, target)?;
     let renames: Vec<(String, String)> = comparison
         .changes
         .iter()
@@ -77,6 +82,17 @@ pub fn render_with_statistics(
     fill(&mut comparison.upgrade);
     fill(&mut comparison.downgrade);
     Ok(())
+}
+
+/// Online mode's row threshold for SQLite table rebuilds (`sqlite_rebuild_rows`): a rebuild of
+/// a table with fewer rows than `limit` is written with a note instead of a hazard. Nothing
+/// happens in the default mode, nor to a hazard without a row estimate. Call it after
+/// [`render_with_statistics`].
+pub fn settle_small_rebuilds(comparison: &mut Comparison, safety: autogen_sql::Safety, limit: u64) {
+    if safety == autogen_sql::Safety::Online {
+        autogen_sql::settle_small_rebuilds(&mut comparison.upgrade, limit);
+        autogen_sql::settle_small_rebuilds(&mut comparison.downgrade, limit);
+    }
 }
 
 /// The tables a change names (both for a rename; for an enum, the tables of `schema` with a

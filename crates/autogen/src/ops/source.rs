@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::ops::dev::{same_database, DevDatabase, DevGuard, Protected};
 use crate::ops::print::print_models;
 use crate::project::Project;
+use crate::view_models::{check_columns, check_declared};
 
 /// One side of a comparison.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +89,9 @@ pub struct Side {
     /// The models' expressions the database's server printed (or refused) for this
     /// comparison; empty for a database, or when no server was asked (see `ops/print.rs`).
     pub printed: Vec<autogen_introspect::Printed>,
+    /// The models' structs that read a view (no tables: checked against the declared views by
+    /// `view_models.rs`); empty for a database.
+    pub views: Vec<autogen_models::ViewModel>,
 }
 
 impl Side {
@@ -99,6 +103,7 @@ impl Side {
             status: None,
             unmanaged: Vec::new(),
             printed: Vec::new(),
+            views: Vec::new(),
         }
     }
 
@@ -108,6 +113,7 @@ impl Side {
         let ModelSet {
             mut schema,
             renames,
+            views,
         } = models;
         autogen_sql::canonicalize_in_place(dialect, &mut schema);
         Side {
@@ -116,6 +122,7 @@ impl Side {
             status: None,
             unmanaged: Vec::new(),
             printed: Vec::new(),
+            views,
         }
     }
 }
@@ -338,9 +345,11 @@ impl<'a> Sources<'a> {
             }
             if let Some(kept) = from_kept.as_mut() {
                 print_models(kept.connection(), dialect, &mut to_side, &from_side.schema).await;
+                check_columns(kept.connection(), dialect, &to_side, &from_side.schema).await?;
             }
             if let Some(kept) = to_kept.as_mut() {
                 print_models(kept.connection(), dialect, &mut from_side, &to_side.schema).await;
+                check_columns(kept.connection(), dialect, &from_side, &to_side.schema).await?;
             }
             Ok((dialect, from_side, to_side))
         }
@@ -503,6 +512,7 @@ pub(crate) fn spawn_models(
         filter.retain(&mut models.schema);
         models.schema.objects =
             crate::schema_files::read_schema_files(&root, &schema_files, dialect, &models.schema)?;
+        check_declared(&models.views, &models.schema.objects, &schema_files)?;
         Ok(Side::models(dialect, models))
     })))
 }

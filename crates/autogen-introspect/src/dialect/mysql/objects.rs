@@ -121,6 +121,43 @@ pub(crate) async fn objects(
     Ok(objects)
 }
 
+/// Fills the result columns (`` `name` type ``, as PostgreSQL's print lists them) of the views in
+/// `objects`, all of database `database`. Only the printer asks (a scratch database holding the
+/// declared objects alone), so reading a live database costs no query more.
+async fn view_columns(
+    conn: &mut MySqlConnection,
+    stats: &mut IntrospectStats,
+    database: &str,
+    objects: &mut [SchemaObject],
+) -> Result<(), IntrospectError> {
+    let sql = "SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), \
+               CAST(c.COLUMN_TYPE AS CHAR) FROM information_schema.COLUMNS c \
+               JOIN information_schema.VIEWS v ON v.TABLE_SCHEMA = c.TABLE_SCHEMA \
+               AND v.TABLE_NAME = c.TABLE_NAME WHERE c.TABLE_SCHEMA = ? \
+               ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION";
+    let mut rows: Vec<(String, String)> = Vec::new();
+    each_row(
+        conn,
+        stats,
+        "mysql view columns",
+        sqlx::query(sql).bind(database),
+        |r| {
+            let column = format!("{} {}", quote(&r.text(1)?), r.text(2)?);
+            rows.push((r.text(0)?, column));
+            Ok(())
+        },
+    )
+    .await?;
+    for o in objects.iter_mut().filter(|o| o.kind == ObjectKind::View) {
+        o.columns = rows
+            .iter()
+            .filter(|(view, _)| *view == o.name)
+            .map(|(_, c)| c.clone())
+            .collect();
+    }
+    Ok(())
+}
+
 fn dependency(u: Usage) -> ObjectDependency {
     match u.column {
         Some(column) => ObjectDependency::Column {
@@ -189,7 +226,10 @@ pub(crate) async fn print(
                 Err(e) => return Err(fail(e)),
             });
         }
-        let printed = self::objects(conn, stats, Some(&scratch)).await?;
+        let mut printed = self::objects(conn, stats, Some(&scratch)).await?;
+        if printed.iter().any(|o| o.kind == ObjectKind::View) {
+            view_columns(conn, stats, &scratch, &mut printed).await?;
+        }
         Ok(crate::objects::pair_printed(objects, refused, &printed))
     }
     .await;

@@ -14,6 +14,27 @@ use crate::dialect::{each_row, CatalogRow};
 use crate::sqltext::{tokenize, Kind};
 use crate::{IntrospectError, IntrospectStats};
 
+/// The result columns of the views `names`, in order (empty for a name that is no view): one
+/// query over `sqlite_master` and `pragma_table_info`.
+pub(crate) async fn view_columns(
+    conn: &mut SqliteConnection,
+    stats: &mut IntrospectStats,
+    names: &[String],
+) -> Result<Vec<Vec<String>>, IntrospectError> {
+    let mut found: HashMap<String, Vec<String>> = HashMap::new();
+    let sql = "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+               WHERE m.type = 'view' ORDER BY m.name, p.cid";
+    each_row(conn, stats, "sqlite view columns", sqlx::query(sql), |r| {
+        found.entry(r.text(0)?).or_default().push(r.text(1)?);
+        Ok(())
+    })
+    .await?;
+    Ok(names
+        .iter()
+        .map(|n| found.get(n).cloned().unwrap_or_default())
+        .collect())
+}
+
 pub(crate) async fn objects(
     conn: &mut SqliteConnection,
     stats: &mut IntrospectStats,
