@@ -599,6 +599,19 @@ fn normalise(dialect: Dialect, statement: &str) -> Result<String, String> {
             }
         }
     }
+    // A repeating event's `STARTS` is the time the server created it.
+    if kept_as_sent && tokens.iter().take(12).any(|t| is_word(t, "EVENT")) {
+        if let Some(at) = tokens.iter().position(|t| is_word(t, "STARTS")) {
+            let mut end = at + 1;
+            while tokens
+                .get(end)
+                .is_some_and(|t| matches!(t, Token::Whitespace(_)))
+            {
+                end += 1;
+            }
+            tokens.drain(at..=end.min(tokens.len() - 1));
+        }
+    }
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {

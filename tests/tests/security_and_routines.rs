@@ -416,3 +416,69 @@ async fn postgres_policies_row_security_and_grants() {
         server.drop_now().await;
     }
 }
+
+/// `manage_roles`: a role the files stop granting to is revoked (its last GRANT removed), and the
+/// downgrade grants it again; a role neither granted to nor listed keeps what it has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_last_grant_of_a_managed_role_is_revoked() {
+    let Some(scratch) = Scratch::create(Dialect::Postgres).await.unwrap() else {
+        return;
+    };
+    let url = scratch.url().expose().to_string();
+    // Fixed names: they appear in the golden revisions.
+    let (managed, other) = (
+        "autogen_managed_role".to_string(),
+        "autogen_other_role".to_string(),
+    );
+    let mut admin = scratch.connect().await.unwrap();
+    for role in [&managed, &other] {
+        admin
+            .execute_script(&format!(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role}; END IF; END $$"
+            ))
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let grants = format!("GRANT SELECT ON users TO {managed};\n");
+    let mut p = objects_project(root, &url, MODELS, &grants, &[]);
+    step(
+        &p,
+        "tables and grant",
+        &[
+            "create table audit",
+            "create table users",
+            &format!("create grant {managed} on users"),
+        ],
+    )
+    .await;
+    // A grant made by hand to a role the project does not manage.
+    admin
+        .execute_script(&format!("GRANT SELECT ON users TO {other}"))
+        .await
+        .unwrap();
+    let has = |role: &str| {
+        format!("SELECT count(*)::text FROM information_schema.role_table_grants WHERE grantee = '{role}' AND table_name = 'users'")
+    };
+    std::fs::write(root.join("schema/objects.sql"), "-- no grants any more\n").unwrap();
+    // Without `manage_roles` the role is no longer managed: nothing to do.
+    in_sync(&p, "grant removed, role not listed").await;
+    p.config.manage_roles = vec![managed.clone()];
+    step(&p, "revoke", &[&format!("drop grant {managed} on users")]).await;
+    assert_eq!(scalar(&mut admin, &has(&managed)).await, "0");
+    assert_eq!(scalar(&mut admin, &has(&other)).await, "1", "not managed");
+    ops::downgrade(&p, "-1").await.unwrap();
+    std::fs::write(root.join("schema/objects.sql"), &grants).unwrap();
+    back_to(&p, "revoke downgraded").await;
+    assert_eq!(scalar(&mut admin, &has(&managed)).await, "1");
+    ops::downgrade(&p, "base").await.unwrap();
+    for role in [&managed, &other] {
+        admin
+            .execute_script(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+            .await
+            .unwrap();
+    }
+    let _ = admin.close().await;
+    scratch.drop_now().await;
+}

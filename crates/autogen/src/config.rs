@@ -52,6 +52,9 @@ exclude_tables = []
 # unless listed in `manage` (then undeclared ones are dropped).
 # schema_files = ["schema/*.sql"]
 # manage = ["views", "triggers"]
+# Roles whose table grants are managed even when the files grant them nothing (so removing a
+# role's last GRANT revokes it); a role the files grant to is managed anyway.
+# manage_roles = ["reporting"]
 
 # How revisions are written for tables with rows: "default", or "online" for the forms that
 # keep them writable (CREATE INDEX CONCURRENTLY, NOT VALID then VALIDATE, ALGORITHM=INPLACE).
@@ -107,6 +110,12 @@ pub struct Config {
     /// files do not declare are dropped. A kind the files declare is always managed.
     #[serde(default)]
     pub manage: Vec<String>,
+    /// Roles (PostgreSQL) or accounts (MySQL/MariaDB: `user`, or `user@host` for a host other
+    /// than `%`) whose table grants are managed even where the SQL files grant them nothing, so
+    /// removing a role's last `GRANT` from the files revokes it. A role the files grant to is
+    /// managed without being listed.
+    #[serde(default)]
+    pub manage_roles: Vec<String>,
     /// How revisions are written for live tables: `"default"` or `"online"` (see
     /// [`Config::safety`]).
     pub safety: Option<String>,
@@ -150,6 +159,7 @@ impl Default for Config {
             dev_url: None,
             schema_files: Vec::new(),
             manage: Vec::new(),
+            manage_roles: Vec::new(),
             safety: None,
             sqlite_rebuild_rows: None,
             naming: NamingConfig::default(),

@@ -100,14 +100,18 @@ pub(crate) fn keep_managed(config: &Config, a: &mut Side, b: &mut Side) -> Resul
     };
     let mut kinds: BTreeSet<ObjectKind> = models.schema.objects.iter().map(|o| o.kind).collect();
     kinds.extend(config.managed_kinds().map_err(Error::Internal)?);
-    // Grants are managed per role: only the roles the files grant to (never the owner's or
-    // another account's privileges).
+    // Grants are managed per role: the roles the files grant to and those `manage_roles` names
+    // (never the owner's or another account's privileges).
+    if !config.manage_roles.is_empty() {
+        kinds.insert(ObjectKind::Grant);
+    }
     let roles: BTreeSet<&str> = models
         .schema
         .objects
         .iter()
         .filter(|o| o.kind == ObjectKind::Grant)
         .map(|o| o.name.as_str())
+        .chain(config.manage_roles.iter().map(String::as_str))
         .collect();
     database.schema.objects.retain(|o| {
         kinds.contains(&o.kind)
