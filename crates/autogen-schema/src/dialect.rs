@@ -41,6 +41,15 @@ impl Dialect {
             Dialect::Mysql => Some(64),
         }
     }
+
+    /// Whether two column names that differ only in letter case name the same column: yes on
+    /// MySQL/MariaDB and SQLite, no on PostgreSQL (where quoted names keep their case).
+    pub fn column_names_fold_case(self) -> bool {
+        match self {
+            Dialect::Postgres => false,
+            Dialect::Mysql | Dialect::Sqlite => true,
+        }
+    }
 }
 
 impl fmt::Display for Dialect {

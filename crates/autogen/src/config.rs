@@ -324,6 +324,13 @@ impl Config {
 
     /// How to read the models of the project in `root` for `dialect` (its name rules), on the
     /// calling thread.
+    /// Whether the project manages any object other than tables: SQL files, `manage` or
+    /// `manage_roles`. When it does not, a database compared with the models needs no object
+    /// read at all (every object would be left out as unmanaged).
+    pub fn manages_objects(&self) -> bool {
+        !self.schema_files.is_empty() || !self.manage.is_empty() || !self.manage_roles.is_empty()
+    }
+
     /// How revisions are written for live tables: `safety = "online"` or the default.
     pub fn safety(&self) -> autogen_sql::Safety {
         self.checked_safety().unwrap_or_default()

@@ -119,10 +119,12 @@ pub(crate) async fn check_columns(
             }
         }
     }
-    let fold = |s: &str| match dialect {
-        // PostgreSQL keeps quoted names apart by case; MySQL/MariaDB and SQLite do not.
-        Dialect::Postgres => s.to_string(),
-        Dialect::Mysql | Dialect::Sqlite => s.to_lowercase(),
+    let fold = |s: &str| {
+        if dialect.column_names_fold_case() {
+            s.to_lowercase()
+        } else {
+            s.to_string()
+        }
     };
     let mut errors = Vec::new();
     for (v, columns) in models.views.iter().zip(known) {

@@ -257,9 +257,22 @@ impl DevDatabase {
 
     /// The dev database's schema, without autogen's own tables (the marker included) and those
     /// the project does not manage (`include_tables` / `exclude_tables`).
-    pub(crate) async fn schema(&mut self) -> Result<Schema, Error> {
+    pub(crate) async fn schema(&mut self, objects: bool) -> Result<Schema, Error> {
         let marker = Some(autogen_revisions::DEV_DATABASE_MARKER);
-        read_schema(&mut self.conn, &self.url, Some(&self.config), marker).await
+        read_schema(
+            &mut self.conn,
+            &self.url,
+            Some(&self.config),
+            marker,
+            objects,
+        )
+        .await
+    }
+
+    /// Whether the project manages objects other than tables (see
+    /// [`Config::manages_objects`]).
+    pub(crate) fn manages_objects(&self) -> bool {
+        self.config.manages_objects()
     }
 
     /// What the dev database holds that autogen does not manage (views and triggers the
@@ -355,7 +368,7 @@ pub async fn autogenerate_reporting(
         dev.replay(&set, "head").await?;
         let mut before = Side {
             unmanaged: dev.unmanaged().await?,
-            ..Side::database(dev.schema().await?)
+            ..Side::database(dev.schema(dev.manages_objects()).await?)
         };
         ignore(&project.config, &mut before, &mut models)?;
         // The dev database's server prints the models' expressions (`print.rs`).
@@ -443,7 +456,7 @@ async fn verify(
         return Err(not_verified("its upgrade fails", vec![e.to_string()]));
     }
     // Both sides without what `ignore` leaves alone, as the comparison was made.
-    let mut upgraded = Side::database(dev.schema().await?);
+    let mut upgraded = Side::database(dev.schema(dev.manages_objects()).await?);
     let mut models = comparison.to.clone();
     ignore(config, &mut upgraded, &mut models)?;
     let left = changes(dialect, &upgraded, &models)?;
@@ -456,7 +469,7 @@ async fn verify(
     if let Err(e) = dev.revert(&with_new, parent.unwrap_or("base")).await {
         return Err(not_verified("its downgrade fails", vec![e.to_string()]));
     }
-    let mut downgraded = Side::database(dev.schema().await?);
+    let mut downgraded = Side::database(dev.schema(dev.manages_objects()).await?);
     let mut before = comparison.from.clone();
     ignore(config, &mut downgraded, &mut before)?;
     let back = changes(dialect, &downgraded, &before)?;

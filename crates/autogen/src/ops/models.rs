@@ -64,6 +64,7 @@ pub async fn models(project: &Project, shown_path: Option<&Path>) -> Result<Mode
         &project.database_url,
         Some(&project.config),
         None,
+        true,
     )
     .await;
     let _ = conn.close().await;

@@ -384,8 +384,16 @@ impl<'a> Sources<'a> {
                 let project = self.project_database()?;
                 let set = self.revision_set()?;
                 let mut conn = project.connect().await?;
+                let objects = !keep || project.config.manages_objects();
                 let read = async {
-                    let schema = introspect(project, &mut conn).await?;
+                    let schema = read_schema(
+                        &mut conn,
+                        &project.database_url,
+                        Some(&project.config),
+                        None,
+                        objects,
+                    )
+                    .await?;
                     let status = DatabaseStatus::read(&mut conn, &set).await?;
                     let unmanaged =
                         read_unmanaged(&mut conn, &project.database_url, &project.config).await?;
@@ -407,7 +415,8 @@ impl<'a> Sources<'a> {
                 // Reading only: a missing SQLite file is an error naming it, never a new empty
                 // database.
                 let mut conn = Connection::connect_existing(url).await?;
-                let schema = read_schema(&mut conn, url, self.config, None).await;
+                let objects = !keep || self.config.is_none_or(Config::manages_objects);
+                let schema = read_schema(&mut conn, url, self.config, None, objects).await;
                 if keep && schema.is_ok() {
                     kept = Some(Kept::Database(conn));
                 } else {
@@ -420,7 +429,7 @@ impl<'a> Sources<'a> {
                 let mut dev = self.open_dev(guard).await?;
                 let read = async {
                     dev.replay(&set, target).await?;
-                    let schema = dev.schema().await?;
+                    let schema = dev.schema(!keep || dev.manages_objects()).await?;
                     let status = DatabaseStatus::read(dev.connection(), &set).await?;
                     let unmanaged = dev.unmanaged().await?;
                     Ok::<_, Error>(Side {
@@ -519,7 +528,14 @@ pub(crate) fn spawn_models(
 
 /// Introspects the project's database, leaving out version tables and excluded tables.
 pub async fn introspect(project: &Project, conn: &mut Connection) -> Result<Schema, Error> {
-    read_schema(conn, &project.database_url, Some(&project.config), None).await
+    read_schema(
+        conn,
+        &project.database_url,
+        Some(&project.config),
+        None,
+        project.config.manages_objects(),
+    )
+    .await
 }
 
 /// Reads the schema of `conn`'s database (`url` names it in errors): without autogen's own
@@ -530,6 +546,7 @@ pub(crate) async fn read_schema(
     url: &DatabaseUrl,
     config: Option<&Config>,
     also_excluded: Option<&str>,
+    objects: bool,
 ) -> Result<Schema, Error> {
     let mut exclude_tables: Vec<String> = autogen_revisions::VERSION_TABLES
         .iter()
@@ -559,7 +576,12 @@ pub(crate) async fn read_schema(
     if let Some(filter) = filter {
         filter.retain(&mut schema);
     }
-    crate::ops::objects::read_objects(conn, url, options.pg_schema.clone(), &mut schema).await?;
+    // Objects other than tables only where something will compare them: a project that
+    // manages none, compared with its models, would leave every one out (`keep_managed`).
+    if objects {
+        crate::ops::objects::read_objects(conn, url, options.pg_schema.clone(), &mut schema)
+            .await?;
+    }
     Ok(schema)
 }
 
