@@ -41,79 +41,41 @@ pub struct OnlineArgs {
 
 const ACCOUNTS: usize = 1000;
 
-const BEFORE: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "accounts")]
-pub struct Account {
-    #[model(primary_key)]
-    pub id: i64,
-    #[model(max_length = 100)]
-    pub name: String,
+/// The models: `accounts`, and `items` with `table_attr` on the struct, `account_attr` on
+/// `account_id` and `qty` of type `qty`.
+fn models(table_attr: &str, account_attr: &str, qty: &str) -> String {
+    format!(
+        "use autogen::Model;\n\n\
+         #[derive(Model)]\n#[model(table = \"accounts\")]\npub struct Account {{\n\
+         \x20   #[model(primary_key)]\n    pub id: i64,\n\
+         \x20   #[model(max_length = 100)]\n    pub name: String,\n}}\n\n\
+         #[derive(Model)]\n#[model(table = \"items\")]\n{table_attr}pub struct Item {{\n\
+         \x20   #[model(primary_key, auto_increment)]\n    pub id: i64,\n\
+         \x20   {account_attr}pub account_id: i64,\n\
+         \x20   pub qty: {qty},\n\
+         \x20   #[model(max_length = 100)]\n    pub note: String,\n}}\n"
+    )
 }
 
-#[derive(Model)]
-#[model(table = "items")]
-pub struct Item {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    pub account_id: i64,
-    pub qty: Option<i32>,
-    #[model(max_length = 100)]
-    pub note: String,
-}
-"#;
-
-/// [`AFTER`] without the foreign key and the CHECK, which MySQL/MariaDB can only add by copying
-/// the table.
-const AFTER_INPLACE: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "accounts")]
-pub struct Account {
-    #[model(primary_key)]
-    pub id: i64,
-    #[model(max_length = 100)]
-    pub name: String,
+/// Before: no index, key, CHECK or NOT NULL.
+fn before() -> String {
+    models("", "", "Option<i32>")
 }
 
-#[derive(Model)]
-#[model(table = "items")]
-pub struct Item {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(index)]
-    pub account_id: i64,
-    pub qty: i32,
-    #[model(max_length = 100)]
-    pub note: String,
-}
-"#;
-
-const AFTER: &str = r#"use autogen::Model;
-
-#[derive(Model)]
-#[model(table = "accounts")]
-pub struct Account {
-    #[model(primary_key)]
-    pub id: i64,
-    #[model(max_length = 100)]
-    pub name: String,
+/// After, `full`: an index and a foreign key on `account_id`, a CHECK and NOT NULL on `qty`.
+fn after_full() -> String {
+    models(
+        "#[model(check(name = \"ck_items_qty\", expr = \"qty >= 0\"))]\n",
+        "#[model(references = \"accounts.id\", index)]\n    ",
+        "i32",
+    )
 }
 
-#[derive(Model)]
-#[model(table = "items")]
-#[model(check(name = "ck_items_qty", expr = "qty >= 0"))]
-pub struct Item {
-    #[model(primary_key, auto_increment)]
-    pub id: i64,
-    #[model(references = "accounts.id", index)]
-    pub account_id: i64,
-    pub qty: i32,
-    #[model(max_length = 100)]
-    pub note: String,
+/// After, `inplace`: [`after_full`] without the foreign key and the CHECK, which MySQL/MariaDB
+/// can only add by copying the table.
+fn after_inplace() -> String {
+    models("", "#[model(index)]\n    ", "i32")
 }
-"#;
 
 pub async fn online(args: OnlineArgs) -> Result<serde_json::Value> {
     if !matches!(args.mode.as_str(), "default" | "online") {
@@ -160,7 +122,7 @@ async fn run(args: &OnlineArgs, url: &DatabaseUrl) -> Result<serde_json::Value> 
         "database_url = {}\nmodels = [\"models/*.rs\"]\nrevisions = \"revisions\"\n",
         serde_json::Value::String(url.expose().to_string())
     );
-    write(&dir.join("models/models.rs"), BEFORE)?;
+    write(&dir.join("models/models.rs"), &before())?;
     write(&dir.join("autogen.toml"), &toml)?;
     autogen(&args.autogen, dir, &["-m", "base"])?;
     autogen(&args.autogen, dir, &["upgrade"])?;
@@ -178,10 +140,10 @@ async fn run(args: &OnlineArgs, url: &DatabaseUrl) -> Result<serde_json::Value> 
         write(&dir.join("autogen.toml"), &toml)?;
     }
     let (after, message) = match args.changes.as_str() {
-        "inplace" => (AFTER_INPLACE, "index not null"),
-        _ => (AFTER, "index fk check not null"),
+        "inplace" => (after_inplace(), "index not null"),
+        _ => (after_full(), "index fk check not null"),
     };
-    write(&dir.join("models/models.rs"), after)?;
+    write(&dir.join("models/models.rs"), &after)?;
     autogen(&args.autogen, dir, &["-m", message])?;
     let revision = newest_revision(dir)?;
 
