@@ -197,7 +197,7 @@ fn expected_revision_for(
     let plan = ops::plan(dialect, &current, &after).and_then(|mut plan| {
         match &statistics {
             Some(statistics) => {
-                ops::hazards::render_with_statistics(&mut plan, statistics, case.safety)?;
+                ops::hazards::render_with_statistics(&mut plan, statistics, case.safety, None)?;
                 // Online mode's SQLite rebuild threshold, at its default (README).
                 ops::hazards::settle_small_rebuilds(
                     &mut plan,
@@ -209,6 +209,7 @@ fn expected_revision_for(
                 let target = autogen::sql::Target {
                     server: None,
                     safety: case.safety,
+                    lock_timeout: None,
                 };
                 plan.render(ops::Render::Both, target)?;
             }

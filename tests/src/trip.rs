@@ -248,3 +248,142 @@ pub async fn count(conn: &mut autogen::db::Connection, table: &str) -> String {
         .unwrap_or_else(|e| panic!("{e}"))
         .join("")
 }
+
+/// A scratch database built by raw SQL and a project folder beside it, for the tests that change
+/// the models step by step and run the planned SQL themselves instead of writing revisions
+/// (adopting a hand-made schema, then changing it and changing it back). Every helper panics on
+/// a failure, naming what failed: a test cannot go on without it.
+pub struct Steps {
+    pub db: Scratch,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+/// One planned change: the project holding the new models, the changes described, and the SQL
+/// that makes them (`up`) and undoes them (`down`).
+pub struct Planned {
+    pub project: Project,
+    pub changes: Vec<String>,
+    pub up: Vec<Statement>,
+    pub down: Vec<Statement>,
+}
+
+impl Steps {
+    /// A fresh database for `dialect` with `sql` run in it, or `None` when the dialect's server
+    /// is not configured (the skip is printed by [`Scratch::create`]).
+    pub async fn start(dialect: Dialect, sql: &str) -> Option<Steps> {
+        let db = match Scratch::create(dialect).await {
+            Ok(Some(db)) => db,
+            Ok(None) => return None,
+            Err(e) => panic!("cannot create a scratch {dialect} database: {e}"),
+        };
+        let url = db.url().expose().to_string();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("a project folder: {e}"));
+        let steps = Steps { db, url, dir };
+        if !sql.is_empty() {
+            steps.script(sql).await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        Some(steps)
+    }
+
+    /// The project, its models now `models`.
+    pub fn project(&self, models: &str) -> Project {
+        project_with_models(self.dir.path(), &self.url, models)
+    }
+
+    /// Asserts that the database is what `models` describe (`what` names the step).
+    pub async fn assert_matches(&self, models: &str, what: &str) {
+        let p = self.project(models);
+        assert_eq!(plan(&p, false).await.0, Vec::<String>::new(), "{what}");
+    }
+
+    /// The change from the database to `models`, both ways.
+    pub async fn plan_to(&self, models: &str) -> Planned {
+        let project = self.project(models);
+        let (changes, up) = plan(&project, false).await;
+        let (_, down) = plan(&project, true).await;
+        Planned {
+            project,
+            changes,
+            up,
+            down,
+        }
+    }
+
+    /// Runs the change's upgrade and asserts that the database then is what its models describe
+    /// (`what` names the step).
+    pub async fn upgrade(&self, change: &Planned, what: &str) {
+        run_statements(&self.db, &change.up).await;
+        assert_eq!(
+            plan(&change.project, false).await.0,
+            Vec::<String>::new(),
+            "{what}"
+        );
+    }
+
+    /// Runs the change's downgrade (the caller checks where it lands).
+    pub async fn downgrade(&self, change: &Planned) {
+        run_statements(&self.db, &change.down).await;
+    }
+
+    /// Runs `sql` as one script.
+    pub async fn script(&self, sql: &str) -> Result<(), String> {
+        let mut conn = self.connect().await;
+        let r = conn.execute_script(sql).await.map_err(|e| e.to_string());
+        let _ = conn.close().await;
+        r
+    }
+
+    /// The rows of `table` projected on `columns` (see [`snapshot`]).
+    pub async fn rows(&self, table: &str, columns: &[&str]) -> Vec<String> {
+        let mut conn = self.connect().await;
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let r = snapshot(&mut conn, table, &columns)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let _ = conn.close().await;
+        r
+    }
+
+    /// SQLite: `sqlite_master.sql` of `table`, whitespace folded, lowercased.
+    pub async fn sqlite_create(&self, table: &str) -> String {
+        let mut conn = self.connect().await;
+        let autogen::db::Connection::Sqlite(c) = &mut conn else {
+            panic!("not SQLite")
+        };
+        let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = ?")
+            .bind(table)
+            .fetch_one(&mut *c)
+            .await
+            .unwrap_or_else(|e| panic!("sqlite_master of {table}: {e}"));
+        let _ = conn.close().await;
+        sql.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_ascii_lowercase()
+    }
+
+    /// MySQL/MariaDB: `SHOW CREATE TABLE` of `table`.
+    pub async fn show_create(&self, table: &str) -> String {
+        let mut conn = self.connect().await;
+        let autogen::db::Connection::Mysql(c) = &mut conn else {
+            panic!("not MySQL")
+        };
+        let (_, sql): (String, String) = sqlx::query_as(&format!("SHOW CREATE TABLE `{table}`"))
+            .fetch_one(&mut *c)
+            .await
+            .unwrap_or_else(|e| panic!("SHOW CREATE TABLE {table}: {e}"));
+        let _ = conn.close().await;
+        sql
+    }
+
+    /// A connection to the database.
+    pub async fn connect(&self) -> autogen::db::Connection {
+        self.db.connect().await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Drops the database (server dialects) and the project folder.
+    pub async fn finish(self) {
+        self.db.drop_now().await;
+    }
+}

@@ -24,23 +24,7 @@ use autogen::ops::diff::diff;
 use autogen::ops::{SchemaSource, Sources};
 use autogen::schema::Dialect;
 use autogen::sql::Statement;
-use autogen_tests::db::{snapshot, Scratch};
-use autogen_tests::trip;
-
-async fn script(db: &Scratch, sql: &str) -> Result<(), String> {
-    let mut conn = db.connect().await.unwrap();
-    let r = conn.execute_script(sql).await.map_err(|e| e.to_string());
-    let _ = conn.close().await;
-    r
-}
-
-async fn rows(db: &Scratch, table: &str, columns: &[&str]) -> Vec<String> {
-    let mut conn = db.connect().await.unwrap();
-    let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-    let r = snapshot(&mut conn, table, &columns).await.unwrap();
-    let _ = conn.close().await;
-    r
-}
+use autogen_tests::trip::Steps;
 
 fn sql_of(statements: &[Statement]) -> String {
     statements
@@ -100,8 +84,8 @@ fn pg_models(parents: &str, parent_id: &str, other_id: &str, tag: &str) -> Strin
 }
 
 /// `pg_constraint` of the two tables: name, kind, deferrability and definition, by name.
-async fn pg_constraints(db: &Scratch) -> Vec<String> {
-    let mut conn = db.connect().await.unwrap();
+async fn pg_constraints(db: &Steps) -> Vec<String> {
+    let mut conn = db.connect().await;
     let Connection::Postgres(c) = &mut conn else {
         panic!("not PostgreSQL")
     };
@@ -121,14 +105,9 @@ async fn pg_constraints(db: &Scratch) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_deferrable_constraints_and_server_names() {
-    let db = match Scratch::create(Dialect::Postgres).await {
-        Ok(Some(db)) => db,
-        Ok(None) => return,
-        Err(e) => panic!("cannot create a scratch PostgreSQL database: {e}"),
+    let Some(db) = Steps::start(Dialect::Postgres, PG_SQL).await else {
+        return;
     };
-    script(&db, PG_SQL).await.unwrap();
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
     let before = pg_constraints(&db).await;
     assert!(
         before
@@ -144,26 +123,19 @@ async fn postgres_deferrable_constraints_and_server_names() {
         ", on_delete = \"cascade\"",
         "unique",
     );
-    let p = trip::project_with_models(dir.path(), &url, &models);
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "adopted"
-    );
+    db.assert_matches(&models, "adopted").await;
 
     // Leaving `deferrable` out of a model is a change: the key would be checked at once.
-    let p = trip::project_with_models(
-        dir.path(),
-        &url,
-        &pg_models(
+    let undeferred = db
+        .plan_to(&pg_models(
             ", unique(columns(\"code\"), deferrable = \"deferred\")",
             "",
             ", on_delete = \"cascade\"",
             "unique",
-        ),
-    );
+        ))
+        .await;
     assert_eq!(
-        trip::plan(&p, false).await.0,
+        undeferred.changes,
         ["alter foreign key kids (parent_id) -> parents (id): deferrable initially deferred -> not deferrable"]
     );
 
@@ -176,11 +148,9 @@ async fn postgres_deferrable_constraints_and_server_names() {
         "skip_tag_unique",
     )
     .replace("#[model(skip_tag_unique)]", "");
-    let p = trip::project_with_models(dir.path(), &url, &changed);
-    let (changes, up) = trip::plan(&p, false).await;
-    let (_, down) = trip::plan(&p, true).await;
-    assert_eq!(changes.len(), 6, "{changes:#?}");
-    let up_sql = sql_of(&up);
+    let change = db.plan_to(&changed).await;
+    assert_eq!(change.changes.len(), 6, "{:#?}", change.changes);
+    let up_sql = sql_of(&change.up);
     for want in [
         "ALTER TABLE \"kids\" ALTER CONSTRAINT \"kids_parent_id_fkey\" DEFERRABLE INITIALLY IMMEDIATE",
         "ALTER TABLE \"kids\" DROP CONSTRAINT \"kids_other_id_fkey\"",
@@ -189,12 +159,7 @@ async fn postgres_deferrable_constraints_and_server_names() {
     ] {
         assert!(up_sql.contains(want), "{want}\n{up_sql}");
     }
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
+    db.upgrade(&change, "converged").await;
     let after = pg_constraints(&db).await;
     assert!(
         after
@@ -209,26 +174,25 @@ async fn postgres_deferrable_constraints_and_server_names() {
         "{after:#?}"
     );
     assert_eq!(
-        rows(&db, "kids", &["id", "parent_id", "other_id", "tag"]).await,
+        db.rows("kids", &["id", "parent_id", "other_id", "tag"])
+            .await,
         ["'10'|'1'|'2'|'x'", "'11'|'2'|NULL|'y'"]
     );
 
     // The downgrade restores the catalog exactly: the server's names, definitions and
     // deferrability.
-    trip::run_statements(&db, &down).await;
+    db.downgrade(&change).await;
     assert_eq!(pg_constraints(&db).await, before);
-    let p = trip::project_with_models(dir.path(), &url, &models);
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
+    db.assert_matches(&models, "back").await;
     // And the deferred key is deferred: a child before its parent commits.
-    script(
-        &db,
+    db.script(
         "BEGIN; INSERT INTO kids VALUES (12, 3, NULL, 'z', 3); \
          INSERT INTO parents VALUES (3, 'c'); COMMIT;",
     )
     .await
     .unwrap();
-    assert_eq!(rows(&db, "kids", &["id"]).await, ["'10'", "'11'", "'12'"]);
-    db.drop_now().await;
+    assert_eq!(db.rows("kids", &["id"]).await, ["'10'", "'11'", "'12'"]);
+    db.finish().await;
 }
 
 const SQLITE_SQL: &str = "
@@ -265,94 +229,51 @@ pub struct Kid {
 }
 "#;
 
-/// `sqlite_master.sql` of `kids`, whitespace folded, lowercased.
-async fn sqlite_kids(db: &Scratch) -> String {
-    let mut conn = db.connect().await.unwrap();
-    let Connection::Sqlite(c) = &mut conn else {
-        panic!("not SQLite")
-    };
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = 'kids'")
-        .fetch_one(&mut *c)
-        .await
-        .unwrap();
-    let _ = conn.close().await;
-    sql.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_deferrable_foreign_keys_survive_rebuilds() {
-    let Ok(Some(db)) = Scratch::create(Dialect::Sqlite).await else {
-        panic!("cannot create a scratch SQLite database")
+    let Some(db) = Steps::start(Dialect::Sqlite, SQLITE_SQL).await else {
+        panic!("SQLite needs no server")
     };
-    script(&db, SQLITE_SQL).await.unwrap();
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
     let models = |kids: &str, parent_id: &str| {
         SQLITE_MODELS
             .replace("KIDS", kids)
             .replace("PARENT_ID", parent_id)
     };
     let deferred = ", deferrable = \"deferred\"";
-    let p = trip::project_with_models(dir.path(), &url, &models("", deferred));
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "adopted"
-    );
+    db.assert_matches(&models("", deferred), "adopted").await;
 
     // A rebuild for another reason (a new CHECK) keeps the key deferrable.
-    let p = trip::project_with_models(
-        dir.path(),
-        &url,
-        &models(", check(expr = \"id > 0\")", deferred),
-    );
-    let (changes, up) = trip::plan(&p, false).await;
-    assert_eq!(changes.len(), 1, "{changes:?}");
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
-    let kids = sqlite_kids(&db).await;
+    let change = db
+        .plan_to(&models(", check(expr = \"id > 0\")", deferred))
+        .await;
+    assert_eq!(change.changes.len(), 1, "{:?}", change.changes);
+    db.upgrade(&change, "converged").await;
+    let kids = db.sqlite_create("kids").await;
     assert!(
         kids.contains("references \"parents\" (\"id\") deferrable initially deferred"),
         "{kids}"
     );
 
     // A change of only the deferrability is a rebuild that makes it; the downgrade undoes it.
-    let p = trip::project_with_models(dir.path(), &url, &models(", check(expr = \"id > 0\")", ""));
-    let (changes, up) = trip::plan(&p, false).await;
+    let change = db.plan_to(&models(", check(expr = \"id > 0\")", "")).await;
     assert_eq!(
-        changes,
+        change.changes,
         ["alter foreign key kids (parent_id) -> parents (id): deferrable initially deferred -> not deferrable"]
     );
-    let (_, down) = trip::plan(&p, true).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
-    assert!(!sqlite_kids(&db).await.contains("deferrable"));
-    trip::run_statements(&db, &down).await;
-    assert!(sqlite_kids(&db)
+    db.upgrade(&change, "converged").await;
+    assert!(!db.sqlite_create("kids").await.contains("deferrable"));
+    db.downgrade(&change).await;
+    assert!(db
+        .sqlite_create("kids")
         .await
         .contains("deferrable initially deferred"));
-    let p = trip::project_with_models(
-        dir.path(),
-        &url,
-        &models(", check(expr = \"id > 0\")", deferred),
-    );
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
+    db.assert_matches(&models(", check(expr = \"id > 0\")", deferred), "back")
+        .await;
     assert_eq!(
-        rows(&db, "kids", &["id", "parent_id", "other_id"]).await,
+        db.rows("kids", &["id", "parent_id", "other_id"]).await,
         ["10|1|2", "11|2|NULL"]
     );
-    db.drop_now().await;
+    db.finish().await;
 }
 
 const MYSQL_SQL: &str = "
@@ -395,31 +316,12 @@ pub struct Kid {
 }
 "#;
 
-/// `SHOW CREATE TABLE` of `table`.
-async fn show_create(db: &Scratch, table: &str) -> String {
-    let mut conn = db.connect().await.unwrap();
-    let Connection::Mysql(c) = &mut conn else {
-        panic!("not MySQL")
-    };
-    let (_, sql): (String, String) = sqlx::query_as(&format!("SHOW CREATE TABLE `{table}`"))
-        .fetch_one(&mut *c)
-        .await
-        .unwrap();
-    let _ = conn.close().await;
-    sql
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql_set_columns_and_unnamed_foreign_keys() {
-    let db = match Scratch::create(Dialect::Mysql).await {
-        Ok(Some(db)) => db,
-        Ok(None) => return,
-        Err(e) => panic!("cannot create a scratch MySQL database: {e}"),
+    let Some(db) = Steps::start(Dialect::Mysql, MYSQL_SQL).await else {
+        return;
     };
-    script(&db, MYSQL_SQL).await.unwrap();
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
-    let before = show_create(&db, "kids").await;
+    let before = db.show_create("kids").await;
     assert!(before.contains("CONSTRAINT `kids_ibfk_1`"), "{before}");
     assert!(before.contains("KEY `parent_id` (`parent_id`)"), "{before}");
     let models = |parent_id: &str, perms: &str| {
@@ -428,61 +330,46 @@ async fn mysql_set_columns_and_unnamed_foreign_keys() {
             .replace("PERMS", perms)
     };
     let set = "set('read','write','it''s')";
-    let p = trip::project_with_models(dir.path(), &url, &models("", set));
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "adopted"
-    );
+    db.assert_matches(&models("", set), "adopted").await;
 
     // The key gets an action (dropped under the server's name, with the index the server named
     // after its column) and the set a value; rows keep their values.
-    let p = trip::project_with_models(
-        dir.path(),
-        &url,
-        &models(
+    let change = db
+        .plan_to(&models(
             ", on_delete = \"cascade\"",
             "SET('read','write','it''s','admin')",
-        ),
-    );
-    let (changes, up) = trip::plan(&p, false).await;
-    assert_eq!(changes.len(), 3, "{changes:#?}");
-    let (_, down) = trip::plan(&p, true).await;
-    let up_sql = sql_of(&up);
+        ))
+        .await;
+    assert_eq!(change.changes.len(), 3, "{:#?}", change.changes);
+    let up_sql = sql_of(&change.up);
     assert!(
         up_sql.contains("ALTER TABLE `kids` DROP FOREIGN KEY `kids_ibfk_1`"),
         "{up_sql}"
     );
-    trip::run_statements(&db, &up).await;
+    db.upgrade(&change, "converged").await;
     assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
-    assert_eq!(
-        rows(&db, "kids", &["id", "parent_id", "perms", "tag"]).await,
+        db.rows("kids", &["id", "parent_id", "perms", "tag"]).await,
         ["'10'|'1'|'read,write'|'x'", "'11'|'2'|''|NULL"]
     );
-    script(&db, "UPDATE kids SET perms = 'admin,it''s' WHERE id = 11")
+    db.script("UPDATE kids SET perms = 'admin,it''s' WHERE id = 11")
         .await
         .unwrap();
     assert_eq!(
-        rows(&db, "kids", &["id", "perms"]).await,
+        db.rows("kids", &["id", "perms"]).await,
         ["'10'|'read,write'", "'11'|'it\\'s,admin'"]
     );
-    script(&db, "UPDATE kids SET perms = '' WHERE id = 11")
+    db.script("UPDATE kids SET perms = '' WHERE id = 11")
         .await
         .unwrap();
 
     // The downgrade gives back the table exactly as the server printed it.
-    trip::run_statements(&db, &down).await;
-    assert_eq!(show_create(&db, "kids").await, before);
-    let p = trip::project_with_models(dir.path(), &url, &models("", set));
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
+    db.downgrade(&change).await;
+    assert_eq!(db.show_create("kids").await, before);
+    db.assert_matches(&models("", set), "back").await;
 
     // MySQL has no deferrable constraints: a model asking for one is an error, not a key
     // built without it.
-    let p = trip::project_with_models(dir.path(), &url, &models(", deferrable", set));
+    let p = db.project(&models(", deferrable", set));
     let err = diff(
         &Sources::project(&p),
         &SchemaSource::ProjectDatabase,
@@ -496,5 +383,5 @@ async fn mysql_set_columns_and_unnamed_foreign_keys() {
         err.contains("MySQL/MariaDB has no deferrable foreign keys"),
         "{err}"
     );
-    db.drop_now().await;
+    db.finish().await;
 }

@@ -19,7 +19,9 @@
 //! Dumps are compared after folding only what autogen documents it does not compare (README,
 //! "What autogen compares"): column order inside a table, the names of primary keys, unique
 //! constraints, foreign keys and checks (servers and autogen name unnamed ones differently), the
-//! `AUTO_INCREMENT=` counter of a MySQL table, `RESTRICT` = `NO ACTION` = no action on MySQL,
+//! `AUTO_INCREMENT=` counter of a MySQL table, a MariaDB event's `STARTS` where it is the time
+//! the event was created (the server's fill-in for a statement naming no start; a written one
+//! is compared), `RESTRICT` = `NO ACTION` = no action on MySQL,
 //! `now()` = `CURRENT_TIMESTAMP` on PostgreSQL, and the order of statements in the dump.
 //! PostgreSQL and MariaDB print their own canonical text, compared as printed otherwise. SQLite
 //! keeps each `CREATE` statement as it was typed, so there the forms SQLite itself treats alike
@@ -472,21 +474,24 @@ async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
                 .map_err(|e| format!("{sql}: {e}"))?;
             out.push(row.1);
         }
-        // The other objects, each as the server prints it.
-        let others: Vec<(String, String)> = sqlx::query_as(
-            "SELECT 'VIEW', CAST(table_name AS CHAR) FROM information_schema.views \
+        // The other objects, each as the server prints it; for an event, whether its STARTS is
+        // the time it was created (the server fills that in when a statement names no start).
+        let others: Vec<(String, String, i32)> = sqlx::query_as(
+            "SELECT 'VIEW', CAST(table_name AS CHAR), 0 FROM information_schema.views \
              WHERE table_schema = DATABASE() \
-             UNION ALL SELECT 'TRIGGER', CAST(trigger_name AS CHAR) FROM information_schema.triggers \
-             WHERE trigger_schema = DATABASE() \
-             UNION ALL SELECT CAST(routine_type AS CHAR), CAST(routine_name AS CHAR) \
+             UNION ALL SELECT 'TRIGGER', CAST(trigger_name AS CHAR), 0 \
+             FROM information_schema.triggers WHERE trigger_schema = DATABASE() \
+             UNION ALL SELECT CAST(routine_type AS CHAR), CAST(routine_name AS CHAR), 0 \
              FROM information_schema.routines WHERE routine_schema = DATABASE() \
-             UNION ALL SELECT 'EVENT', CAST(event_name AS CHAR) FROM information_schema.events \
-             WHERE event_schema = DATABASE()",
+             UNION ALL SELECT 'EVENT', CAST(event_name AS CHAR), \
+             CASE WHEN coalesce(CONVERT_TZ(starts, time_zone, @@session.time_zone), starts) \
+             IN (created, last_altered) THEN 1 ELSE 0 END \
+             FROM information_schema.events WHERE event_schema = DATABASE()",
         )
         .fetch_all(&mut *c)
         .await
         .map_err(|e| e.to_string())?;
-        for (kind, name) in others {
+        for (kind, name, starts_when_created) in others {
             let sql = format!("SHOW CREATE {kind} `{}`", name.replace('`', "``"));
             let row = sqlx::query(&sql)
                 .fetch_one(&mut *c)
@@ -499,14 +504,33 @@ async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
                 "EVENT" => 3,
                 _ => 2,
             };
-            let text: Vec<u8> = sqlx::Row::try_get(&row, column).map_err(|e| format!("{sql}: {e}"))?;
-            out.push(String::from_utf8_lossy(&text).into_owned());
+            let text: Vec<u8> =
+                sqlx::Row::try_get(&row, column).map_err(|e| format!("{sql}: {e}"))?;
+            let mut text = String::from_utf8_lossy(&text).into_owned();
+            // A start nobody wrote is the time of creation, which differs between A and B;
+            // a written one is compared like the rest of the schedule.
+            if starts_when_created == 1 {
+                text = without_starts(&text);
+            }
+            out.push(text);
         }
         Ok(out)
     }
     .await;
     let _ = conn.close().await;
     result
+}
+
+/// `SHOW CREATE EVENT`'s text without its ` STARTS '...'` (see `show_create_tables`).
+fn without_starts(text: &str) -> String {
+    let Some(at) = text.find(" STARTS '") else {
+        return text.to_string();
+    };
+    let value = at + " STARTS '".len();
+    match text[value..].find('\'') {
+        Some(end) => format!("{}{}", &text[..at], &text[value + end + 1..]),
+        None => text.to_string(),
+    }
 }
 
 /// The `CREATE` statements SQLite keeps in `sqlite_master` (its automatic indexes have none).
@@ -597,19 +621,6 @@ fn normalise(dialect: Dialect, statement: &str) -> Result<String, String> {
                     w.quote_style = None;
                 }
             }
-        }
-    }
-    // A repeating event's `STARTS` is the time the server created it.
-    if kept_as_sent && tokens.iter().take(12).any(|t| is_word(t, "EVENT")) {
-        if let Some(at) = tokens.iter().position(|t| is_word(t, "STARTS")) {
-            let mut end = at + 1;
-            while tokens
-                .get(end)
-                .is_some_and(|t| matches!(t, Token::Whitespace(_)))
-            {
-                end += 1;
-            }
-            tokens.drain(at..=end.min(tokens.len() - 1));
         }
     }
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());

@@ -6,7 +6,8 @@
 //! bless` rewrites it; review its diff). Each case is also a round trip: the revision upgrades,
 //! `check` is then in sync and a second autogenerate writes nothing; the downgrade brings back
 //! every object exactly as the database printed it before (and `check` finds the `before`
-//! files again); rows in `seed.sql` (run after the first step) survive both ways.
+//! files again); rows in `seed.sql` (run after the first step) survive both ways, every
+//! value of every table.
 //!
 //! The project manages the five kinds (`manage`), so what `after.sql` no longer declares is
 //! dropped. Other tests below: the kinds stay unmanaged unless declared, and extension members
@@ -76,6 +77,26 @@ async fn printed_objects(p: &Project) -> Vec<String> {
     out
 }
 
+/// Every row of every table, each table's columns read as text (so a value that changes type
+/// but not meaning, like a domain over `integer` becoming one over `bigint`, reads the same).
+async fn all_rows(p: &Project) -> Result<Vec<(String, Vec<String>)>, String> {
+    let mut conn = p.connect().await.map_err(|e| e.to_string())?;
+    let schema = ops::introspect(p, &mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for t in &schema.tables {
+        let columns: Vec<String> = t.columns.iter().map(|c| c.name.clone()).collect();
+        out.push((
+            t.name.clone(),
+            snapshot(&mut conn, &t.name, &columns).await?,
+        ));
+    }
+    let _ = conn.close().await;
+    out.sort();
+    Ok(out)
+}
+
 /// What `check` still finds to do.
 async fn drift(p: &Project) -> (Vec<String>, bool) {
     let report = ops::check::check(p, &CheckOptions::default())
@@ -121,8 +142,8 @@ async fn run_case(dir: &Path) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("seed: {e}"))?;
         }
-        let rows_before = snapshot(&mut conn, "users", &[]).await?;
         let _ = conn.close().await;
+        let rows_before = all_rows(&p).await?;
         let objects_before = printed_objects(&p).await;
 
         // The change: its revision is the golden file.
@@ -164,9 +185,7 @@ async fn run_case(dir: &Path) -> Result<(), String> {
                 "the downgrade does not restore the objects exactly:\nbefore {objects_before:#?}\nafter {objects_after:#?}"
             ));
         }
-        let mut conn = p.connect().await.map_err(|e| e.to_string())?;
-        let rows_after = snapshot(&mut conn, "users", &[]).await?;
-        let _ = conn.close().await;
+        let rows_after = all_rows(&p).await?;
         if rows_after != rows_before {
             return Err(format!("rows changed: {rows_before:?} -> {rows_after:?}"));
         }

@@ -1,5 +1,6 @@
-//! Policies, row-level security and grants (PostgreSQL), functions, procedures, events, grants
-//! and multi-statement trigger bodies (MySQL/MariaDB), declared in the project's SQL files, on the
+//! Policies, row-level security (forced too) and grants (column privileges too) on PostgreSQL,
+//! functions, procedures, events (their `STARTS` and `ENDS`), grants (column privileges too) and
+//! multi-statement trigger bodies on MySQL/MariaDB, declared in the project's SQL files, on the
 //! real servers: created, changed, dropped, each step's downgrade, with `check` in sync and
 //! autogenerate writing nothing after every step, and what the objects do checked by using them
 //! (a trigger's two statements both run, a policy hides rows from its role, a grant lets a role
@@ -79,6 +80,74 @@ async fn step(p: &Project, message: &str, expected: &[&str]) -> String {
     text
 }
 
+/// A step that rewrites `schema/objects.sql`, for [`reversible`]: the file and what the test's
+/// state query returns, before the step and after it (`None` where the test does not look).
+struct Reversible<'a> {
+    /// The revision's message, which names its golden file too.
+    message: &'a str,
+    /// The changes `check` describes for the step.
+    changes: &'a [&'a str],
+    before: (String, Option<&'a str>),
+    after: (String, Option<&'a str>),
+}
+
+/// Takes a step, undoes it and takes it again: writes the step's file, takes it with [`step`]
+/// and asserts the state after it; downgrades one revision, writes the file as it was, asserts
+/// that the database matches it again and that the state is back; upgrades once more and
+/// asserts the database in sync with the step's file. `state` reads what the step changes (on
+/// a connection of the test's own, which the closure borrows for the call).
+async fn reversible(p: &Project, r: Reversible<'_>, mut state: impl AsyncFnMut() -> String) {
+    let write = |sql: &str| std::fs::write(p.root.join("schema/objects.sql"), sql).unwrap();
+    let Reversible {
+        message,
+        changes,
+        before,
+        after,
+    } = r;
+    write(&after.0);
+    step(p, message, changes).await;
+    if let Some(want) = after.1 {
+        assert_eq!(state().await, want, "{message}: after the step");
+    }
+    ops::downgrade(p, "-1").await.unwrap();
+    write(&before.0);
+    back_to(p, &format!("{message} downgraded")).await;
+    if let Some(want) = before.1 {
+        assert_eq!(state().await, want, "{message}: after its downgrade");
+    }
+    ops::upgrade(p, "head").await.unwrap();
+    write(&after.0);
+    in_sync(p, &format!("{message} upgraded again")).await;
+}
+
+/// What most tests of this file start from, or `None` when the dialect's server is not
+/// configured: a scratch database of `dialect`; a connection of the test's own to it (which
+/// creates the roles and looks at what the steps did); and the folder of a project on it whose
+/// models' tables the first step, named `tables` (as its golden file is), has created, with no
+/// objects declared yet, and the project.
+async fn start(
+    dialect: Dialect,
+    tables: &str,
+) -> Option<(Scratch, Connection, tempfile::TempDir, Project)> {
+    let scratch = Scratch::create(dialect).await.unwrap()?;
+    let admin = scratch.connect().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = project(dir.path(), scratch.url().expose(), "", &[]);
+    step(&p, tables, &["create table audit", "create table users"]).await;
+    Some((scratch, admin, dir, p))
+}
+
+/// Creates the PostgreSQL role `role` unless it exists (roles are the cluster's, so a killed run
+/// may have left it).
+async fn pg_role(admin: &mut Connection, role: &str) {
+    admin
+        .execute_script(&format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role}; END IF; END $$"
+        ))
+        .await
+        .unwrap();
+}
+
 async fn scalar(conn: &mut Connection, sql: &str) -> String {
     match conn {
         Connection::Postgres(c) => sqlx::query_scalar::<_, String>(sql)
@@ -113,12 +182,11 @@ fn mysql_objects(role: &str, add: &str, schedule: &str, privileges: &str) -> Str
 /// procedure, an event and a grant.
 #[tokio::test]
 async fn mysql_routines_events_grants_and_trigger_bodies() {
-    let Some(scratch) = Scratch::create(Dialect::Mysql).await.unwrap() else {
+    let Some((scratch, mut admin, dir, p)) = start(Dialect::Mysql, "tables").await else {
         return;
     };
-    let role = ROLE;
     let url = scratch.url().expose().to_string();
-    let mut admin = scratch.connect().await.unwrap();
+    let role = ROLE;
     admin
         .execute_script(&format!(
             "DROP USER IF EXISTS '{role}'@'%'; CREATE USER '{role}'@'%'; \
@@ -126,11 +194,8 @@ async fn mysql_routines_events_grants_and_trigger_bodies() {
         ))
         .await
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let write_sql = |sql: String| std::fs::write(root.join("schema/objects.sql"), sql).unwrap();
-    let p = project(root, &url, "", &[]);
-    step(&p, "tables", &["create table audit", "create table users"]).await;
 
     write_sql(mysql_objects(role, "1", "1 DAY", "SELECT"));
     let text = step(
@@ -279,23 +344,14 @@ async fn seen_by(conn: &mut Connection, role: &str) -> String {
 /// PostgreSQL: row-level security switched on, a policy and a grant.
 #[tokio::test]
 async fn postgres_policies_row_security_and_grants() {
-    let Some(scratch) = Scratch::create(Dialect::Postgres).await.unwrap() else {
+    let Some((scratch, mut admin, dir, p)) = start(Dialect::Postgres, "tables").await else {
         return;
     };
     let url = scratch.url().expose().to_string();
     let role = ROLE;
-    let mut admin = scratch.connect().await.unwrap();
-    admin
-        .execute_script(&format!(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role}; END IF; END $$"
-        ))
-        .await
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    pg_role(&mut admin, role).await;
     let root = dir.path();
     let write_sql = |sql: String| std::fs::write(root.join("schema/objects.sql"), sql).unwrap();
-    let p = project(root, &url, "", &[]);
-    step(&p, "tables", &["create table audit", "create table users"]).await;
     admin
         .execute_script("INSERT INTO users (id, email, score) VALUES (1, 'a@x', 5), (2, 'b@x', 20)")
         .await
@@ -314,31 +370,23 @@ async fn postgres_policies_row_security_and_grants() {
     .await;
     assert_eq!(seen_by(&mut admin, role).await, "2");
 
-    // The policy's expression and the grant's privileges change.
-    write_sql(pg_objects(role, 10, "SELECT, UPDATE"));
-    step(
+    // The policy's expression and the grant's privileges change: the new policy hides a row.
+    reversible(
         &p,
-        "change",
-        &[
-            &format!("drop grant {role} on users"),
-            "drop policy visible on users",
-            "create policy visible on users",
-            &format!("create grant {role} on users"),
-        ],
+        Reversible {
+            message: "change",
+            changes: &[
+                &format!("drop grant {role} on users"),
+                "drop policy visible on users",
+                "create policy visible on users",
+                &format!("create grant {role} on users"),
+            ],
+            before: (pg_objects(role, 0, "SELECT"), Some("2")),
+            after: (pg_objects(role, 10, "SELECT, UPDATE"), Some("1")),
+        },
+        async || seen_by(&mut admin, role).await,
     )
     .await;
-    assert_eq!(
-        seen_by(&mut admin, role).await,
-        "1",
-        "the new policy hides a row"
-    );
-    ops::downgrade(&p, "-1").await.unwrap();
-    write_sql(pg_objects(role, 0, "SELECT"));
-    back_to(&p, "change downgraded").await;
-    assert_eq!(seen_by(&mut admin, role).await, "2");
-    ops::upgrade(&p, "head").await.unwrap();
-    write_sql(pg_objects(role, 10, "SELECT, UPDATE"));
-    in_sync(&p, "upgraded again").await;
 
     // A column the policy uses changes type: the policy is dropped before and created after
     // (PostgreSQL refuses to alter a column a policy uses).
@@ -432,12 +480,7 @@ async fn postgres_last_grant_of_a_managed_role_is_revoked() {
     );
     let mut admin = scratch.connect().await.unwrap();
     for role in [&managed, &other] {
-        admin
-            .execute_script(&format!(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role}; END IF; END $$"
-            ))
-            .await
-            .unwrap();
+        pg_role(&mut admin, role).await;
     }
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
@@ -479,6 +522,393 @@ async fn postgres_last_grant_of_a_managed_role_is_revoked() {
             .await
             .unwrap();
     }
+    let _ = admin.close().await;
+    scratch.drop_now().await;
+}
+
+/// PostgreSQL's row-level security of `users` (switched on, forced when `force`), a policy, and
+/// a grant of column privileges.
+fn pg_forced(role: &str, force: bool, columns: &str) -> String {
+    let force = if force {
+        "ALTER TABLE users FORCE ROW LEVEL SECURITY;\n"
+    } else {
+        ""
+    };
+    format!(
+        "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n{force}\n\
+         CREATE POLICY visible ON users FOR SELECT TO {role}\n  USING (score > 10);\n\n\
+         GRANT SELECT ({columns}), UPDATE (score) ON users TO {role};\n"
+    )
+}
+
+/// What `pg_class` and `has_column_privilege` say of `users`: whether its row-level security is
+/// on and forced, and which of its columns `role` may select and update.
+async fn pg_security_state(conn: &mut Connection, role: &str) -> String {
+    scalar(
+        conn,
+        &format!(
+            "SELECT c.relrowsecurity::text || ' ' || c.relforcerowsecurity::text || ' select:' \
+             || (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a \
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 \
+                   AND has_column_privilege('{role}', c.oid, a.attnum, 'SELECT')) \
+             || ' update:' \
+             || (SELECT string_agg(a.attname, ',' ORDER BY a.attnum) FROM pg_attribute a \
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 \
+                   AND has_column_privilege('{role}', c.oid, a.attnum, 'UPDATE')) \
+             FROM pg_class c WHERE c.relname = 'users' AND c.relnamespace = 'public'::regnamespace"
+        ),
+    )
+    .await
+}
+
+/// PostgreSQL: `FORCE ROW LEVEL SECURITY` declared (a second statement on the table), read from
+/// `pg_class.relforcerowsecurity` and switched off and on again in place; column privileges
+/// (`GRANT SELECT (a, b) ON t`) read from `pg_attribute.attacl`, compared, granted and revoked.
+#[tokio::test]
+async fn postgres_forced_row_security_and_column_grants() {
+    let Some((scratch, mut admin, dir, p)) = start(Dialect::Postgres, "forced tables").await else {
+        return;
+    };
+    // Its own role: the other PostgreSQL tests drop theirs when they end.
+    let role = "autogen_test_columns";
+    pg_role(&mut admin, role).await;
+    let write_sql =
+        |sql: String| std::fs::write(dir.path().join("schema/objects.sql"), sql).unwrap();
+
+    write_sql(pg_forced(role, true, "id, email"));
+    step(
+        &p,
+        "forced create",
+        &[
+            "create row level security on users",
+            "create policy visible on users",
+            &format!("create grant {role} on users"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        pg_security_state(&mut admin, role).await,
+        "true true select:id,email update:score"
+    );
+
+    // FORCE goes: the table's row-level security is altered in place (NO FORCE), and the
+    // downgrade forces it again.
+    reversible(
+        &p,
+        Reversible {
+            message: "no force",
+            changes: &["replace row level security on users"],
+            before: (
+                pg_forced(role, true, "id, email"),
+                Some("true true select:id,email update:score"),
+            ),
+            after: (
+                pg_forced(role, false, "id, email"),
+                Some("true false select:id,email update:score"),
+            ),
+        },
+        async || pg_security_state(&mut admin, role).await,
+    )
+    .await;
+
+    // A column privilege changes: the role's grant on the table is revoked and granted again.
+    reversible(
+        &p,
+        Reversible {
+            message: "column grant",
+            changes: &[
+                &format!("drop grant {role} on users"),
+                &format!("create grant {role} on users"),
+            ],
+            before: (
+                pg_forced(role, false, "id, email"),
+                Some("true false select:id,email update:score"),
+            ),
+            after: (
+                pg_forced(role, false, "id, email, score"),
+                Some("true false select:id,email,score update:score"),
+            ),
+        },
+        async || pg_security_state(&mut admin, role).await,
+    )
+    .await;
+
+    // Forced again, from the files.
+    write_sql(pg_forced(role, true, "id, email, score"));
+    step(&p, "force again", &["replace row level security on users"]).await;
+    assert_eq!(
+        pg_security_state(&mut admin, role).await,
+        "true true select:id,email,score update:score"
+    );
+
+    ops::downgrade(&p, "base").await.unwrap();
+    admin
+        .execute_script(&format!("DROP OWNED BY {role}; DROP ROLE {role}"))
+        .await
+        .unwrap();
+    let _ = admin.close().await;
+    scratch.drop_now().await;
+}
+
+/// Two MariaDB events: `nightly`, whose schedule is `schedule`, and `hourly`, which names no
+/// start and never changes.
+fn mysql_events(schedule: &str) -> String {
+    format!(
+        "CREATE EVENT nightly ON SCHEDULE EVERY 1 DAY{schedule} DISABLE DO DELETE FROM audit;\n\n\
+         CREATE EVENT hourly ON SCHEDULE EVERY 1 HOUR DISABLE DO DELETE FROM audit WHERE id < 0;\n"
+    )
+}
+
+/// `STARTS` and `ENDS` of `nightly` as `information_schema.EVENTS` has them.
+async fn nightly_schedule(conn: &mut Connection) -> String {
+    scalar(
+        conn,
+        "SELECT CONCAT(IFNULL(CAST(STARTS AS CHAR), '-'), ' / ', IFNULL(CAST(ENDS AS CHAR), '-')) \
+         FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE() AND EVENT_NAME = 'nightly'",
+    )
+    .await
+}
+
+/// MySQL/MariaDB: a declared `STARTS` is the time the event starts, compared and migrated like
+/// the rest of its schedule; an event declaring none starts when it is created, and the start
+/// the server fills in then is never a difference.
+#[tokio::test]
+async fn mysql_event_starts_and_ends_changes() {
+    let Some((scratch, mut admin, dir, p)) = start(Dialect::Mysql, "events tables").await else {
+        return;
+    };
+    let write_sql =
+        |sql: String| std::fs::write(dir.path().join("schema/objects.sql"), sql).unwrap();
+
+    let first = " STARTS '2030-01-01 03:00:00'";
+    write_sql(mysql_events(first));
+    step(
+        &p,
+        "events create",
+        &["create event hourly", "create event nightly"],
+    )
+    .await;
+    assert_eq!(
+        nightly_schedule(&mut admin).await,
+        "2030-01-01 03:00:00 / -"
+    );
+
+    // Only STARTS changes; the downgrade restores the old start exactly.
+    let moved = " STARTS '2030-06-01 04:30:00'";
+    reversible(
+        &p,
+        Reversible {
+            message: "event starts",
+            changes: &["drop event nightly", "create event nightly"],
+            before: (mysql_events(first), Some("2030-01-01 03:00:00 / -")),
+            after: (mysql_events(moved), Some("2030-06-01 04:30:00 / -")),
+        },
+        async || nightly_schedule(&mut admin).await,
+    )
+    .await;
+
+    // Only ENDS changes (it appears).
+    let ending = " STARTS '2030-06-01 04:30:00' ENDS '2031-01-01 00:00:00'";
+    reversible(
+        &p,
+        Reversible {
+            message: "event ends",
+            changes: &["drop event nightly", "create event nightly"],
+            before: (mysql_events(moved), None),
+            after: (
+                mysql_events(ending),
+                Some("2030-06-01 04:30:00 / 2031-01-01 00:00:00"),
+            ),
+        },
+        async || nightly_schedule(&mut admin).await,
+    )
+    .await;
+
+    // STARTS goes: the event starts when it is created again. The revision's downgrade restores
+    // the declared start; its upgrade's start (a time of creation) is no difference afterwards.
+    write_sql(mysql_events(" ENDS '2031-01-01 00:00:00'"));
+    step(
+        &p,
+        "event starts removed",
+        &["drop event nightly", "create event nightly"],
+    )
+    .await;
+    let created = scalar(
+        &mut admin,
+        "SELECT CAST(CREATED = STARTS AS CHAR) FROM information_schema.EVENTS \
+         WHERE EVENT_SCHEMA = DATABASE() AND EVENT_NAME = 'nightly'",
+    )
+    .await;
+    assert_eq!(created, "1", "starts when created");
+    ops::downgrade(&p, "-1").await.unwrap();
+    write_sql(mysql_events(ending));
+    back_to(&p, "event starts removed downgraded").await;
+    assert_eq!(
+        nightly_schedule(&mut admin).await,
+        "2030-06-01 04:30:00 / 2031-01-01 00:00:00"
+    );
+
+    // A start relative to the time of creation is refused where it is declared.
+    write_sql(mysql_events(" STARTS CURRENT_TIMESTAMP + INTERVAL 1 DAY"));
+    let err = ops::check::check(&p, &CheckOptions::default())
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains(
+            "schema/objects.sql:1: event nightly: `STARTS CURRENT_TIMESTAMP + INTERVAL 1 DAY`"
+        ),
+        "{err}"
+    );
+
+    let _ = admin.close().await;
+    scratch.drop_now().await;
+}
+
+/// The MariaDB/MySQL account and role the column-grant test grants to: names of their own, since
+/// the tests of this file run at once and each drops its accounts when it ends.
+const MYSQL_COLUMNS_ACCOUNT: &str = "autogen_test_columns";
+const MYSQL_COLUMNS_ROLE: &str = "autogen_test_column_role";
+
+/// Column privileges of the account on `users` (the columns as `select`, written in any case)
+/// and a role's table and column privileges on `audit`.
+fn mysql_column_grants(select: &str) -> String {
+    format!(
+        "GRANT SELECT ({select}), UPDATE (score) ON users TO '{MYSQL_COLUMNS_ACCOUNT}'@'%';\n\n\
+         GRANT INSERT, SELECT (id) ON audit TO {MYSQL_COLUMNS_ROLE};\n"
+    )
+}
+
+/// Every table and column privilege the column-grant test's account and role hold in the
+/// current database, as `information_schema` lists them: `grantee table[.column] PRIVILEGE`,
+/// the column names lower-cased (the server keeps them as the `GRANT` spelled them), sorted.
+async fn mysql_privileges_held(conn: &mut Connection) -> String {
+    // `'account'@'%'` and `'role'@''` (a role has no host) as SQL string literals.
+    let grantees = format!("'''{MYSQL_COLUMNS_ACCOUNT}''@''%''', '''{MYSQL_COLUMNS_ROLE}''@'''''");
+    scalar(
+        conn,
+        &format!(
+            "SELECT COALESCE(GROUP_CONCAT(p ORDER BY p SEPARATOR '; '), '') FROM ( \
+               SELECT CONCAT(GRANTEE, ' ', TABLE_NAME, ' ', PRIVILEGE_TYPE) AS p \
+                 FROM information_schema.TABLE_PRIVILEGES \
+                WHERE TABLE_SCHEMA = DATABASE() AND GRANTEE IN ({grantees}) \
+               UNION ALL \
+               SELECT CONCAT(GRANTEE, ' ', TABLE_NAME, '.', LOWER(COLUMN_NAME), ' ', PRIVILEGE_TYPE) \
+                 FROM information_schema.COLUMN_PRIVILEGES \
+                WHERE TABLE_SCHEMA = DATABASE() AND GRANTEE IN ({grantees})) held"
+        ),
+    )
+    .await
+}
+
+/// MySQL/MariaDB column privileges (`GRANT SELECT (a, b), UPDATE (c) ON t TO 'u'@'%'`, read from
+/// `information_schema.COLUMN_PRIVILEGES` and joined with the table privileges into one grant per
+/// account and table): created, in sync whatever the case of the column names, a changed column
+/// list revoked and granted again, and the downgrade granting the old list back exactly.
+#[tokio::test]
+async fn mysql_column_grants_round_trip() {
+    let Some((scratch, mut admin, dir, p)) = start(Dialect::Mysql, "column grant tables").await
+    else {
+        return;
+    };
+    let url = scratch.url().expose().to_string();
+    let (account, role) = (MYSQL_COLUMNS_ACCOUNT, MYSQL_COLUMNS_ROLE);
+    admin
+        .execute_script(&format!(
+            "DROP USER IF EXISTS '{account}'@'%'; CREATE USER '{account}'@'%'; \
+             DROP ROLE IF EXISTS {role}; CREATE ROLE {role}"
+        ))
+        .await
+        .unwrap();
+    let root = dir.path();
+    let write_sql = |sql: String| std::fs::write(root.join("schema/objects.sql"), sql).unwrap();
+
+    // `Email` names the column `email`: MariaDB column names are case-insensitive.
+    write_sql(mysql_column_grants("Email, id"));
+    step(
+        &p,
+        "column grant create",
+        &[
+            &format!("create grant {role} on audit"),
+            &format!("create grant {account} on users"),
+        ],
+    )
+    .await;
+    let created = format!(
+        "'{account}'@'%' users.email SELECT; '{account}'@'%' users.id SELECT; \
+         '{account}'@'%' users.score UPDATE; \
+         '{role}'@'' audit INSERT; '{role}'@'' audit.id SELECT"
+    );
+    assert_eq!(mysql_privileges_held(&mut admin).await, created);
+
+    // The same columns in another order and case are the same grant.
+    write_sql(mysql_column_grants("ID, email"));
+    in_sync(&p, "column grant respelled").await;
+
+    // A column joins the list: the account's grant on users is revoked and granted again, and
+    // the downgrade grants the old list back exactly.
+    let changed = format!(
+        "'{account}'@'%' users.email SELECT; '{account}'@'%' users.id SELECT; \
+         '{account}'@'%' users.score SELECT; '{account}'@'%' users.score UPDATE; \
+         '{role}'@'' audit INSERT; '{role}'@'' audit.id SELECT"
+    );
+    reversible(
+        &p,
+        Reversible {
+            message: "column grant change",
+            changes: &[
+                &format!("drop grant {account} on users"),
+                &format!("create grant {account} on users"),
+            ],
+            before: (mysql_column_grants("Email, id"), Some(&created)),
+            after: (mysql_column_grants("email, id, score"), Some(&changed)),
+        },
+        async || mysql_privileges_held(&mut admin).await,
+    )
+    .await;
+    assert_eq!(mysql_privileges_held(&mut admin).await, changed);
+
+    // The models drop `score` and the grant no longer names it. MariaDB keeps a dropped
+    // column's privileges, so the revoke before the column goes is what clears them, and the
+    // downgrade grants them again after the column is back.
+    let without_score = MODELS.replace("    pub score: i32,\n", "");
+    let narrowed = "GRANT SELECT (email, id) ON users TO 'autogen_test_columns'@'%';\n\n\
+                    GRANT INSERT, SELECT (id) ON audit TO autogen_test_column_role;\n";
+    let q = objects_project(root, &url, &without_score, narrowed, &[]);
+    step(
+        &q,
+        "column grant column dropped",
+        &[
+            &format!("drop grant {account} on users"),
+            "drop column users.score",
+            &format!("create grant {account} on users"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        mysql_privileges_held(&mut admin).await,
+        format!(
+            "'{account}'@'%' users.email SELECT; '{account}'@'%' users.id SELECT; \
+             '{role}'@'' audit INSERT; '{role}'@'' audit.id SELECT"
+        )
+    );
+    ops::downgrade(&q, "-1").await.unwrap();
+    let p = project(root, &url, &mysql_column_grants("email, id, score"), &[]);
+    back_to(&p, "column grant column dropped downgraded").await;
+    assert_eq!(mysql_privileges_held(&mut admin).await, changed);
+
+    // Back to before any grant: every privilege the test granted is revoked.
+    ops::downgrade(&p, "-2").await.unwrap();
+    write_sql(String::new());
+    back_to(&p, "column grant create downgraded").await;
+    assert_eq!(mysql_privileges_held(&mut admin).await, "");
+
+    let _ = admin
+        .execute_script(&format!(
+            "DROP USER IF EXISTS '{account}'@'%'; DROP ROLE IF EXISTS {role}"
+        ))
+        .await;
     let _ = admin.close().await;
     scratch.drop_now().await;
 }

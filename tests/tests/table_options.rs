@@ -18,48 +18,7 @@
 
 use autogen::db::Connection;
 use autogen::schema::Dialect;
-use autogen_tests::db::{snapshot, Scratch};
-use autogen_tests::trip;
-
-/// `sqlite_master.sql` of `table`, whitespace folded, lowercased.
-async fn sqlite_create(db: &Scratch, table: &str) -> String {
-    let mut conn = db.connect().await.unwrap();
-    let Connection::Sqlite(c) = &mut conn else {
-        panic!("not SQLite")
-    };
-    let sql: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE name = ?")
-        .bind(table)
-        .fetch_one(&mut *c)
-        .await
-        .unwrap();
-    let _ = conn.close().await;
-    sql.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase()
-}
-
-/// `SHOW CREATE TABLE` of `table`.
-async fn show_create(db: &Scratch, table: &str) -> String {
-    let mut conn = db.connect().await.unwrap();
-    let Connection::Mysql(c) = &mut conn else {
-        panic!("not MySQL")
-    };
-    let (_, sql): (String, String) = sqlx::query_as(&format!("SHOW CREATE TABLE `{table}`"))
-        .fetch_one(&mut *c)
-        .await
-        .unwrap();
-    let _ = conn.close().await;
-    sql
-}
-
-async fn rows(db: &Scratch, table: &str, columns: &[&str]) -> Vec<String> {
-    let mut conn = db.connect().await.unwrap();
-    let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-    let r = snapshot(&mut conn, table, &columns).await.unwrap();
-    let _ = conn.close().await;
-    r
-}
+use autogen_tests::trip::Steps;
 
 const SQLITE_SQL: &str = "
     CREATE TABLE kv (k TEXT PRIMARY KEY, v BLOB NOT NULL) WITHOUT ROWID;
@@ -119,28 +78,17 @@ pub struct Post {{
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_table_options_and_declared_forms() {
-    let Ok(Some(db)) = Scratch::create(Dialect::Sqlite).await else {
-        panic!("cannot create a scratch SQLite database")
+    let Some(db) = Steps::start(Dialect::Sqlite, SQLITE_SQL).await else {
+        panic!("SQLite needs no server")
     };
-    let mut conn = db.connect().await.unwrap();
-    conn.execute_script(SQLITE_SQL).await.unwrap();
-    let _ = conn.close().await;
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
 
     // The options read from the database match the models that declare them.
     let models = sqlite_models(", without_rowid", ", strict", "");
-    let p = trip::project_with_models(dir.path(), &url, &models);
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "in sync"
-    );
+    db.assert_matches(&models, "in sync").await;
 
     // A model that leaves an option out is a change: STRICT and WITHOUT ROWID change behaviour.
-    let p = trip::project_with_models(dir.path(), &url, &sqlite_models("", ", strict", ""));
     assert_eq!(
-        trip::plan(&p, false).await.0,
+        db.plan_to(&sqlite_models("", ", strict", "")).await.changes,
         ["alter table options of kv"],
         "WITHOUT ROWID is compared"
     );
@@ -149,7 +97,7 @@ async fn sqlite_table_options_and_declared_forms() {
     let before: Vec<String> = {
         let mut v = Vec::new();
         for t in ["kv", "settings", "plain", "posts"] {
-            v.push(sqlite_create(&db, t).await);
+            v.push(db.sqlite_create(t).await);
         }
         v
     };
@@ -170,28 +118,21 @@ async fn sqlite_table_options_and_declared_forms() {
             "#[model(table = \"posts\")]",
             "#[model(table = \"posts\", check(expr = \"title <> ''\"))]",
         );
-    let p = trip::project_with_models(dir.path(), &url, &with_checks);
-    let (changes, up) = trip::plan(&p, false).await;
-    assert_eq!(changes.len(), 4, "{changes:?}");
-    let (_, down) = trip::plan(&p, true).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
+    let change = db.plan_to(&with_checks).await;
+    assert_eq!(change.changes.len(), 4, "{:?}", change.changes);
+    db.upgrade(&change, "converged").await;
 
-    let kv = sqlite_create(&db, "kv").await;
+    let kv = db.sqlite_create("kv").await;
     assert!(kv.ends_with(") without rowid"), "{kv}");
     assert!(kv.contains("\"k\" text,"), "no NOT NULL added: {kv}");
-    let settings = sqlite_create(&db, "settings").await;
+    let settings = db.sqlite_create("settings").await;
     assert!(settings.ends_with(") strict"), "{settings}");
     assert!(settings.contains("\"id\" integer,"), "{settings}");
     assert!(
         settings.contains("\"n\" int not null default 0"),
         "{settings}"
     );
-    let plain = sqlite_create(&db, "plain").await;
+    let plain = db.sqlite_create("plain").await;
     assert!(
         plain.contains("\"id\" int,"),
         "INT PRIMARY KEY is no rowid alias: {plain}"
@@ -201,59 +142,49 @@ async fn sqlite_table_options_and_declared_forms() {
         plain.contains("\"ratio\" real not null default 0.0"),
         "{plain}"
     );
-    let posts = sqlite_create(&db, "posts").await;
+    let posts = db.sqlite_create("posts").await;
     assert!(
         posts.contains("\"id\" integer primary key autoincrement"),
         "{posts}"
     );
     assert_eq!(
-        rows(&db, "kv", &["k", "v"]).await,
+        db.rows("kv", &["k", "v"]).await,
         ["'a'|X'00'", "'b'|X'FFEE'"]
     );
     assert_eq!(
-        rows(&db, "settings", &["id", "name", "n"]).await,
+        db.rows("settings", &["id", "name", "n"]).await,
         ["1|'theme'|1", "2|'limit'|2"]
     );
     assert_eq!(
-        rows(&db, "plain", &["id", "paid_at", "ratio"]).await,
+        db.rows("plain", &["id", "paid_at", "ratio"]).await,
         ["1|'2020-01-01 10:00:00'|1.5", "2|NULL|0.0"]
     );
 
     // The downgrade rebuilds them back: without the checks, options and forms intact.
-    trip::run_statements(&db, &down).await;
-    let p = trip::project_with_models(dir.path(), &url, &models);
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "back in sync"
-    );
-    let kv = sqlite_create(&db, "kv").await;
+    db.downgrade(&change).await;
+    db.assert_matches(&models, "back in sync").await;
+    let kv = db.sqlite_create("kv").await;
     assert!(
         kv.ends_with(") without rowid") && !kv.contains("check"),
         "{kv}"
     );
-    assert!(sqlite_create(&db, "settings").await.ends_with(") strict"));
+    assert!(db.sqlite_create("settings").await.ends_with(") strict"));
     assert_eq!(before.len(), 4);
-    assert_eq!(
-        rows(&db, "posts", &["id", "title"]).await,
-        ["1|'x'", "2|'y'"]
-    );
+    assert_eq!(db.rows("posts", &["id", "title"]).await, ["1|'x'", "2|'y'"]);
 
     // Turning an option off is a rebuild that really drops it, and keeps the rows.
-    let p = trip::project_with_models(dir.path(), &url, &sqlite_models("", "", ""));
-    let (_, up) = trip::plan(&p, false).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new());
-    let kv = sqlite_create(&db, "kv").await;
+    let change = db.plan_to(&sqlite_models("", "", "")).await;
+    db.upgrade(&change, "options off").await;
+    let kv = db.sqlite_create("kv").await;
     assert!(!kv.contains("without rowid"), "{kv}");
-    assert!(!sqlite_create(&db, "settings").await.contains("strict"));
-    assert_eq!(rows(&db, "kv", &["k"]).await, ["'a'", "'b'"]);
-    db.drop_now().await;
+    assert!(!db.sqlite_create("settings").await.contains("strict"));
+    assert_eq!(db.rows("kv", &["k"]).await, ["'a'", "'b'"]);
+    db.finish().await;
 }
 
 /// `PRAGMA foreign_key_check` rows: none means every foreign key holds and names a real key.
-async fn foreign_key_problems(db: &Scratch) -> Vec<String> {
-    let mut conn = db.connect().await.unwrap();
+async fn foreign_key_problems(db: &Steps) -> Vec<String> {
+    let mut conn = db.connect().await;
     let Connection::Sqlite(c) = &mut conn else {
         panic!("not SQLite")
     };
@@ -322,37 +253,30 @@ pub struct Code {{
 /// `REFERENCES` follows). Upgrade and downgrade converge, rows and foreign keys hold.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_without_rowid_key_rename() {
-    let Ok(Some(db)) = Scratch::create(Dialect::Sqlite).await else {
-        panic!("cannot create a scratch SQLite database")
+    let Some(db) = Steps::start(Dialect::Sqlite, "").await else {
+        panic!("SQLite needs no server")
     };
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
     let before = rowid_rename_models("id", "code");
-    let p = trip::project_with_models(dir.path(), &url, &before);
-    let (_, create) = trip::plan(&p, false).await;
-    trip::run_statements(&db, &create).await;
-    let mut conn = db.connect().await.unwrap();
-    conn.execute_script(
+    let create = db.plan_to(&before).await;
+    db.upgrade(&create, "created").await;
+    db.script(
         "INSERT INTO accounts VALUES (1, 'eu'), (2, 'us');
          INSERT INTO entries VALUES (10, 1), (11, 2), (12, NULL);
          INSERT INTO codes VALUES ('a', 'first'), ('b', 'second');",
     )
     .await
     .unwrap();
-    let _ = conn.close().await;
 
     let after = rowid_rename_models("account_id", "code_id");
-    let p = trip::project_with_models(dir.path(), &url, &after);
-    let (changes, up) = trip::plan(&p, false).await;
+    let change = db.plan_to(&after).await;
     assert_eq!(
-        changes,
+        change.changes,
         [
             "rename column accounts.id to account_id",
             "rename column codes.code to code_id"
         ]
     );
-    let (_, down) = trip::plan(&p, true).await;
-    let sql: Vec<&str> = up.iter().map(|s| s.sql.as_str()).collect();
+    let sql: Vec<&str> = change.up.iter().map(|s| s.sql.as_str()).collect();
     let renames = sql.iter().filter(|s| s.contains("RENAME COLUMN")).count();
     let rebuilds = sql.iter().filter(|s| s.starts_with("INSERT INTO")).count();
     assert_eq!(
@@ -361,44 +285,38 @@ async fn sqlite_without_rowid_key_rename() {
         "accounts: plain rename between two rebuilds; codes: one rebuild\n{}",
         sql.join(";\n")
     );
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
+    db.upgrade(&change, "converged").await;
     assert_eq!(foreign_key_problems(&db).await, Vec::<String>::new());
-    let accounts = sqlite_create(&db, "accounts").await;
+    let accounts = db.sqlite_create("accounts").await;
     assert!(accounts.ends_with(") without rowid"), "{accounts}");
     assert!(
         accounts.contains("unique (\"account_id\", \"region\")"),
         "{accounts}"
     );
     assert!(
-        sqlite_create(&db, "entries")
+        db.sqlite_create("entries")
             .await
             .contains("references \"accounts\" (\"account_id\")"),
         "the other table's foreign key follows the rename"
     );
     assert_eq!(
-        rows(&db, "accounts", &["account_id", "region"]).await,
+        db.rows("accounts", &["account_id", "region"]).await,
         ["1|'eu'", "2|'us'"]
     );
     assert_eq!(
-        rows(&db, "codes", &["code_id", "label"]).await,
+        db.rows("codes", &["code_id", "label"]).await,
         ["'a'|'first'", "'b'|'second'"]
     );
 
-    trip::run_statements(&db, &down).await;
-    let p = trip::project_with_models(dir.path(), &url, &before);
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
+    db.downgrade(&change).await;
+    db.assert_matches(&before, "back").await;
     assert_eq!(foreign_key_problems(&db).await, Vec::<String>::new());
     assert_eq!(
-        rows(&db, "entries", &["id", "account"]).await,
+        db.rows("entries", &["id", "account"]).await,
         ["10|1", "11|2", "12|NULL"]
     );
-    assert_eq!(rows(&db, "codes", &["code", "label"]).await.len(), 2);
-    db.drop_now().await;
+    assert_eq!(db.rows("codes", &["code", "label"]).await.len(), 2);
+    db.finish().await;
 }
 
 const MYSQL_MODELS: &str = r#"
@@ -416,54 +334,31 @@ pub struct Log {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql_table_options() {
-    let db = match Scratch::create(Dialect::Mysql).await {
-        Ok(Some(db)) => db,
-        Ok(None) => return,
-        Err(e) => panic!("cannot create a scratch MySQL database: {e}"),
-    };
-    let mut conn = db.connect().await.unwrap();
-    conn.execute_script(
+    let Some(db) = Steps::start(
+        Dialect::Mysql,
         "CREATE TABLE logs (id INT NOT NULL PRIMARY KEY, msg VARCHAR(20) NOT NULL) \
          ENGINE=MyISAM ROW_FORMAT=FIXED DEFAULT CHARSET=latin1 COLLATE=latin1_bin;
          INSERT INTO logs VALUES (1, 'a'), (2, 'b');",
     )
     .await
-    .unwrap();
-    let _ = conn.close().await;
-    let url = db.url().expose().to_string();
-    let dir = tempfile::tempdir().unwrap();
+    else {
+        return;
+    };
     let models = |options: &str| MYSQL_MODELS.replace("OPTIONS", options);
 
     // Declared and equal, or not declared: no difference.
     let declared = ", engine = \"myisam\", row_format = \"fixed\", collation = \"latin1_bin\"";
-    let p = trip::project_with_models(dir.path(), &url, &models(declared));
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "declared"
-    );
-    let p = trip::project_with_models(dir.path(), &url, &models(""));
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "undeclared"
-    );
+    db.assert_matches(&models(declared), "declared").await;
+    db.assert_matches(&models(""), "undeclared").await;
 
     // A declared change is one ALTER TABLE; its downgrade restores the old options.
     // (The default character set stays: changing it leaves the existing columns in the old one,
     // which the models would then see as a column collation.)
     let changed = ", engine = \"InnoDB\", row_format = \"DYNAMIC\", collation = \"latin1_bin\"";
-    let p = trip::project_with_models(dir.path(), &url, &models(changed));
-    let (changes, up) = trip::plan(&p, false).await;
-    assert_eq!(changes, ["alter table options of logs"]);
-    let (_, down) = trip::plan(&p, true).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "converged"
-    );
-    let shown = show_create(&db, "logs").await;
+    let change = db.plan_to(&models(changed)).await;
+    assert_eq!(change.changes, ["alter table options of logs"]);
+    db.upgrade(&change, "converged").await;
+    let shown = db.show_create("logs").await;
     for want in [
         "ENGINE=InnoDB",
         "ROW_FORMAT=DYNAMIC",
@@ -473,12 +368,12 @@ async fn mysql_table_options() {
         assert!(shown.contains(want), "{want} in {shown}");
     }
     assert_eq!(
-        rows(&db, "logs", &["id", "msg"]).await,
+        db.rows("logs", &["id", "msg"]).await,
         ["'1'|'a'", "'2'|'b'"]
     );
 
-    trip::run_statements(&db, &down).await;
-    let shown = show_create(&db, "logs").await;
+    db.downgrade(&change).await;
+    let shown = db.show_create("logs").await;
     for want in [
         "ENGINE=MyISAM",
         "ROW_FORMAT=FIXED",
@@ -487,23 +382,16 @@ async fn mysql_table_options() {
     ] {
         assert!(shown.contains(want), "{want} in {shown}");
     }
-    let p = trip::project_with_models(dir.path(), &url, &models(declared));
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new(), "back");
+    db.assert_matches(&models(declared), "back").await;
 
     // A new table is created with its declared options.
     let two = format!(
         "{}\n#[derive(Model)]\n#[model(table = \"archive\", engine = \"MyISAM\", charset = \"latin1\")]\npub struct Archive {{\n    #[model(primary_key)]\n    pub id: i32,\n}}\n",
         models(declared)
     );
-    let p = trip::project_with_models(dir.path(), &url, &two);
-    let (_, up) = trip::plan(&p, false).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "created"
-    );
-    let shown = show_create(&db, "archive").await;
+    let change = db.plan_to(&two).await;
+    db.upgrade(&change, "created").await;
+    let shown = db.show_create("archive").await;
     assert!(
         shown.contains("ENGINE=MyISAM") && shown.contains("CHARSET=latin1"),
         "{shown}"
@@ -513,37 +401,28 @@ async fn mysql_table_options() {
     // (`KEY_BLOCK_SIZE = 0`; left in place, InnoDB refuses it with DYNAMIC, error 1478), and the
     // downgrade declares it again.
     let compressed = ", engine = \"InnoDB\", row_format = \"COMPRESSED\", key_block_size = 8, collation = \"latin1_bin\"";
-    let p = trip::project_with_models(dir.path(), &url, &models(compressed));
-    let (_, up) = trip::plan(&p, false).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(trip::plan(&p, false).await.0, Vec::<String>::new());
+    let change = db.plan_to(&models(compressed)).await;
+    db.upgrade(&change, "compressed").await;
     let dynamic = ", row_format = \"DYNAMIC\"";
-    let p = trip::project_with_models(dir.path(), &url, &models(dynamic));
-    let (changes, up) = trip::plan(&p, false).await;
-    assert_eq!(changes, ["alter table options of logs"]);
+    let change = db.plan_to(&models(dynamic)).await;
+    assert_eq!(change.changes, ["alter table options of logs"]);
     assert!(
-        up.iter().any(|s| s.sql.contains("KEY_BLOCK_SIZE = 0")),
-        "{up:?}"
+        change
+            .up
+            .iter()
+            .any(|s| s.sql.contains("KEY_BLOCK_SIZE = 0")),
+        "{:?}",
+        change.up
     );
-    let (_, down) = trip::plan(&p, true).await;
-    trip::run_statements(&db, &up).await;
-    assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "dynamic"
-    );
-    let shown = show_create(&db, "logs").await;
+    db.upgrade(&change, "dynamic").await;
+    let shown = db.show_create("logs").await;
     assert!(shown.contains("ROW_FORMAT=DYNAMIC"), "{shown}");
-    trip::run_statements(&db, &down).await;
-    let p = trip::project_with_models(dir.path(), &url, &models(compressed));
+    db.downgrade(&change).await;
+    db.assert_matches(&models(compressed), "compressed again")
+        .await;
     assert_eq!(
-        trip::plan(&p, false).await.0,
-        Vec::<String>::new(),
-        "compressed again"
-    );
-    assert_eq!(
-        rows(&db, "logs", &["id", "msg"]).await,
+        db.rows("logs", &["id", "msg"]).await,
         ["'1'|'a'", "'2'|'b'"]
     );
-    db.drop_now().await;
+    db.finish().await;
 }

@@ -211,6 +211,14 @@ pub fn apply(schema: &mut Schema, change: &Change, quote: char) -> Result<(), Ap
             *c = to.clone();
             if c.declared.0.is_none() {
                 c.declared = declared;
+                // A NOT NULL the change adds (or removes) is written from now on: the old
+                // declaration no longer says whether it was (a SQLite key column declared
+                // without NOT NULL would otherwise be rebuilt nullable).
+                if from.nullable != to.nullable {
+                    if let Some(d) = c.declared.0.as_mut() {
+                        d.not_null = !to.nullable;
+                    }
+                }
             }
         }
         AlterPrimaryKey { table, to, .. } => table_mut(schema, table)?.primary_key = to.clone(),

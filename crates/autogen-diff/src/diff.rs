@@ -145,9 +145,21 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
             None => changes.push(Change::CreateTable(t.clone())),
         }
     }
-    let mut objects = Vec::new();
-    crate::objects::diff_objects(from, to, &changes, options.object_rules, &mut objects);
-    Ok(crate::objects::order_objects(objects, order(changes)))
+    // The object changes, and the CHECKs, defaults and columns that use a function or domain
+    // they drop, taken off around them (`object_users.rs`).
+    let (objects, detached) = crate::object_users::object_changes(
+        from,
+        &view,
+        to,
+        options.object_rules,
+        options.dialect,
+        &mut changes,
+    );
+    Ok(crate::objects::order_objects(
+        objects,
+        order(changes),
+        detached,
+    ))
 }
 
 /// The downgrade of an ordered change list: each change undone, last first.

@@ -10,8 +10,10 @@
 //! follow (hand-written ones, server-generated ones such as PostgreSQL's `persons_email_key`,
 //! names the convention cut to 63 bytes with a hash) are left to the ordinary comparison: an
 //! index is dropped and recreated, a constraint keeps its name. This pass runs after
-//! [`crate::table::diff_table`] and only rewrites what it produced, so the comparison rules stay
-//! in one place.
+//! [`crate::table::diff_table`] and only rewrites what it produced, pairing constraints by that
+//! file's keys, so the comparison rules stay in one place. A foreign key whose deferrability
+//! changes too is renamed first and then altered, so its [`Change::AlterForeignKey`] names the
+//! key by the name it has by then.
 
 use std::borrow::Cow;
 
@@ -20,7 +22,7 @@ use foldhash::{HashMap, HashSet};
 use autogen_schema::{Dialect, Table};
 
 use crate::renames::Renames;
-use crate::table::same_index;
+use crate::table::{foreign_key_key, same_index, unique_key};
 use crate::{Change, ConstraintKind};
 
 /// The constraint kinds the target dialect can rename in place, as its renderer says
@@ -146,6 +148,9 @@ impl<'a> NameRenames<'a> {
     /// table `old` -> `new`: a dropped and an added index that are the same index under a
     /// followed name become one [`Change::RenameIndex`], and each kept constraint whose name
     /// follows becomes a [`Change::RenameConstraint`] where the dialect can rename that kind.
+    /// A renamed foreign key that is also altered (deferrability) keeps the new name in its
+    /// [`Change::AlterForeignKey`]'s `from`: the alteration runs after the rename, and every
+    /// change speaks the names of the moment it runs.
     pub(crate) fn rewrite(
         &self,
         old: &Table,
@@ -175,6 +180,8 @@ impl<'a> NameRenames<'a> {
         self.pair_indexes(table, dialect, &taken, changes);
 
         let mut renamed = Vec::new();
+        // `(position of an AlterForeignKey in changes, the name its key has once renamed)`.
+        let mut altered_names = Vec::new();
         let kept = |pred: &dyn Fn(&Change) -> bool| !changes.iter().any(pred);
         let taken = &taken;
         let mut push = |kind: ConstraintKind, from: &Option<String>, to: &Option<String>| {
@@ -189,8 +196,10 @@ impl<'a> NameRenames<'a> {
                         from: from.clone(),
                         to: to.clone(),
                     });
+                    return true;
                 }
             }
+            false
         };
 
         if let (Some(a), Some(b)) = (&old.primary_key, &new.primary_key) {
@@ -199,13 +208,14 @@ impl<'a> NameRenames<'a> {
             }
         }
         // A constraint neither dropped nor added by the comparison was matched by content with
-        // one on the other side; the one whose name its name follows to is that match.
+        // one on the other side (by `table`'s keys, so the rules stay there); the one whose name
+        // its name follows to is that match.
         for u in &old.unique_constraints {
             if !kept(&|c| matches!(c, Change::DropUnique { unique, .. } if unique == u)) {
                 continue;
             }
             let target = new.unique_constraints.iter().find(|n| {
-                n.columns == u.columns
+                unique_key(n) == unique_key(u)
                     && kept(&|c| matches!(c, Change::AddUnique { unique, .. } if unique == *n))
                     && name_follows(self, table, &u.name, &n.name)
             });
@@ -219,17 +229,29 @@ impl<'a> NameRenames<'a> {
             ) {
                 continue;
             }
-            let target = new.foreign_keys.iter().find(|n| {
-                n.columns == f.columns
-                    && n.referenced_table == f.referenced_table
-                    && n.referenced_columns == f.referenced_columns
-                    && kept(
-                        &|c| matches!(c, Change::AddForeignKey { foreign_key, .. } if foreign_key == *n),
-                    )
-                    && name_follows(self, table, &f.name, &n.name)
+            // A key whose deferrability changes was paired by the comparison itself: its
+            // AlterForeignKey names the new key. It runs after the rename (see `order`), so the
+            // key it alters is then called by the new name.
+            let altered = changes.iter().enumerate().find_map(|(i, c)| match c {
+                Change::AlterForeignKey { from, to, .. } if from == f => Some((i, to)),
+                _ => None,
             });
+            let target = match altered {
+                Some((_, to)) => Some(to).filter(|n| name_follows(self, table, &f.name, &n.name)),
+                None => new.foreign_keys.iter().find(|n| {
+                    foreign_key_key(n) == foreign_key_key(f)
+                        && kept(
+                            &|c| matches!(c, Change::AddForeignKey { foreign_key, .. } if foreign_key == *n),
+                        )
+                        && name_follows(self, table, &f.name, &n.name)
+                }),
+            };
             if let Some(n) = target {
-                push(ConstraintKind::ForeignKey, &f.name, &n.name);
+                if push(ConstraintKind::ForeignKey, &f.name, &n.name) {
+                    if let Some((i, _)) = altered {
+                        altered_names.push((i, n.name.clone()));
+                    }
+                }
             }
         }
         for ck in &old.checks {
@@ -245,6 +267,11 @@ impl<'a> NameRenames<'a> {
             });
             if let Some(n) = target {
                 push(ConstraintKind::Check, &ck.name, &n.name);
+            }
+        }
+        for (i, name) in altered_names {
+            if let Change::AlterForeignKey { from, .. } = &mut changes[i] {
+                from.name = name;
             }
         }
         changes.extend(renamed);
@@ -474,6 +501,95 @@ table pets
                 "{dialect:?}"
             );
         }
+    }
+
+    /// A foreign key named after a renamed table and column whose deferrability changes in the
+    /// same revision: renamed, then altered under its new name (found by `check --format json`
+    /// naming the old, already renamed key as the altered object).
+    #[test]
+    fn an_altered_foreign_key_is_altered_under_its_followed_name() {
+        use autogen_schema::{parse_text, ColumnRename, Deferrable, RenameHints, TableRename};
+        let from = parse_text(
+            "table persons
+  column id bigint not null
+  primary key pk_persons (id)
+table pets
+  column id bigint not null
+  column owner_id bigint not null
+  foreign key fk_pets_owner_id_persons (owner_id) references persons (id)
+",
+        )
+        .unwrap();
+        let mut to = parse_text(
+            "table people
+  column id bigint not null
+  primary key pk_people (id)
+table pets
+  column id bigint not null
+  column person_id bigint not null
+  foreign key fk_pets_person_id_people (person_id) references people (id)
+",
+        )
+        .unwrap();
+        to.tables[1].foreign_keys[0].deferrable = Deferrable::Deferred;
+        let mut renames = RenameHints::default();
+        renames.tables.push(TableRename {
+            from: "persons".into(),
+            to: "people".into(),
+        });
+        renames.columns.push(ColumnRename {
+            table: "pets".into(),
+            from: "owner_id".into(),
+            to: "person_id".into(),
+        });
+        let alter_names = |dialect: Dialect| {
+            let options = crate::DiffOptions {
+                renames: renames.clone(),
+                dialect: Some(dialect),
+                constraint_renames: allowed(Some(dialect)),
+                ..crate::DiffOptions::default()
+            };
+            let up = crate::diff(&from, &to, &options).unwrap();
+            let reached = crate::apply_all(&from, &up, '"').unwrap();
+            assert_eq!(crate::diff(&reached, &to, &options).unwrap(), vec![]);
+            let down = crate::downgrade(&up);
+            let back = crate::apply_all(&reached, &down, '"').unwrap();
+            assert_eq!(
+                back, from,
+                "{dialect}: the downgrade restores names and all"
+            );
+            let names = |changes: &[Change]| {
+                changes
+                    .iter()
+                    .filter_map(|c| match c {
+                        Change::AlterForeignKey { from, to, .. } => {
+                            Some((from.name.clone().unwrap(), to.name.clone().unwrap()))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Vec<_>>()
+            };
+            (
+                up.iter().map(Change::describe).collect::<Vec<_>>(),
+                names(&up),
+                names(&down),
+            )
+        };
+        let (up, alter, down) = alter_names(Dialect::Postgres);
+        assert_eq!(
+            up[3..],
+            [
+                "rename foreign key fk_pets_owner_id_persons on pets to fk_pets_person_id_people",
+                "alter foreign key pets (person_id) -> people (id): not deferrable -> deferrable \
+                 initially deferred",
+            ]
+        );
+        let new = "fk_pets_person_id_people".to_string();
+        assert_eq!(alter, [(new.clone(), new.clone())]);
+        assert_eq!(down, [(new.clone(), new)]);
+        // SQLite renames no constraint: the key keeps its old name, which the alteration uses.
+        let (_, alter, _) = alter_names(Dialect::Sqlite);
+        assert_eq!(alter[0].0, "fk_pets_owner_id_persons");
     }
 
     #[test]

@@ -15,6 +15,7 @@ mod describe;
 mod diff;
 mod error;
 mod follow;
+mod object_users;
 mod objects;
 mod order;
 mod renames;

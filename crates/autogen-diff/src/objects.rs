@@ -16,8 +16,9 @@
 //! - an object it uses is dropped and created again (views of views, on every dialect alike).
 //!
 //! In place means `CREATE OR REPLACE` for a view or routine whose parts (`columns`: result
-//! columns, arguments and result) stay the same, and `ALTER` for a sequence (its options) and a
-//! domain whose type stays the same (its default, `NOT NULL`, constraints), as the renderer's
+//! columns, arguments and result) stay the same, and `ALTER` for a sequence (its options), a
+//! domain whose type stays the same (its default, `NOT NULL`, constraints) and a table's
+//! row-level security (its switches, `ENABLE` and `FORCE`), as the renderer's
 //! [`ObjectRules`] allow. A PostgreSQL routine's name carries its argument types, so a new
 //! signature is another object: the old one dropped, the new one created.
 //!
@@ -25,13 +26,17 @@
 //! domains, routines that read no table) are created before the table changes and dropped
 //! after them; every other drop runs before any table change (dependents first), every other
 //! create and replace after all of them (what is used first), so an object never sees a table
-//! in a state between the two schemas. The downgrade, reversed and inverted, has the same
-//! shape. This file parses no SQL and renders nothing.
+//! in a state between the two schemas. A CHECK, default or column type that uses a function or
+//! domain being dropped is taken off before that drop and put back after the creates of its
+//! kind, the objects on the column (views) dropped before and created after (`object_users.rs`).
+//! The downgrade, reversed and inverted, has the same shape. This file parses no SQL and
+//! renders nothing.
 
 use std::collections::BTreeSet;
 
 use autogen_schema::{ObjectDependency, ObjectKind, Schema, SchemaObject};
 
+use crate::object_users::Detached;
 use crate::Change;
 
 /// What the renderer can do with objects in place: a renderer capability (like
@@ -53,6 +58,10 @@ pub struct ObjectRules {
     /// and constraint part that changed) when its first part (its type and collation) stays
     /// the same. Only when both sides know their parts.
     pub alter_domains: bool,
+    /// Whether a table's changed row-level security is altered in place (one `ALTER TABLE`
+    /// switching on and off what changed among its parts, `ENABLE` and `FORCE`). Only when both
+    /// sides know their parts.
+    pub alter_row_security: bool,
     /// Whether any table change other than an added column or an index change may rebuild the
     /// table (SQLite), which takes the objects on or using it down with it.
     pub table_changes_rebuild: bool,
@@ -193,11 +202,19 @@ fn replaceable(rules: ObjectRules, from: &SchemaObject, to: &SchemaObject) -> bo
                 && !from.columns.is_empty()
                 && from.columns.first() == to.columns.first()
         }
+        ObjectKind::RowSecurity => {
+            rules.alter_row_security && !from.columns.is_empty() && !to.columns.is_empty()
+        }
         _ => false,
     }
 }
 
-/// Orders object changes around the table changes `middle`, in five steps:
+/// Orders object changes around the table changes `middle`, in five steps, with the table
+/// changes that take off the CHECKs, defaults and column types using a dropped function or
+/// domain (`detached.before`) and put them back (`detached.after`, see `object_users.rs`) at
+/// the seams of the kinds: taken off within step 1, after the drops of views, triggers and the
+/// like and before the drops of the kinds tables may use; put back within step 5, after the
+/// creates of those kinds and before the others:
 /// 1. drops of the objects tables do not use (views, triggers, ...), and of the objects tables
 ///    may use that are dropped and created again under the same name (dependents first);
 /// 2. creates and replaces of the objects tables may use: extensions, sequences, domains,
@@ -209,7 +226,11 @@ fn replaceable(rules: ObjectRules, from: &SchemaObject, to: &SchemaObject) -> bo
 ///
 /// Ties keep kind and name order: within a step, functions are created before triggers and
 /// dropped after them. The downgrade, reversed and inverted, has the same shape.
-pub(crate) fn order_objects(objects: Vec<Change>, middle: Vec<Change>) -> Vec<Change> {
+pub(crate) fn order_objects(
+    objects: Vec<Change>,
+    middle: Vec<Change>,
+    detached: Detached,
+) -> Vec<Change> {
     let created: Vec<SchemaObject> = objects
         .iter()
         .filter_map(|c| match c {
@@ -245,37 +266,48 @@ pub(crate) fn order_objects(objects: Vec<Change>, middle: Vec<Change>) -> Vec<Ch
             .map(|c| c.inverse())
             .collect()
     };
-    let mut out = drops(early_drops);
+    // The parts using a dropped function or domain come off after the objects on or using
+    // their tables are dropped (a view of a column whose type moves) and before the objects
+    // tables may use are; they go back on after those are created and before the others.
+    let usable = |c: &Change| object_of(c).is_some_and(|o| usable_kind(o.kind));
+    let mut early = drops(early_drops);
+    let at = early.iter().position(usable).unwrap_or(early.len());
+    let mut out: Vec<Change> = early.drain(..at).collect();
+    out.extend(detached.before);
+    out.extend(early);
     out.extend(creation_order(early_creates.into_iter()));
     out.extend(middle);
     out.extend(drops(late_drops));
-    out.extend(creation_order(late_creates.into_iter()));
+    let mut late = creation_order(late_creates.into_iter());
+    let at = late.iter().position(|c| !usable(c)).unwrap_or(late.len());
+    let rest = late.split_off(at);
+    out.extend(late);
+    out.extend(detached.after);
+    out.extend(rest);
     out
+}
+
+/// The kinds a table may use (a column's type or default, a CHECK).
+fn usable_kind(kind: ObjectKind) -> bool {
+    matches!(
+        kind,
+        ObjectKind::Extension
+            | ObjectKind::Sequence
+            | ObjectKind::Domain
+            | ObjectKind::Function
+            | ObjectKind::Procedure
+    )
 }
 
 /// True for an object a table may use (a column's type or default, a CHECK): an extension,
 /// sequence, domain, function or procedure that itself uses no table and no view, so it can
 /// exist before the tables change and after.
 fn used_by_tables(o: &SchemaObject) -> bool {
-    use autogen_schema::ObjectKind;
-    matches!(
-        o.kind,
-        ObjectKind::Extension
-            | ObjectKind::Sequence
-            | ObjectKind::Domain
-            | ObjectKind::Function
-            | ObjectKind::Procedure
-    ) && o.depends_on.iter().all(|d| match d {
-        ObjectDependency::Object { kind, .. } => matches!(
-            kind,
-            ObjectKind::Extension
-                | ObjectKind::Sequence
-                | ObjectKind::Domain
-                | ObjectKind::Function
-                | ObjectKind::Procedure
-        ),
-        ObjectDependency::Table(_) | ObjectDependency::Column { .. } => false,
-    })
+    usable_kind(o.kind)
+        && o.depends_on.iter().all(|d| match d {
+            ObjectDependency::Object { kind, .. } => usable_kind(*kind),
+            ObjectDependency::Table(_) | ObjectDependency::Column { .. } => false,
+        })
 }
 
 /// Creates and replaces in an order where every object comes after the objects it uses that
@@ -346,6 +378,7 @@ mod tests {
                 replace_functions: true,
                 alter_sequences: true,
                 alter_domains: true,
+                alter_row_security: true,
                 table_changes_rebuild: false,
             },
             Dialect::Mysql => ObjectRules {

@@ -27,7 +27,9 @@
 //!
 //! View, trigger and function changes (`CreateObject`, `DropObject`, `ReplaceObject`) are not
 //! in this table: `objects.rs` puts every object drop before phase 0 and every create or replace
-//! after phase 14, so an object never sees a table between the two schemas.
+//! after phase 14, so an object never sees a table between the two schemas. The CHECKs, defaults
+//! and column types taken off around a dropped function or domain (`object_users.rs`) run
+//! among the object changes, outside this table too.
 //!
 //! Within a phase, ties are broken by table name, then object kind, then object name (column,
 //! index name, constraint content). Table creation uses its topological position instead of the

@@ -12,7 +12,10 @@ use std::borrow::Cow;
 use std::hash::Hash;
 
 use autogen_normalize::{expression_key, same_default, same_expression};
-use autogen_schema::{Check, Column, Dialect, ForeignKey, Index, Table};
+use autogen_schema::{
+    Check, Column, Deferrable, Dialect, ForeignKey, Index, ReferentialAction, Table,
+    UniqueConstraint,
+};
 
 use crate::dependencies::Moving;
 use crate::Change;
@@ -53,7 +56,7 @@ pub(crate) fn diff_table(
     let (dropped, added) = unmatched(
         old.unique_constraints.iter().collect(),
         new.unique_constraints.iter().collect(),
-        |u| (&u.columns, u.deferrable),
+        unique_key,
         |u| u.name.as_deref(),
     );
     out.extend(dropped.into_iter().map(|u| Change::DropUnique {
@@ -73,26 +76,16 @@ pub(crate) fn diff_table(
         .foreign_keys
         .iter()
         .partition(|fk| moving.affects(table, fk));
-    let content = |fk: &'_ ForeignKey| {
-        (
-            fk.columns.clone(),
-            fk.referenced_table.clone(),
-            fk.referenced_columns.clone(),
-            fk.on_delete,
-            fk.on_update,
-        )
-    };
-    let (mut dropped, mut added) = unmatched(
-        old_fks,
-        new_fks,
-        |fk| (content(fk), fk.deferrable),
-        |fk| fk.name.as_deref(),
-    );
+    let (mut dropped, mut added) =
+        unmatched(old_fks, new_fks, foreign_key_key, |fk| fk.name.as_deref());
     // A key that differs only in deferrability is altered, not dropped and re-added, so that
     // PostgreSQL keeps it (and its name) and validates nothing again.
     let mut i = 0;
     while i < dropped.len() {
-        match added.iter().position(|n| content(n) == content(dropped[i])) {
+        match added
+            .iter()
+            .position(|n| foreign_key_content(n) == foreign_key_content(dropped[i]))
+        {
             Some(j) => {
                 let to = added.remove(j);
                 let from = dropped.remove(i);
@@ -134,6 +127,41 @@ pub(crate) fn diff_table(
             to: options,
         });
     }
+}
+
+/// What pairs a unique constraint with one on the other side: its columns and its
+/// deferrability (which no dialect alters in place). The name is not part of it.
+pub(crate) fn unique_key(u: &UniqueConstraint) -> (&[String], Deferrable) {
+    (&u.columns, u.deferrable)
+}
+
+/// What a foreign key constrains and how it acts: its columns, the table and columns it refers
+/// to, and its actions.
+pub(crate) type ForeignKeyContent<'a> = (
+    &'a [String],
+    &'a str,
+    &'a [String],
+    ReferentialAction,
+    ReferentialAction,
+);
+
+/// A foreign key's [`ForeignKeyContent`]. Two keys equal in it and different in deferrability
+/// are the same key altered ([`Change::AlterForeignKey`]); any other difference is a drop and an
+/// add.
+pub(crate) fn foreign_key_content(fk: &ForeignKey) -> ForeignKeyContent<'_> {
+    (
+        &fk.columns,
+        &fk.referenced_table,
+        &fk.referenced_columns,
+        fk.on_delete,
+        fk.on_update,
+    )
+}
+
+/// What pairs a foreign key with an unchanged one on the other side: its content and its
+/// deferrability. The name is not part of it (servers name keys themselves).
+pub(crate) fn foreign_key_key(fk: &ForeignKey) -> (ForeignKeyContent<'_>, Deferrable) {
+    (foreign_key_content(fk), fk.deferrable)
 }
 
 /// The options `old` must end up with: `new`'s, except that a MySQL option `new` does not

@@ -121,6 +121,37 @@ pub fn identifiers(dialect: Dialect, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The functions an expression calls: each identifier followed by `(`, folded the way `dialect`
+/// resolves it (a qualified name gives its last part). Keywords that open a parenthesis (`IN (`,
+/// `CAST(`) are listed too, harmlessly: the caller looks for names it knows. Text the tokenizer
+/// cannot read calls nothing. The differ uses this to find the CHECKs and defaults that call a
+/// function it drops.
+pub fn called_functions(dialect: Dialect, text: &str) -> Vec<String> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let rules = rules(Some(dialect));
+    let Ok(tokens) = Tokenizer::new(rules.parser(), text).tokenize() else {
+        return Vec::new();
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    tokens
+        .windows(2)
+        .filter_map(|pair| match pair {
+            [Token::Word(w), Token::LParen] => {
+                let mut ident = match w.quote_style {
+                    Some(q) => sqlparser::ast::Ident::with_quote(q, w.value.clone()),
+                    None => sqlparser::ast::Ident::new(w.value.clone()),
+                };
+                rules.fold_identifier(&mut ident);
+                Some(ident.value)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// What one dialect's server does to the expressions it stores. Implemented once per dialect;
 /// [`rules`] is the one place that matches on the dialect.
 pub(crate) trait Rules: Sync {

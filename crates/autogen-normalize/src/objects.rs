@@ -37,7 +37,8 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
     const SUPPORTED: &str = "the SQL files declare CREATE VIEW, CREATE MATERIALIZED VIEW \
         (PostgreSQL), CREATE TRIGGER, CREATE FUNCTION, CREATE PROCEDURE, CREATE EVENT \
         (MySQL/MariaDB), CREATE SEQUENCE, CREATE DOMAIN, CREATE EXTENSION, CREATE POLICY and ALTER \
-        TABLE ... ENABLE ROW LEVEL SECURITY (PostgreSQL) and GRANT; tables are Rust models";
+        TABLE ... ENABLE / FORCE ROW LEVEL SECURITY (PostgreSQL) and GRANT; tables are Rust \
+        models";
     let tokens: Vec<Token> = tokens(dialect, sql)
         .map_err(|e| e.message)?
         .into_iter()
@@ -141,6 +142,16 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
         }
         _ => name,
     };
+    if kind == ObjectKind::Event {
+        relative_schedule_time(&tokens[next.min(tokens.len())..]).map_or(Ok(()), |clause| {
+            Err(format!(
+                "event {name}: `{clause}` is a time relative to when the event is created, and \
+                 the server keeps only the time it works out, so no comparison could tell this \
+                 declaration from a database's event: write the time itself (`STARTS \
+                 '2030-01-01 00:00:00'`), or leave STARTS out to start when the event is created"
+            ))
+        })?;
+    }
     let table = if matches!(kind, ObjectKind::Trigger | ObjectKind::Policy) {
         let label = kind.label();
         let on = (next..tokens.len())
@@ -153,6 +164,74 @@ pub fn classify(dialect: Dialect, sql: &str) -> Result<Declared, String> {
         None
     };
     Ok(Declared { kind, name, table })
+}
+
+/// The first `STARTS`, `ENDS` or `AT` clause of an event's schedule (`tokens`, after its name)
+/// that names the time of creation (`CURRENT_TIMESTAMP + INTERVAL 1 DAY`), as text; `STARTS
+/// CURRENT_TIMESTAMP` (or `NOW()`) alone is the start an event has without one, so it passes.
+/// The server keeps the time such a clause works out, never the clause (see
+/// `autogen_introspect`'s `mysql/routines.rs`).
+fn relative_schedule_time(tokens: &[Token]) -> Option<String> {
+    const NOW: [&str; 13] = [
+        "CURRENT_TIMESTAMP",
+        "NOW",
+        "LOCALTIME",
+        "LOCALTIMESTAMP",
+        "SYSDATE",
+        "CURDATE",
+        "CURRENT_DATE",
+        "CURTIME",
+        "CURRENT_TIME",
+        "UTC_TIMESTAMP",
+        "UTC_DATE",
+        "UTC_TIME",
+        "UNIX_TIMESTAMP",
+    ];
+    let word = |t: &Token| match t {
+        Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+        _ => None,
+    };
+    let mut clause: Option<(String, Vec<&Token>)> = None;
+    let mut found = Vec::new();
+    for t in tokens {
+        let w = word(t);
+        let ends = matches!(
+            w.as_deref(),
+            Some("STARTS" | "ENDS" | "AT" | "ON" | "ENABLE" | "DISABLE" | "COMMENT" | "DO")
+        );
+        if ends {
+            found.extend(clause.take());
+            if let Some(k @ ("STARTS" | "ENDS" | "AT")) = w.as_deref() {
+                clause = Some((k.to_string(), Vec::new()));
+            }
+            if w.as_deref() == Some("DO") {
+                break;
+            }
+        } else if let Some((_, body)) = &mut clause {
+            body.push(t);
+        }
+    }
+    found.extend(clause);
+    found.into_iter().find_map(|(keyword, body)| {
+        let names_now = body
+            .iter()
+            .any(|t| word(t).is_some_and(|w| NOW.contains(&w.as_str())));
+        // `CURRENT_TIMESTAMP`, `NOW()` and their synonyms (the first four), alone.
+        let texts: Vec<String> = body
+            .iter()
+            .map(|t| t.to_string().to_ascii_uppercase())
+            .collect();
+        let bare_now = keyword == "STARTS"
+            && match texts.as_slice() {
+                [n] => NOW[..4].contains(&n.as_str()),
+                [n, open, close] => NOW[..4].contains(&n.as_str()) && open == "(" && close == ")",
+                _ => false,
+            };
+        (names_now && !bare_now).then(|| {
+            let text: Vec<String> = body.iter().map(|t| t.to_string()).collect();
+            format!("{keyword} {}", text.join(" "))
+        })
+    })
 }
 
 /// `GRANT privileges ON [TABLE] t TO role` (one table, one role: the grant is named by its
@@ -170,8 +249,7 @@ fn classify_grant_or_row_security(
     if is(0, "ALTER") && is(1, "TABLE") && dialect == Dialect::Postgres {
         let (table, next) = qualified_name(dialect, tokens, 2)
             .ok_or_else(|| "ALTER TABLE names no table".to_string())?;
-        let rest: Vec<String> = (next..tokens.len()).map_while(word).collect();
-        if rest == ["ENABLE", "ROW", "LEVEL", "SECURITY"] {
+        if row_security_actions(&tokens[next.min(tokens.len())..]).is_some() {
             return Ok(Some(Declared {
                 kind: ObjectKind::RowSecurity,
                 name: table.clone(),
@@ -180,7 +258,7 @@ fn classify_grant_or_row_security(
         }
         return Err(
             "the only ALTER TABLE the SQL files take is `ALTER TABLE t ENABLE ROW LEVEL SECURITY` \
-             (tables are Rust models)"
+             and `ALTER TABLE t FORCE ROW LEVEL SECURITY` (tables are Rust models)"
                 .into(),
         );
     }
@@ -213,6 +291,73 @@ fn classify_grant_or_row_security(
         name: role.0,
         table: Some(table),
     }))
+}
+
+/// The switches of a PostgreSQL table's row-level security that `sql` (`ALTER TABLE t ENABLE ROW
+/// LEVEL SECURITY`, `... FORCE ROW LEVEL SECURITY`, or both, comma-separated) turns on, each as
+/// `ALTER TABLE` takes it, `ENABLE ROW LEVEL SECURITY` before `FORCE ROW LEVEL SECURITY`: the
+/// parts ([`SchemaObject::columns`](autogen_schema::SchemaObject::columns)) a table's row-level
+/// security is compared and altered by. Empty for any other statement.
+pub fn row_security_parts(dialect: Dialect, sql: &str) -> Vec<String> {
+    let Ok(tokens) = tokens(dialect, sql) else {
+        return Vec::new();
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .map(|t| t.token)
+        .filter(|t| !is_blank(t))
+        .collect();
+    let is = |i: usize, w: &str| matches!(tokens.get(i), Some(Token::Word(x)) if x.quote_style.is_none() && x.value.eq_ignore_ascii_case(w));
+    if !(is(0, "ALTER") && is(1, "TABLE")) {
+        return Vec::new();
+    }
+    let Some((_, next)) = qualified_name(dialect, &tokens, 2) else {
+        return Vec::new();
+    };
+    let Some((enable, force)) = row_security_actions(&tokens[next.min(tokens.len())..]) else {
+        return Vec::new();
+    };
+    let mut parts = Vec::new();
+    if enable {
+        parts.push(ROW_SECURITY_ENABLE.to_string());
+    }
+    if force {
+        parts.push(ROW_SECURITY_FORCE.to_string());
+    }
+    parts
+}
+
+/// The part of a table's row-level security that switches it on.
+pub const ROW_SECURITY_ENABLE: &str = "ENABLE ROW LEVEL SECURITY";
+
+/// The part of a table's row-level security that applies it to the table's owner too.
+pub const ROW_SECURITY_FORCE: &str = "FORCE ROW LEVEL SECURITY";
+
+/// `(enable, force)` when `tokens` (an `ALTER TABLE`'s actions, an optional `;` after them) are
+/// `ENABLE ROW LEVEL SECURITY` and `FORCE ROW LEVEL SECURITY`, one or both, comma-separated;
+/// `None` for any other action. Switching either off is not declared: a table whose files
+/// do not switch it on has it off.
+fn row_security_actions(tokens: &[Token]) -> Option<(bool, bool)> {
+    let tokens = match tokens.last() {
+        Some(Token::SemiColon) => &tokens[..tokens.len() - 1],
+        _ => tokens,
+    };
+    let (mut enable, mut force) = (false, false);
+    for action in tokens.split(|t| *t == Token::Comma) {
+        let words: Option<Vec<String>> = action
+            .iter()
+            .map(|t| match t {
+                Token::Word(w) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+                _ => None,
+            })
+            .collect();
+        match words?.join(" ").as_str() {
+            ROW_SECURITY_ENABLE => enable = true,
+            ROW_SECURITY_FORCE => force = true,
+            _ => return None,
+        }
+    }
+    (enable || force).then_some((enable, force))
 }
 
 /// The role at `tokens[i]` as grants are named: PostgreSQL's role name (folded), MySQL's
@@ -270,7 +415,7 @@ pub fn definition_key(dialect: Dialect, sql: &str) -> String {
         .collect();
     let is_kw = |t: &Token, k: Keyword| matches!(t, Token::Word(w) if w.quote_style.is_none() && w.keyword == k);
     if tokens.first().is_some_and(|t| is_kw(t, Keyword::GRANT)) {
-        return grant_key(&tokens);
+        return grant_key(dialect, &tokens);
     }
     let mut out: Vec<String> = Vec::with_capacity(tokens.len());
     let mut i = 0;
@@ -319,26 +464,36 @@ pub fn definition_key(dialect: Dialect, sql: &str) -> String {
 }
 
 /// A grant's comparison key (its table and role name it): `grant ` and its privileges, each in
-/// upper case, sorted. `ALL [PRIVILEGES]` is kept as written (no server expands it the same way
+/// upper case, sorted; a column privilege with its columns sorted (`SELECT (email, id)`), so
+/// that the catalog's list (PostgreSQL's `pg_attribute.attacl`) and the author's compare alike. `ALL [PRIVILEGES]` is kept as written (no server expands it the same way
 /// in its catalog, so a grant is best declared privilege by privilege).
-fn grant_key(tokens: &[Token]) -> String {
+fn grant_key(dialect: Dialect, tokens: &[Token]) -> String {
     let mut privileges: Vec<String> = Vec::new();
     let mut current: Vec<String> = Vec::new();
-    let mut depth = 0usize;
+    // A column privilege's list (`SELECT (b, a)`), its names folded the way the server stores
+    // them and sorted: `SELECT (a, b)`.
+    let mut columns: Option<Vec<String>> = None;
     for t in tokens.iter().skip(1) {
+        if let Some(list) = &mut columns {
+            match t {
+                Token::RParen => {
+                    list.sort();
+                    list.dedup();
+                    current.push(format!("({})", list.join(", ")));
+                    columns = None;
+                }
+                Token::Word(w) if w.quote_style.is_some() && dialect == Dialect::Postgres => {
+                    list.push(w.value.clone())
+                }
+                Token::Word(w) => list.push(w.value.to_lowercase()),
+                _ => {}
+            }
+            continue;
+        }
         match t {
-            Token::Word(w) if depth == 0 && w.quote_style.is_none() && w.keyword == Keyword::ON => {
-                break
-            }
-            Token::LParen => {
-                depth += 1;
-                current.push("(".into());
-            }
-            Token::RParen => {
-                depth = depth.saturating_sub(1);
-                current.push(")".into());
-            }
-            Token::Comma if depth == 0 => privileges.push(std::mem::take(&mut current).join(" ")),
+            Token::Word(w) if w.quote_style.is_none() && w.keyword == Keyword::ON => break,
+            Token::LParen => columns = Some(Vec::new()),
+            Token::Comma => privileges.push(std::mem::take(&mut current).join(" ")),
             Token::Word(w) => current.push(w.value.to_uppercase()),
             other => current.push(other.to_string()),
         }
@@ -757,7 +912,34 @@ mod tests {
             ),
             on(ObjectKind::RowSecurity, "users", Some("users"))
         );
+        assert_eq!(
+            c(
+                Dialect::Postgres,
+                "ALTER TABLE users FORCE ROW LEVEL SECURITY, ENABLE ROW LEVEL SECURITY;"
+            ),
+            on(ObjectKind::RowSecurity, "users", Some("users"))
+        );
         assert!(c(Dialect::Postgres, "ALTER TABLE users ADD COLUMN x int").is_err());
+        assert!(c(
+            Dialect::Postgres,
+            "ALTER TABLE users NO FORCE ROW LEVEL SECURITY"
+        )
+        .is_err());
+        assert!(c(
+            Dialect::Postgres,
+            "ALTER TABLE users ENABLE ROW LEVEL SECURITY, ADD COLUMN x int"
+        )
+        .is_err());
+        let parts = |s| row_security_parts(Dialect::Postgres, s);
+        assert_eq!(
+            parts("alter table \"Users\" force row level security, enable row level security"),
+            [ROW_SECURITY_ENABLE, ROW_SECURITY_FORCE]
+        );
+        assert_eq!(
+            parts("ALTER TABLE users FORCE ROW LEVEL SECURITY;"),
+            [ROW_SECURITY_FORCE]
+        );
+        assert!(parts("ALTER TABLE users ADD COLUMN x int").is_empty());
         assert_eq!(
             c(
                 Dialect::Postgres,
@@ -780,6 +962,23 @@ mod tests {
             ),
             on(ObjectKind::Event, "purge", None)
         );
+        // A schedule's times: written out, or the time of creation itself; never relative to it.
+        for ok in [
+            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' ENDS '2031-01-01' DO SELECT NOW()",
+            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS CURRENT_TIMESTAMP DO SELECT 1",
+            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS now() DISABLE DO SELECT 1",
+            "CREATE EVENT e ON SCHEDULE AT '2030-01-01' + INTERVAL 1 HOUR DO SELECT 1",
+        ] {
+            assert!(c(Dialect::Mysql, ok).is_ok(), "{ok}");
+        }
+        for relative in [
+            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY STARTS CURRENT_TIMESTAMP + INTERVAL 1 DAY DO SELECT 1",
+            "CREATE EVENT e ON SCHEDULE EVERY 1 DAY ENDS NOW() + INTERVAL 1 YEAR DO SELECT 1",
+            "CREATE EVENT e ON SCHEDULE AT CURRENT_TIMESTAMP + INTERVAL 1 HOUR DO SELECT 1",
+        ] {
+            let err = c(Dialect::Mysql, relative).err().unwrap_or_default();
+            assert!(err.contains("relative to when the event is created"), "{relative}: {err}");
+        }
     }
 
     #[test]
@@ -797,6 +996,24 @@ mod tests {
         assert_eq!(
             m("GRANT select, Insert ON `users` TO 'reader'@'%'"),
             m("GRANT INSERT, SELECT ON users TO reader")
+        );
+        // Column privileges: the columns sorted, folded as the server stores them.
+        let p = |s| definition_key(Dialect::Postgres, s);
+        assert_eq!(
+            p("GRANT update (Score), SELECT (id, \"Email\") ON users TO r"),
+            "grant SELECT (Email, id), UPDATE (score)"
+        );
+        assert_eq!(
+            p("GRANT SELECT (\"Email\", id), UPDATE (score) ON \"users\" TO \"r\""),
+            p("GRANT update (Score), SELECT (id, \"Email\") ON users TO r")
+        );
+        assert_ne!(
+            p("GRANT SELECT (id) ON users TO r"),
+            p("GRANT SELECT (id, email) ON users TO r")
+        );
+        assert_ne!(
+            p("GRANT SELECT (id) ON users TO r"),
+            p("GRANT SELECT ON users TO r")
         );
         assert_eq!(
             m("GRANT INSERT, SELECT ON users TO reader"),

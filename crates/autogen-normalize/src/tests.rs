@@ -340,3 +340,19 @@ fn keyword_named_columns_compare_equal_to_the_server_print() {
         "last || ' ' || first"
     ));
 }
+
+#[test]
+fn called_functions_are_the_names_before_a_parenthesis() {
+    use autogen_schema::Dialect;
+    let calls = crate::called_functions(
+        Dialect::Postgres,
+        "is_valid_score((score)::bigint) AND public.\"Next\"() > 0 AND score IN (1, 2)",
+    );
+    assert_eq!(calls, ["is_valid_score", "Next", "in"]);
+    // A column named like a function is not a call.
+    assert!(crate::called_functions(Dialect::Postgres, "score > 0").is_empty());
+    assert_eq!(
+        crate::called_functions(Dialect::Mysql, "`Score`(x) + LOWER (y)"),
+        ["score", "lower"]
+    );
+}

@@ -424,16 +424,30 @@ pub struct StatementFailure {
     pub total: usize,
     pub statement: String,
     pub source: sqlx::Error,
+    /// `Some(retries)` when the statement failed because its lock was not granted in time
+    /// (PostgreSQL `lock_timeout`, MySQL/MariaDB `lock_wait_timeout`) on its first try and on
+    /// each of `retries` more (`lock_retries`).
+    pub lock_wait: Option<u32>,
 }
 
 impl StatementFailure {
     /// The failed statement and the database's error, for the lines after the headline.
     fn details(&self) -> String {
-        format!(
+        let mut out = format!(
             "statement:\n{}\ndatabase error: {}",
             indent(&self.statement),
             self.source
-        )
+        );
+        if let Some(retries) = self.lock_wait {
+            let _ = write!(
+                out,
+                "\nthe statement did not get its table's lock within the lock timeout on any of its {} tries (lock_retries = {retries}): another session holds the table, usually a long or idle transaction. \
+                 Find it (PostgreSQL: pg_stat_activity and pg_locks; MySQL/MariaDB: SHOW PROCESSLIST, information_schema.METADATA_LOCK_INFO), end it or wait until it ends, and run the same command again; \
+                 or raise lock_timeout / lock_retries in autogen.toml",
+                retries + 1
+            );
+        }
+        out
     }
 }
 

@@ -28,6 +28,7 @@ mod file;
 mod graph;
 mod name;
 mod observe;
+mod observed;
 mod runner;
 mod scratch;
 mod script;
@@ -53,6 +54,7 @@ pub use file::{
 pub use graph::RevisionSet;
 pub use name::{file_name, is_valid_id, new_revision_id, slug, write_revision_file};
 pub use observe::{Quiet, RunEvent, RunObserver};
+pub use observed::{observe_statements, ObservedAlgorithm, StepObserved};
 pub use runner::{
     current, downgrade, downgrade_observed, edited_revisions, history, partially_applied, purge,
     stamp, upgrade, upgrade_observed, upgrade_with, AppliedRevision, DowngradeOptions,

@@ -106,6 +106,9 @@ pub struct UpgradeOptions {
     pub allow_edited: Vec<String>,
     /// Settles a statement an earlier, killed run left in an unknown state (MySQL/MariaDB).
     pub resolve_interrupted: Option<Resolution>,
+    /// How many times a statement whose lock wait timed out is tried again (`lock_retries` in
+    /// autogen.toml); `None` for [`DEFAULT_LOCK_RETRIES`].
+    pub lock_retries: Option<u32>,
 }
 
 /// How [`downgrade_observed`] runs.
@@ -113,7 +116,14 @@ pub struct UpgradeOptions {
 pub struct DowngradeOptions {
     /// Settles a statement an earlier, killed run left in an unknown state (MySQL/MariaDB).
     pub resolve_interrupted: Option<Resolution>,
+    /// As [`UpgradeOptions::lock_retries`].
+    pub lock_retries: Option<u32>,
 }
+
+/// How many times the runner tries a statement whose lock was not granted in time again, unless
+/// told otherwise: PostgreSQL's `lock_timeout` (SQLSTATE 55P03) and MySQL/MariaDB's
+/// `lock_wait_timeout` (error 1205), pausing 1, 2, 4, 8 and 16 seconds.
+pub const DEFAULT_LOCK_RETRIES: u32 = 5;
 
 /// [`upgrade`] with options.
 pub async fn upgrade_with(
@@ -371,6 +381,7 @@ async fn upgrade_locked(
         &plan,
         Direction::Upgrade,
         options.resolve_interrupted,
+        options.lock_retries.unwrap_or(DEFAULT_LOCK_RETRIES),
         observer,
     )
     .await
@@ -411,6 +422,7 @@ async fn downgrade_locked(
         &plan,
         Direction::Downgrade,
         options.resolve_interrupted,
+        options.lock_retries.unwrap_or(DEFAULT_LOCK_RETRIES),
         observer,
     )
     .await
@@ -460,6 +472,7 @@ async fn run_plan(
     plan: &[&Revision],
     direction: Direction,
     resolve_interrupted: Option<Resolution>,
+    lock_retries: u32,
     observer: &dyn RunObserver,
 ) -> Result<Vec<String>, RunError> {
     let dialect = conn.dialect();
@@ -492,6 +505,7 @@ async fn run_plan(
             alone,
             applied_at: String::new(),
             observer,
+            lock_retries,
             // Only the first revision of a run can be the one a killed run left part way.
             resolve_interrupted: if steps.is_empty() {
                 resolve_interrupted
@@ -548,14 +562,18 @@ async fn run_plan(
 /// Whether a statement starts or ends a transaction (`BEGIN`, `COMMIT`, `START TRANSACTION`,
 /// ...). The runner owns each revision's transaction, so such a statement would silently break
 /// the all-or-nothing guarantee. `BEGIN` inside a trigger body is part of a larger statement and
-/// never starts one.
+/// never starts one, and MariaDB's `BEGIN NOT ATOMIC ... END` is a compound statement, run like
+/// any other.
 fn is_transaction_control(statement: &str) -> bool {
     let mut words = statement
         .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
         .filter(|w| !w.is_empty())
         .map(str::to_ascii_uppercase);
     match words.next().as_deref() {
-        Some("BEGIN" | "COMMIT" | "ROLLBACK" | "END" | "ABORT") => true,
+        Some("BEGIN") => {
+            !(words.next().as_deref() == Some("NOT") && words.next().as_deref() == Some("ATOMIC"))
+        }
+        Some("COMMIT" | "ROLLBACK" | "END" | "ABORT") => true,
         Some("START") => words.next().as_deref() == Some("TRANSACTION"),
         _ => false,
     }
@@ -595,6 +613,9 @@ mod tests {
                 false,
             ),
             ("BEGINNING", false),
+            ("BEGIN NOT ATOMIC SELECT 1; END", false),
+            ("begin not\n atomic declare x int; set x = 1; end", false),
+            ("BEGIN NOT", true),
             ("SELECT 'BEGIN'", false),
             ("CREATE TABLE \"begin\" (x int)", false),
         ] {

@@ -6,17 +6,22 @@
 //! is written as the runner runs it: `COMMIT` before each such step, the step alone, `BEGIN`
 //! after it, with the same `autogen_progress` rows before and after each, so a script stopped
 //! part way leaves the record a stopped run would. A revision whose file names another dialect
-//! than the script's is refused, as the runner refuses it. This file does not execute anything.
+//! than the script's is refused, as the runner refuses it. On MySQL/MariaDB, whose command-line
+//! client ends a statement at every `;` it sees, a statement holding `;` of its own (a trigger,
+//! routine or event body, a `BEGIN NOT ATOMIC` block) is written between `DELIMITER //` and
+//! `DELIMITER ;`, so that piping the script into `mysql` or `mariadb` runs the statements the
+//! runner runs. This file does not execute anything.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use autogen_schema::Dialect;
 
+use crate::dialect::Rules;
 use crate::error::Direction;
 use crate::file::{check_dialects, Revision};
 use crate::graph::RevisionSet;
-use crate::split::split_marked;
+use crate::split::{split_marked, SplitStatement};
 use crate::version_table;
 use crate::RevisionError;
 
@@ -84,21 +89,23 @@ fn render(
     let _ = writeln!(out, "\n{};", version_table::CREATE);
     let rules = crate::dialect::rules(dialect);
     let transactional = rules.transactional_ddl;
-    let sections: Vec<Vec<(String, bool)>> = plan
+    let sections: Vec<Vec<SplitStatement>> = plan
         .iter()
         .map(|rev| {
             let sql = match direction {
                 Direction::Upgrade => &rev.upgrade_sql,
                 Direction::Downgrade => &rev.downgrade_sql,
             };
-            split_marked(sql, dialect)
-                .into_iter()
-                .map(|s| (s.sql, s.no_transaction || rev.no_transaction))
-                .collect()
+            let mut statements = split_marked(sql, dialect);
+            for statement in &mut statements {
+                statement.no_transaction |= rev.no_transaction;
+            }
+            statements
         })
         .collect();
-    let segmented =
-        |statements: &[(String, bool)]| transactional && statements.iter().any(|(_, alone)| *alone);
+    let segmented = |statements: &[SplitStatement]| {
+        transactional && statements.iter().any(|s| s.no_transaction)
+    };
     if sections.iter().any(|s| segmented(s)) {
         let _ = writeln!(out, "{};", version_table::PROGRESS_CREATE);
     }
@@ -113,14 +120,14 @@ fn render(
             Direction::Downgrade => version_table::delete_literal(&rev.id),
         };
         if segmented(statements) {
-            render_segmented(&mut out, rev, direction, statements, &record, &now);
+            render_segmented(&mut out, rules, rev, direction, statements, &record, &now);
             continue;
         }
         if transactional {
             out.push_str("BEGIN;\n");
         }
-        for (statement, _) in statements {
-            out.push_str(&crate::statement::terminated(statement));
+        for statement in statements {
+            push_statement(&mut out, rules, statement);
         }
         let _ = writeln!(out, "{record};");
         if transactional {
@@ -131,25 +138,55 @@ fn render(
     out
 }
 
+/// Writes one statement, terminated as the dialect's command-line client reads it: with `;`, or
+/// where that client would cut the statement at a `;` of its body, between `DELIMITER` lines
+/// that end it with a delimiter its text does not hold.
+fn push_statement(out: &mut String, rules: &Rules, statement: &SplitStatement) {
+    let sql = &statement.sql;
+    if !(rules.client_delimiter && statement.holds_semicolon) {
+        out.push_str(&crate::statement::terminated(sql));
+        return;
+    }
+    if sql.contains("--") || sql.contains('#') || sql.contains("/*") {
+        // The client drops comments before sending a statement unless told otherwise, and the
+        // body the server stores (and `autogen check` compares) would then differ from the one
+        // the runner stores.
+        out.push_str(
+            "-- run this script with `mariadb --comments` (or `mysql --comments`) to keep the comments of the next statement, as the runner does\n",
+        );
+    }
+    let delimiter = (2..)
+        .map(|n| "/".repeat(n))
+        .find(|d| !sql.contains(d.as_str()))
+        .unwrap_or_default();
+    // The delimiter gets a line of its own, so that a line comment on the body's last line
+    // cannot swallow it.
+    let _ = write!(
+        out,
+        "DELIMITER {delimiter}\n{sql}\n{delimiter}\nDELIMITER ;\n"
+    );
+}
+
 /// A revision with no-transaction steps, written as `dialect/segmented.rs` runs it: the
 /// statements between such steps in one transaction with their progress row, each step alone
 /// between its `running` and `done` updates, the last part with the version-table row.
 fn render_segmented(
     out: &mut String,
+    rules: &Rules,
     rev: &Revision,
     direction: Direction,
-    statements: &[(String, bool)],
+    statements: &[SplitStatement],
     record: &str,
     now: &str,
 ) {
-    let texts: Vec<String> = statements.iter().map(|(s, _)| s.clone()).collect();
+    let texts: Vec<String> = statements.iter().map(|s| s.sql.clone()).collect();
     let hash = |done: usize| crate::dialect::done_hash(&texts[..done]);
     let start = version_table::progress_start_literal(&rev.id, direction.as_str(), &hash(0), now);
     let total = statements.len();
     let mut recorded = false;
     let mut done = 0;
     while done < total {
-        if statements[done].1 {
+        if statements[done].no_transaction {
             if !recorded {
                 let _ = writeln!(out, "{start};");
                 recorded = true;
@@ -164,7 +201,7 @@ fn render_segmented(
                 "{};",
                 version_table::progress_running_literal(&rev.id, done)
             );
-            out.push_str(&crate::statement::terminated(&texts[done]));
+            push_statement(out, rules, &statements[done]);
             done += 1;
             let _ = writeln!(
                 out,
@@ -173,13 +210,15 @@ fn render_segmented(
             );
             continue;
         }
-        let end = (done..total).find(|&j| statements[j].1).unwrap_or(total);
+        let end = (done..total)
+            .find(|&j| statements[j].no_transaction)
+            .unwrap_or(total);
         out.push_str("BEGIN;\n");
         if !recorded && end < total {
             let _ = writeln!(out, "{start};");
         }
-        for statement in &texts[done..end] {
-            out.push_str(&crate::statement::terminated(statement));
+        for statement in &statements[done..end] {
+            push_statement(out, rules, statement);
         }
         if end < total {
             let _ = writeln!(
@@ -273,5 +312,53 @@ mod tests {
         let none = upgrade_script(&s, Dialect::Sqlite, "head", "head").unwrap();
         assert!(none.contains("(nothing to do)"), "{none}");
         assert!(downgrade_script(&s, Dialect::Sqlite, "aaaaaaaaaaa1", "aaaaaaaaaaa2").is_err());
+    }
+
+    #[test]
+    fn mysql_bodies_are_written_between_delimiter_lines() {
+        let trigger =
+            "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN\n  SET NEW.id = 1;\nEND";
+        let slashes = "BEGIN NOT ATOMIC SELECT '//'; END";
+        let commented = "CREATE PROCEDURE p() BEGIN\n  -- why; it matters\n  SELECT 1;\nEND";
+        let header = RevisionHeader {
+            id: "aaaaaaaaaaa1".into(),
+            parents: Vec::new(),
+            message: "bodies".into(),
+            created: String::new(),
+            dialect: None,
+        };
+        let up = [
+            Statement::new("CREATE TABLE a (id int)"),
+            Statement::new(trigger),
+            Statement::new(slashes),
+            Statement::new(commented),
+        ];
+        let text = render_revision(&header, &up, &[Statement::new("DROP TABLE a")]).unwrap();
+        let rev = parse_revision(Path::new("x.sql"), &text).unwrap();
+        let set = RevisionSet::new(vec![rev]).unwrap();
+        let script = upgrade_script(&set, Dialect::Mysql, "base", "head").unwrap();
+        assert!(script.contains("CREATE TABLE a (id int);\n"), "{script}");
+        assert!(
+            script.contains(&format!("DELIMITER //\n{trigger}\n//\nDELIMITER ;\n")),
+            "{script}"
+        );
+        // A body holding the usual delimiter gets a longer one.
+        assert!(
+            script.contains(&format!("DELIMITER ///\n{slashes}\n///\nDELIMITER ;\n")),
+            "{script}"
+        );
+        // The client drops comments unless told to keep them: the script says so, once, above
+        // the statement that has them.
+        let note = "-- run this script with `mariadb --comments`";
+        assert_eq!(script.matches(note).count(), 1, "{script}");
+        assert!(
+            script.contains(&format!("DELIMITER //\n{commented}\n//\n")),
+            "{script}"
+        );
+        assert!(script.find(note) < script.find(commented), "{script}");
+        assert_eq!(script.matches("DELIMITER ;").count(), 3, "{script}");
+        // The other clients find the end of a body themselves.
+        let sqlite = upgrade_script(&set, Dialect::Sqlite, "base", "head");
+        assert!(sqlite.is_ok_and(|s| !s.contains("DELIMITER")));
     }
 }

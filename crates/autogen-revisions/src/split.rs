@@ -4,7 +4,9 @@
 //! identifiers, `--` and `/* */` comments (nested on PostgreSQL; `#` on MySQL), PostgreSQL dollar
 //! quotes, and `BEGIN ... END` bodies of SQLite triggers and PostgreSQL `BEGIN ATOMIC` functions,
 //! and the compound statements of MySQL/MariaDB triggers, routines and events (`BEGIN ... END`,
-//! `IF ... END IF`, `CASE ... END CASE`, `LOOP`, `WHILE`, `REPEAT`; see [`Splitter::word`]).
+//! `IF ... END IF`, `CASE ... END CASE`, `LOOP`, `WHILE`, `REPEAT`; see [`Splitter::word`]), and
+//! MariaDB's top-level `BEGIN NOT ATOMIC ... END` block (on PostgreSQL and SQLite a leading
+//! `BEGIN` is transaction control and ends at its `;`).
 //!
 //! A small hand-written scanner rather than `sqlparser`'s tokenizer: we need only statement
 //! boundaries, must keep the statement text byte-for-byte, and must never fail on SQL we do not
@@ -14,7 +16,10 @@
 //! The scan also reads the one per-statement directive, `-- autogen:no-transaction` on a line of
 //! its own between statements: [`split_marked`] returns, for each statement, whether such a line
 //! stands before it (after the previous statement's `;`), so the runner and the offline scripts
-//! run that statement outside the revision's transaction.
+//! run that statement outside the revision's transaction. It also says whether a statement holds
+//! a `;` of its own (a body): the MySQL/MariaDB command-line client splits a script at every `;`
+//! outside quotes and comments, so an offline script must set another delimiter around such a
+//! statement (`script.rs`).
 //!
 //! The same scan tells the revision file parser (`file.rs`) which lines start at a statement
 //! boundary ([`boundary_lines`]), so that a line looking like a section marker counts only there
@@ -49,6 +54,9 @@ pub(crate) struct SplitStatement {
     /// A `-- autogen:no-transaction` line stands before it: it runs alone, outside any
     /// transaction.
     pub no_transaction: bool,
+    /// It holds a `;` outside its strings and comments (a trigger, routine or event body, a
+    /// `BEGIN NOT ATOMIC` block): a client that ends statements at `;` would cut it there.
+    pub holds_semicolon: bool,
 }
 
 /// [`split_statements`], with each statement's `-- autogen:no-transaction` mark.
@@ -59,9 +67,11 @@ pub(crate) fn split_marked(sql: &str, dialect: Dialect) -> Vec<SplitStatement> {
         .out
         .into_iter()
         .zip(splitter.marks)
-        .map(|(sql, no_transaction)| SplitStatement {
+        .zip(splitter.inner)
+        .map(|((sql, no_transaction), holds_semicolon)| SplitStatement {
             sql,
             no_transaction,
+            holds_semicolon,
         })
         .collect()
 }
@@ -103,6 +113,10 @@ struct Splitter<'a> {
     pending_mark: bool,
     /// For each statement of `out`, whether such a line stood before it.
     marks: Vec<bool>,
+    /// Whether the current statement has met a `;` inside its body; and for each statement of
+    /// `out`, whether it did.
+    inner_semicolon: bool,
+    inner: Vec<bool>,
     /// For each statement of `out`, the line it starts on; and the newlines counted so far
     /// (up to `counted`), so that counting stays linear.
     lines: Vec<usize>,
@@ -127,6 +141,8 @@ impl<'a> Splitter<'a> {
             boundaries: Vec::new(),
             pending_mark: false,
             marks: Vec::new(),
+            inner_semicolon: false,
+            inner: Vec::new(),
             lines: Vec::new(),
             counted: 0,
             newlines: 0,
@@ -164,6 +180,11 @@ impl<'a> Splitter<'a> {
                     self.finish(start);
                     self.pos += 1;
                 }
+                b';' => {
+                    self.inner_semicolon = true;
+                    self.pos += 1;
+                    self.set_prev(";");
+                }
                 b'-' if self.peek(1) == Some(b'-') && self.line_comment_allowed() => {
                     if self.code_start.is_none() && self.starts_line(start) {
                         self.pending_mark |= self.is_no_transaction_line(start);
@@ -172,10 +193,17 @@ impl<'a> Splitter<'a> {
                 }
                 b'#' if self.rules.hash_comments => self.skip_line(),
                 b'/' if self.peek(1) == Some(b'*') => {
-                    if self.rules.executable_comments && self.peek(2) == Some(b'!') {
+                    let executable = self.rules.executable_comments && self.peek(2) == Some(b'!');
+                    if executable {
                         self.mark_code(start);
                     }
                     self.skip_block_comment();
+                    // The MySQL client ends a statement at a `;` inside `/*! ... */` (as in
+                    // mysqldump's `/*!50003 CREATE TRIGGER ... */`), though the server reads
+                    // the comment as one piece of code.
+                    if executable && self.src[start..self.pos].contains(';') {
+                        self.inner_semicolon = true;
+                    }
                 }
                 b'\'' => {
                     self.mark_code(start);
@@ -229,9 +257,11 @@ impl<'a> Splitter<'a> {
                 self.lines.push(self.newlines + 1);
                 self.out.push(text.to_string());
                 self.marks.push(self.pending_mark);
+                self.inner.push(self.inner_semicolon);
                 self.pending_mark = false;
             }
         }
+        self.inner_semicolon = false;
         self.head.clear();
         self.has_body = false;
         self.depth = 0;
@@ -385,11 +415,18 @@ impl<'a> Splitter<'a> {
             self.pos += 1;
         }
         let word = self.src[start..self.pos].to_ascii_uppercase();
+        let mut opened_by_head = false;
         if self.head.len() < 8 {
             self.head.push(word.clone());
+            let had_body = self.has_body;
             self.has_body = self.statement_has_body();
+            // MariaDB's `BEGIN NOT ATOMIC` is known for a block only at its third word, after
+            // the `BEGIN` that opens it went by uncounted.
+            opened_by_head = self.has_body && !had_body && self.head[0] == "BEGIN";
         }
-        if self.has_body {
+        if opened_by_head {
+            self.depth += 1;
+        } else if self.has_body {
             let opens = match word.as_str() {
                 "BEGIN" => true,
                 "CASE" => self.prev != "END",
@@ -605,12 +642,49 @@ mod tests {
                 &["CREATE TRIGGER IF NOT EXISTS t AFTER DELETE ON a FOR EACH ROW DELETE FROM b WHERE id = OLD.id", "x"],
             ),
             (&[M], "CREATE TABLE event (`begin` int, x int); x", &["CREATE TABLE event (`begin` int, x int)", "x"]),
+            // MariaDB's compound statement outside a program is one statement; a plain `BEGIN`
+            // (MySQL, SQLite, PostgreSQL) starts a transaction and ends at its `;`.
+            (
+                &[M],
+                "BEGIN NOT ATOMIC DECLARE n int DEFAULT 0; IF n = 0 THEN SELECT 1; END IF; END; x",
+                &["BEGIN NOT ATOMIC DECLARE n int DEFAULT 0; IF n = 0 THEN SELECT 1; END IF; END", "x"],
+            ),
+            (
+                &[M],
+                "begin not atomic\n  begin select 1; end;\n  select 2;\nend;\nbegin; select 3; commit;",
+                &["begin not atomic\n  begin select 1; end;\n  select 2;\nend", "begin", "select 3", "commit"],
+            ),
+            (&[M], "BEGIN WORK; SELECT 1; COMMIT", &["BEGIN WORK", "SELECT 1", "COMMIT"]),
+            (&[S, P], "BEGIN NOT ATOMIC SELECT 1; END;", &["BEGIN NOT ATOMIC SELECT 1", "END"]),
         ];
         for (dialects, sql, expected) in cases {
             for dialect in *dialects {
                 let got = split_statements(sql, *dialect);
                 assert_eq!(got, *expected, "{dialect}: {sql:?}");
             }
+        }
+    }
+
+    #[test]
+    fn statements_with_bodies_say_they_hold_a_semicolon() {
+        let cases: &[(Dialect, &str, &[bool])] = &[
+            (M, "SELECT ';'; SELECT 1 /* ; */; SELECT `a;b`", &[false, false, false]),
+            (
+                M,
+                "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END; CREATE TRIGGER u BEFORE INSERT ON a FOR EACH ROW SET NEW.y = ';'",
+                &[true, false],
+            ),
+            (M, "BEGIN NOT ATOMIC SELECT 1; END; BEGIN; COMMIT", &[true, false, false]),
+            (S, "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; END; SELECT 2", &[true, false]),
+            (P, "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql", &[false]),
+            (M, "/*!50003 CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW BEGIN SET NEW.x = 1; END */; /*!40101 SET NAMES utf8 */", &[true, false]),
+        ];
+        for (dialect, sql, expected) in cases {
+            let got: Vec<bool> = split_marked(sql, *dialect)
+                .iter()
+                .map(|s| s.holds_semicolon)
+                .collect();
+            assert_eq!(got, *expected, "{dialect}: {sql:?}");
         }
     }
 

@@ -23,6 +23,7 @@ use common::{database, databases};
 
 const R1: &str = "aaaaaaaaaaa1";
 const R2: &str = "aaaaaaaaaaa2";
+const R3: &str = "aaaaaaaaaaa3";
 
 /// Writes a revision file by hand, the way a user writes one: `up` and `down` are the sections'
 /// text, directives included.
@@ -32,6 +33,38 @@ fn write_file(dir: &Path, id: &str, parent: Option<&str>, header: &str, up: &str
         "-- autogen:revision {id}\n{parent}-- autogen:message revision {id}\n-- autogen:format 2\n{header}\n-- autogen:upgrade\n{up}\n\n-- autogen:downgrade\n{down}\n\n-- autogen:end\n"
     );
     std::fs::write(dir.join(format!("{id}_rev.sql")), text).unwrap();
+}
+
+/// One hand-written revision for [`revisions`]: its header lines (directives such as
+/// `-- autogen:no-transaction`, or nothing) and its two sections.
+struct Rev<'a> {
+    header: &'a str,
+    up: &'a str,
+    down: &'a str,
+}
+
+/// A revision with no header lines.
+fn rev<'a>(up: &'a str, down: &'a str) -> Rev<'a> {
+    Rev {
+        header: "",
+        up,
+        down,
+    }
+}
+
+/// A new revisions folder holding `revs` as R1, R2, ... (each the child of the one before), and
+/// the set loaded from it. The folder lives as long as the returned `TempDir`, so that a test can
+/// add a revision to it and load it again.
+fn revisions(revs: &[Rev<'_>]) -> (tempfile::TempDir, RevisionSet) {
+    let ids = [R1, R2, R3];
+    assert!(revs.len() <= ids.len(), "name more revision ids");
+    let dir = tempfile::tempdir().unwrap();
+    for (n, r) in revs.iter().enumerate() {
+        let parent = n.checked_sub(1).map(|p| ids[p]);
+        write_file(dir.path(), ids[n], parent, r.header, r.up, r.down);
+    }
+    let set = RevisionSet::load(dir.path()).unwrap();
+    (dir, set)
 }
 
 async fn has_table(conn: &mut Connection, table: &str) -> bool {
@@ -98,39 +131,24 @@ async fn create_index_concurrently_upgrades_and_downgrades_on_postgres() {
     let Some(db) = database(Dialect::Postgres).await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    write_file(
-        dir.path(),
-        R1,
-        None,
-        "",
-        "CREATE TABLE t (id integer PRIMARY KEY, a integer);\nINSERT INTO t SELECT g, g % 7 FROM generate_series(1, 1000) g;",
-        "DROP TABLE t;",
-    );
-    write_file(
-        dir.path(),
-        R2,
-        Some(R1),
-        "",
-        "-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY ix_t_a ON t (a);",
-        "-- autogen:no-transaction\nDROP INDEX CONCURRENTLY ix_t_a;",
-    );
-    let set = RevisionSet::load(dir.path()).unwrap();
+    let (_dir, set) = revisions(&[
+        rev(
+            "CREATE TABLE t (id integer PRIMARY KEY, a integer);\nINSERT INTO t SELECT g, g % 7 FROM generate_series(1, 1000) g;",
+            "DROP TABLE t;",
+        ),
+        rev(
+            "-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY ix_t_a ON t (a);",
+            "-- autogen:no-transaction\nDROP INDEX CONCURRENTLY ix_t_a;",
+        ),
+    ]);
     let mut conn = db.connect().await;
 
     // Without the mark, the server refuses it: the reason the mark exists.
-    let plain = tempfile::tempdir().unwrap();
-    write_file(
-        plain.path(),
-        R1,
-        None,
-        "",
+    let (_plain, plain_set) = revisions(&[rev(
         "CREATE TABLE u (a integer);\nCREATE INDEX CONCURRENTLY ix_u_a ON u (a);",
         "DROP TABLE u;",
-    );
-    let refused = upgrade(&mut conn, &RevisionSet::load(plain.path()).unwrap(), "head")
-        .await
-        .unwrap_err();
+    )]);
+    let refused = upgrade(&mut conn, &plain_set, "head").await.unwrap_err();
     assert!(
         refused
             .to_string()
@@ -156,17 +174,11 @@ async fn create_index_concurrently_upgrades_and_downgrades_on_postgres() {
 async fn mixed_steps_commit_in_segments_and_round_trip() {
     for db in databases().await {
         let d = db.dialect;
-        let dir = tempfile::tempdir().unwrap();
         let (up_alone, down_alone) = alone_step(d);
-        write_file(
-            dir.path(),
-            R1,
-            None,
-            "",
+        let (_dir, set) = revisions(&[rev(
             &format!("CREATE TABLE a (id integer PRIMARY KEY);\nINSERT INTO a (id) VALUES (1);\n-- autogen:no-transaction\n{up_alone};\nCREATE TABLE b (id integer PRIMARY KEY);\nINSERT INTO b (id) VALUES (2);"),
             &format!("DROP TABLE b;\n-- autogen:no-transaction\n{down_alone};\nDROP TABLE a;"),
-        );
-        let set = RevisionSet::load(dir.path()).unwrap();
+        )]);
         let mut conn = db.connect().await;
         assert_eq!(upgrade(&mut conn, &set, "head").await.unwrap(), [R1], "{d}");
         assert_eq!(count(&mut conn, "SELECT id FROM a").await, 1, "{d}");
@@ -191,7 +203,6 @@ async fn mixed_steps_commit_in_segments_and_round_trip() {
 async fn a_header_line_runs_every_statement_alone() {
     for db in databases().await {
         let d = db.dialect;
-        let dir = tempfile::tempdir().unwrap();
         let up = match d {
             // Each a statement the dialect refuses inside a transaction block.
             Dialect::Postgres => {
@@ -202,15 +213,11 @@ async fn a_header_line_runs_every_statement_alone() {
             }
             Dialect::Mysql => "CREATE TABLE t (a integer);\nINSERT INTO t (a) VALUES (1);",
         };
-        write_file(
-            dir.path(),
-            R1,
-            None,
-            "-- autogen:no-transaction\n",
+        let (_dir, set) = revisions(&[Rev {
+            header: "-- autogen:no-transaction\n",
             up,
-            "DROP TABLE t;",
-        );
-        let set = RevisionSet::load(dir.path()).unwrap();
+            down: "DROP TABLE t;",
+        }]);
         assert!(set.get(R1).unwrap().no_transaction);
         let mut conn = db.connect().await;
         assert_eq!(upgrade(&mut conn, &set, "head").await.unwrap(), [R1], "{d}");
@@ -230,17 +237,11 @@ async fn a_header_line_runs_every_statement_alone() {
 async fn a_failure_after_a_no_transaction_step_reports_where_it_stopped_and_resumes() {
     for db in databases().await {
         let d = db.dialect;
-        let dir = tempfile::tempdir().unwrap();
         let (up_alone, down_alone) = alone_step(d);
-        write_file(
-            dir.path(),
-            R1,
-            None,
-            "",
+        let (_dir, set) = revisions(&[rev(
             &format!("CREATE TABLE a (id integer PRIMARY KEY);\n-- autogen:no-transaction\n{up_alone};\nCREATE TABLE b (id integer PRIMARY KEY);\nINSERT INTO later (id) VALUES (1);\nINSERT INTO b (id) VALUES (2);"),
             &format!("DROP TABLE b;\n-- autogen:no-transaction\n{down_alone};\nDROP TABLE a;"),
-        );
-        let set = RevisionSet::load(dir.path()).unwrap();
+        )]);
         let mut conn = db.connect().await;
         let err = upgrade(&mut conn, &set, "head").await.unwrap_err();
         // PostgreSQL and SQLite roll back the open segment (CREATE TABLE b); MySQL/MariaDB
@@ -289,16 +290,10 @@ async fn a_resumed_revision_gets_its_session_settings_again() {
     let Some(db) = database(Dialect::Postgres).await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    write_file(
-        dir.path(),
-        R1,
-        None,
-        "",
+    let (_dir, set) = revisions(&[rev(
         "SET lock_timeout = '1234ms';\nCREATE TABLE t (id integer PRIMARY KEY);\n-- autogen:no-transaction\nVACUUM t;\nINSERT INTO later (id) VALUES (1);\nDO $$ BEGIN IF current_setting('lock_timeout') <> '1234ms' THEN RAISE EXCEPTION 'lock_timeout is %', current_setting('lock_timeout'); END IF; END $$;\nRESET lock_timeout;",
         "DROP TABLE t;",
-    );
-    let set = RevisionSet::load(dir.path()).unwrap();
+    )]);
     let mut conn = db.connect().await;
     let err = upgrade(&mut conn, &set, "head").await.unwrap_err();
     let RunError::Partial { executed, .. } = &err else {
@@ -336,24 +331,16 @@ async fn an_invalid_index_left_by_an_interrupted_build_is_dropped_and_built_agai
     let Some(db) = database(Dialect::Postgres).await else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    write_file(
-        dir.path(),
-        R1,
-        None,
-        "",
-        "CREATE TABLE t (id integer PRIMARY KEY, a integer);\nINSERT INTO t SELECT g, g % 7 FROM generate_series(1, 100) g;",
-        "DROP TABLE t;",
-    );
-    write_file(
-        dir.path(),
-        R2,
-        Some(R1),
-        "",
-        "-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY ix_t_a ON t (a);\nCREATE TABLE after_index (id integer);",
-        "DROP TABLE after_index;\n-- autogen:no-transaction\nDROP INDEX CONCURRENTLY ix_t_a;",
-    );
-    let set = RevisionSet::load(dir.path()).unwrap();
+    let (dir, set) = revisions(&[
+        rev(
+            "CREATE TABLE t (id integer PRIMARY KEY, a integer);\nINSERT INTO t SELECT g, g % 7 FROM generate_series(1, 100) g;",
+            "DROP TABLE t;",
+        ),
+        rev(
+            "-- autogen:no-transaction\nCREATE INDEX CONCURRENTLY ix_t_a ON t (a);\nCREATE TABLE after_index (id integer);",
+            "DROP TABLE after_index;\n-- autogen:no-transaction\nDROP INDEX CONCURRENTLY ix_t_a;",
+        ),
+    ]);
     let mut conn = db.connect().await;
     upgrade(&mut conn, &set, R1).await.unwrap();
     // An INVALID ix_t_a: a unique build over duplicates fails after creating it.
@@ -403,7 +390,7 @@ async fn an_invalid_index_left_by_an_interrupted_build_is_dropped_and_built_agai
         .unwrap();
     write_file(
         dir.path(),
-        "aaaaaaaaaaa3",
+        R3,
         Some(R2),
         "",
         "-- autogen:no-transaction\nCREATE UNIQUE INDEX CONCURRENTLY ux_t_a ON t (a);",
@@ -434,17 +421,11 @@ async fn run_by_hand(conn: &mut Connection, script: &str, d: Dialect) {
 async fn offline_scripts_of_no_transaction_steps_run() {
     for db in databases().await {
         let d = db.dialect;
-        let dir = tempfile::tempdir().unwrap();
         let (up_alone, down_alone) = alone_step(d);
-        write_file(
-            dir.path(),
-            R1,
-            None,
-            "",
+        let (_dir, set) = revisions(&[rev(
             &format!("CREATE TABLE a (id integer PRIMARY KEY);\n-- autogen:no-transaction\n{up_alone};\nCREATE TABLE b (id integer PRIMARY KEY);"),
             &format!("DROP TABLE b;\n-- autogen:no-transaction\n{down_alone};\nDROP TABLE a;"),
-        );
-        let set = RevisionSet::load(dir.path()).unwrap();
+        )]);
         let mut conn = db.connect().await;
         let script = autogen_revisions::upgrade_script(&set, d, "base", "head").unwrap();
         run_by_hand(&mut conn, &script, d).await;

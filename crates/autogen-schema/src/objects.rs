@@ -32,8 +32,8 @@ pub enum ObjectKind {
     /// A PostgreSQL row-level security policy, on its `table` (whose `ENABLE ROW LEVEL SECURITY`
     /// goes with its policies: see `autogen_sql`'s `objects.rs`).
     Policy,
-    /// PostgreSQL row-level security switched on for a table (`ALTER TABLE t ENABLE ROW LEVEL
-    /// SECURITY`): named by its table, and on it.
+    /// PostgreSQL row-level security switched on (or forced) for a table (`ALTER TABLE t ENABLE
+    /// ROW LEVEL SECURITY`, `... FORCE ROW LEVEL SECURITY`): named by its table, and on it.
     RowSecurity,
     /// The privileges one role holds on one table: named by the role, on its `table`.
     Grant,
@@ -160,7 +160,9 @@ pub struct SchemaObject {
     ///   `CREATE OR REPLACE` cannot change either;
     /// - a sequence's options, each as `ALTER SEQUENCE` takes it (`INCREMENT BY 5`), all listed;
     /// - a domain's `AS type [COLLATE c]` first (fixed), then its `DEFAULT ..`, `NOT NULL` and
-    ///   `CONSTRAINT name CHECK (..)` parts, which `ALTER DOMAIN` changes one by one.
+    ///   `CONSTRAINT name CHECK (..)` parts, which `ALTER DOMAIN` changes one by one;
+    /// - a table's row-level security: the switches it turns on, `ENABLE ROW LEVEL SECURITY`
+    ///   then `FORCE ROW LEVEL SECURITY`, which one `ALTER TABLE` turns on and off.
     pub columns: Vec<String>,
     /// What it uses, sorted (see [`ObjectDependency`]).
     pub depends_on: Vec<ObjectDependency>,

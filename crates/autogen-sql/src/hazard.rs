@@ -104,6 +104,12 @@ pub struct Hazard {
     /// The table's estimated rows in the database the revision was generated against; `None`
     /// when no database was asked (`autogen diff`, the golden fixtures).
     pub rows: Option<RowEstimate>,
+    /// Whether writes to the table wait while the step reads, builds, rewrites or copies the
+    /// whole table, rather than only for a brief catalog change: the part of the prediction a
+    /// dev database can confirm (`autogen::ops::observed`). Set from the kind by
+    /// [`Hazard::new`]; a dialect that does the same work while writes continue says so with
+    /// [`Hazard::writes_continue`].
+    pub blocks_writes: bool,
 }
 
 impl Hazard {
@@ -113,6 +119,16 @@ impl Hazard {
             what: what.into(),
             table: table.to_string(),
             rows: None,
+            blocks_writes: !matches!(kind, HazardKind::Rename | HazardKind::IndexDrop),
+        }
+    }
+
+    /// The same hazard, for a step that keeps the table writable while it works (MySQL's
+    /// `INPLACE` builds, which still fail on existing rows).
+    pub fn writes_continue(self) -> Hazard {
+        Hazard {
+            blocks_writes: false,
+            ..self
         }
     }
 

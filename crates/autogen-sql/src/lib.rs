@@ -18,6 +18,7 @@ mod ddl;
 mod dialect;
 mod error;
 mod hazard;
+mod lock_timeout;
 mod objects;
 mod order;
 mod state;
@@ -46,6 +47,7 @@ use autogen_schema::{Dialect, Schema, ServerVersion};
 
 pub use error::RenderError;
 pub use hazard::{settle_small_rebuilds, Hazard, HazardKind, SQLITE_REBUILD_ROWS};
+pub use lock_timeout::{LockTimeout, MYSQL_LOCK_TIMEOUT, POSTGRES_LOCK_TIMEOUT};
 
 /// One SQL statement of a rendered change list, with the facts the renderer knows about it.
 /// The facts are data, not text: the revisions crate, which owns the file format, decides how
@@ -103,12 +105,14 @@ impl Safety {
 }
 
 /// What the statements are written for: the server's version (the dialect's assumed one when
-/// `None`; it decides hazards and, in online mode, which forms the server accepts) and the
-/// safety mode.
+/// `None`; it decides hazards and, in online mode, which forms the server accepts), the
+/// safety mode, and the lock wait online mode sets (`lock_timeout` in autogen.toml; the
+/// dialect's default, [`POSTGRES_LOCK_TIMEOUT`] or [`MYSQL_LOCK_TIMEOUT`], when `None`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Target {
     pub server: Option<ServerVersion>,
     pub safety: Safety,
+    pub lock_timeout: Option<LockTimeout>,
 }
 
 /// What a SQLite table rebuild expects of the live table (see [`Statement::rebuild`]).

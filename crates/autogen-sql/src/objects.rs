@@ -6,9 +6,11 @@
 //! drop names the object the dialect's way (a PostgreSQL routine with its argument types).
 //!
 //! The differ puts object changes before and after the table changes, never between them
-//! (`autogen_diff`'s `objects.rs`), in both directions, so [`render_with_objects`] renders
-//! the leading and trailing object changes here and hands the table changes between them to the
-//! dialect's renderer untouched. This file decides nothing about what changes.
+//! (`autogen_diff`'s `objects.rs`), in both directions, but for the CHECKs, defaults and column
+//! types it takes off before them and puts back after (`object_users.rs`). So
+//! [`render_with_objects`] renders the object changes here and hands each run of table changes
+//! between them to the dialect's renderer untouched. This file decides nothing about what
+//! changes.
 
 use autogen_diff::Change;
 use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
@@ -16,8 +18,9 @@ use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
 use crate::dialect::SqlDialect;
 use crate::{RenderError, Statement};
 
-/// Renders `changes` against `state` (advanced past them): object changes here, the table
-/// changes between them by `d`.
+/// Renders `changes` against `state` (advanced past them): object changes here, each run of
+/// table changes between them by `d` (one run in the common case; three when CHECKs, defaults or
+/// column types are taken off before the object changes and put back after them).
 pub(crate) fn render_with_objects(
     dialect: Dialect,
     d: &dyn SqlDialect,
@@ -30,28 +33,21 @@ pub(crate) fn render_with_objects(
             Change::CreateObject(_) | Change::DropObject(_) | Change::ReplaceObject { .. }
         )
     };
-    let head = changes.iter().take_while(|c| is_object(c)).count();
-    let tail = changes[head..]
-        .iter()
-        .rev()
-        .take_while(|c| is_object(c))
-        .count();
-    let middle = &changes[head..changes.len() - tail];
-    if let Some(c) = middle.iter().find(|c| is_object(c)) {
-        return Err(RenderError::unsupported(
-            c.describe(),
-            "object changes must come before or after every table change (the differ orders them so)",
-        ));
-    }
     let mut out = Vec::new();
-    for c in &changes[..head] {
-        out.extend(object_statements(dialect, d, c));
-        autogen_diff::apply(state, c, d.quote_char())?;
-    }
-    out.extend(d.render(state, middle)?);
-    for c in &changes[changes.len() - tail..] {
-        out.extend(object_statements(dialect, d, c));
-        autogen_diff::apply(state, c, d.quote_char())?;
+    let mut rest = changes;
+    while let Some(first) = rest.first() {
+        let object = is_object(first);
+        let run = rest.iter().take_while(|c| is_object(c) == object).count();
+        let (now, later) = rest.split_at(run);
+        if object {
+            for c in now {
+                out.extend(object_statements(dialect, d, c));
+                autogen_diff::apply(state, c, d.quote_char())?;
+            }
+        } else {
+            out.extend(d.render(state, now)?);
+        }
+        rest = later;
     }
     crate::hazard::forget_new_tables(changes, &mut out);
     Ok(out)
@@ -68,6 +64,9 @@ fn object_statements(dialect: Dialect, d: &dyn SqlDialect, change: &Change) -> V
                 .into_iter()
                 .map(Statement::new)
                 .collect()
+        }
+        Change::ReplaceObject { from, to } if to.kind == ObjectKind::RowSecurity => {
+            vec![Statement::new(alter_row_security(d, from, to))]
         }
         Change::ReplaceObject { to, .. } => vec![Statement::new(
             autogen_normalize::objects::or_replace(&executable(&to.sql)),
@@ -87,6 +86,34 @@ fn alter_sequence(d: &dyn SqlDialect, from: &SchemaObject, to: &SchemaObject) ->
         .map(String::as_str)
         .collect();
     format!("ALTER SEQUENCE {} {}", d.quote(&to.name), changed.join(" "))
+}
+
+/// `ALTER TABLE "t" <actions>`: each switch of a table's row-level security (its parts, `ENABLE
+/// ROW LEVEL SECURITY` and `FORCE ROW LEVEL SECURITY`) that `to` has and `from` has not, and the
+/// opposite (`DISABLE`, `NO FORCE`) of each one `from` has and `to` has not.
+fn alter_row_security(d: &dyn SqlDialect, from: &SchemaObject, to: &SchemaObject) -> String {
+    let mut actions: Vec<String> = from
+        .columns
+        .iter()
+        .filter(|p| !to.columns.contains(p))
+        .map(|p| switched_off(p))
+        .collect();
+    actions.extend(
+        to.columns
+            .iter()
+            .filter(|p| !from.columns.contains(p))
+            .cloned(),
+    );
+    format!("ALTER TABLE {} {}", d.quote(&to.name), actions.join(", "))
+}
+
+/// The `ALTER TABLE` action that turns a row-level security switch off: `DISABLE ROW LEVEL
+/// SECURITY` for `ENABLE ...`, `NO FORCE ROW LEVEL SECURITY` for `FORCE ...`.
+fn switched_off(part: &str) -> String {
+    match part.strip_prefix("ENABLE ") {
+        Some(rest) => format!("DISABLE {rest}"),
+        None => format!("NO {part}"),
+    }
 }
 
 /// One `ALTER DOMAIN` per changed part after the first (the type, which the differ keeps equal
@@ -152,7 +179,7 @@ fn executable(sql: &str) -> String {
 /// `DROP VIEW "v"`, `DROP MATERIALIZED VIEW "m"`, `DROP TRIGGER "t" ON "users"` (PostgreSQL; the
 /// others name triggers per schema), `DROP FUNCTION "f"`, `DROP EVENT`, `DROP POLICY "p" ON
 /// "users"`; a table's row-level security is switched off (`ALTER TABLE ... DISABLE ROW LEVEL
-/// SECURITY`) and a grant revoked whole (`REVOKE ALL PRIVILEGES ON t FROM role`: the object is
+/// SECURITY`, and `NO FORCE ROW LEVEL SECURITY` where it was forced) and a grant revoked whole (`REVOKE ALL PRIVILEGES ON t FROM role`: the object is
 /// every privilege the role holds on the table).
 pub(crate) fn drop_sql(dialect: Dialect, d: &dyn SqlDialect, o: &SchemaObject) -> String {
     // A PostgreSQL routine is named with its argument types: `"f"(integer, text)`.
@@ -181,8 +208,12 @@ pub(crate) fn drop_sql(dialect: Dialect, d: &dyn SqlDialect, o: &SchemaObject) -
             format!("DROP POLICY {name} ON {}", d.quote(table))
         }
         (ObjectKind::Policy, _, None) => format!("DROP POLICY {name}"),
-        (ObjectKind::RowSecurity, ..) => {
+        (ObjectKind::RowSecurity, ..) if o.columns.is_empty() => {
             format!("ALTER TABLE {name} DISABLE ROW LEVEL SECURITY")
+        }
+        (ObjectKind::RowSecurity, ..) => {
+            let off: Vec<String> = o.columns.iter().map(|p| switched_off(p)).collect();
+            format!("ALTER TABLE {name} {}", off.join(", "))
         }
         (ObjectKind::Grant, ..) => {
             let table = o.table.as_deref().map(|t| d.quote(t)).unwrap_or_default();
@@ -311,6 +342,26 @@ mod tests {
                 "ALTER DOMAIN \"d\" SET NOT NULL",
                 "ALTER DOMAIN \"d\" ADD CONSTRAINT d_check CHECK ((VALUE > 1))",
             ]
+        );
+        let rls = |parts: &[&str]| object(ObjectKind::RowSecurity, "users", parts);
+        let (on, forced) = ("ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY");
+        assert_eq!(
+            sql(Change::ReplaceObject {
+                from: rls(&[on, forced]),
+                to: rls(&[on]),
+            }),
+            ["ALTER TABLE \"users\" NO FORCE ROW LEVEL SECURITY"]
+        );
+        assert_eq!(
+            sql(Change::ReplaceObject {
+                from: rls(&[forced]),
+                to: rls(&[on]),
+            }),
+            ["ALTER TABLE \"users\" NO FORCE ROW LEVEL SECURITY, ENABLE ROW LEVEL SECURITY"]
+        );
+        assert_eq!(
+            sql(Change::DropObject(rls(&[on, forced]))),
+            ["ALTER TABLE \"users\" DISABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY"]
         );
         assert_eq!(
             sql(Change::DropObject(object(

@@ -62,6 +62,11 @@ exclude_tables = []
 # With safety = "online" on SQLite, which has no online form: a table rebuild of a table with at
 # least this many rows is a hazard, a smaller one only a note.
 # sqlite_rebuild_rows = 100000
+# With safety = "online": how long each statement waits for its table's lock before it gives up
+# (default "2s" on PostgreSQL, "5s" on MySQL/MariaDB), and how many times the runner tries a
+# statement that gave up again (pausing 1, 2, 4, 8, 16 s between tries).
+# lock_timeout = "2s"
+# lock_retries = 5
 
 # A scratch database autogen may EMPTY and replay the revisions into, so `autogen -m` needs no
 # live database at head and verifies each new revision round-trips before writing it.
@@ -122,6 +127,12 @@ pub struct Config {
     /// Online mode on SQLite: a table rebuild of a table with at least this many rows is a
     /// hazard, a smaller one a note (see [`Config::sqlite_rebuild_rows`]).
     pub sqlite_rebuild_rows: Option<u64>,
+    /// Online mode: how long each statement waits for its lock (`"2s"`, `"500ms"`; see
+    /// [`Config::lock_timeout`]).
+    pub lock_timeout: Option<String>,
+    /// How many times the runner tries a statement whose lock wait timed out again (see
+    /// [`Config::lock_retries`]).
+    pub lock_retries: Option<i64>,
     #[serde(default)]
     pub naming: NamingConfig,
 }
@@ -162,6 +173,8 @@ impl Default for Config {
             manage_roles: Vec::new(),
             safety: None,
             sqlite_rebuild_rows: None,
+            lock_timeout: None,
+            lock_retries: None,
             naming: NamingConfig::default(),
         }
     }
@@ -171,16 +184,21 @@ impl Config {
     /// Parses `text` as the contents of `path` (named in errors).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let mut config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|span| line_col(text, span.start))
-                .unwrap_or((1, 1));
+            let at = e.span().map(|span| span.start);
+            let (line, column) = at.map(|at| line_col(text, at)).unwrap_or((1, 1));
+            // serde's messages quote wrongly typed values, which may be URLs.
+            let mut message = autogen_db::redact_secrets(e.message());
+            // A value of the wrong type is reported without its key: name it.
+            if let Some(key) = at.and_then(|at| key_of_value(text, at)) {
+                if message.starts_with("invalid ") {
+                    message = format!("{key}: {message}");
+                }
+            }
             ConfigError::Malformed {
                 path: path.to_path_buf(),
                 line,
                 column,
-                // serde's messages quote wrongly typed values, which may be URLs.
-                message: autogen_db::redact_secrets(e.message()),
+                message,
             }
         })?;
         config
@@ -213,6 +231,13 @@ impl Config {
                 path: path.to_path_buf(),
                 message,
                 help: "write safety = \"online\" (the forms that keep tables writable) or safety = \"default\"".into(),
+            });
+        }
+        if let Err(message) = config.checked_lock_settings() {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message,
+                help: format!("write, for example, lock_timeout = \"2s\" (or \"500ms\", \"1min\") and lock_retries = 5 (0 to {MOST_LOCK_RETRIES})"),
             });
         }
         if let Err((i, message)) = crate::ignore::IgnoreRules::new(&config.ignore_entries()) {
@@ -343,6 +368,38 @@ impl Config {
             .unwrap_or(autogen_sql::SQLITE_REBUILD_ROWS)
     }
 
+    /// Online mode's lock wait per statement (`lock_timeout`); `None` when not set, for the
+    /// dialect's default (PostgreSQL 2 s, MySQL/MariaDB 5 s). Checked when the file was parsed.
+    pub fn lock_timeout(&self) -> Option<autogen_sql::LockTimeout> {
+        self.lock_timeout
+            .as_deref()
+            .and_then(|t| autogen_sql::LockTimeout::parse(t).ok())
+    }
+
+    /// How many times the runner tries a statement whose lock wait timed out again
+    /// (`lock_retries`); `None` when not set, for the runner's default (5). Checked when the
+    /// file was parsed.
+    pub fn lock_retries(&self) -> Option<u32> {
+        self.lock_retries
+            .and_then(|r| u32::try_from(r).ok())
+            .filter(|r| *r <= MOST_LOCK_RETRIES)
+    }
+
+    /// What is wrong with `lock_timeout` or `lock_retries`.
+    fn checked_lock_settings(&self) -> Result<(), String> {
+        if let Some(t) = &self.lock_timeout {
+            autogen_sql::LockTimeout::parse(t).map_err(|why| format!("lock_timeout {why}"))?;
+        }
+        if let Some(r) = self.lock_retries {
+            if !(0..=i64::from(MOST_LOCK_RETRIES)).contains(&r) {
+                return Err(format!(
+                    "lock_retries = {r} is out of range: write a whole number of retries from 0 (never retry) to {MOST_LOCK_RETRIES}"
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// [`Config::safety`], or what is wrong with the entry.
     pub fn checked_safety(&self) -> Result<autogen_sql::Safety, String> {
         match self.safety.as_deref() {
@@ -379,6 +436,20 @@ impl Config {
             },
         }
     }
+}
+
+/// The most retries `lock_retries` accepts: with the pause capped at 16 s, 100 retries already
+/// wait for more than 25 minutes.
+const MOST_LOCK_RETRIES: u32 = 100;
+
+/// The key of the `key = value` line whose value starts at byte `offset`, when the value is not
+/// the first thing on its line.
+fn key_of_value(text: &str, offset: usize) -> Option<&str> {
+    let before = text.get(..offset)?;
+    let line = before.rsplit('\n').next()?;
+    let (key, _) = line.split_once('=')?;
+    let key = key.trim().trim_matches('"');
+    (!key.is_empty()).then_some(key)
 }
 
 /// 1-based line and column of a byte offset.
@@ -540,6 +611,48 @@ mod tests {
         assert_eq!(c.models, vec!["src/**/*.rs"]);
         assert_eq!(c.revisions, PathBuf::from("revisions"));
         assert_eq!(c.naming(), NamingConvention::default());
+    }
+
+    #[test]
+    fn lock_settings_are_read_and_checked() {
+        let path = Path::new("autogen.toml");
+        let c = Config::parse(path, "lock_timeout = \"750ms\"\nlock_retries = 2\n").unwrap();
+        assert_eq!(
+            c.lock_timeout(),
+            Some(autogen_sql::LockTimeout { millis: 750 })
+        );
+        assert_eq!(c.lock_retries(), Some(2));
+        let c = Config::parse(path, "").unwrap();
+        assert_eq!((c.lock_timeout(), c.lock_retries()), (None, None));
+        for (text, needle) in [
+            (
+                "lock_timeout = \"2 parsecs\"\n",
+                "autogen.toml: lock_timeout \"2 parsecs\" has an unknown unit",
+            ),
+            (
+                "lock_timeout = \"0s\"\n",
+                "autogen.toml: lock_timeout \"0s\" is out of range",
+            ),
+            (
+                "models = [\"a\"]\nlock_timeout = 2\n",
+                "autogen.toml:2:16: lock_timeout: invalid type: integer `2`",
+            ),
+            (
+                "lock_retries = -1\n",
+                "autogen.toml: lock_retries = -1 is out of range",
+            ),
+            (
+                "lock_retries = 1000\n",
+                "autogen.toml: lock_retries = 1000 is out of range",
+            ),
+            (
+                "lock_retries = \"5\"\n",
+                "autogen.toml:1:16: lock_retries: invalid type: string \"5\"",
+            ),
+        ] {
+            let err = Config::parse(path, text).unwrap_err().to_string();
+            assert!(err.starts_with(needle), "{text}: {err}");
+        }
     }
 
     #[test]

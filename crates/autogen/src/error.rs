@@ -10,7 +10,7 @@ use thiserror::Error;
 pub enum ConfigError {
     #[error("no autogen.toml in {}\n  help: run `autogen init` there, or pass `-C DIR` to point at the project", dir.display())]
     Missing { dir: PathBuf },
-    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, schemas, dev_url, schema_files, manage, manage_roles, safety, sqlite_rebuild_rows, [naming])", path.display())]
+    #[error("{}:{line}:{column}: {message}\n  help: see the autogen.toml keys in the README (database_url, models, revisions, exclude_tables, include_tables, ignore, pg_schema, schemas, dev_url, schema_files, manage, manage_roles, safety, sqlite_rebuild_rows, lock_timeout, lock_retries, [naming])", path.display())]
     Malformed {
         path: PathBuf,
         line: usize,

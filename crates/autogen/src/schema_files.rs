@@ -6,14 +6,17 @@
 //! This file finds the files, splits each into statements (with the revision runner's splitter,
 //! `autogen_revisions::split_statements_with_lines`, so that a file and a revision split alike)
 //! and says what each declares (`autogen_normalize::objects`), keeping the author's text verbatim as the object's `sql`, and
-//! reports every unreadable or unsupported statement, and every object declared twice, as
+//! reports every unreadable or unsupported statement, and every object declared twice (but a
+//! table's `ENABLE` and `FORCE ROW LEVEL SECURITY`, two statements folded into one object), as
 //! `file:line: message` (all of them, not only the first). The comparison text is only a
 //! first guess here (the tokenized text); where a database is at hand the server prints it
 //! (`ops/objects.rs`). It neither connects nor compares.
 
 use std::path::{Component, Path, PathBuf};
 
-use autogen_normalize::objects::{classify, definition_key, text_dependencies};
+use autogen_normalize::objects::{
+    classify, definition_key, row_security_parts, text_dependencies, ROW_SECURITY_ENABLE,
+};
 use autogen_revisions::split_statements_with_lines;
 use autogen_schema::{Dialect, ObjectKind, Schema, SchemaObject};
 use globset::GlobBuilder;
@@ -47,22 +50,29 @@ pub fn read_schema_files(
             let at = format!("{shown}:{line}");
             match classify(dialect, &sql) {
                 Ok(d) => {
+                    let columns = if d.kind == ObjectKind::RowSecurity {
+                        row_security_parts(dialect, &sql)
+                    } else {
+                        Vec::new()
+                    };
                     let object = SchemaObject {
                         kind: d.kind,
                         name: d.name,
                         table: d.table,
                         definition: definition_key(dialect, &sql),
                         sql,
-                        columns: Vec::new(),
+                        columns,
                         depends_on: Vec::new(),
                     };
-                    if let Some((_, first)) = objects.iter().find(|(o, _)| {
+                    if let Some((first, first_at)) = objects.iter_mut().find(|(o, _)| {
                         o.kind == object.kind && o.name == object.name && o.table == object.table
                     }) {
-                        errors.push(format!(
-                            "{at}: {} is declared twice (first at {first})",
-                            object.label()
-                        ));
+                        if !merge_row_security(first, &object) {
+                            errors.push(format!(
+                                "{at}: {} is declared twice (first at {first_at})",
+                                object.label()
+                            ));
+                        }
                         continue;
                     }
                     objects.push((object, at));
@@ -85,6 +95,28 @@ pub fn read_schema_files(
             o
         })
         .collect())
+}
+
+/// Folds a second statement switching on `first`'s table's row-level security into `first`
+/// (`ALTER TABLE t ENABLE ROW LEVEL SECURITY;` then `ALTER TABLE t FORCE ROW LEVEL SECURITY;`,
+/// as pg_dump writes them): one object with both parts, made by one `ALTER TABLE` naming both.
+/// False (declared twice) for any other kind, or when the two switch on the same thing.
+fn merge_row_security(first: &mut SchemaObject, second: &SchemaObject) -> bool {
+    if first.kind != ObjectKind::RowSecurity
+        || second.columns.is_empty()
+        || second.columns.iter().any(|p| first.columns.contains(p))
+    {
+        return false;
+    }
+    let mut parts = first.columns.clone();
+    parts.extend(second.columns.iter().cloned());
+    // The parts in their one order (`row_security_parts`): ENABLE before FORCE.
+    parts.sort_by_key(|p| p != ROW_SECURITY_ENABLE);
+    let table = format!("\"{}\"", first.name.replace('"', "\"\""));
+    first.sql = format!("ALTER TABLE {table} {}", parts.join(", "));
+    first.definition = parts.join(", ");
+    first.columns = parts;
+    true
 }
 
 /// The files `globs` matches under `root`, relative to it, sorted. A glob without wildcards
@@ -177,6 +209,47 @@ mod tests {
         assert!(err.contains("schema/b.sql:3: "), "{err}");
         assert!(
             err.contains("schema/b.sql:4: view v1 is declared twice (first at schema/a.sql:1)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn enable_and_force_row_level_security_fold_into_one_object() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let write = |text: &str| {
+            std::fs::write(dir.path().join("a.sql"), text).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let read = || {
+            read_schema_files(
+                dir.path(),
+                &["a.sql".to_string()],
+                Dialect::Postgres,
+                &Schema::default(),
+            )
+        };
+        write(
+            "ALTER TABLE users FORCE ROW LEVEL SECURITY;
+             ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+",
+        );
+        let objects = read().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(objects.len(), 1);
+        assert_eq!(
+            objects[0].sql,
+            "ALTER TABLE \"users\" ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY"
+        );
+        assert_eq!(
+            objects[0].columns,
+            ["ENABLE ROW LEVEL SECURITY", "FORCE ROW LEVEL SECURITY"]
+        );
+        write(
+            "ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+             ALTER TABLE users ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+",
+        );
+        let err = read().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            err.contains("a.sql:2: row level security on users is declared twice"),
             "{err}"
         );
     }

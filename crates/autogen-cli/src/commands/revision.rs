@@ -101,6 +101,17 @@ pub async fn autogenerate(cli: &Cli, message: &str) -> Result<ExitCode, autogen:
             }
         }
     }
+    // What the dev database showed a step doing that its hazard line does not say (or the
+    // reverse): the prediction is wrong for this server, and the reviewer should know.
+    if let Some(observed) = &generated.observed {
+        for m in &observed.mismatches {
+            anstream::eprintln!(
+                "{}warning{}: observed on the dev database: {m}",
+                WARN.render(),
+                WARN.render_reset(),
+            );
+        }
+    }
     // Objects autogen leaves alone: one line on stderr, beside the other notes (stdout is
     // what was generated).
     if let Some(line) = ops::unmanaged::summary(&generated.unmanaged) {

@@ -47,9 +47,11 @@ pub async fn upgrade(
             return Ok(ExitCode::FAILURE);
         }
     }
+    // `lock_retries` comes from autogen.toml (the facade reads it).
     let options = UpgradeOptions {
         allow_edited: allow_edited.to_vec(),
         resolve_interrupted: resolve_interrupted.map(Into::into),
+        lock_retries: None,
     };
     let printer = Printer::install();
     let applied = ops::graph::upgrade_observed(&project, target, &options, &printer).await?;
@@ -68,6 +70,7 @@ pub async fn downgrade(
     super::announce(&project);
     let options = DowngradeOptions {
         resolve_interrupted: resolve_interrupted.map(Into::into),
+        lock_retries: None,
     };
     let printer = Printer::install();
     let reverted = ops::graph::downgrade_observed(&project, target, &options, &printer).await?;

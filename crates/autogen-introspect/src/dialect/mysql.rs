@@ -39,6 +39,7 @@
 //! (table options), `SET` types beyond their `Other` spelling.
 
 mod assemble;
+mod grants;
 pub(super) mod objects;
 mod routines;
 mod spelling;

@@ -6,13 +6,17 @@
 //! the dialect. Waiting for a busy lock (and saying so) is done once, here; the planning (what
 //! to apply, in which order) stays in `runner.rs`.
 
+mod lock_retry;
 mod mysql;
+mod mysql_observed;
 mod postgres;
 mod postgres_concurrently;
+mod postgres_observed;
 mod progress;
 mod segmented;
 mod sqlite;
 mod sqlite_lock;
+mod sqlite_observed;
 mod sqlite_rebuild;
 
 pub(crate) use progress::done_hash;
@@ -45,6 +49,8 @@ pub(crate) struct Step<'a> {
     /// How the user settled a statement whose outcome an earlier, killed run left unknown
     /// (MySQL/MariaDB only).
     pub resolve_interrupted: Option<crate::runner::Resolution>,
+    /// How many times a statement whose lock wait timed out is tried again (`lock_retry.rs`).
+    pub lock_retries: u32,
 }
 
 /// A boxed future, so that [`Backend`] can be used as a trait object. Not `Send`: rustc cannot
@@ -130,7 +136,8 @@ pub(crate) struct Rules {
     /// `/* /* */ */` nests (PostgreSQL).
     pub nested_block_comments: bool,
     /// The first words of statements whose `BEGIN ... END` body holds `;` (SQLite triggers,
-    /// PostgreSQL `BEGIN ATOMIC` functions).
+    /// PostgreSQL `BEGIN ATOMIC` functions, MySQL/MariaDB programs and MariaDB's `BEGIN NOT
+    /// ATOMIC` block, which a statement may start with).
     pub bodies: &'static [&'static [&'static str]],
     /// MySQL/MariaDB compound statements: inside a body, `IF`, `LOOP`, `WHILE` and `REPEAT` in
     /// statement position open blocks (closed by `END IF`, `END LOOP`, ...), `BEGIN`/`CASE` too,
@@ -139,6 +146,11 @@ pub(crate) struct Rules {
     pub compound_statements: bool,
     /// Whether DDL runs inside a transaction, so a script wraps each revision in one.
     pub transactional_ddl: bool,
+    /// The dialect's command-line client ends a statement at every `;` outside quotes and
+    /// comments, knowing no bodies (`mysql`, `mariadb`): an offline script writes a statement
+    /// that holds `;` between `DELIMITER` lines. `sqlite3` and `psql` find the end of a trigger
+    /// body, a dollar quote or a `BEGIN ATOMIC` body themselves.
+    pub client_delimiter: bool,
     /// Lines an offline script starts and ends with, around the revisions.
     pub script_prologue: &'static str,
     pub script_epilogue: &'static str,
@@ -299,6 +311,18 @@ pub(crate) async fn stamp(conn: &mut Connection, plan: &StampPlan) -> Result<(),
     ))
 }
 
+/// Runs `statements` one at a time and records what each did (`crate::observed`).
+pub(crate) async fn observe(
+    conn: &mut Connection,
+    statements: &[crate::Statement],
+) -> Result<Vec<crate::observed::StepObserved>, RunError> {
+    match conn {
+        Connection::Sqlite(c) => sqlite_observed::observe(c, statements).await,
+        Connection::Postgres(c) => postgres_observed::observe(c, statements).await,
+        Connection::Mysql(c) => mysql_observed::observe(c, statements).await,
+    }
+}
+
 /// Runs SQL of the runner's own on any connection (one or more statements, no rows read).
 pub(crate) async fn run_script(conn: &mut Connection, sql: &str) -> Result<(), sqlx::Error> {
     backend(conn).run_script(sql).await
@@ -343,6 +367,7 @@ pub(crate) fn failure(step: &Step<'_>, index: usize, source: sqlx::Error) -> Sta
         total: step.statements.len(),
         statement: step.statements.get(index).cloned().unwrap_or_default(),
         source,
+        lock_wait: None,
     }
 }
 

@@ -14,6 +14,11 @@
 //!   know whether it took effect: it stops and says so, with the statement and how to settle it
 //!   (`--resolve-interrupted ran|not-run`), and never guesses.
 //!
+//! A statement whose lock wait ran out (error 1205: online mode's `lock_wait_timeout`, or a row
+//! lock) is tried again up to `lock_retries` times with a doubling pause, as on PostgreSQL, when
+//! that is safe: DDL, which did nothing, and a data statement, rolled back with its transaction
+//! (not one marked to run alone, which may have changed rows before it timed out).
+//!
 //! When a statement fails with a server error, the error lists exactly the statements that ran
 //! and stayed; the next run of the same direction resumes after them, provided those statements
 //! are unchanged in the file (checked by the hash). `GET_LOCK` on a name derived from the
@@ -22,6 +27,7 @@
 use sqlx::mysql::MySqlConnection;
 use sqlx::Row;
 
+use super::lock_retry;
 use super::progress::{self, done_hash, nothing_to_resolve, progress_error, unknown, Progress};
 use super::{db_error, failure, statement_error, Outcome, StampPlan, Step};
 use super::{BoxFuture, LockGuard};
@@ -176,6 +182,15 @@ fn is_data_statement(sql: &str) -> bool {
     )
 }
 
+/// Error 1205 `ER_LOCK_WAIT_TIMEOUT`: a metadata lock not granted within `lock_wait_timeout`
+/// (DDL), or a row lock not granted within `innodb_lock_wait_timeout` (a data statement).
+fn lock_wait_timed_out(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|e| e.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>())
+        .is_some_and(|e| e.number() == 1205)
+}
+
 /// Whether a statement only sets a session variable (`SET SESSION ...`), which a resumed run
 /// must set again on its own session.
 fn is_session_setting(sql: &str) -> bool {
@@ -261,34 +276,58 @@ pub(super) async fn apply(
                 rev.id
             )))?;
     }
-    for i in start..total {
+    let mut i = start;
+    let mut attempt = 0;
+    while i < total {
         if step.observer.stop_requested() {
             return Err(stopped(conn, step, i).await);
         }
         let sql = &step.statements[i];
         // A data statement marked `-- autogen:no-transaction` runs alone, committed by itself
         // like DDL, instead of in one transaction with its progress row.
-        let ran = if is_data_statement(sql) && !step.alone[i] {
+        let data = is_data_statement(sql);
+        let in_transaction = data && !step.alone[i];
+        let ran = if in_transaction {
             run_data_statement(conn, step, i).await?
         } else {
             run_ddl_statement(conn, step, i).await?
         };
-        if let Err(source) = ran {
-            if i == 0 {
-                // The server refused the first statement: nothing of the revision ran. Forget it
-                // was started, so the database is exactly as before and the failure is an
-                // ordinary one.
-                let _ = sqlx::query("DELETE FROM autogen_progress WHERE revision = ?")
-                    .bind(&rev.id)
-                    .execute(&mut *conn)
-                    .await;
-                return Err(statement_error(step, i, source));
-            }
-            return Err(RunError::Partial {
+        let Err(source) = ran else {
+            i += 1;
+            attempt = 0;
+            continue;
+        };
+        // A lock wait that ran out left nothing behind when the statement was DDL (refused
+        // before it changed anything; MariaDB 10.6+ and MySQL 8.0 roll a failed ALTER back
+        // whole) or a data statement rolled back with its transaction: it can run again. A
+        // data statement run alone may have changed rows before it timed out, so it is not
+        // retried.
+        let lock_wait = lock_wait_timed_out(&source) && (in_transaction || !data);
+        if lock_wait && attempt < step.lock_retries {
+            attempt += 1;
+            lock_retry::announce_retry(step, i, attempt, &source).await;
+            continue;
+        }
+        // Only session settings ran before it (online mode's `SET SESSION lock_wait_timeout`):
+        // nothing of the revision lasts. Forget it was started, so the database is exactly as
+        // before and the failure is an ordinary one.
+        let error = if step.statements[..i].iter().all(|s| is_session_setting(s)) {
+            let _ = sqlx::query("DELETE FROM autogen_progress WHERE revision = ?")
+                .bind(&rev.id)
+                .execute(&mut *conn)
+                .await;
+            statement_error(step, i, source)
+        } else {
+            RunError::Partial {
                 failure: Box::new(failure(step, i, source)),
                 executed: step.statements[..i].to_vec(),
-            });
-        }
+            }
+        };
+        return Err(if lock_wait {
+            lock_retry::gave_up(error, attempt)
+        } else {
+            error
+        });
     }
     finish(conn, step).await?;
     Ok(Outcome::Done)
@@ -528,15 +567,19 @@ pub(crate) const RULES: super::Rules = super::Rules {
     bracket_identifiers: false,
     dollar_quotes: false,
     nested_block_comments: false,
-    // Trigger, routine and event bodies (`BEGIN ... END`, `IF ... END IF`, ...) hold `;`.
+    // Trigger, routine and event bodies (`BEGIN ... END`, `IF ... END IF`, ...) hold `;`, and
+    // so does MariaDB's compound statement run outside any program (`BEGIN NOT ATOMIC ... END`;
+    // a plain `BEGIN` starts a transaction).
     bodies: &[
         &["CREATE", "TRIGGER"],
         &["CREATE", "FUNCTION"],
         &["CREATE", "PROCEDURE"],
         &["CREATE", "EVENT"],
+        &["BEGIN", "NOT", "ATOMIC"],
     ],
     compound_statements: true,
     transactional_ddl: false,
+    client_delimiter: true,
     script_prologue: "",
     script_epilogue: "",
 };

@@ -17,6 +17,7 @@
 use sqlx::postgres::PgConnection;
 use sqlx::Row;
 
+use super::lock_retry;
 use super::postgres_concurrently::{classify, Concurrently};
 use super::progress::{self, Progress};
 use super::segmented::{self, Segmented, Settled};
@@ -96,13 +97,17 @@ pub(super) async fn apply(conn: &mut PgConnection, step: &Step<'_>) -> Result<Ou
     let mut attempt = 0;
     loop {
         match apply_once(conn, step).await {
+            // A segmented run retries on its own and marks a failure it gave up on.
             Err(RunError::Statement(failure))
-                if attempt < segmented::LOCK_RETRIES && lock_not_granted(&failure.source) =>
+                if failure.lock_wait.is_none() && lock_not_granted(&failure.source) =>
             {
+                if attempt >= step.lock_retries {
+                    return Err(lock_retry::gave_up(RunError::Statement(failure), attempt));
+                }
                 attempt += 1;
                 // The transaction was rolled back: the whole revision runs again.
                 let index = failure.index.saturating_sub(1);
-                segmented::announce_retry(step, index, attempt, &failure.source).await;
+                lock_retry::announce_retry(step, index, attempt, &failure.source).await;
             }
             other => return other,
         }
@@ -475,6 +480,7 @@ pub(crate) const RULES: super::Rules = super::Rules {
     ],
     compound_statements: false,
     transactional_ddl: true,
+    client_delimiter: false,
     script_prologue: "",
     script_epilogue: "",
 };

@@ -18,7 +18,7 @@
 //!
 //! A statement the server refuses because its lock was not granted in time (PostgreSQL's
 //! `lock_timeout`, SQLSTATE 55P03, which online revisions set) is retried up to
-//! [`LOCK_RETRIES`] times with a doubling pause, each retry reported as a notice: the open
+//! `lock_retries` times with a doubling pause (`lock_retry.rs`), each retry reported as a notice: the open
 //! segment is rolled back and run again from its start, and a no-transaction step is cleaned up
 //! (an INVALID index dropped) and run again. Session settings a revision makes (`SET
 //! lock_timeout`) are made again when a new run resumes it part way.
@@ -27,8 +27,7 @@
 //! run a statement, what to check before a commit, how to settle an interrupted step). A
 //! revision without such steps never comes here: it is one transaction, as it always was.
 
-use std::time::Duration;
-
+use super::lock_retry::{announce_retry, gave_up};
 use super::progress::{self, done_hash, nothing_to_resolve, progress_error, Progress};
 use super::{db_error, failure, statement_error, BoxFuture, Outcome, Step};
 use crate::error::{partial_report, Direction};
@@ -46,36 +45,6 @@ pub(crate) enum Settled {
     NotRun,
     /// Nobody can tell: stop and ask (`--resolve-interrupted`).
     Unknown,
-}
-
-/// How many times a statement whose lock was not granted is tried again.
-pub(crate) const LOCK_RETRIES: u32 = 5;
-
-/// The pause before retry `attempt` (1-based): 1 s, 2 s, 4 s, 8 s, 16 s.
-pub(crate) fn retry_pause(attempt: u32) -> Duration {
-    Duration::from_secs(1u64 << attempt.saturating_sub(1).min(4))
-}
-
-/// Tells the user that statement `index` of `step` did not get its lock and is retried.
-pub(crate) async fn announce_retry(
-    step: &Step<'_>,
-    index: usize,
-    attempt: u32,
-    source: &sqlx::Error,
-) {
-    let pause = retry_pause(attempt);
-    let message = format!(
-        "statement {} of {} did not get its lock in time ({}); retry {attempt} of {LOCK_RETRIES} in {}s",
-        index + 1,
-        step.statements.len(),
-        source.as_database_error().map_or_else(|| source.to_string(), |e| e.message().to_string()),
-        pause.as_secs()
-    );
-    step.observer.event(RunEvent::Notice {
-        revision: step.revision,
-        message: &message,
-    });
-    tokio::time::sleep(pause).await;
 }
 
 /// One connection's part in a segmented run.
@@ -220,12 +189,18 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
                     // so it did not take effect (what it leaves behind is cleaned up first).
                     db.after_failed_alone(step, i).await;
                     record_done(db, step, i).await?;
-                    if db.lock_not_granted(&source) && attempt < LOCK_RETRIES {
+                    let lock_wait = db.lock_not_granted(&source);
+                    if lock_wait && attempt < step.lock_retries {
                         attempt += 1;
                         announce_retry(step, i, attempt, &source).await;
                         continue;
                     }
-                    return Err(failed(db, step, i, done, source).await);
+                    let error = failed(db, step, i, done, source).await;
+                    return Err(if lock_wait {
+                        gave_up(error, attempt)
+                    } else {
+                        error
+                    });
                 }
                 // The connection failed while it ran: the `running` mark stays for the next run.
                 Err(source) => return Err(progress::unknown(step, i, Some(source))),
@@ -249,7 +224,7 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
                 Err(abort) => {
                     let _ = db.exec("ROLLBACK").await;
                     if let Abort::Statement(j, source) = &abort {
-                        if db.lock_not_granted(source) && attempt < LOCK_RETRIES {
+                        if db.lock_not_granted(source) && attempt < step.lock_retries {
                             attempt += 1;
                             announce_retry(step, *j, attempt, source).await;
                             continue;
@@ -257,6 +232,9 @@ pub(crate) async fn apply(db: &mut dyn Segmented, step: &Step<'_>) -> Result<Out
                     }
                     return Err(match abort {
                         Abort::Stop => stopped(db, step, done, recorded).await,
+                        Abort::Statement(j, source) if db.lock_not_granted(&source) => {
+                            gave_up(failed(db, step, j, done, source).await, attempt)
+                        }
                         Abort::Statement(j, source) => failed(db, step, j, done, source).await,
                         Abort::Run(e) => e,
                     });
@@ -410,8 +388,9 @@ async fn record_done(db: &mut dyn Segmented, step: &Step<'_>, done: usize) -> Re
 }
 
 /// The error for statement `index` that failed (and was rolled back, or did not take effect)
-/// after the first `done` statements committed. With nothing committed the revision left no
-/// trace: its progress row goes too, and the failure is an ordinary one.
+/// after the first `done` statements committed. With nothing committed but session settings
+/// (online mode's `SET lock_timeout`, which last only as long as the session) the revision left
+/// no trace: its progress row goes too, and the failure is an ordinary one.
 async fn failed(
     db: &mut dyn Segmented,
     step: &Step<'_>,
@@ -419,7 +398,10 @@ async fn failed(
     done: usize,
     source: sqlx::Error,
 ) -> RunError {
-    if done == 0 {
+    if step.statements[..done]
+        .iter()
+        .all(|s| db.session_setting(s))
+    {
         let _ = db
             .exec(&version_table::progress_delete_literal(&step.revision.id))
             .await;

@@ -448,6 +448,7 @@ pub(crate) const RULES: super::Rules = super::Rules {
     ],
     compound_statements: false,
     transactional_ddl: true,
+    client_delimiter: false,
     // As the runner does: a table rebuild must not cascade deletes, and the pragma is a no-op
     // inside a transaction, so it is switched off up front.
     script_prologue: "PRAGMA foreign_keys = OFF;\n",

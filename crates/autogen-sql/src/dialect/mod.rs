@@ -104,11 +104,13 @@ pub(crate) trait SqlDialect: Sync {
 static POSTGRES: postgres::Postgres = postgres::Postgres {
     server: postgres::ASSUMED_SERVER,
     online: false,
+    lock_timeout: crate::POSTGRES_LOCK_TIMEOUT,
 };
 static SQLITE: sqlite::Sqlite = sqlite::Sqlite { online: false };
 static MYSQL: mysql::Mysql = mysql::Mysql {
     server: mysql::ASSUMED_SERVER,
     online: false,
+    lock_timeout: crate::MYSQL_LOCK_TIMEOUT,
 };
 
 /// The implementation for `dialect`, rendering for the server version it assumes when none is
@@ -122,7 +124,7 @@ pub(crate) fn get(dialect: Dialect) -> &'static dyn SqlDialect {
 }
 
 /// The implementation for `dialect` writing for `target`: a server of a known version (the
-/// assumed one when `None`) and a safety mode.
+/// assumed one when `None`), a safety mode and online mode's lock wait.
 pub(crate) fn for_target(dialect: Dialect, target: crate::Target) -> Box<dyn SqlDialect> {
     let online = target.safety == crate::Safety::Online;
     match dialect {
@@ -130,10 +132,12 @@ pub(crate) fn for_target(dialect: Dialect, target: crate::Target) -> Box<dyn Sql
         Dialect::Postgres => Box::new(postgres::Postgres {
             server: target.server.unwrap_or(postgres::ASSUMED_SERVER),
             online,
+            lock_timeout: target.lock_timeout.unwrap_or(crate::POSTGRES_LOCK_TIMEOUT),
         }),
         Dialect::Mysql => Box::new(mysql::Mysql {
             server: target.server.unwrap_or(mysql::ASSUMED_SERVER),
             online,
+            lock_timeout: target.lock_timeout.unwrap_or(crate::MYSQL_LOCK_TIMEOUT),
         }),
     }
 }

@@ -63,6 +63,9 @@ pub(crate) struct Mysql {
     /// Online mode: each statement names the algorithm and lock it must get, so the server
     /// refuses rather than copying (`safety = "online"`).
     pub(crate) online: bool,
+    /// Online mode: how long each statement waits for its table's metadata lock (`SET SESSION
+    /// lock_wait_timeout`, whole seconds).
+    pub(crate) lock_timeout: crate::LockTimeout,
 }
 
 /// The version the hazard rules assume when the database was not asked.
@@ -314,7 +317,12 @@ impl SqlDialect for Mysql {
                     alter_table(self, table),
                     self.quote(&from.name)
                 ));
-                self.write_online_comment(&mut statement);
+                // Only InnoDB changes an index's comment in place; the other engines copy, and
+                // online mode then has no algorithm to ask for.
+                statement.hazard = self.index_comment_hazard(state, table);
+                if statement.hazard.is_none() {
+                    self.write_online_comment(&mut statement);
+                }
                 out.push(statement);
                 Ok(())
             },

@@ -15,6 +15,18 @@
 //! documentation: instant `ADD COLUMN` came in MariaDB 10.3 (MySQL 8.0.12), instant `DROP
 //! COLUMN` and column reordering in MariaDB 10.4 (MySQL 8.0.29), instant varchar widening in
 //! MariaDB 10.4.3; before them those changes rebuild the table INPLACE, which writes survive.
+//! Two InnoDB exceptions were found by observing random changes on a dev database: `NOT NULL`
+//! on a `timestamp` column ("cannot convert NULL to non-constant DEFAULT") and `NOT NULL` on any
+//! column of a table with a stored generated column are COPY, and so is a new expression for a
+//! stored generated column (every row is computed again), a collation change of a `text` column
+//! an index covers, and `DROP COLUMN` of a ROW_FORMAT=COMPRESSED table with a virtual generated
+//! column after the dropped one.
+//!
+//! Everything above is InnoDB's. The other engines (MyISAM, Aria, MEMORY) have no in-place
+//! ALTER: only metadata changes are INSTANT there (a rename, a default, ON UPDATE or comment
+//! change, an enum value appended, a CHECK dropped, a table comment, a virtual generated column's
+//! expression); every other ALTER of such
+//! a table copies it, an index added or dropped included (observed on MariaDB 10.11).
 
 use autogen_diff::Change;
 use autogen_schema::{Column, ColumnType, DefaultValue, Schema};
@@ -52,6 +64,85 @@ impl Mysql {
     /// the one rule for both the hazard and, in online mode, the algorithm written
     /// (`mysql_online.rs`): a change with a copy hazard is written without an algorithm.
     pub(super) fn copy_hazard(&self, state: &Schema, change: &Change) -> Option<Hazard> {
+        self.innodb_copy_hazard(state, change)
+            .or_else(|| self.engine_copy_hazard(state, change))
+    }
+
+    /// The copy hazard of an ALTER of a table whose engine is not InnoDB, where only metadata
+    /// changes avoid the copy (see the module documentation). A risk the change carries on
+    /// InnoDB (a unique key that fails on duplicates) keeps its kind.
+    fn engine_copy_hazard(&self, state: &Schema, change: &Change) -> Option<Hazard> {
+        let table = match change {
+            Change::AddColumn { table, .. }
+            | Change::DropColumn { table, .. }
+            | Change::AlterPrimaryKey { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::AddUnique { table, .. }
+            | Change::DropUnique { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::AlterForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::AlterTableOptions { table, .. } => table,
+            Change::AlterColumn { table, from, to } if !metadata_only(from, to) => table,
+            _ => return None,
+        };
+        let engine = self.copying_engine(state, table)?;
+        let kind = self
+            .in_place_hazard(change)
+            .map_or(HazardKind::Copy, |h| h.kind);
+        Some(Hazard::new(
+            kind,
+            table,
+            format!("the {engine} engine has no in-place ALTER: {COPIED}"),
+        ))
+    }
+
+    /// Whether dropping `column` must copy the table on MariaDB: a ROW_FORMAT=COMPRESSED table
+    /// (no instant DROP COLUMN, so the table is rebuilt) with a virtual generated column after
+    /// `column` ("INPLACE ADD or DROP of virtual columns cannot be combined with other ALTER
+    /// TABLE actions", observed on 10.11; dropping a column after every virtual one, or a
+    /// virtual column itself, is not).
+    fn drop_rebuilds_virtual(&self, state: &Schema, table: &str, column: &Column) -> bool {
+        let Some(t) = state.table(table) else {
+            return false;
+        };
+        let is_virtual = |c: &Column| c.generated.as_ref().is_some_and(|g| !g.stored);
+        self.server.mariadb
+            && !is_virtual(column)
+            && t.options
+                .row_format
+                .as_deref()
+                .is_some_and(|f| f.eq_ignore_ascii_case("compressed"))
+            && t.columns
+                .iter()
+                .skip_while(|c| c.name != column.name)
+                .skip(1)
+                .any(is_virtual)
+    }
+
+    /// The hazard of an index comment change (one ALTER dropping and adding the index): none on
+    /// InnoDB, a copy on the other engines.
+    pub(super) fn index_comment_hazard(&self, state: &Schema, table: &str) -> Option<Hazard> {
+        let engine = self.copying_engine(state, table)?;
+        Some(Hazard::new(
+            HazardKind::Copy,
+            table,
+            format!("the {engine} engine has no in-place ALTER: {COPIED}"),
+        ))
+    }
+
+    /// The engine of `table` when it is one that copies the table for every ALTER that is not
+    /// metadata only: any but InnoDB (the server's default, assumed when none is named).
+    fn copying_engine<'s>(&self, state: &'s Schema, table: &str) -> Option<&'s str> {
+        state
+            .table(table)
+            .and_then(|t| t.options.engine.as_deref())
+            .filter(|e| !e.eq_ignore_ascii_case("innodb"))
+    }
+
+    fn innodb_copy_hazard(&self, state: &Schema, change: &Change) -> Option<Hazard> {
         match change {
             Change::AddIndex { table, index }
                 if index.unique
@@ -108,6 +199,16 @@ impl Mysql {
                     ),
                 ))
             }
+            Change::DropColumn { table, column } if self.drop_rebuilds_virtual(state, table, column) => {
+                Some(Hazard::new(
+                    HazardKind::Copy,
+                    table,
+                    format!(
+                        "dropping {} rebuilds a ROW_FORMAT=COMPRESSED table with a virtual generated column after it, which needs {COPIED}",
+                        column.name
+                    ),
+                ))
+            }
             Change::AlterColumn { table, from, to } => {
                 self.alter_column_copy_hazard(state, table, from, to)
             }
@@ -135,25 +236,34 @@ impl Mysql {
                     "a FULLTEXT or SPATIAL index is built INPLACE with LOCK=SHARED: writes wait for the whole build",
                 ))
             }
-            Change::AddIndex { table, index } if index.unique => Some(Hazard::new(
-                HazardKind::UniqueBuild,
-                table,
-                "built INPLACE while writes continue, but fails on duplicate rows",
-            )),
-            Change::AddUnique { table, .. } => Some(Hazard::new(
-                HazardKind::UniqueBuild,
-                table,
-                "built INPLACE while writes continue, but fails on duplicate rows",
-            )),
+            Change::AddIndex { table, index } if index.unique => Some(
+                Hazard::new(
+                    HazardKind::UniqueBuild,
+                    table,
+                    "built INPLACE while writes continue, but fails on duplicate rows",
+                )
+                .writes_continue(),
+            ),
+            Change::AddUnique { table, .. } => Some(
+                Hazard::new(
+                    HazardKind::UniqueBuild,
+                    table,
+                    "built INPLACE while writes continue, but fails on duplicate rows",
+                )
+                .writes_continue(),
+            ),
             Change::AlterPrimaryKey {
                 table,
                 to: Some(_),
                 ..
-            } => Some(Hazard::new(
-                HazardKind::PrimaryKeyBuild,
-                table,
-                "the table is rebuilt INPLACE with the new key while writes continue; fails on duplicates or NULLs",
-            )),
+            } => Some(
+                Hazard::new(
+                    HazardKind::PrimaryKeyBuild,
+                    table,
+                    "the table is rebuilt INPLACE with the new key while writes continue; fails on duplicates or NULLs",
+                )
+                .writes_continue(),
+            ),
             Change::RenameTable { from, to } => Some(rename_hazard(
                 from,
                 &format!("table {from} becomes {to}"),
@@ -163,14 +273,17 @@ impl Mysql {
                 &format!("column {table}.{from} becomes {to}"),
             )),
             Change::AlterColumn { table, from, to } if from.nullable && !to.nullable => {
-                Some(Hazard::new(
-                    HazardKind::SetNotNull,
-                    table,
-                    format!(
-                        "the table is rebuilt INPLACE while writes continue; fails on a NULL in {}",
-                        to.name
-                    ),
-                ))
+                Some(
+                    Hazard::new(
+                        HazardKind::SetNotNull,
+                        table,
+                        format!(
+                            "the table is rebuilt INPLACE while writes continue; fails on a NULL in {}",
+                            to.name
+                        ),
+                    )
+                    .writes_continue(),
+                )
             }
             _ => None,
         }
@@ -222,6 +335,17 @@ impl Mysql {
         if super::mysql::switches_virtual(from, to) {
             return self.add_column_hazard(table, to);
         }
+        // A stored generated column whose expression changes (or a plain column that becomes
+        // one) is computed again for every row (observed COPY on MariaDB 10.11).
+        if to.generated.as_ref().is_some_and(|g| g.stored) && from.generated != to.generated {
+            return Some(Hazard::new(
+                HazardKind::Copy,
+                table,
+                format!(
+                    "the stored generated column {name} is computed again for every row: {COPIED}"
+                ),
+            ));
+        }
         if to.auto_increment && !from.auto_increment {
             return Some(Hazard::new(
                 HazardKind::Copy,
@@ -262,6 +386,52 @@ impl Mysql {
                 table,
                 format!("a change of the character set of {name} needs {COPIED}"),
             ));
+        }
+        // A collation change of a `text` column an index covers (with a prefix, as text must
+        // be) is no longer in place: "Cannot change column type" (observed on MariaDB 10.11; a
+        // varchar's is in place).
+        if from.collation != to.collation && to.ty == ColumnType::Text {
+            let indexed = state.table(table).is_some_and(|t| {
+                t.indexes.iter().any(|ix| {
+                    ix.columns
+                        .iter()
+                        .any(|c| !c.expression && c.name == from.name)
+                })
+            });
+            if indexed {
+                return Some(Hazard::new(
+                    HazardKind::Copy,
+                    table,
+                    format!("a collation change of the indexed text column {name} needs {COPIED}"),
+                ));
+            }
+        }
+        if from.nullable && !to.nullable && self.server.mariadb {
+            let fails = format!("; fails on a NULL in {name}");
+            // MySQL's `timestamp`; a `datetime` is made in place.
+            if to.ty
+                == (ColumnType::Timestamp {
+                    with_time_zone: true,
+                })
+            {
+                return Some(Hazard::new(
+                    HazardKind::SetNotNull,
+                    table,
+                    format!("NOT NULL on the timestamp column {name} needs {COPIED}{fails}"),
+                ));
+            }
+            let stored = state.table(table).is_some_and(|t| {
+                t.columns
+                    .iter()
+                    .any(|c| c.generated.as_ref().is_some_and(|g| g.stored))
+            });
+            if stored {
+                return Some(Hazard::new(
+                    HazardKind::SetNotNull,
+                    table,
+                    format!("NOT NULL on {name} of a table with a stored generated column needs {COPIED}{fails}"),
+                ));
+            }
         }
         None
     }
@@ -344,6 +514,34 @@ impl Mysql {
         };
         supported && prefix(*a) == prefix(*b)
     }
+}
+
+/// Whether a column change touches only what every engine keeps as metadata: the default,
+/// ON UPDATE, the comment, enum values appended at the end, or the expression of a virtual
+/// generated column (nothing stored is computed again).
+fn metadata_only(from: &Column, to: &Column) -> bool {
+    let is_virtual = |c: &Column| c.generated.as_ref().is_some_and(|g| !g.stored);
+    let generated = if is_virtual(from) && is_virtual(to) {
+        to.generated.clone()
+    } else {
+        from.generated.clone()
+    };
+    let ty = match (&from.ty, &to.ty) {
+        (ColumnType::Enum { values: a, .. }, ColumnType::Enum { values: b, .. })
+            if b.starts_with(a) =>
+        {
+            to.ty.clone()
+        }
+        _ => from.ty.clone(),
+    };
+    Column {
+        ty,
+        default: to.default.clone(),
+        on_update_current_timestamp: to.on_update_current_timestamp,
+        comment: to.comment.clone(),
+        generated,
+        ..from.clone()
+    } == *to
 }
 
 fn long_unique_hazard(table: &str) -> Hazard {

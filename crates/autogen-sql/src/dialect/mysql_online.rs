@@ -2,7 +2,9 @@
 //! algorithm and lock it must get (`ALGORITHM=INSTANT`, or `ALGORITHM=INPLACE, LOCK=NONE`), so
 //! that the server refuses the statement rather than silently copying the table or blocking
 //! writes; and the revision bounds its wait for the metadata lock with a
-//! `SET SESSION lock_wait_timeout` step before its first statement.
+//! `SET SESSION lock_wait_timeout` step before its first statement: an ALTER queued behind a
+//! long transaction blocks every query on its table while it waits, so it gives up (error 1205)
+//! after `lock_timeout` (autogen.toml, default 5 s) and the runner tries it again.
 //!
 //! Which algorithm a change gets follows the same rule as its hazard: a change with a copy hazard
 //! (`Mysql::copy_hazard` in `mysql_hazards.rs`) has no online form and is written as in the
@@ -19,11 +21,6 @@ use autogen_schema::{Column, ColumnType, Index, Schema, Table};
 
 use super::mysql::{switches_virtual, Mysql};
 use crate::Statement;
-
-/// The wait for a metadata lock, in seconds, that online revisions allow each statement: an
-/// ALTER queued behind a long transaction blocks every query on its table while it waits, so it
-/// gives up (error 1205) after this long and the revision can be resumed later.
-pub(super) const LOCK_WAIT_SECONDS: u32 = 5;
 
 /// The algorithm (and lock) clause of an online statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,13 +70,12 @@ impl Mysql {
                     | Change::ReplaceObject { .. }
             )
         });
+        let seconds = self.lock_timeout.mysql_seconds();
         (self.online && touches_existing).then(|| {
             (
-                Statement::new(format!(
-                    "SET SESSION lock_wait_timeout = {LOCK_WAIT_SECONDS}"
-                ))
+                Statement::new(format!("SET SESSION lock_wait_timeout = {seconds}"))
                 .with_note(format!(
-                    "online: each statement waits at most {LOCK_WAIT_SECONDS} s for its table's metadata lock (queries queue behind a waiting ALTER); after a timeout, run the same command again to resume"
+                    "online: each statement waits at most {seconds} s for its table's metadata lock (queries queue behind a waiting ALTER); the runner retries a statement that timed out"
                 )),
                 Statement::new("SET SESSION lock_wait_timeout = DEFAULT"),
             )

@@ -63,6 +63,8 @@ pub(crate) struct Postgres {
     pub(crate) server: ServerVersion,
     /// Online mode: the forms that keep the table writable (`safety = "online"`).
     pub(crate) online: bool,
+    /// Online mode: how long each statement waits for its lock (`SET lock_timeout`).
+    pub(crate) lock_timeout: crate::LockTimeout,
 }
 
 /// The version the hazard rules assume when the database was not asked.
@@ -150,6 +152,7 @@ impl SqlDialect for Postgres {
             replace_functions: true,
             alter_sequences: true,
             alter_domains: true,
+            alter_row_security: true,
             table_changes_rebuild: false,
         }
     }
@@ -294,7 +297,7 @@ fn canonical_type(ty: ColumnType, enums: &mut Vec<EnumType>) -> ColumnType {
 
 /// Whether `expression` mentions the column `name` as a whole word (or quoted), outside string
 /// literals. A false positive only costs a needless drop and re-add of a generated column.
-fn mentions(expression: &str, name: &str) -> bool {
+pub(super) fn mentions(expression: &str, name: &str) -> bool {
     let mut in_string = false;
     let mut word = String::new();
     for ch in expression.chars().chain(std::iter::once(' ')) {
@@ -716,12 +719,15 @@ impl Postgres {
         )
     }
 
+    /// `recheck` is the hazard of a TYPE or COLLATE step that rewrites nothing but still reads
+    /// the table (see `Postgres::recheck_hazard`), attached when the step is not a rewrite.
     fn render_alter_column(
         &self,
         change: &Change,
         table: &str,
         from: &Column,
         to: &Column,
+        recheck: Option<crate::Hazard>,
         all: &mut Vec<Statement>,
     ) {
         let name = &to.name;
@@ -763,6 +769,9 @@ impl Postgres {
             let mut step = Statement::new(self.alter_column(table, name, &action));
             if type_changed {
                 step.hazard = self.type_change_hazard(table, name, &from.ty, &to.ty);
+            }
+            if step.hazard.is_none() {
+                step.hazard = recheck;
             }
             out.push(step);
             if type_changed {
@@ -839,7 +848,7 @@ impl Postgres {
                 ..from.clone()
             };
             if plain != *to {
-                self.render_alter_column(change, table, &plain, to, out);
+                self.render_alter_column(change, table, &plain, to, None, out);
             }
             return;
         }
@@ -910,7 +919,7 @@ impl Postgres {
         )
     }
 
-    fn drop_constraint(
+    pub(super) fn drop_constraint(
         &self,
         change: &Change,
         table: &str,
@@ -1052,24 +1061,24 @@ impl Postgres {
                         )),
                     );
                 }
-                self.render_alter_column(change, table, from, to, out);
+                let recheck = state_table(table)
+                    .and_then(|t| self.recheck_hazard(t, &to.name, from.collation != to.collation));
+                self.render_alter_column(change, table, from, to, recheck, out);
+                // Each stored generated column added again is computed for every row: a
+                // rewrite of its own, after the type change's (seen on a dev database).
                 for c in &dependents {
-                    out.push(Statement::new(format!(
+                    let mut add = Statement::new(format!(
                         "{}ADD COLUMN {}",
                         alter_table(self, table),
                         self.column_def(c)
-                    )));
+                    ));
+                    add.hazard = self.add_column_hazard(table, c);
+                    out.push(add);
                 }
             }
             Change::AlterPrimaryKey { table, from, to } => {
                 if let Some(old) = from {
-                    let current = state_table(table).and_then(|t| t.primary_key.as_ref());
-                    // PostgreSQL names an unnamed primary key `<table>_pkey`.
-                    let name = old
-                        .name
-                        .clone()
-                        .or_else(|| current.and_then(|pk| pk.name.clone()))
-                        .unwrap_or_else(|| format!("{}_pkey", split(table).1));
+                    let name = old_primary_key_name(state, table, old);
                     out.push(self.drop_constraint(change, table, Some(name))?);
                 }
                 if let Some(new) = to {
@@ -1199,6 +1208,20 @@ impl Postgres {
         }
         Ok(())
     }
+}
+
+/// The name of the primary key `old` of `table` as the database has it: the change's, else the
+/// starting schema's, else `<table>_pkey`, the name PostgreSQL gives an unnamed primary key.
+pub(super) fn old_primary_key_name(
+    state: &Schema,
+    table: &str,
+    old: &autogen_schema::PrimaryKey,
+) -> String {
+    let current = state.table(table).and_then(|t| t.primary_key.as_ref());
+    old.name
+        .clone()
+        .or_else(|| current.and_then(|pk| pk.name.clone()))
+        .unwrap_or_else(|| format!("{}_pkey", split(table).1))
 }
 
 /// The name PostgreSQL gives a `serial` column's sequence: `<table>_<column>_seq`, with the

@@ -10,9 +10,9 @@
 //! `postgres_enum.rs`), through the functions here.
 
 use autogen_diff::Change;
-use autogen_schema::{Column, ColumnType, DefaultValue};
+use autogen_schema::{Column, ColumnType, DefaultValue, Table};
 
-use super::postgres::Postgres;
+use super::postgres::{mentions, Postgres};
 use super::SqlDialect;
 use crate::hazard::{rename_hazard, set};
 use crate::{Hazard, HazardKind, Statement};
@@ -122,6 +122,81 @@ impl Postgres {
                 ),
             ),
             _ => None,
+        }
+    }
+
+    /// The hazard of an `ALTER COLUMN ... TYPE` (or `COLLATE`) of `column` that PostgreSQL makes
+    /// without rewriting `table` but that still reads every row under ACCESS EXCLUSIVE: the
+    /// CHECKs that read the column are checked again, and after a collation change the
+    /// indexes and keys on the column are rebuilt. `None` when neither applies (a widening of a
+    /// column no CHECK reads changes only the catalog). Found by observing these steps on a dev
+    /// database (`autogen::ops::observed`).
+    pub(super) fn recheck_hazard(
+        &self,
+        table: &Table,
+        column: &str,
+        collation_changed: bool,
+    ) -> Option<Hazard> {
+        let checks: Vec<&str> = table
+            .checks
+            .iter()
+            .filter(|c| mentions(&c.expression, column))
+            .map(|c| c.name.as_deref().unwrap_or("unnamed"))
+            .collect();
+        let mut indexes: Vec<&str> = Vec::new();
+        if collation_changed {
+            indexes.extend(
+                table
+                    .indexes
+                    .iter()
+                    .filter(|i| {
+                        i.columns.iter().any(|c| {
+                            if c.expression {
+                                mentions(&c.name, column)
+                            } else {
+                                c.name == column
+                            }
+                        })
+                    })
+                    .map(|i| i.name.as_str()),
+            );
+            indexes.extend(
+                table
+                    .unique_constraints
+                    .iter()
+                    .filter(|u| u.columns.iter().any(|c| c == column))
+                    .map(|u| u.name.as_deref().unwrap_or("unnamed")),
+            );
+            if let Some(pk) = &table.primary_key {
+                if pk.columns.iter().any(|c| c == column) {
+                    indexes.push(pk.name.as_deref().unwrap_or("the primary key"));
+                }
+            }
+        }
+        let name = &table.name;
+        match (checks.is_empty(), indexes.is_empty()) {
+            (true, true) => None,
+            (false, true) => Some(Hazard::new(
+                HazardKind::Check,
+                name,
+                format!(
+                    "the CHECKs reading {column} ({}) are checked again against every row under ACCESS EXCLUSIVE ({WAITS_ALL}); the table is not rewritten",
+                    checks.join(", ")
+                ),
+            )),
+            (_, false) => Some(Hazard::new(
+                HazardKind::IndexBuild,
+                name,
+                format!(
+                    "the collation of {column} changes: its indexes ({}) are rebuilt{} under ACCESS EXCLUSIVE ({WAITS_ALL}); the table is not rewritten",
+                    indexes.join(", "),
+                    if checks.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" and its CHECKs ({}) checked again", checks.join(", "))
+                    }
+                ),
+            )),
         }
     }
 

@@ -9,26 +9,25 @@
 //! | add foreign key / CHECK | `ADD CONSTRAINT ... NOT VALID`, then `VALIDATE CONSTRAINT` as a no-transaction step (so the scan does not run under the ADD's lock) |
 //! | set NOT NULL (12+) | `ADD CONSTRAINT <tmp> CHECK (col IS NOT NULL) NOT VALID`, validate it (no-transaction), `SET NOT NULL` (which uses the valid CHECK instead of scanning), drop the CHECK |
 //! | add unique | `CREATE UNIQUE INDEX CONCURRENTLY` (no-transaction), then `ADD CONSTRAINT ... UNIQUE USING INDEX` |
+//! | add or change a primary key | nullable key columns made NOT NULL as above, `CREATE UNIQUE INDEX CONCURRENTLY` (no-transaction), then (the old key dropped and) `ADD CONSTRAINT ... PRIMARY KEY USING INDEX` in one transaction |
 //! | add column with a default computed per row (11+) | the column added without it, the default set for new rows, the existing rows backfilled by a `DO` block that commits every 1000 pages (no-transaction), then the NOT NULL as above |
 //!
 //! Every section that has statements starts with `SET lock_timeout` and ends with `RESET
 //! lock_timeout`, so a step waiting for its lock behind a long transaction gives up after
-//! [`LOCK_TIMEOUT`] instead of queueing every query of the table behind it; the runner retries
-//! such a step (SQLSTATE 55P03) a few times with backoff. What has no online form here (a type
-//! change that rewrites, a primary key, an enum rebuild, an identity or generated column added)
-//! is written as in the default mode, with its hazard line.
+//! `lock_timeout` (autogen.toml, default [`crate::POSTGRES_LOCK_TIMEOUT`]) instead of queueing
+//! every query of the table behind it; the runner retries such a step (SQLSTATE 55P03)
+//! `lock_retries` times with backoff. What has no online form here (a type change that rewrites,
+//! an unnamed primary key, an enum rebuild, an identity or generated column added) is written as
+//! in the default mode, with its hazard line.
 
 use autogen_diff::Change;
-use autogen_schema::{Column, DefaultValue, Schema};
+use autogen_schema::{Column, DefaultValue, PrimaryKey, Schema};
 
-use super::postgres::{object_name, Postgres};
+use super::postgres::{object_name, old_primary_key_name, Postgres};
 use super::postgres_schemas::split;
 use super::SqlDialect;
 use crate::ddl::{self, alter_table};
 use crate::{RenderError, Statement};
-
-/// The lock timeout an online revision sets for its statements.
-pub(crate) const LOCK_TIMEOUT: &str = "2s";
 
 /// The dollar-quote tag of the backfill `DO` block, by which the runner knows the step may run
 /// again after an interruption (it only fills rows that are still NULL).
@@ -144,8 +143,92 @@ impl Postgres {
                 }
                 self.add_column_backfilled(table, column, out);
             }
+            Change::AlterPrimaryKey {
+                table,
+                from,
+                to: Some(new),
+            } => return self.primary_key_online(state, change, table, from.as_ref(), new, out),
             _ => return Ok(false),
         }
+        Ok(true)
+    }
+
+    /// The online form of a primary key added to (or changed on) an existing table: key columns
+    /// still nullable (the differ usually makes them NOT NULL first, through the same online form)
+    /// get NOT NULL through a validated CHECK (12+), the key's unique index is
+    /// built `CONCURRENTLY` outside the transaction, and `ADD CONSTRAINT ... PRIMARY KEY USING
+    /// INDEX` makes it the key (the old key, if any, dropped just before it in the same
+    /// transaction), which needs no scan and only a brief lock. A key without a name keeps the
+    /// default form and hazard, as an unnamed unique constraint does. Returns false (writing
+    /// nothing) then.
+    fn primary_key_online(
+        &self,
+        state: &Schema,
+        change: &Change,
+        table: &str,
+        from: Option<&PrimaryKey>,
+        new: &PrimaryKey,
+        out: &mut Vec<Statement>,
+    ) -> Result<bool, RenderError> {
+        let (Some(name), Some(t)) = (&new.name, state.table(table)) else {
+            return Ok(false);
+        };
+        // Columns the key makes NOT NULL: `USING INDEX` would otherwise scan the table for NULLs
+        // under ACCESS EXCLUSIVE. Before PostgreSQL 12 a valid CHECK does not spare that scan,
+        // so there the default form (and its hazard) stays.
+        let nullable: Vec<&String> = new
+            .columns
+            .iter()
+            .filter(|c| t.column(c).is_some_and(|c| c.nullable))
+            .collect();
+        if !nullable.is_empty() && !self.server.at_least(12, 0) {
+            return Ok(false);
+        }
+        let old_name = from.map(|old| old_primary_key_name(state, table, old));
+        // While the old key exists its index holds the name, so the new index is built under a
+        // name of its own; `USING INDEX` renames it to the constraint's.
+        let index = if old_name.as_deref() == Some(name.as_str()) {
+            building_name(name)
+        } else {
+            name.clone()
+        };
+        for column in nullable {
+            self.set_not_null_online(table, column, out);
+        }
+        out.push(
+            Statement::new(format!(
+                "CREATE UNIQUE INDEX CONCURRENTLY {} ON {} ({})",
+                self.quote(&index),
+                self.quote_table(table),
+                ddl::column_list(self, &new.columns)
+            ))
+            .outside_transaction()
+            .with_note(format!(
+                "online: the key's index built without blocking writes (two scans of {table}); fails on duplicate rows"
+            )),
+        );
+        if let Some(old) = old_name {
+            out.push(
+                self.drop_constraint(change, table, Some(old))?
+                    .with_note("online: the old key is dropped and the new one added in one transaction: no moment without a key"),
+            );
+        }
+        let rename = if index == *name {
+            String::new()
+        } else {
+            format!(" (the index {index} is renamed {name})")
+        };
+        out.push(
+            Statement::new(format!(
+                "{}ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}",
+                alter_table(self, table),
+                self.quote(name),
+                self.quote(&index)
+            ))
+            .with_note(format!(
+                "online: the index becomes the primary key{rename}; the columns are already NOT NULL, so no scan; a brief ACCESS EXCLUSIVE lock"
+            )),
+        );
         Ok(true)
     }
 
@@ -282,14 +365,26 @@ impl Postgres {
         if !self.online || statements.is_empty() {
             return;
         }
+        let wait = self.lock_timeout.postgres_value();
         statements.insert(
             0,
-            Statement::new(format!("SET lock_timeout = '{LOCK_TIMEOUT}'")).with_note(format!(
-                "online: a step waits at most {LOCK_TIMEOUT} for its lock (never queueing the table's queries behind a long transaction); the runner retries it"
+            Statement::new(format!("SET lock_timeout = '{wait}'")).with_note(format!(
+                "online: a step waits at most {wait} for its lock (never queueing the table's queries behind a long transaction); the runner retries it"
             )),
         );
         statements.push(Statement::new("RESET lock_timeout"));
     }
+}
+
+/// The name a new primary key's index is built under while the old key still holds `name`:
+/// `<name>_new`, shortened to PostgreSQL's 63 bytes without cutting a character.
+fn building_name(name: &str) -> String {
+    const SUFFIX: &str = "_new";
+    let mut end = name.len().min(63 - SUFFIX.len());
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{SUFFIX}", &name[..end])
 }
 
 /// `CREATE [UNIQUE] INDEX ...` with `CONCURRENTLY` after `INDEX`.

@@ -15,6 +15,7 @@ use autogen_diff::Change;
 use autogen_schema::Dialect;
 use autogen_sql::Statement;
 
+use crate::config::Config;
 use crate::error::Error;
 use crate::ops::{compare, CompareOptions, Render, SchemaSource, Sources};
 
@@ -39,7 +40,7 @@ pub async fn diff(
 }
 
 /// [`diff`] with the SQL written in the `safety` mode (`autogen diff --safety online`), for the
-/// server version the dialect assumes.
+/// server version the dialect assumes and the folder's `lock_timeout`.
 pub async fn diff_in(
     sources: &Sources<'_>,
     from: &SchemaSource,
@@ -57,6 +58,7 @@ pub async fn diff_in(
         let target = autogen_sql::Target {
             server: None,
             safety,
+            lock_timeout: sources.config().ok().and_then(Config::lock_timeout),
         };
         comparison.render(render, target)?;
     }

@@ -94,7 +94,8 @@ pub async fn upgrade_allowing(
 }
 
 /// `autogen upgrade` with every option, reporting to `observer` (each revision as it starts and
-/// ends, waits for another run's lock) and stopping cleanly when it asks.
+/// ends, waits for another run's lock) and stopping cleanly when it asks. `lock_retries` comes
+/// from autogen.toml unless `options` sets it.
 pub async fn upgrade_observed(
     project: &Project,
     target: &str,
@@ -102,9 +103,11 @@ pub async fn upgrade_observed(
     observer: &dyn RunObserver,
 ) -> Result<Vec<String>, Error> {
     let set = project.load_revisions()?;
+    let mut options = options.clone();
+    options.lock_retries = options.lock_retries.or(project.config.lock_retries());
     let mut conn = project.connect().await?;
     let applied =
-        autogen_revisions::upgrade_observed(&mut conn, &set, target, options, observer).await;
+        autogen_revisions::upgrade_observed(&mut conn, &set, target, &options, observer).await;
     let _ = conn.close().await;
     Ok(applied?)
 }
@@ -117,9 +120,11 @@ pub async fn downgrade_observed(
     observer: &dyn RunObserver,
 ) -> Result<Vec<String>, Error> {
     let set = project.load_revisions()?;
+    let mut options = options.clone();
+    options.lock_retries = options.lock_retries.or(project.config.lock_retries());
     let mut conn = project.connect().await?;
     let reverted =
-        autogen_revisions::downgrade_observed(&mut conn, &set, target, options, observer).await;
+        autogen_revisions::downgrade_observed(&mut conn, &set, target, &options, observer).await;
     let _ = conn.close().await;
     Ok(reverted?)
 }

@@ -45,16 +45,19 @@ pub(crate) async fn read_statistics(
         })
 }
 
-/// Renders `comparison` for the server `statistics` names, in the `safety` mode, and gives every
-/// hazard its table's row estimate (a table renamed by the changes is found under its old name).
+/// Renders `comparison` for the server `statistics` names, in the `safety` mode with online
+/// mode's `lock_timeout` (the dialect's default when `None`), and gives every hazard its table's
+/// row estimate (a table renamed by the changes is found under its old name).
 pub fn render_with_statistics(
     comparison: &mut Comparison,
     statistics: &TableStatistics,
     safety: autogen_sql::Safety,
+    lock_timeout: Option<autogen_sql::LockTimeout>,
 ) -> Result<(), Error> {
     let target = autogen_sql::Target {
         server: statistics.server,
         safety,
+        lock_timeout,
     };
     comparison.render(Render::Both, target)?;
     let renames: Vec<(String, String)> = comparison

@@ -40,10 +40,12 @@ pub(crate) async fn read_objects(
             source,
         })?;
     let dialect = url.dialect();
+    let routines = routine_names(&objects);
     for o in &mut objects {
         o.definition = canonical_definition(dialect, o);
         if dialect == Dialect::Postgres {
-            o.depends_on.extend(body_tables(dialect, o, schema));
+            o.depends_on
+                .extend(body_uses(dialect, o, schema, &routines));
             o.depends_on.sort();
             o.depends_on.dedup();
         }
@@ -52,25 +54,51 @@ pub(crate) async fn read_objects(
     Ok(())
 }
 
-/// The tables and columns of `schema` a PostgreSQL function's or procedure's text names: the
-/// catalog records none for a body (but a `BEGIN ATOMIC` one), and a SQL body is checked against
-/// the tables when the routine is created, so it must come after them (see `autogen_diff`'s
-/// ordering). Nothing for other kinds, whose catalog dependencies are exact.
-fn body_tables(dialect: Dialect, o: &SchemaObject, schema: &Schema) -> Vec<ObjectDependency> {
+/// The tables and columns of `schema` and the `routines` a PostgreSQL function's or procedure's
+/// text names: the catalog records none for a body (but a `BEGIN ATOMIC` one), and a SQL body
+/// is checked against the tables and the functions it calls when the routine is created, so it
+/// must come after them (see `autogen_diff`'s ordering). Routines of its own name (its
+/// overloads, which its `CREATE` names too) are left out, so overloads never wait on each other.
+/// Nothing for other kinds, whose catalog dependencies are exact.
+fn body_uses(
+    dialect: Dialect,
+    o: &SchemaObject,
+    schema: &Schema,
+    routines: &[(ObjectKind, String)],
+) -> Vec<ObjectDependency> {
     if !matches!(o.kind, ObjectKind::Function | ObjectKind::Procedure) {
         return Vec::new();
     }
-    text_dependencies(dialect, &o.sql, schema, &[], (o.kind, &o.name))
-        .into_iter()
-        .filter(|d| !matches!(d, ObjectDependency::Object { .. }))
+    let others: Vec<(ObjectKind, String)> = routines
+        .iter()
+        .filter(|(_, name)| bare_name(name) != bare_name(&o.name))
+        .cloned()
+        .collect();
+    text_dependencies(dialect, &o.sql, schema, &others, (o.kind, &o.name))
+}
+
+/// The functions and procedures among `objects`, as `text_dependencies` takes them.
+fn routine_names(objects: &[SchemaObject]) -> Vec<(ObjectKind, String)> {
+    objects
+        .iter()
+        .filter(|o| matches!(o.kind, ObjectKind::Function | ObjectKind::Procedure))
+        .map(|o| (o.kind, o.name.clone()))
         .collect()
+}
+
+/// A routine's name without its argument types: `f` for `f(integer)`.
+fn bare_name(name: &str) -> &str {
+    name.split_once('(').map_or(name, |(n, _)| n)
 }
 
 /// The comparison text of an object of `dialect`: where the server keeps the text it was given
 /// (SQLite, MariaDB triggers, routines and events) its tokens (`definition_key`), a grant by its
-/// privileges, a table's row-level security by its statement; elsewhere the server's print.
+/// privileges, a table's row-level security by the switches it turns on (its parts, `ENABLE ROW
+/// LEVEL SECURITY, FORCE ROW LEVEL SECURITY`, however many statements declare them); elsewhere
+/// the server's print.
 pub(crate) fn canonical_definition(dialect: Dialect, o: &SchemaObject) -> String {
     match (dialect, o.kind) {
+        (_, ObjectKind::RowSecurity) if !o.columns.is_empty() => o.columns.join(", "),
         (Dialect::Sqlite, _)
         | (_, ObjectKind::Grant | ObjectKind::RowSecurity)
         | (
@@ -171,9 +199,15 @@ pub(crate) async fn print_objects(conn: &mut Connection, dialect: Dialect, model
         // The server's name: a PostgreSQL routine's argument types as the server reads them.
         o.name = p.name;
         if dialect == Dialect::Postgres {
-            // A routine keeps the tables its text names (see `body_tables`).
-            let from_text = body_tables(dialect, o, &tables);
             o.depends_on = p.depends_on;
+        }
+    }
+    if dialect == Dialect::Postgres {
+        // A routine keeps the tables and routines its text names (see `body_uses`), under the
+        // names the server gave the routines.
+        let routines = routine_names(&models.schema.objects);
+        for o in models.schema.objects.iter_mut().filter(|o| printable(o)) {
+            let from_text = body_uses(dialect, o, &tables, &routines);
             o.depends_on.extend(from_text);
             o.depends_on.sort();
             o.depends_on.dedup();

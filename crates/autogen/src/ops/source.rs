@@ -221,7 +221,8 @@ impl<'a> Sources<'a> {
         DevDatabase::open(config, url, guard.unwrap_or(own)).await
     }
 
-    fn config(&self) -> Result<&'a Config, Error> {
+    /// The folder's autogen.toml; an error naming the models when there is none.
+    pub(crate) fn config(&self) -> Result<&'a Config, Error> {
         self.config.ok_or_else(|| no_project("models"))
     }
 

@@ -98,6 +98,7 @@ pub(crate) async fn objects(
     )
     .await?;
     objects.extend(super::routines::routines(conn, stats, &database).await?);
+    objects.extend(super::grants::grants(conn, stats, &database).await?);
     // A view read through another view names it like a table.
     let views: Vec<String> = objects
         .iter()

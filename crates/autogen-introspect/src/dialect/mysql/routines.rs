@@ -1,16 +1,16 @@
-//! MySQL's and MariaDB's functions, procedures and events, and the table privileges of each
-//! account, as [`SchemaObject`]s.
+//! MySQL's and MariaDB's functions, procedures and events as [`SchemaObject`]s (grants are
+//! `mysql/grants.rs`).
 //!
 //! Routines and events are listed from `information_schema.ROUTINES` / `EVENTS` and each is read
 //! with `SHOW CREATE FUNCTION|PROCEDURE|EVENT` (the server keeps a routine's body as written, so
 //! the caller compares these by their tokens, like triggers). The `DEFINER = ...` clause is left
-//! out of the statement (the account that runs a revision defines the object), and so is an
-//! event's `STARTS '...'` when the schedule repeats: the server fills in the creation time
-//! there, which would differ between any two prints. Grants come from
-//! `information_schema.TABLE_PRIVILEGES`, one object per account and table, rebuilt as
-//! `GRANT p, q ON t TO 'user'@'host'` with the privileges sorted.
-
-use std::collections::BTreeMap;
+//! out of the statement (the account that runs a revision defines the object), and so is a
+//! repeating event's `STARTS '...'` when it is the time the event was created (or last altered):
+//! the server fills that in where the statement names no other start, and it would differ
+//! between any two prints. A `STARTS` at any other time was written by someone, so it stays, is
+//! compared and is made again by a downgrade (`autogen_normalize::objects::classify` refuses a
+//! declared start relative to the time of creation, `STARTS CURRENT_TIMESTAMP + INTERVAL ...`,
+//! which no catalog keeps).
 
 use autogen_schema::{ObjectKind, SchemaObject};
 use sqlx::mysql::MySqlConnection;
@@ -19,39 +19,39 @@ use sqlx::Row;
 use crate::dialect::{each_row, CatalogRow};
 use crate::{IntrospectError, IntrospectStats};
 
+/// Kind, name, and for an event whether its `STARTS` is the time it was created or last
+/// altered (its `STARTS` shows in the event's time zone, `CREATED` and `LAST_ALTERED` in the
+/// session's; a zone the server cannot convert compares unconverted).
 const LIST: &str = "\
-SELECT CAST(ROUTINE_TYPE AS CHAR), CAST(ROUTINE_NAME AS CHAR) \
+SELECT CAST(ROUTINE_TYPE AS CHAR), CAST(ROUTINE_NAME AS CHAR), 0 \
   FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = ? \
 UNION ALL \
-SELECT CAST('EVENT' AS CHAR), CAST(EVENT_NAME AS CHAR) \
+SELECT CAST('EVENT' AS CHAR), CAST(EVENT_NAME AS CHAR), \
+       CASE WHEN coalesce(CONVERT_TZ(STARTS, TIME_ZONE, @@session.time_zone), STARTS) \
+                 IN (CREATED, LAST_ALTERED) THEN 1 ELSE 0 END \
   FROM information_schema.EVENTS WHERE EVENT_SCHEMA = ? \
 ORDER BY 1, 2";
 
-const GRANTS: &str = "\
-SELECT CAST(GRANTEE AS CHAR), CAST(TABLE_NAME AS CHAR), CAST(PRIVILEGE_TYPE AS CHAR) \
-  FROM information_schema.TABLE_PRIVILEGES WHERE TABLE_SCHEMA = ? \
-ORDER BY 1, 2, 3";
-
-/// The functions, procedures, events and grants of `database`.
+/// The functions, procedures and events of `database`.
 pub(crate) async fn routines(
     conn: &mut MySqlConnection,
     stats: &mut IntrospectStats,
     database: &str,
 ) -> Result<Vec<SchemaObject>, IntrospectError> {
-    let mut listed: Vec<(String, String)> = Vec::new();
+    let mut listed: Vec<(String, String, bool)> = Vec::new();
     each_row(
         conn,
         stats,
         "mysql routines",
         sqlx::query(LIST).bind(database).bind(database),
         |r| {
-            listed.push((r.text(0)?, r.text(1)?));
+            listed.push((r.text(0)?, r.text(1)?, r.int(2)? != 0));
             Ok(())
         },
     )
     .await?;
     let mut out = Vec::new();
-    for (kind, name) in listed {
+    for (kind, name, starts_when_created) in listed {
         let (kind, column) = match kind.as_str() {
             "FUNCTION" => (ObjectKind::Function, "Create Function"),
             "PROCEDURE" => (ObjectKind::Procedure, "Create Procedure"),
@@ -85,8 +85,8 @@ pub(crate) async fn routines(
         // NULL when the account may not read the body: the object is still listed, by name.
         let text = text.unwrap_or_default();
         let mut sql = without_definer(&text);
-        if kind == ObjectKind::Event {
-            sql = without_repeating_start(&sql);
+        if kind == ObjectKind::Event && starts_when_created {
+            sql = without_start(&sql);
         }
         out.push(SchemaObject {
             kind,
@@ -98,68 +98,7 @@ pub(crate) async fn routines(
             depends_on: Vec::new(),
         });
     }
-    let mut grants: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    each_row(
-        conn,
-        stats,
-        "mysql grants",
-        sqlx::query(GRANTS).bind(database),
-        |r| {
-            grants
-                .entry((r.text(0)?, r.text(1)?))
-                .or_default()
-                .push(r.text(2)?);
-            Ok(())
-        },
-    )
-    .await?;
-    for ((grantee, table), mut privileges) in grants {
-        privileges.sort();
-        let (user, host) = account(&grantee);
-        // A bare name where the host is any (`%`) or none (a MariaDB role), as the renderer
-        // names them (the server reads a bare name as either).
-        let q = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"));
-        let to = if host.is_empty() || host == "%" {
-            q(&user)
-        } else {
-            format!("{}@{}", q(&user), q(&host))
-        };
-        let sql = format!(
-            "GRANT {} ON {} TO {to}",
-            privileges.join(", "),
-            quote(&table)
-        );
-        out.push(SchemaObject {
-            kind: ObjectKind::Grant,
-            // The rule of `autogen_normalize::objects::mysql_grantee`, which names declared
-            // grants: `user` for any host, else `user@host`.
-            name: if host.is_empty() || host == "%" {
-                user
-            } else {
-                format!("{user}@{host}")
-            },
-            table: Some(table),
-            definition: sql.clone(),
-            sql,
-            columns: Vec::new(),
-            depends_on: Vec::new(),
-        });
-    }
     Ok(out)
-}
-
-/// `'user'@'host'` as `(user, host)`.
-fn account(grantee: &str) -> (String, String) {
-    let unquote = |s: &str| {
-        s.trim()
-            .trim_start_matches('\'')
-            .trim_end_matches('\'')
-            .replace("''", "'")
-    };
-    match grantee.rsplit_once("'@'") {
-        Some((user, host)) => (unquote(user), unquote(host)),
-        None => (unquote(grantee), String::new()),
-    }
 }
 
 /// `CREATE DEFINER=`u`@`h` FUNCTION ...` as `CREATE FUNCTION ...`.
@@ -175,7 +114,7 @@ fn without_definer(text: &str) -> String {
 
 /// An event's `ON SCHEDULE EVERY ... STARTS '...'` without the `STARTS '...'` (see the module
 /// comment); `AT '...'` schedules and `ENDS` stay.
-fn without_repeating_start(sql: &str) -> String {
+fn without_start(sql: &str) -> String {
     if !sql.contains(" EVERY ") {
         return sql.to_string();
     }
@@ -198,7 +137,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn definers_and_repeating_starts_are_left_out() {
+    fn definers_and_starts_are_left_out() {
         assert_eq!(
             without_definer(
                 "CREATE DEFINER=`root`@`localhost` FUNCTION `f`() RETURNS int RETURN 1"
@@ -206,14 +145,10 @@ mod tests {
             "CREATE FUNCTION `f`() RETURNS int RETURN 1"
         );
         assert_eq!(
-            without_repeating_start(
+            without_start(
                 "CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY STARTS '2026-12-07 08:00:00' ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM a"
             ),
             "CREATE EVENT `e` ON SCHEDULE EVERY 1 DAY ON COMPLETION NOT PRESERVE ENABLE DO DELETE FROM a"
-        );
-        assert_eq!(
-            account("'app'@'localhost'"),
-            ("app".into(), "localhost".into())
         );
     }
 }

@@ -1,10 +1,13 @@
 //! PostgreSQL row-level security as [`SchemaObject`]s: each policy (`pg_policy`, its
-//! expressions printed by `pg_get_expr`), each table with row-level security switched on
-//! (`relrowsecurity`), and the privileges each role other than the table's owner holds on each
-//! table, view and materialized view (`aclexplode(relacl)`; `PUBLIC` as the role `public`).
+//! expressions printed by `pg_get_expr`), each table with row-level security switched on or
+//! forced (`relrowsecurity`, `relforcerowsecurity`; the switches are the object's parts), and the
+//! privileges each role other than the table's owner holds on each table, view and materialized
+//! view (`aclexplode(relacl)`, and its columns' `aclexplode(attacl)` as `SELECT (a, b)`;
+//! `PUBLIC` as the role `public`).
 //!
 //! One query. Each row is rebuilt into the statement that makes it again: `CREATE POLICY ...`,
-//! `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`, `GRANT p, q ON t TO role` (privileges sorted),
+//! `ALTER TABLE ... ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY`, `GRANT p, q (a, b) ON
+//! t TO role` (privileges sorted, a column privilege's columns sorted by name),
 //! which is also the comparison text (a grant's by its privilege list: see
 //! `autogen_normalize::objects::definition_key`). A policy and a table's row-level security are
 //! on their table; a grant is named by its role and is on its table. A second query reads the
@@ -12,7 +15,8 @@
 //! drops the policy before it and creates it again after (PostgreSQL refuses "cannot alter type
 //! of a column used in a policy definition").
 
-use autogen_schema::{ObjectDependency, ObjectKind, SchemaObject};
+use autogen_normalize::objects::row_security_parts;
+use autogen_schema::{Dialect, ObjectDependency, ObjectKind, SchemaObject};
 use sqlx::postgres::PgConnection;
 
 use crate::dialect::each_row;
@@ -33,16 +37,28 @@ SELECT 'policy', p.polname::text, c.relname::text, \
   WHERE n.nspname = $1 \
 UNION ALL \
 SELECT 'row_security', c.relname::text, c.relname::text, \
-       'ALTER TABLE ' || quote_ident(c.relname) || ' ENABLE ROW LEVEL SECURITY' \
+       'ALTER TABLE ' || quote_ident(c.relname) || ' ' \
+       || concat_ws(', ', CASE WHEN c.relrowsecurity THEN 'ENABLE ROW LEVEL SECURITY' END, \
+                          CASE WHEN c.relforcerowsecurity THEN 'FORCE ROW LEVEL SECURITY' END) \
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relrowsecurity \
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity) \
 UNION ALL \
 SELECT 'grant', coalesce(r.rolname::text, 'public'), c.relname::text, \
-       'GRANT ' || string_agg(a.privilege_type, ', ' ORDER BY a.privilege_type) || ' ON ' \
+       'GRANT ' || string_agg(g.privilege, ', ' ORDER BY g.privilege) || ' ON ' \
        || quote_ident(c.relname) || ' TO ' || coalesce(quote_ident(r.rolname), 'PUBLIC') \
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-  CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee \
-  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') AND a.grantee <> c.relowner \
+  CROSS JOIN LATERAL ( \
+    SELECT a.grantee, a.privilege_type::text AS privilege FROM aclexplode(c.relacl) a \
+      WHERE a.grantee <> c.relowner \
+    UNION ALL \
+    SELECT a.grantee, a.privilege_type || ' (' \
+           || string_agg(quote_ident(att.attname), ', ' ORDER BY att.attname) || ')' \
+      FROM pg_attribute att CROSS JOIN LATERAL aclexplode(att.attacl) a \
+      WHERE att.attrelid = c.oid AND att.attnum > 0 AND NOT att.attisdropped \
+        AND a.grantee <> c.relowner \
+      GROUP BY a.grantee, a.privilege_type) g \
+  LEFT JOIN pg_roles r ON r.oid = g.grantee \
+  WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm') \
   GROUP BY r.rolname, c.relname \
 ORDER BY 1, 3, 2";
 
@@ -78,13 +94,19 @@ pub(crate) async fn security_objects(
                 // (see `spelling::replayable`).
                 sql = super::spelling::replayable(&sql);
             }
+            // A table's row-level security is compared and altered by its switches.
+            let columns = if kind == ObjectKind::RowSecurity {
+                row_security_parts(Dialect::Postgres, &sql)
+            } else {
+                Vec::new()
+            };
             out.push(SchemaObject {
                 kind,
                 name: r.get(1)?,
                 table: Some(r.get(2)?),
                 definition: sql.clone(),
                 sql,
-                columns: Vec::new(),
+                columns,
                 depends_on: Vec::new(),
             });
             Ok(())
