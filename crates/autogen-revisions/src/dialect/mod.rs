@@ -323,6 +323,29 @@ pub(crate) async fn observe(
     }
 }
 
+/// Runs one statement for an observer (`*_observed.rs`): the statement being observed, or a
+/// transaction boundary around it; `what` names it in the error.
+pub(crate) async fn observed_sql<'e, E, DB>(
+    conn: E,
+    sql: &'e str,
+    what: impl Into<String>,
+) -> Result<(), RunError>
+where
+    DB: sqlx::Database,
+    E: sqlx::Executor<'e, Database = DB>,
+{
+    sqlx::raw_sql(sql)
+        .execute(conn)
+        .await
+        .map(drop)
+        .map_err(db_error(what))
+}
+
+/// The error context of the statement at `index` (0-based) being observed.
+pub(crate) fn observing(index: usize) -> String {
+    format!("observing statement {} on the dev database", index + 1)
+}
+
 /// Runs SQL of the runner's own on any connection (one or more statements, no rows read).
 pub(crate) async fn run_script(conn: &mut Connection, sql: &str) -> Result<(), sqlx::Error> {
     backend(conn).run_script(sql).await

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 
 use sqlx::MySqlConnection;
 
-use super::db_error;
+use super::{db_error, observed_sql, observing};
 use crate::error::RunError;
 use crate::observed::{ObservedAlgorithm, StepObserved};
 use crate::Statement;
@@ -77,7 +77,7 @@ pub(super) async fn observe(
                     step.algorithm = Some(ObservedAlgorithm::Copy);
                 }
             }
-            None => run(conn, &statement.sql, index).await?,
+            None => observed_sql(&mut *conn, &statement.sql, observing(index)).await?,
         }
         observed.push(step);
     }
@@ -138,7 +138,7 @@ impl<'a> Probe<'a> {
                 {
                     Some(n) if REFUSED.contains(&n) => {}
                     Some(SYNTAX) => {
-                        run(conn, self.base, index).await?;
+                        observed_sql(&mut *conn, self.base, observing(index)).await?;
                         return Ok(None);
                     }
                     _ => {
@@ -156,7 +156,7 @@ impl<'a> Probe<'a> {
                 }
             }
         }
-        run(conn, self.base, index).await?;
+        observed_sql(&mut *conn, self.base, observing(index)).await?;
         Ok(Some(ObservedAlgorithm::Copy))
     }
 }
@@ -214,17 +214,6 @@ fn identifiers(sql: &str) -> impl Iterator<Item = String> + '_ {
             _ => None,
         }
     })
-}
-
-async fn run(conn: &mut MySqlConnection, sql: &str, index: usize) -> Result<(), RunError> {
-    sqlx::raw_sql(sql)
-        .execute(&mut *conn)
-        .await
-        .map(drop)
-        .map_err(db_error(format!(
-            "observing statement {} on the dev database",
-            index + 1
-        )))
 }
 
 #[cfg(test)]

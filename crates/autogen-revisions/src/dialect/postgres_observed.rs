@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{PgConnection, Row};
 
-use super::db_error;
+use super::{db_error, observed_sql, observing};
 use crate::error::RunError;
 use crate::observed::StepObserved;
 use crate::Statement;
@@ -49,12 +49,12 @@ pub(super) async fn observe(
             ..StepObserved::default()
         };
         if statement.no_transaction {
-            run(conn, &statement.sql, index).await?;
+            observed_sql(&mut *conn, &statement.sql, observing(index)).await?;
         } else {
-            exec(conn, "BEGIN").await?;
+            observed_sql(&mut *conn, "BEGIN", "observing statements").await?;
             let seen = async {
                 let before = scans(conn).await?;
-                run(conn, &statement.sql, index).await?;
+                observed_sql(&mut *conn, &statement.sql, observing(index)).await?;
                 let after = scans(conn).await?;
                 let locks = locks(conn).await?;
                 Ok::<_, RunError>((before, after, locks))
@@ -63,11 +63,11 @@ pub(super) async fn observe(
             let (before, after, locks) = match seen {
                 Ok(seen) => seen,
                 Err(e) => {
-                    let _ = exec(conn, "ROLLBACK").await;
+                    let _ = observed_sql(&mut *conn, "ROLLBACK", "observing statements").await;
                     return Err(e);
                 }
             };
-            exec(conn, "COMMIT").await?;
+            observed_sql(&mut *conn, "COMMIT", "observing statements").await?;
             for (oid, mode) in &locks {
                 if let Some(table) = known.get(oid) {
                     step.locks
@@ -97,25 +97,6 @@ pub(super) async fn observe(
         observed.push(step);
     }
     Ok(observed)
-}
-
-async fn run(conn: &mut PgConnection, sql: &str, index: usize) -> Result<(), RunError> {
-    sqlx::raw_sql(sql)
-        .execute(&mut *conn)
-        .await
-        .map(drop)
-        .map_err(db_error(format!(
-            "observing statement {} on the dev database",
-            index + 1
-        )))
-}
-
-async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), RunError> {
-    sqlx::raw_sql(sql)
-        .execute(&mut *conn)
-        .await
-        .map(drop)
-        .map_err(db_error(format!("observing statements ({sql})")))
 }
 
 /// Every ordinary, partitioned and materialized table outside the system schemas, by oid,

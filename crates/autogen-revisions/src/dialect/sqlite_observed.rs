@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use sqlx::{Row, SqliteConnection};
 
-use super::db_error;
+use super::{db_error, observed_sql, observing};
 use crate::error::RunError;
 use crate::observed::StepObserved;
 use crate::Statement;
@@ -24,19 +24,22 @@ pub(super) async fn observe(
         .fetch_one(&mut *conn)
         .await
         .map_err(db_error("reading PRAGMA foreign_keys"))?;
-    exec(conn, "PRAGMA foreign_keys = OFF").await?;
-    exec(conn, "BEGIN IMMEDIATE").await?;
-    let result = steps(conn, statements).await;
-    let ended = exec(conn, if result.is_ok() { "COMMIT" } else { "ROLLBACK" }).await;
-    let restored = exec(
-        conn,
-        if fk_before != 0 {
-            "PRAGMA foreign_keys = ON"
-        } else {
-            "PRAGMA foreign_keys = OFF"
-        },
+    observed_sql(
+        &mut *conn,
+        "PRAGMA foreign_keys = OFF",
+        "observing statements",
     )
-    .await;
+    .await?;
+    observed_sql(&mut *conn, "BEGIN IMMEDIATE", "observing statements").await?;
+    let result = steps(conn, statements).await;
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = observed_sql(&mut *conn, end, "observing statements").await;
+    let restore = if fk_before != 0 {
+        "PRAGMA foreign_keys = ON"
+    } else {
+        "PRAGMA foreign_keys = OFF"
+    };
+    let restored = observed_sql(&mut *conn, restore, "restoring PRAGMA foreign_keys").await;
     let observed = result?;
     ended?;
     restored?;
@@ -53,13 +56,7 @@ async fn steps(
     let mut observed = Vec::with_capacity(statements.len());
     for (index, statement) in statements.iter().enumerate() {
         let before = root_pages(conn).await?;
-        sqlx::raw_sql(&statement.sql)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_error(format!(
-                "observing statement {} on the dev database",
-                index + 1
-            )))?;
+        observed_sql(&mut *conn, &statement.sql, observing(index)).await?;
         let now = root_pages(conn).await?;
         let mut step = StepObserved {
             index,
@@ -116,12 +113,4 @@ async fn root_pages(conn: &mut SqliteConnection) -> Result<BTreeMap<String, i64>
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
         .collect::<Result<_, sqlx::Error>>()
         .map_err(db_error("reading sqlite_master"))
-}
-
-async fn exec(conn: &mut SqliteConnection, sql: &str) -> Result<(), RunError> {
-    sqlx::raw_sql(sql)
-        .execute(&mut *conn)
-        .await
-        .map(drop)
-        .map_err(db_error(format!("observing statements ({sql})")))
 }
