@@ -451,7 +451,7 @@ async fn pg_dump(db: &Scratch) -> Result<Vec<String>, String> {
 }
 
 /// `SHOW CREATE TABLE` of every base table, then `SHOW CREATE` of every view, trigger, routine
-/// and event.
+/// and event, then the privileges granted on the database's tables and columns.
 async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
     let mut conn = db.connect().await?;
     let Connection::Mysql(c) = &mut conn else {
@@ -514,6 +514,21 @@ async fn show_create_tables(db: &Scratch) -> Result<Vec<String>, String> {
             }
             out.push(text);
         }
+        // The privileges on this database's tables and columns, one line each (accounts and
+        // roles are the server's, shared by A and B; only what names these tables differs).
+        let grants: Vec<(String,)> = sqlx::query_as(
+            "SELECT CONCAT('GRANT ', CAST(privilege_type AS CHAR), ' ON ', CAST(table_name AS CHAR), \
+             ' TO ', CAST(grantee AS CHAR)) FROM information_schema.table_privileges \
+             WHERE table_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('GRANT ', CAST(privilege_type AS CHAR), ' (', \
+             CAST(column_name AS CHAR), ') ON ', CAST(table_name AS CHAR), ' TO ', \
+             CAST(grantee AS CHAR)) FROM information_schema.column_privileges \
+             WHERE table_schema = DATABASE() ORDER BY 1",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .map_err(|e| e.to_string())?;
+        out.extend(grants.into_iter().map(|(g,)| g));
         Ok(out)
     }
     .await;
