@@ -18,6 +18,7 @@ mod sqlite;
 mod sqlite_lock;
 mod sqlite_observed;
 mod sqlite_rebuild;
+mod words;
 
 pub(crate) use progress::done_hash;
 

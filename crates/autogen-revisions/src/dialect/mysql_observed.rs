@@ -19,6 +19,8 @@ use std::collections::BTreeSet;
 
 use sqlx::MySqlConnection;
 
+use super::words::Tokens;
+
 use super::{db_error, observed_sql, observing};
 use crate::error::RunError;
 use crate::observed::{ObservedAlgorithm, StepObserved};
@@ -102,9 +104,9 @@ impl<'a> Probe<'a> {
             .collect();
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let (comma, table) = match words.as_slice() {
-            ["ALTER", "TABLE", ..] => (true, identifiers(sql).nth(2)?),
-            ["CREATE", "INDEX", ..] => (false, identifiers(sql).nth(4)?),
-            ["CREATE", "UNIQUE", "INDEX"] => (false, identifiers(sql).nth(5)?),
+            ["ALTER", "TABLE", ..] => (true, nth_token(sql, 2)?),
+            ["CREATE", "INDEX", ..] => (false, nth_token(sql, 4)?),
+            ["CREATE", "UNIQUE", "INDEX"] => (false, nth_token(sql, 5)?),
             _ => return None,
         };
         let trimmed = sql.trim_end();
@@ -176,44 +178,13 @@ async fn engine(conn: &mut MySqlConnection, table: &str) -> Result<Option<String
     ))
 }
 
-/// The words and identifiers at the start of a statement, backtick quotes removed
-/// (`CREATE INDEX `ix` ON `t``: CREATE, INDEX, ix, ON, t). Enough to find the table an ALTER
-/// names; a schema-qualified name yields its parts, and the table is then not found among the
-/// dev database's own, so it is not probed.
-fn identifiers(sql: &str) -> impl Iterator<Item = String> + '_ {
-    let mut rest = sql.trim_start();
-    std::iter::from_fn(move || {
-        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '.');
-        let mut chars = rest.char_indices();
-        match chars.next()? {
-            (_, '`') => {
-                let mut name = String::new();
-                let mut iter = rest[1..].char_indices().peekable();
-                while let Some((i, c)) = iter.next() {
-                    if c == '`' {
-                        if iter.peek().is_some_and(|(_, n)| *n == '`') {
-                            iter.next();
-                            name.push('`');
-                            continue;
-                        }
-                        rest = &rest[i + 2..];
-                        return Some(name);
-                    }
-                    name.push(c);
-                }
-                None
-            }
-            (_, c) if c.is_alphanumeric() || c == '_' || c == '$' => {
-                let end = rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-                    .unwrap_or(rest.len());
-                let word = rest[..end].to_string();
-                rest = &rest[end..];
-                Some(word)
-            }
-            _ => None,
-        }
-    })
+/// Token `n` (0-based) of `sql`: the table of `ALTER TABLE t`, `CREATE INDEX ix ON t`. A
+/// schema-qualified name gives its schema there, which is not among the dev database's tables,
+/// so such a statement is not probed.
+fn nth_token(sql: &str, n: usize) -> Option<String> {
+    let mut tokens = Tokens { rest: sql };
+    (0..n).try_for_each(|_| tokens.next_token().map(drop))?;
+    tokens.next_token()
 }
 
 #[cfg(test)]

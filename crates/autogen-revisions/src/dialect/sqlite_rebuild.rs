@@ -25,6 +25,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Row;
 
+use super::words::{identifiers, Tokens};
 use super::{db_error, Step};
 use crate::error::{BranchRebuildConflict, Direction, RebuildMismatch};
 use crate::file::Revision;
@@ -274,69 +275,6 @@ fn directive_line(table: &str, columns: &[String]) -> String {
 
 fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// Every identifier of `text`, read as SQLite reads them (`"x"`, `` `x` ``, `[x]` or bare).
-fn identifiers(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut tokens = Tokens { rest: text };
-    while let Some(t) = tokens.next_token() {
-        out.push(t);
-    }
-    out
-}
-
-/// A minimal reader of the first tokens of a statement: words and quoted identifiers, with
-/// whitespace skipped. Enough to recognise autogen's own rebuild statements.
-struct Tokens<'a> {
-    rest: &'a str,
-}
-
-impl Tokens<'_> {
-    fn next_token(&mut self) -> Option<String> {
-        self.rest = self.rest.trim_start();
-        let mut chars = self.rest.char_indices();
-        let (_, first) = chars.next()?;
-        let close = match first {
-            '"' => Some('"'),
-            '`' => Some('`'),
-            '[' => Some(']'),
-            _ => None,
-        };
-        if let Some(close) = close {
-            let mut out = String::new();
-            let body = &self.rest[1..];
-            let mut iter = body.char_indices().peekable();
-            while let Some((i, c)) = iter.next() {
-                if c == close {
-                    if close != ']' && iter.peek().is_some_and(|&(_, n)| n == close) {
-                        out.push(c);
-                        iter.next();
-                        continue;
-                    }
-                    self.rest = &body[i + c.len_utf8()..];
-                    return Some(out);
-                }
-                out.push(c);
-            }
-            self.rest = "";
-            return Some(out);
-        }
-        let end = self
-            .rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .unwrap_or(self.rest.len());
-        if end == 0 {
-            // Punctuation: a token of its own.
-            let len = first.len_utf8();
-            let t = self.rest[..len].to_string();
-            self.rest = &self.rest[len..];
-            return Some(t);
-        }
-        let t = self.rest[..end].to_string();
-        self.rest = &self.rest[end..];
-        Some(t)
-    }
 }
 
 fn keyword(token: Option<String>, word: &str) -> bool {
